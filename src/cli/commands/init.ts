@@ -1,0 +1,94 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Document, isMap, isSeq, YAMLMap, type Node, type Pair } from 'yaml';
+import { ENGINES, MIGRATION_TYPES, type Engine, type MigrationDefinition, type MigrationType } from '../../definition/types';
+import { UserError } from '../../diagnostics';
+import { engineSignals, loadPreset } from '../../presets/load';
+import { didYouMean } from '../../util/suggest';
+import { writeFileAtomic } from '../../write/atomic';
+
+const ID_RE = /^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$/;
+
+/** `migobs init <id> --type T [--engine E] [--out FILE] [--force]`: a commented definition that validates. */
+export async function initCommand(id: string, opts: { type: string; engine: string; out?: string; force?: boolean }): Promise<number> {
+  if (!ID_RE.test(id)) {
+    throw new UserError(`invalid migration id \`${id}\`: use lower-case letters, digits and dashes, 1-40 characters, starting and ending with a letter or digit`);
+  }
+  if (!MIGRATION_TYPES.includes(opts.type as MigrationType)) {
+    throw new UserError(`unknown --type \`${opts.type}\`${didYouMean(opts.type, MIGRATION_TYPES)}; choose one of ${MIGRATION_TYPES.join(', ')}`);
+  }
+  if (!ENGINES.includes(opts.engine as Engine)) {
+    throw new UserError(`unknown --engine \`${opts.engine}\`${didYouMean(opts.engine, ENGINES)}; choose one of ${ENGINES.join(', ')}`);
+  }
+  const out = opts.out ?? `migrations/${id}.yaml`;
+  if (existsSync(out) && !opts.force) throw new UserError(`${out} already exists; pass --force to overwrite it`);
+  const text = renderInit(id, opts.type as MigrationType, opts.engine as Engine);
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileAtomic(out, text);
+  process.stdout.write(`wrote ${out}\nnext: edit it, then run \`migobs validate ${out}\` and \`migobs generate ${out}\`\n`);
+  return 0;
+}
+
+/** The commented starter definition, built as a YAML document (no string templates of user text). */
+export function renderInit(id: string, type: MigrationType, engine: Engine): string {
+  const preset = loadPreset(type);
+  const signals = { ...engineSignals(engine), ...(preset.signals ?? {}) };
+  const gates = preset.gates.filter((g) => !g.engines || g.engines.includes(engine));
+  const def: MigrationDefinition = {
+    apiVersion: 'migobs/v1',
+    kind: 'Migration',
+    metadata: { id, title: `${preset.title}: ${id}`, owner: 'team-unknown', links: [] },
+    spec: {
+      type,
+      engine,
+      blastRadius: { tables: [], writePath: true, rollback: 'easy' },
+      expectedDuration: '6h',
+      scrapeInterval: '30s',
+      selector: `job="${id}"`,
+      gates: gates.map((g) => ({ id: g.id, pause: g.pause, rollback: g.rollback, for: g.for, ...(g.rollbackFor ? { rollbackFor: g.rollbackFor } : {}) })),
+      routing: { page: 'migobs-page', notify: 'migobs-notify' },
+      grafana: { datasourceUid: 'prometheus', folder: 'Migrations' },
+      verification: [],
+    },
+  };
+  const doc = new Document(def);
+  doc.commentBefore = [
+    ` yaml-language-server: $schema=https://migobs.dev/schema/migobs-v1.json`,
+    ` Written by \`migobs init\` from the ${type} preset with ${engine} signals.`,
+    ' Reference: docs/definition.md. Check with `migobs validate`, then `migobs generate`.',
+  ].join('\n');
+  const root = doc.contents as YAMLMap;
+  const metadata = root.get('metadata', true) as unknown as YAMLMap;
+  comment(metadata, 'id', ' migration_id label value, dashboard uid and output folder name');
+  comment(metadata, 'owner', ' the owning team; shown in alerts and the runbook');
+  comment(metadata, 'links', ' design doc, ticket, PR: [{title: Design doc, url: "https://..."}]');
+  const spec = root.get('spec', true) as unknown as YAMLMap;
+  comment(spec, 'type', ` preset: ${preset.title}. ${preset.summary ?? ''}`.trimEnd());
+  comment(spec, 'engine', ' signal library: metric names of the standard exporters');
+  comment(spec, 'blastRadius', ' tables written; rollback: trivial | easy | hard | irreversible (irreversible needs forwardFix)');
+  comment(spec, 'expectedDuration', ' the ETA alert fires when the remaining time exceeds it');
+  comment(spec, 'scrapeInterval', ' lint checks that every `for` is >= 2x and rate windows >= 4x this');
+  comment(spec, 'selector', ' extra matchers for the migration_* metrics; migration_id is always added');
+  comment(spec, 'gates', ' preset gates, merged by id: change any field, or `enabled: false` to drop one.\n Add your own with id, signal, pause, rollback, for (signals: see `migobs presets ' + type + ' --engine ' + engine + '`).');
+  comment(spec, 'routing', ' Alertmanager receivers: page gets rollback (critical), notify gets pause (warning)');
+  comment(spec, 'verification', ' extra verification steps, added to the preset ones');
+  const gatesNode = spec.get('gates', true);
+  if (isSeq(gatesNode)) {
+    gatesNode.items.forEach((item, i) => {
+      const g = gates[i]!;
+      const s = signals[g.signal];
+      const lines = [` ${g.title ?? g.id}: ${g.signal} ${g.direction === 'below' ? '(lower is worse)' : '(higher is worse)'}${s?.unit ? `, unit ${s.unit}` : ''}`];
+      if (s) lines.push(`   ${s.expr.replace(/\s+/g, ' ')}`);
+      if (s?.requires) lines.push(`   needs: ${s.requires}`);
+      lines.push(`   phases: ${(g.phases ?? ['all']).join(', ')}`);
+      (item as Node).commentBefore = lines.join('\n');
+    });
+  }
+  return doc.toString({ lineWidth: 0 });
+}
+
+function comment(map: YAMLMap, key: string, text: string): void {
+  if (!isMap(map)) return;
+  const pair = map.items.find((p: Pair) => (p.key as { value?: unknown })?.value === key);
+  if (pair) (pair.key as Node).commentBefore = text;
+}

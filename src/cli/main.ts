@@ -1,0 +1,99 @@
+/**
+ * migobs command line. Each command lives in commands/<name>.ts and is imported only when it runs,
+ * so `migobs validate` never loads the dashboard SDK or the Prometheus client.
+ */
+import { Command, Option } from 'commander';
+import { UserError } from '../diagnostics';
+import { printDiagnostics } from './output';
+
+declare const MIGOBS_VERSION: string;
+
+/** Exit code set by a command; errors thrown as UserError print their diagnostics and exit 1. */
+async function run(fn: () => Promise<number | void>): Promise<void> {
+  try {
+    const code = await fn();
+    process.exitCode = typeof code === 'number' ? code : 0;
+  } catch (e) {
+    if (e instanceof UserError) {
+      printDiagnostics(e.diagnostics);
+      if (e.message) process.stderr.write(`migobs: ${e.message}\n`);
+      if (debug()) process.stderr.write(`${e.stack}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    process.stderr.write(`migobs: ${e instanceof Error ? e.message : String(e)}\n`);
+    if (debug()) process.stderr.write(`${e instanceof Error ? e.stack : ''}\n`);
+    else process.stderr.write('(run with --debug for details)\n');
+    process.exitCode = 1;
+  }
+}
+
+function debug(): boolean {
+  return process.argv.includes('--debug') || process.env.MIGOBS_DEBUG === '1';
+}
+
+export function buildProgram(): Command {
+  const program = new Command('migobs');
+  program
+    .description('Migration observability as code: dashboards, alert rules and tests, routing and a runbook from one definition.')
+    .version(typeof MIGOBS_VERSION === 'string' ? MIGOBS_VERSION : '0.0.0-dev')
+    .option('--debug', 'print stack traces for errors')
+    .option('--config <file>', 'repo config file (default: ./migobs.config.yaml when present)')
+    .showHelpAfterError('(run `migobs --help` for usage)')
+    .configureOutput({ outputError: (str, write) => write(str) });
+
+  program
+    .command('validate')
+    .description('check definitions: schema and semantic rules; every problem as file:line:col')
+    .argument('<files...>', 'definition files')
+    .option('--json', 'print the problems as JSON')
+    .action((files: string[], opts: { json?: boolean }) => run(async () => (await import('./commands/validate')).validateCommand(files, { ...opts, config: program.opts().config })));
+
+  program
+    .command('init')
+    .description('write a commented definition from a preset')
+    .argument('<id>', 'migration id (lower-case letters, digits, dashes; at most 40)')
+    .requiredOption('--type <type>', 'migration type: schema-only, backfill, online-rewrite, cutover, dual-write, reindex')
+    .option('--engine <engine>', 'postgres, mysql or generic', 'postgres')
+    .option('--out <file>', 'where to write (default: migrations/<id>.yaml)')
+    .option('--force', 'overwrite an existing file')
+    .action((id: string, opts: { type: string; engine: string; out?: string; force?: boolean }) => run(async () => (await import('./commands/init')).initCommand(id, opts)));
+
+  program
+    .command('presets')
+    .description('list the presets, or show one preset’s phases and gates')
+    .argument('[type]', 'a migration type')
+    .option('--engine <engine>', 'show the gates and signals for this engine', 'postgres')
+    .option('--json', 'print as JSON')
+    .action((type: string | undefined, opts: { engine: string; json?: boolean }) => run(async () => (await import('./commands/presets')).presetsCommand(type, opts)));
+
+  program
+    .command('generate')
+    .description('write the dashboard, rules, rule tests, routing, runbook and docs of each migration')
+    .argument('<files...>', 'definition files')
+    .option('--out-dir <dir>', 'output folder (default: outDir from migobs.config.yaml, else out)')
+    .option('--check', 'write nothing; exit 1 when the output on disk is stale, missing or has extra files')
+    .option('-q, --quiet', 'print nothing on success')
+    .action((files: string[], opts: { outDir?: string; check?: boolean; quiet?: boolean }) => run(async () => (await import('./commands/generate')).generateCommand(files, { ...opts, config: program.opts().config })));
+
+  // COMMANDS: lint, gate, watch and alertmanager are registered below.
+
+  program
+    .command('schema')
+    .description('print the definition JSON Schema')
+    .action(() => run(async () => (await import('./commands/schema')).schemaCommand()));
+
+  program.addOption(new Option('--no-color', 'disable colours (NO_COLOR is honoured too)').hideHelp());
+  return program;
+}
+
+/** Entry point used by bin/migobs.js. */
+export function main(argv: string[] = process.argv): void {
+  if (argv.includes('--no-color')) process.env.NO_COLOR = '1';
+  buildProgram()
+    .parseAsync(argv)
+    .catch((e: unknown) => {
+      process.stderr.write(`migobs: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exitCode = 1;
+    });
+}

@@ -1,0 +1,36 @@
+/**
+ * Stage 5, generate + render: every output file of every migration, as (path, content) pairs.
+ * Generators are pure functions of the resolved model; render/ turns their data into bytes.
+ * Paths are relative to the output folder.
+ */
+import { basename } from 'node:path';
+import type { ResolvedMigration } from '../model/types';
+import { toYaml } from '../render/serialize';
+import { alertmanagerFiles } from './alertmanager';
+import { dashboardFiles } from './dashboard';
+import { docsFiles } from './docs';
+import { FILES } from './names';
+import { buildProvisioning } from './provisioning';
+import { rulesFiles } from './rules';
+
+export interface OutputFile {
+  /** Relative to the output folder, with forward slashes, e.g. `orders-backfill/rules.yaml`. */
+  path: string;
+  content: string;
+}
+
+/** The source file name used in headers (basename: output must not depend on the working folder). */
+export const sourceName = (model: ResolvedMigration): string => basename(model.sourceFile);
+
+/** The files of one migration, in `<id>/`. */
+export function generateMigration(model: ResolvedMigration): OutputFile[] {
+  const files = [...dashboardFiles(model), ...rulesFiles(model), ...alertmanagerFiles(model), ...docsFiles(model)];
+  return files.map((f) => ({ path: `${model.id}/${f.path}`, content: f.content }));
+}
+
+/** Every output file for a set of migrations, sorted by path. */
+export function generateAll(models: ResolvedMigration[]): OutputFile[] {
+  const files = models.flatMap(generateMigration);
+  files.push({ path: FILES.provisioning, content: toYaml(buildProvisioning(models)) });
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}

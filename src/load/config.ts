@@ -1,0 +1,53 @@
+/**
+ * Optional repo config `migobs.config.yaml` (in the working directory, or --config FILE):
+ * grafanaUrl, runbookBaseUrl, datasourceUid, folder, routing defaults and outDir.
+ */
+import { existsSync } from 'node:fs';
+import type { Diagnostic } from '../diagnostics';
+import type { RepoConfig } from '../model/types';
+import { didYouMean } from '../util/suggest';
+import { loadFile } from './source';
+
+export const CONFIG_FILE = 'migobs.config.yaml';
+const STRING_KEYS = ['grafanaUrl', 'runbookBaseUrl', 'datasourceUid', 'folder', 'outDir', 'grafanaDashboardsPath'] as const;
+const URL_KEYS = new Set(['grafanaUrl', 'runbookBaseUrl']);
+
+export function loadConfig(explicit?: string): { config: RepoConfig; diagnostics: Diagnostic[] } {
+  const file = explicit ?? (existsSync(CONFIG_FILE) ? CONFIG_FILE : undefined);
+  if (!file) return { config: {}, diagnostics: [] };
+  const { source, diagnostics } = loadFile(file);
+  if (!source) return { config: {}, diagnostics };
+  const data = source.data;
+  const problems: Diagnostic[] = [];
+  const at = (path: (string | number)[], message: string, part: 'key' | 'value' = 'value'): void => {
+    problems.push({ file, ...source.locate(path, part), severity: 'error', check: 'config', message });
+  };
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    at([], `${CONFIG_FILE} must be a mapping`);
+    return { config: {}, diagnostics: problems };
+  }
+  const config: RepoConfig = {};
+  const allowed = [...STRING_KEYS, 'routing'];
+  for (const [key, value] of Object.entries(data as Record<string, unknown>)) {
+    if ((STRING_KEYS as readonly string[]).includes(key)) {
+      if (typeof value !== 'string' || value === '') at([key], `\`${key}\` must be a non-empty string`);
+      else if (URL_KEYS.has(key) && !/^https?:\/\/[^\s<>"]+$/.test(value)) at([key], `\`${key}\` must be an http(s) URL`);
+      else (config as Record<string, string>)[key] = value.replace(/\/+$/, '');
+    } else if (key === 'routing') {
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+        at([key], '`routing` must be a mapping with page and notify');
+        continue;
+      }
+      const routing: { page?: string; notify?: string } = {};
+      for (const [rk, rv] of Object.entries(value as Record<string, unknown>)) {
+        if (rk !== 'page' && rk !== 'notify') at([key, rk], `unknown key \`${rk}\` in routing${didYouMean(rk, ['page', 'notify'])}`, 'key');
+        else if (typeof rv !== 'string' || rv === '') at([key, rk], `routing.${rk} must be a receiver name`);
+        else routing[rk] = rv;
+      }
+      config.routing = routing;
+    } else {
+      at([key], `unknown key \`${key}\` in ${CONFIG_FILE}${didYouMean(key, allowed)}`, 'key');
+    }
+  }
+  return { config, diagnostics: problems };
+}

@@ -1,0 +1,297 @@
+/**
+ * Stage 1, load: read a definition file and parse it as safe YAML, keeping a map from
+ * every value back to its line and column so later stages can point at the exact spot.
+ *
+ * Safety limits live here: file size, UTF-8, a single document, core-schema tags only,
+ * duplicate keys, alias expansion and nesting depth.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
+import type { Diagnostic } from '../diagnostics';
+
+export const MAX_FILE_BYTES = 1024 * 1024;
+export const MAX_DEPTH = 64;
+const MAX_ALIAS_EXPANSION = 200;
+
+export type PathSegment = string | number;
+export type JsonPath = readonly PathSegment[];
+
+export interface Position {
+  line: number;
+  column: number;
+}
+
+export interface SourceFile {
+  /** Path as given by the user (used in messages). */
+  file: string;
+  text: string;
+  /** Plain JS value of the document (undefined when it could not be parsed). */
+  data: unknown;
+  /** Position of the key (`part: 'key'`) or the value at a JSON path; falls back to the nearest parent. */
+  locate(path: JsonPath, part?: 'key' | 'value'): Position;
+}
+
+export interface LoadResult {
+  source?: SourceFile;
+  diagnostics: Diagnostic[];
+}
+
+function diag(file: string, pos: Position, message: string, hint?: string): Diagnostic {
+  return { file, line: pos.line, column: pos.column, severity: 'error', check: 'yaml', message, ...(hint ? { hint } : {}) };
+}
+
+/** Read and parse one file from disk. */
+export function loadFile(file: string): LoadResult {
+  let size: number;
+  try {
+    const st = statSync(file);
+    if (!st.isFile()) return { diagnostics: [diag(file, { line: 1, column: 1 }, 'not a regular file')] };
+    size = st.size;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const what = code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : `cannot read file (${code})`;
+    return { diagnostics: [diag(file, { line: 1, column: 1 }, what)] };
+  }
+  if (size > MAX_FILE_BYTES) {
+    return {
+      diagnostics: [
+        diag(file, { line: 1, column: 1 }, `file is ${size} bytes, larger than the ${MAX_FILE_BYTES}-byte limit for a definition`, 'a migration definition is a few kilobytes; check that this is the right file'),
+      ],
+    };
+  }
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    return { diagnostics: [diag(file, { line: 1, column: 1 }, `cannot read file (${(e as NodeJS.ErrnoException).code})`)] };
+  }
+  return parseSource(file, bytes);
+}
+
+/** Parse YAML text (or bytes) that claims to be a migration definition. */
+export function parseSource(file: string, input: string | Uint8Array): LoadResult {
+  let text: string;
+  if (typeof input === 'string') {
+    text = input;
+  } else {
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(input);
+    } catch {
+      const at = firstInvalidUtf8(input);
+      return { diagnostics: [diag(file, at, 'file is not valid UTF-8 text', 'save the definition as UTF-8 YAML')] };
+    }
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const lineCounter = new LineCounter();
+  const posOf = (offset: number): Position => {
+    const p = lineCounter.linePos(offset);
+    return { line: p.line, column: p.col };
+  };
+  if (text.includes('\u0000')) {
+    return { diagnostics: [diag(file, posOf(0), 'file contains NUL bytes: it is binary, not YAML')] };
+  }
+  // Cheap pre-check so pathological nesting is refused before the recursive composer sees it.
+  const deep = findDeepNesting(text);
+  if (deep !== undefined) {
+    lineCounter.addNewLine(0);
+    for (let i = 0; i < text.length; i++) if (text[i] === '\n') lineCounter.addNewLine(i + 1);
+    return { diagnostics: [diag(file, posOf(deep), `nesting is deeper than ${MAX_DEPTH} levels`, 'a definition needs only a few levels; this looks like a malformed or hostile file')] };
+  }
+
+  const docs = parseAllDocuments(text, {
+    lineCounter,
+    uniqueKeys: true,
+    prettyErrors: false,
+    strict: true,
+    version: '1.2',
+    schema: 'core',
+    merge: false,
+    customTags: [],
+  });
+  const list = Array.isArray(docs) ? docs : [];
+  if (list.length === 0 || (list.length === 1 && list[0]!.contents === null && list[0]!.errors.length === 0)) {
+    return { diagnostics: [diag(file, { line: 1, column: 1 }, 'file is empty', 'start from `migobs init <id> --type <type>`')] };
+  }
+  const doc = list[0]!;
+  const diagnostics: Diagnostic[] = [];
+  for (const err of [...doc.errors, ...doc.warnings]) {
+    diagnostics.push(diag(file, posOf(err.pos[0]), yamlMessage(err.code, err.message)));
+  }
+  if (list.length > 1) {
+    const second = list[1]!;
+    const start = second.range?.[0] ?? 0;
+    diagnostics.push(diag(file, posOf(start), 'file holds more than one YAML document', 'put one migration per file; remove the `---` separator'));
+  }
+  if (diagnostics.length > 0) return { diagnostics: dedupe(diagnostics) };
+
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_EXPANSION });
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    if (/alias/i.test(msg)) {
+      const alias = findFirstAlias(doc);
+      return {
+        diagnostics: [diag(file, posOf(alias), `aliases expand to too many nodes (limit ${MAX_ALIAS_EXPANSION}): refusing a possible "billion laughs" file`, 'use fewer aliases; write the repeated values out')],
+      };
+    }
+    return { diagnostics: [diag(file, { line: 1, column: 1 }, `cannot read YAML: ${msg}`)] };
+  }
+  const source: SourceFile = {
+    file,
+    text,
+    data,
+    locate: (path, part = 'value') => posOf(offsetOf(doc, path, part)),
+  };
+  return { source, diagnostics: [] };
+}
+
+function yamlMessage(code: string, message: string): string {
+  const first = message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  switch (code) {
+    case 'DUPLICATE_KEY':
+      return 'duplicate key: each key may appear only once in a mapping';
+    case 'TAG_RESOLVE_FAILED':
+      return `${first.replace('Unresolved tag: tag:yaml.org,2002:', 'unsupported tag !!').replace('Unresolved tag:', 'unsupported tag')} (only plain YAML values are allowed; custom tags are refused)`;
+    case 'TAB_AS_INDENT':
+      return 'tab used for indentation: YAML indentation must be spaces';
+    case 'MISSING_CHAR':
+    case 'BAD_SCALAR_START':
+    case 'UNEXPECTED_TOKEN':
+    case 'BLOCK_AS_IMPLICIT_KEY':
+    case 'MULTILINE_IMPLICIT_KEY':
+    case 'BAD_INDENT':
+      return `invalid YAML: ${first}`;
+    default:
+      if (/call stack/i.test(first)) return `nesting is deeper than ${MAX_DEPTH} levels`;
+      return `invalid YAML: ${first}`;
+  }
+}
+
+function dedupe(ds: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return ds.filter((d) => {
+    const k = `${d.line}:${d.column}:${d.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/** Offset of the first place whose flow-bracket depth or indentation exceeds the limit. */
+function findDeepNesting(text: string): number | undefined {
+  let depth = 0;
+  let quote: string | undefined;
+  let lineStart = true;
+  let indent = 0;
+  let dashes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '\n') {
+      lineStart = true;
+      indent = 0;
+      dashes = 0;
+      if (quote === "'" || quote === '"') continue;
+      continue;
+    }
+    if (lineStart) {
+      if (c === ' ') {
+        indent++;
+        if (indent > MAX_DEPTH * 8) return i;
+        continue;
+      }
+      if (c === '-' && (text[i + 1] === ' ' || text[i + 1] === '\n')) {
+        dashes++;
+        if (dashes > MAX_DEPTH) return i;
+        indent++;
+        continue;
+      }
+      lineStart = false;
+    }
+    if (quote) {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) quote = undefined;
+      continue;
+    }
+    if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) {
+      const nl = text.indexOf('\n', i);
+      i = nl < 0 ? text.length : nl - 1;
+      continue;
+    }
+    if (c === '"' || c === "'") {
+      const prev = text[i - 1];
+      if (prev === undefined || /[\s[{,:]/.test(prev)) quote = c;
+    } else if (c === '[' || c === '{') {
+      depth++;
+      if (depth > MAX_DEPTH) return i;
+    } else if (c === ']' || c === '}') {
+      depth = Math.max(0, depth - 1);
+    }
+  }
+  return undefined;
+}
+
+function findFirstAlias(doc: Document): number {
+  let found: number | undefined;
+  const visit = (node: unknown): void => {
+    if (found !== undefined || !node || typeof node !== 'object') return;
+    const n = node as { range?: [number, number]; source?: string; items?: unknown[]; key?: unknown; value?: unknown };
+    if (isAlias(node) && n.range) {
+      found = n.range[0];
+      return;
+    }
+    if (Array.isArray(n.items)) n.items.forEach(visit);
+    if ('key' in n) visit(n.key);
+    if ('value' in n) visit(n.value);
+  };
+  visit(doc.contents);
+  return found ?? 0;
+}
+
+function offsetOf(doc: Document, path: JsonPath, part: 'key' | 'value'): number {
+  let node: unknown = doc.contents;
+  let best = (doc.contents as Node | null)?.range?.[0] ?? 0;
+  for (let i = 0; i < path.length; i++) {
+    const seg = path[i]!;
+    const last = i === path.length - 1;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+      if (!pair) return best;
+      const keyStart = (pair.key as Node).range?.[0] ?? best;
+      if (last && part === 'key') return keyStart;
+      const value = pair.value as Node | null;
+      best = value?.range?.[0] ?? keyStart;
+      if (!value) return keyStart;
+      node = value;
+    } else if (isSeq(node)) {
+      const item = node.items[Number(seg)] as Node | undefined;
+      if (!item) return best;
+      best = item.range?.[0] ?? best;
+      node = item;
+    } else {
+      return best;
+    }
+  }
+  return best;
+}
+
+function firstInvalidUtf8(bytes: Uint8Array): Position {
+  let line = 1;
+  let col = 1;
+  for (let i = 0; i < bytes.length; ) {
+    const b = bytes[i]!;
+    let len = 0;
+    if (b < 0x80) len = 1;
+    else if (b >= 0xc2 && b <= 0xdf) len = 2;
+    else if (b >= 0xe0 && b <= 0xef) len = 3;
+    else if (b >= 0xf0 && b <= 0xf4) len = 4;
+    if (len === 0 || i + len > bytes.length) return { line, column: col };
+    for (let k = 1; k < len; k++) if ((bytes[i + k]! & 0xc0) !== 0x80) return { line, column: col };
+    if (b === 0x0a) {
+      line++;
+      col = 1;
+    } else col++;
+    i += len;
+  }
+  return { line, column: col };
+}

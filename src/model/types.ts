@@ -1,0 +1,98 @@
+/**
+ * The resolved model: a definition merged with its preset, engine signal library and repo config.
+ * Every generator is a pure function from this model to data; nothing here is optional that a
+ * generator needs.
+ */
+import type { Direction, Engine, Link, MigrationType, RollbackDifficulty } from '../definition/types';
+import type { LabelMatcher } from '../promql/matchers';
+
+export type Origin = 'preset' | 'engine' | 'definition';
+
+export interface ResolvedSignal {
+  name: string;
+  /** Final PromQL, with migration_id and the selector injected into every migration_* selector. */
+  expr: string;
+  /** The expression as written in the preset, engine library or definition. */
+  rawExpr: string;
+  unit: string;
+  title: string;
+  description: string;
+  /** Exporter setup the signal needs (from the engine library). */
+  requires?: string;
+  /** Plausible value range (from the engine library), used by lint. */
+  range?: { min?: number; max?: number };
+  origin: Origin;
+}
+
+export interface ResolvedGate {
+  id: string;
+  title: string;
+  signal: string;
+  direction: Direction;
+  pause: number;
+  rollback: number;
+  /** `for` of the pause alert (Prometheus duration text) and in seconds. */
+  pauseFor: string;
+  pauseForSeconds: number;
+  rollbackFor: string;
+  rollbackForSeconds: number;
+  /** Phase ids the gate applies in, in phase order. */
+  phases: string[];
+  remediation?: string;
+  origin: Origin;
+}
+
+export interface ResolvedPhase {
+  id: string;
+  title: string;
+  description?: string;
+  entry: string[];
+  proceed: string[];
+}
+
+export interface RepoConfig {
+  grafanaUrl?: string;
+  runbookBaseUrl?: string;
+  datasourceUid?: string;
+  folder?: string;
+  routing?: { page?: string; notify?: string };
+  outDir?: string;
+  /** Where Grafana reads the dashboards from (provisioning path root). */
+  grafanaDashboardsPath?: string;
+}
+
+export interface ResolvedMigration {
+  id: string;
+  title: string;
+  owner: string;
+  description?: string;
+  links: Link[];
+  type: MigrationType;
+  typeTitle: string;
+  engine: Engine;
+  blastRadius: { tables: string[]; writePath: boolean; rollback: RollbackDifficulty; forwardFix?: string };
+  expectedDuration?: string;
+  expectedDurationSeconds?: number;
+  scrapeInterval: string;
+  scrapeIntervalSeconds: number;
+  stalledAfter: string;
+  stalledAfterSeconds: number;
+  /** The user's selector as matchers, plus migration_id; added to every migration_* selector. */
+  migrationMatchers: LabelMatcher[];
+  phases: ResolvedPhase[];
+  signals: Record<string, ResolvedSignal>;
+  /** Enabled gates, in definition order (preset gates first, then new ones). */
+  gates: ResolvedGate[];
+  /** Ids of preset gates switched off with `enabled: false`. */
+  disabledGates: string[];
+  routing: { page: string; notify: string };
+  grafana: { datasourceUid: string; folder: string };
+  verification: string[];
+  rollbackPlan: string;
+  /** Who decides (a name), and how decisions are made (preset prose). */
+  decisionOwner: string;
+  decisionProcess: string;
+  config: RepoConfig;
+  /** The definition file the model came from (as given on the command line). */
+  sourceFile: string;
+}

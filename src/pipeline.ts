@@ -1,0 +1,86 @@
+/**
+ * The front half of the pipeline, shared by every command:
+ *   load (safe YAML) -> validate (JSON Schema) -> resolve (presets, engine library, config) -> semantic rules.
+ * Generators then turn each ResolvedMigration into output data (generate/), rendered (render/) and
+ * written (write/).
+ */
+import { sortDiagnostics, type Diagnostic } from './diagnostics';
+import type { MigrationDefinition } from './definition/types';
+import { loadFile, parseSource, type SourceFile } from './load/source';
+import type { RepoConfig, ResolvedMigration } from './model/types';
+import { resolve } from './resolve/resolve';
+import { SEMANTIC_RULES } from './validate/rules';
+import { validateStructure } from './validate/schema';
+
+export interface LoadedMigration {
+  source: SourceFile;
+  definition: MigrationDefinition;
+  model: ResolvedMigration;
+}
+
+export interface PipelineResult {
+  migrations: LoadedMigration[];
+  /** Every problem of every file, sorted by file and position. */
+  diagnostics: Diagnostic[];
+  /** True when there is no error-severity diagnostic. */
+  ok: boolean;
+}
+
+/** Validate and resolve one already-loaded source. */
+export function checkSource(source: SourceFile, config: RepoConfig = {}): { migration?: LoadedMigration; diagnostics: Diagnostic[] } {
+  const structural = validateStructure(source);
+  if (structural.length) return { diagnostics: structural };
+  const definition = source.data as MigrationDefinition;
+  const model = resolve(definition, source.file, config);
+  const ctx = { source, def: definition, model };
+  const diagnostics = SEMANTIC_RULES.flatMap((r) => r.check(ctx));
+  return diagnostics.length ? { diagnostics } : { migration: { source, definition, model }, diagnostics };
+}
+
+/** Load, validate and resolve definition files; all problems of all files are collected. */
+export function loadDefinitions(files: string[], config: RepoConfig = {}): PipelineResult {
+  const migrations: LoadedMigration[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const file of files) {
+    const loaded = loadFile(file);
+    diagnostics.push(...loaded.diagnostics);
+    if (!loaded.source) continue;
+    const checked = checkSource(loaded.source, config);
+    diagnostics.push(...checked.diagnostics);
+    if (checked.migration) migrations.push(checked.migration);
+  }
+  diagnostics.push(...duplicateIds(migrations));
+  const sorted = sortDiagnostics(diagnostics);
+  return { migrations, diagnostics: sorted, ok: !sorted.some((d) => d.severity === 'error') };
+}
+
+/** Validate a definition held in memory (library use, tests). */
+export function loadDefinitionText(file: string, text: string, config: RepoConfig = {}): PipelineResult {
+  const loaded = parseSource(file, text);
+  if (!loaded.source) return { migrations: [], diagnostics: loaded.diagnostics, ok: false };
+  const checked = checkSource(loaded.source, config);
+  return { migrations: checked.migration ? [checked.migration] : [], diagnostics: sortDiagnostics(checked.diagnostics), ok: checked.diagnostics.length === 0 };
+}
+
+/** Two definitions with the same metadata.id would overwrite each other's output and alerts. */
+function duplicateIds(migrations: LoadedMigration[]): Diagnostic[] {
+  const first = new Map<string, LoadedMigration>();
+  const out: Diagnostic[] = [];
+  for (const m of migrations) {
+    const prev = first.get(m.model.id);
+    if (!prev) {
+      first.set(m.model.id, m);
+      continue;
+    }
+    const at = prev.source.locate(['metadata', 'id']);
+    out.push({
+      file: m.source.file,
+      ...m.source.locate(['metadata', 'id']),
+      severity: 'error',
+      check: 'unique-migration-ids',
+      message: `migration id \`${m.model.id}\` is already used by ${prev.source.file}:${at.line}:${at.column}`,
+      hint: 'each migration needs its own id: it names the output folder, the dashboard uid and the migration_id label',
+    });
+  }
+  return out;
+}

@@ -1,0 +1,216 @@
+/**
+ * PromQL understanding, on top of Prometheus' own Lezer grammar (@prometheus-io/lezer-promql):
+ * syntax errors, the type an expression returns, the metric names and range windows it uses,
+ * and injecting label matchers into selectors without touching any other text.
+ */
+import { parser } from '@prometheus-io/lezer-promql';
+import type { SyntaxNode, Tree } from '@lezer/common';
+import { parseDurationMs } from '../util/duration';
+import { formatMatchers, unquote, type LabelMatcher } from './matchers';
+
+export type ValueType = 'vector' | 'matrix' | 'scalar' | 'string';
+
+export interface PromqlProblem {
+  /** Offset into the expression text. */
+  offset: number;
+  message: string;
+}
+
+export interface ParsedExpr {
+  text: string;
+  tree: Tree;
+}
+
+export function parsePromql(text: string): ParsedExpr {
+  return { text, tree: parser.parse(text) };
+}
+
+/** Syntax problems, or an empty list. */
+export function syntaxProblems(expr: ParsedExpr): PromqlProblem[] {
+  const problems: PromqlProblem[] = [];
+  if (expr.text.trim() === '') return [{ offset: 0, message: 'empty PromQL expression' }];
+  expr.tree.iterate({
+    enter: (n) => {
+      if (problems.length > 0) return false;
+      if (n.type.isError) {
+        const near = expr.text.slice(n.from, n.from + 20);
+        problems.push({
+          offset: n.from,
+          message: n.from >= expr.text.length ? 'PromQL syntax error: unexpected end of expression' : `PromQL syntax error near \`${near}\``,
+        });
+        return false;
+      }
+      if (n.name === 'QuotedLabelMatcher' || n.name === 'QuotedLabelName') {
+        problems.push({ offset: n.from, message: 'quoted (UTF-8) label names are not supported by Prometheus 2.x' });
+        return false;
+      }
+      return undefined;
+    },
+  });
+  return problems;
+}
+
+const SCALAR_FUNCTIONS = new Set(['Scalar', 'Time', 'Pi']);
+const STRING_FUNCTIONS = new Set<string>();
+/** Functions that take a range vector and return an instant vector. */
+
+/** The value type an expression evaluates to (assumes it parsed). */
+export function exprType(expr: ParsedExpr): ValueType {
+  const top = expr.tree.topNode.firstChild;
+  return top ? nodeType(top) : 'scalar';
+}
+
+function nodeType(node: SyntaxNode): ValueType {
+  switch (node.name) {
+    case 'VectorSelector':
+    case 'AggregateExpr':
+      return 'vector';
+    case 'MatrixSelector':
+    case 'SubqueryExpr':
+      return 'matrix';
+    case 'NumberDurationLiteral':
+    case 'NumberLiteral':
+      return 'scalar';
+    case 'StringLiteral':
+      return 'string';
+    case 'FunctionCall': {
+      const id = node.getChild('FunctionIdentifier')?.firstChild?.name ?? '';
+      if (SCALAR_FUNCTIONS.has(id)) return 'scalar';
+      if (STRING_FUNCTIONS.has(id)) return 'string';
+      return 'vector';
+    }
+    case 'ParenExpr':
+    case 'UnaryExpr':
+    case 'OffsetExpr':
+    case 'StepInvariantExpr': {
+      // The operand is the first child that is an expression.
+      for (let c = node.firstChild; c; c = c.nextSibling) {
+        if (isExpr(c)) return nodeType(c);
+      }
+      return 'scalar';
+    }
+    case 'BinaryExpr': {
+      const sides: ValueType[] = [];
+      for (let c = node.firstChild; c; c = c.nextSibling) if (isExpr(c)) sides.push(nodeType(c));
+      return sides.includes('vector') ? 'vector' : sides.includes('matrix') ? 'matrix' : 'scalar';
+    }
+    default:
+      return 'vector';
+  }
+}
+
+const EXPR_NODES = new Set([
+  'VectorSelector', 'AggregateExpr', 'MatrixSelector', 'SubqueryExpr', 'NumberDurationLiteral', 'NumberLiteral',
+  'StringLiteral', 'FunctionCall', 'ParenExpr', 'UnaryExpr', 'OffsetExpr', 'StepInvariantExpr', 'BinaryExpr',
+]);
+function isExpr(n: SyntaxNode): boolean {
+  return EXPR_NODES.has(n.name);
+}
+
+export interface SelectorInfo {
+  /** The metric name, or undefined for `{__name__=...}` style selectors without an identifier. */
+  metric?: string;
+  from: number;
+  to: number;
+  /** Offset where new matchers go: just after `{` of an existing matcher list, or after the metric name. */
+  insertAt: number;
+  hasMatcherBraces: boolean;
+  /** Whether the existing matcher list is empty (`x{}`), so no separating comma is needed. */
+  emptyMatchers: boolean;
+  labels: Array<{ name: string; op: string; value: string }>;
+}
+
+/** Every vector selector of an expression, in text order. */
+export function selectors(expr: ParsedExpr): SelectorInfo[] {
+  const out: SelectorInfo[] = [];
+  expr.tree.iterate({
+    enter: (n) => {
+      if (n.name !== 'VectorSelector') return undefined;
+      const node = n.node;
+      const ident = node.getChild('Identifier');
+      const matchers = node.getChild('LabelMatchers');
+      const labels: SelectorInfo['labels'] = [];
+      if (matchers) {
+        for (let m = matchers.firstChild; m; m = m.nextSibling) {
+          if (m.name !== 'UnquotedLabelMatcher') continue;
+          const name = m.getChild('LabelName');
+          const op = m.getChild('MatchOp');
+          const val = m.getChild('StringLiteral');
+          if (name && op && val) {
+            labels.push({ name: expr.text.slice(name.from, name.to), op: expr.text.slice(op.from, op.to), value: unquote(expr.text.slice(val.from, val.to)) });
+          }
+        }
+      }
+      const nameMatcher = labels.find((l) => l.name === '__name__' && l.op === '=');
+      const metric = ident ? expr.text.slice(ident.from, ident.to) : nameMatcher?.value;
+      const inner = matchers ? expr.text.slice(matchers.from + 1, matchers.to - 1).trim() : '';
+      out.push({
+        ...(metric !== undefined ? { metric } : {}),
+        from: node.from,
+        to: node.to,
+        insertAt: matchers ? matchers.from + 1 : (ident?.to ?? node.to),
+        hasMatcherBraces: Boolean(matchers),
+        emptyMatchers: inner === '',
+        labels,
+      });
+      return false;
+    },
+  });
+  return out;
+}
+
+/** Metric names an expression reads. */
+export function metricNames(expr: ParsedExpr): string[] {
+  return [...new Set(selectors(expr).flatMap((s) => (s.metric ? [s.metric] : [])))].sort();
+}
+
+export interface RangeWindow {
+  offset: number;
+  text: string;
+  ms: number;
+  /** The function the range feeds, e.g. `rate`. */
+  fn?: string;
+}
+
+/** The `[5m]` windows of range selectors and subqueries, with the function they feed. */
+export function rangeWindows(expr: ParsedExpr): RangeWindow[] {
+  const out: RangeWindow[] = [];
+  expr.tree.iterate({
+    enter: (n) => {
+      if (n.name !== 'MatrixSelector' && n.name !== 'SubqueryExpr') return undefined;
+      const dur = n.node.getChild('DurationExpr');
+      if (!dur) return undefined;
+      const text = expr.text.slice(dur.from, dur.to);
+      const ms = parseDurationMs(text);
+      let fn: string | undefined;
+      const call = n.node.parent?.parent;
+      if (call?.name === 'FunctionCall') {
+        const id = call.getChild('FunctionIdentifier');
+        if (id) fn = expr.text.slice(id.from, id.to);
+      }
+      if (ms !== undefined) out.push({ offset: dur.from, text, ms, ...(fn ? { fn } : {}) });
+      return undefined;
+    },
+  });
+  return out;
+}
+
+/**
+ * Add matchers to every selector whose metric passes `select`. Matchers already present with the
+ * same label name are left alone (the user's own choice wins). Returns the new expression text.
+ */
+export function injectMatchers(expr: ParsedExpr, select: (metric: string) => boolean, matchers: LabelMatcher[]): string {
+  const edits: Array<{ at: number; text: string }> = [];
+  for (const s of selectors(expr)) {
+    if (!s.metric || !select(s.metric)) continue;
+    const add = matchers.filter((m) => !s.labels.some((l) => l.name === m.name));
+    if (add.length === 0) continue;
+    const list = formatMatchers(add);
+    if (!s.hasMatcherBraces) edits.push({ at: s.insertAt, text: `{${list}}` });
+    else edits.push({ at: s.insertAt, text: s.emptyMatchers ? list : `${list}, ` });
+  }
+  let text = expr.text;
+  for (const e of edits.sort((a, b) => b.at - a.at)) text = text.slice(0, e.at) + e.text + text.slice(e.at);
+  return text;
+}
+

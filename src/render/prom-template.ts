@@ -1,0 +1,47 @@
+/**
+ * Prometheus alert annotations are Go templates. User text placed in them must print verbatim:
+ * `{{ ... }}` in a title must not run a query, `$labels` must not expand. Text that contains a
+ * template delimiter is wrapped as a Go string constant inside an action (`{{ "..." }}`), which the
+ * template engine prints literally.
+ */
+
+/** A Go string literal (double-quoted, escaped). */
+export function goQuote(text: string): string {
+  let out = '"';
+  for (const ch of text) {
+    const cp = ch.codePointAt(0)!;
+    if (ch === '"') out += '\\"';
+    else if (ch === '\\') out += '\\\\';
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (cp < 0x20 || cp === 0x7f) out += `\\x${cp.toString(16).padStart(2, '0')}`;
+    else out += ch;
+  }
+  return out + '"';
+}
+
+/** User text, made inert for a Prometheus template. */
+export function templateText(text: string): string {
+  return text.includes('{{') || text.includes('}}') ? `{{ ${goQuote(text)} }}` : text;
+}
+
+/** Builds an annotation from trusted template code and user text. */
+export class TemplateBuilder {
+  private parts: string[] = [];
+  /** User (untrusted) text: printed verbatim. */
+  text(t: string): this {
+    this.parts.push(templateText(t));
+    return this;
+  }
+  /** Template code written by migobs itself, e.g. `{{ $value | humanize }}`. */
+  code(t: string): this {
+    this.parts.push(t);
+    return this;
+  }
+  build(): string {
+    return this.parts.join('');
+  }
+}
+
+export const tpl = (): TemplateBuilder => new TemplateBuilder();

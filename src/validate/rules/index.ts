@@ -1,0 +1,25 @@
+/** Every semantic rule, in the order their problems are most useful to read. */
+import type { SemanticRule } from '../rule';
+import { durationsSane } from './durations-sane';
+import { gatePhasesExist } from './gate-phases-exist';
+import { gateSignalExists } from './gate-signal-exists';
+import { gateThresholdsPresent } from './gate-thresholds-present';
+import { matcherRegexValid } from './matcher-regex-valid';
+import { selectorValid } from './selector-valid';
+import { signalExprValid } from './signal-expr-valid';
+import { thresholdOrder } from './threshold-order';
+import { uniqueGateIds } from './unique-gate-ids';
+import { uniquePhaseIds } from './unique-phase-ids';
+
+export const SEMANTIC_RULES: readonly SemanticRule[] = [
+  uniqueGateIds,
+  uniquePhaseIds,
+  gateThresholdsPresent,
+  thresholdOrder,
+  gateSignalExists,
+  gatePhasesExist,
+  signalExprValid,
+  selectorValid,
+  matcherRegexValid,
+  durationsSane,
+];

@@ -1,0 +1,25 @@
+/**
+ * The real Prometheus/Alertmanager tools. A missing binary fails the test (never skips it):
+ * `npm test` installs them (scripts/ensure-tools.mjs).
+ */
+import { spawnSync } from 'node:child_process';
+
+export function requireTool(name: string): string {
+  const r = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
+  const path = r.stdout.trim();
+  if (r.status !== 0 || path === '') throw new Error(`${name} is not installed: run \`npm test\` (it installs it) or apt-get install the Debian package`);
+  return path;
+}
+
+export interface ToolResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function runTool(name: string, args: string[], opts: { cwd?: string; input?: string; timeoutMs?: number } = {}): ToolResult {
+  const bin = requireTool(name);
+  const r = spawnSync(bin, args, { cwd: opts.cwd, input: opts.input, encoding: 'utf8', timeout: opts.timeoutMs ?? 60_000 });
+  if (r.error) throw r.error;
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
