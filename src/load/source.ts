@@ -114,8 +114,13 @@ export function parseSource(file: string, input: string | Uint8Array): LoadResul
   }
   const doc = list[0]!;
   const diagnostics: Diagnostic[] = [];
+  // One syntax error per line: the first is the cause, the rest are usually its echoes.
+  const linesSeen = new Set<number>();
   for (const err of [...doc.errors, ...doc.warnings]) {
-    diagnostics.push(diag(file, posOf(err.pos[0]), yamlMessage(err.code, err.message)));
+    const at = posOf(err.pos[0]);
+    if (linesSeen.has(at.line)) continue;
+    linesSeen.add(at.line);
+    diagnostics.push(diag(file, at, yamlMessage(err.code, err.message)));
   }
   if (list.length > 1) {
     const second = list[1]!;

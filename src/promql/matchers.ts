@@ -67,7 +67,14 @@ export function parseSelector(text: string): SelectorParseResult {
     enter: (n) => {
       if (problem) return false;
       if (n.type.isError) {
-        problem = { offset: Math.max(0, Math.min(text.length, n.from - 1)), message: `selector is not a list of label matchers (syntax error near \`${wrapped.slice(n.from, n.from + 15)}\`)` };
+        const near = wrapped.slice(n.from, n.from + 15);
+        const unterminated = /\\$/.test(text) || (text.replace(/\\./g, '').match(/"/g) ?? []).length % 2 === 1;
+        const what = unterminated
+          ? 'an unterminated string or a trailing backslash'
+          : near === '' || near === '}'
+            ? 'expected matchers like name="value"'
+            : `syntax error near \`${near}\``;
+        problem = { offset: Math.max(0, Math.min(text.length, n.from - 1)), message: `selector is not a list of label matchers (${what})` };
         return false;
       }
       return undefined;
@@ -106,7 +113,8 @@ export function regexProblem(pattern: string): string | undefined {
     new RegExp(`^(?:${pattern})$`);
     return undefined;
   } catch (e) {
-    return `invalid regular expression: ${(e as Error).message.replace(/^Invalid regular expression: /, '')}`;
+    const reason = (e as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, '');
+    return `invalid regular expression ${JSON.stringify(pattern)}: ${reason}`;
   }
 }
 
