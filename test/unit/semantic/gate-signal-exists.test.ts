@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest';
+import { gateSignalExists } from '../../../src/validate/rules/gate-signal-exists';
+import { problems } from '../../helpers/definitions';
+
+describe(gateSignalExists.name, () => {
+  it('flags an unknown signal with a suggestion', () => {
+    const p = problems((d) => (d.spec.gates![0]!.signal = 'replicationLagg'));
+    expect(p).toHaveLength(1);
+    expect(p[0]!.check).toBe('gate-signal-exists');
+    expect(p[0]!.message).toBe('gate `replication-lag` uses unknown signal `replicationLagg` (did you mean `replicationLag`?)');
+  });
+  it.each(['replicationLag', 'cpuUtilization', 'activeSessions'])('accepts engine library signal %s', (signal) => {
+    expect(problems((d) => (d.spec.gates![0]!.signal = signal))).toEqual([]);
+  });
+  it('accepts a signal defined in the definition', () => {
+    expect(problems((d) => { d.spec.signals!.myLag = { expr: 'max(my_lag_seconds)', unit: 's' }; d.spec.gates![0]!.signal = 'myLag'; })).toEqual([]);
+  });
+});
