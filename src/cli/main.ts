@@ -79,6 +79,14 @@ export function buildProgram(): Command {
   // COMMANDS: lint, gate, watch and alertmanager are registered below.
 
   program
+    .command('alertmanager')
+    .description('print a base Alertmanager config with the migrations\' routes (first) and inhibit rules merged in')
+    .requiredOption('--base <file>', 'the existing alertmanager.yml (must define every receiver the definitions name)')
+    .argument('<files...>', 'definition files')
+    .addHelpText('after', '\nRe-running on a config that already holds a migration replaces its routes instead of adding copies.')
+    .action((files: string[], opts: { base: string }) => run(async () => (await import('./commands/alertmanager')).alertmanagerCommand(files, { ...opts, config: program.opts().config })));
+
+  program
     .command('schema')
     .description('print the definition JSON Schema')
     .action(() => run(async () => (await import('./commands/schema')).schemaCommand()));

@@ -1,7 +1,22 @@
 import type { ResolvedMigration } from '../../model/types';
+import { toYaml } from '../../render/serialize';
 import type { OutputFile } from '../index';
+import { FILES } from '../names';
+import { buildAlertmanagerFragment } from './fragment';
+import { renderRouteCases } from './cases';
+import { basename } from 'node:path';
 
-/** alertmanager.yaml and alertmanager.test.txt. (Being implemented.) */
-export function alertmanagerFiles(_model: ResolvedMigration): OutputFile[] {
-  return [];
+export { buildAlertmanagerFragment, migrationMatcher, type AlertmanagerFragment, type AmRoute, type AmInhibitRule } from './fragment';
+export { buildRouteCases, parseRouteCases, formatRouteCase, amtoolRouteArgs, type RouteCase } from './cases';
+
+/**
+ * alertmanager.yaml (a fragment: route subtree + inhibit rules, merged into a full config by
+ * `migobs alertmanager --base`) and alertmanager.test.txt (amtool routing cases).
+ */
+export function alertmanagerFiles(model: ResolvedMigration): OutputFile[] {
+  const source = basename(model.sourceFile);
+  return [
+    { path: FILES.alertmanager, content: toYaml(buildAlertmanagerFragment(model), source) },
+    { path: FILES.alertmanagerTest, content: renderRouteCases(model, source) },
+  ];
 }
