@@ -1,0 +1,96 @@
+/** The core commands as a user runs them: init, validate, presets, schema. */
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ENGINES, MIGRATION_TYPES } from '../../src/definition/types';
+import { migobs, REPO } from '../helpers/cli';
+
+describe('migobs init', () => {
+  it.each(MIGRATION_TYPES.flatMap((t) => ENGINES.map((e) => [t, e])))('init --type %s --engine %s writes a definition that validates', (type, engine) => {
+    const dir = mkdtempSync(join(tmpdir(), 'migobs-init-'));
+    const out = join(dir, 'm.yaml');
+    const r = migobs(['init', 'x-migration', '--type', type, '--engine', engine, '--out', out]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const text = readFileSync(out, 'utf8');
+    expect(text).toContain('# yaml-language-server: $schema=');
+    expect(text).toMatch(/^ *# /m); // commented
+    const v = migobs(['validate', out]);
+    expect(v.stderr).toBe('');
+    expect(v.code).toBe(0);
+  });
+
+  it('refuses to overwrite without --force', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'migobs-init-'));
+    const out = join(dir, 'm.yaml');
+    writeFileSync(out, 'mine\n');
+    const r = migobs(['init', 'x', '--type', 'backfill', '--out', out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${out} already exists; pass --force to overwrite it`);
+    expect(readFileSync(out, 'utf8')).toBe('mine\n');
+    expect(migobs(['init', 'x', '--type', 'backfill', '--out', out, '--force']).code).toBe(0);
+    expect(readFileSync(out, 'utf8')).toContain('apiVersion: migobs/v1');
+  });
+
+  it.each([
+    [['init', 'Bad_Id', '--type', 'backfill'], 'invalid migration id `Bad_Id`'],
+    [['init', 'x', '--type', 'backfil'], 'unknown --type `backfil` (did you mean `backfill`?)'],
+    [['init', 'x', '--type', 'backfill', '--engine', 'mysq'], 'unknown --engine `mysq` (did you mean `mysql`?)'],
+  ])('rejects %j', (args, message) => {
+    const r = migobs(args as string[]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('writes migrations/<id>.yaml by default', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'migobs-init-'));
+    expect(migobs(['init', 'orders-x', '--type', 'cutover', '--engine', 'mysql'], { cwd: dir }).code).toBe(0);
+    expect(readFileSync(join(dir, 'migrations', 'orders-x.yaml'), 'utf8')).toContain('type: cutover');
+  });
+});
+
+describe('migobs presets / schema / validate', () => {
+  it('lists the six presets', () => {
+    const r = migobs(['presets']);
+    expect(r.code).toBe(0);
+    for (const t of MIGRATION_TYPES) expect(r.stdout).toMatch(new RegExp(`^${t}\\s`, 'm'));
+  });
+
+  it('presets backfill shows its phases and gates', () => {
+    const r = migobs(['presets', 'backfill']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Gates');
+    expect(r.stdout).toMatch(/^replication-lag\s+replicationLag\s+above\s+\d/m);
+    expect(r.stdout).toMatch(/^canary\s/m);
+  });
+
+  it('presets with an unknown type is a clear error', () => {
+    const r = migobs(['presets', 'backfil']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('unknown preset `backfil` (did you mean `backfill`?)');
+  });
+
+  it('schema prints the JSON Schema', () => {
+    const r = migobs(['schema']);
+    expect(r.code).toBe(0);
+    const schema = JSON.parse(r.stdout) as { properties: Record<string, unknown> };
+    expect(Object.keys(schema.properties)).toEqual(['apiVersion', 'kind', 'metadata', 'spec']);
+  });
+
+  it('validate examples/*.yaml exits 0', () => {
+    const examples = readdirSync(join(REPO, 'examples')).filter((f) => f.endsWith('.yaml')).map((f) => `examples/${f}`);
+    expect(examples).toContain('examples/orders-region-backfill.yaml');
+    const r = migobs(['validate', ...examples]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+  });
+
+  it('honours NO_COLOR and colours only a TTY', () => {
+    const r = migobs(['validate', 'test/fixtures/invalid/engine-typo.yaml'], { env: { NO_COLOR: '1', FORCE_COLOR: '1' } });
+    expect(r.stderr).not.toContain('\u001b[');
+    const c = migobs(['validate', 'test/fixtures/invalid/engine-typo.yaml'], { env: { NO_COLOR: '', FORCE_COLOR: '1' } });
+    expect(c.stderr).toContain('\u001b[31m');
+  });
+});
