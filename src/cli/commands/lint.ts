@@ -1,0 +1,40 @@
+import type { Severity } from '../../diagnostics';
+import { loadConfig } from '../../load/config';
+import { failsAt, lintMigrations } from '../../lint/index';
+import { formatFindings, summary, type LintFormat } from '../../lint/format';
+import { loadDefinitions } from '../../pipeline';
+import { paint } from '../output';
+
+export interface LintCommandOptions {
+  outDir?: string;
+  format?: LintFormat;
+  failOn?: Severity;
+  config?: string;
+}
+
+/**
+ * `migobs lint <files...> [--out-dir out] [--format text|json|github] [--fail-on error|warning|info]`.
+ * Findings go to stdout in the chosen format (a CI step reads them); the summary goes to stderr.
+ * Definitions that do not validate are reported in the same format and lint does not run (exit 1).
+ */
+export async function lintCommand(files: string[], opts: LintCommandOptions): Promise<number> {
+  const format = opts.format ?? 'text';
+  const failOn = opts.failOn ?? 'error';
+  const { config, diagnostics: configProblems } = loadConfig(opts.config);
+  const result = loadDefinitions(files, config);
+  const invalid = [...configProblems, ...result.diagnostics];
+  if (invalid.some((d) => d.severity === 'error')) {
+    process.stdout.write(formatFindings(invalid, format));
+    process.stderr.write(`validation failed (${summary(invalid)}): fix these first, lint did not run\n`);
+    return 1;
+  }
+  const outDir = opts.outDir ?? config.outDir;
+  const findings = [...invalid, ...lintMigrations(result.migrations, outDir !== undefined ? { outDir } : {})];
+  process.stdout.write(formatFindings(findings, format));
+  const failed = failsAt(findings, failOn);
+  if (format === 'text') {
+    const text = `${result.migrations.length} migration(s) linted: ${summary(findings)}`;
+    process.stderr.write(paint(text, failed ? 'red' : 'green', process.stderr) + '\n');
+  }
+  return failed ? 1 : 0;
+}

@@ -1,0 +1,66 @@
+import type { Diagnostic } from '../../diagnostics';
+import { FILES } from '../../generate/names';
+import { gatePanelIds } from '../../generate/panel-ids';
+import type { ResolvedGate } from '../../model/types';
+import { dashboardThresholds, rulesThresholds, runbookThresholds, UnreadableOutput, type Thresholds } from '../drift-readers';
+import { thresholdSource } from '../locate';
+import { findingAt, type LintCheck, type LintContext } from '../types';
+
+/** Committed files drift compares, and how to read a gate's thresholds from each. */
+const READERS: Array<{ file: string; read: (text: string, gate: ResolvedGate, ctx: LintContext) => Thresholds | undefined; where: string }> = [
+  { file: FILES.rules, read: (t, g) => rulesThresholds(t, g), where: 'alert rules' },
+  { file: FILES.dashboard, read: (t, g, ctx) => dashboardThresholds(t, g, gatePanelIds(ctx.model).get(g.id) ?? -1), where: 'gate panel thresholds' },
+  { file: FILES.runbook, read: (t, g) => runbookThresholds(t, g.id), where: 'runbook section' },
+];
+
+/**
+ * Committed output is what Prometheus and Grafana load. A hand edit there ("just bump the lag
+ * threshold to 30") silently overrides the reviewed definition and is lost on the next generate.
+ */
+export const drift: LintCheck = {
+  name: 'drift',
+  severity: 'error',
+  doc: 'With --out-dir: every gate threshold in the committed rules.yaml, dashboard.json and runbook.md equals the definition.',
+  check(ctx) {
+    const committed = ctx.committed;
+    if (!committed) return [];
+    const out: Diagnostic[] = [];
+    for (const { file, read, where } of READERS) {
+      const path = `${committed.dir}/${file}`;
+      const text = committed.files[file];
+      if (text === undefined) {
+        out.push(findingAt(ctx, this, ['metadata', 'id'], `${path} is not there: no committed ${file} to compare thresholds with`, '`migobs generate --check` reports missing and stale output', { severity: 'info' }));
+        continue;
+      }
+      for (const gate of ctx.model.gates) {
+        let found: Thresholds | undefined;
+        try {
+          found = read(text, gate, ctx);
+        } catch (e) {
+          if (!(e instanceof UnreadableOutput)) throw e;
+          out.push(findingAt(ctx, this, ['metadata', 'id'], `${path} ${e.message}: cannot compare thresholds`, 'regenerate it with `migobs generate`'));
+          break;
+        }
+        if (found === undefined) {
+          out.push(findingAt(ctx, this, ['metadata', 'id'], `${path} has no ${where} for gate \`${gate.id}\``, 'regenerate with `migobs generate` and commit the result', { severity: 'warning' }));
+          continue;
+        }
+        for (const action of ['pause', 'rollback'] as const) {
+          const committedValue = found[action];
+          if (committedValue === undefined || committedValue === gate[action]) continue;
+          const src = thresholdSource(ctx, gate.id, action);
+          out.push(
+            findingAt(
+              ctx,
+              this,
+              src.path,
+              `gate \`${gate.id}\`: ${path} has ${action} ${committedValue}, the definition has ${gate[action]}${src.note}`,
+              'the committed file was edited or is stale: change the threshold in the definition, run `migobs generate` and commit the output',
+            ),
+          );
+        }
+      }
+    }
+    return out;
+  },
+};

@@ -1,0 +1,21 @@
+/** Every lint check, in the order their findings are most useful to read. */
+import type { LintCheck } from '../types';
+import { contractMetricWithoutMigrationId } from './contract-metric-without-migration-id';
+import { drift } from './drift';
+import { forTooShort } from './for-too-short';
+import { gateWithoutRemediation } from './gate-without-remediation';
+import { irreversibleWithoutForwardFix } from './irreversible-without-forward-fix';
+import { rateWindowTooShort } from './rate-window-too-short';
+import { thresholdOutOfRange } from './threshold-out-of-range';
+import { unknownMetric } from './unknown-metric';
+
+export const LINT_CHECKS: readonly LintCheck[] = [
+  thresholdOutOfRange,
+  forTooShort,
+  rateWindowTooShort,
+  gateWithoutRemediation,
+  irreversibleWithoutForwardFix,
+  contractMetricWithoutMigrationId,
+  unknownMetric,
+  drift,
+];

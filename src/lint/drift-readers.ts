@@ -1,0 +1,210 @@
+/**
+ * Reading gate thresholds back out of committed output, so drift can compare them with the
+ * definition. Each reader takes the file text and returns what it found per gate; anything it
+ * cannot find is left out (drift reports only values it could read and that differ).
+ */
+import { parse as parseYaml } from 'yaml';
+import type { SyntaxNode } from '@lezer/common';
+import type { Direction } from '../definition/types';
+import { ALERT, RECORD } from '../generate/names';
+import { parsePromql, syntaxProblems } from '../promql/parse';
+
+export type Action = 'pause' | 'rollback';
+export type Thresholds = Partial<Record<Action, number>>;
+
+/** A YAML/JSON file that does not parse is itself worth reporting. */
+export class UnreadableOutput extends Error {}
+
+const COMPARISONS: Record<Direction, Record<string, true>> = {
+  above: { '>': true, '>=': true },
+  below: { '<': true, '<=': true },
+};
+/** `10 < x` is `x > 10`. */
+const FLIP: Record<string, string> = { '>': '<', '>=': '<=', '<': '>', '<=': '>=' };
+
+/** The numeric literal of an expression node (`10`, `-3`, `(0.5)`), or undefined. */
+function literal(text: string, node: SyntaxNode): number | undefined {
+  if (node.name === 'NumberDurationLiteral' || node.name === 'NumberLiteral') {
+    const v = Number(text.slice(node.from, node.to));
+    return Number.isFinite(v) ? v : undefined;
+  }
+  if (node.name === 'ParenExpr' || node.name === 'UnaryExpr') {
+    const inner = node.lastChild;
+    if (!inner) return undefined;
+    const v = literal(text, inner);
+    if (v === undefined) return undefined;
+    return node.name === 'UnaryExpr' && text.slice(node.from, node.to).trimStart().startsWith('-') ? -v : v;
+  }
+  return undefined;
+}
+
+/**
+ * Numbers compared against in the gate's direction: `expr > 10` and `10 < expr` give 10 for
+ * `above`. Comparisons of state (`== 1`) and phase matching are ignored.
+ */
+export function directionalLiterals(expr: string, direction: Direction): number[] {
+  const parsed = parsePromql(expr);
+  if (syntaxProblems(parsed).length) return [];
+  const found: number[] = [];
+  parsed.tree.iterate({
+    enter: (n) => {
+      if (n.name !== 'BinaryExpr') return undefined;
+      const node = n.node;
+      const operands: SyntaxNode[] = [];
+      let op: string | undefined;
+      for (let c = node.firstChild; c; c = c.nextSibling) {
+        const t = expr.slice(c.from, c.to).trim();
+        if (['>', '>=', '<', '<=', '==', '!='].includes(t)) op = t;
+        else if (c.name !== 'BoolModifier' && c.name !== 'MatchingModifierClause' && !/^(bool|on|ignoring|group_left|group_right)\b/.test(t)) operands.push(c);
+      }
+      if (!op || operands.length !== 2) return undefined;
+      const [lhs, rhs] = operands as [SyntaxNode, SyntaxNode];
+      const right = literal(expr, rhs);
+      const left = literal(expr, lhs);
+      if (right !== undefined && left === undefined && COMPARISONS[direction][op]) found.push(right);
+      else if (left !== undefined && right === undefined && COMPARISONS[direction][FLIP[op] ?? '']) found.push(left);
+      return undefined;
+    },
+  });
+  return found;
+}
+
+interface RuleLike {
+  alert?: unknown;
+  record?: unknown;
+  expr?: unknown;
+  labels?: Record<string, unknown>;
+}
+
+function rulesOf(text: string): RuleLike[] {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (e) {
+    throw new UnreadableOutput(`is not valid YAML (${(e as Error).message.split('\n')[0]})`);
+  }
+  const groups = (doc as { groups?: unknown })?.groups;
+  if (!Array.isArray(groups)) throw new UnreadableOutput('has no `groups:` list');
+  return groups.flatMap((g) => (Array.isArray((g as { rules?: unknown })?.rules) ? ((g as { rules: RuleLike[] }).rules) : []));
+}
+
+const ALERT_OF: Record<Action, string> = { pause: ALERT.pause, rollback: ALERT.rollback };
+
+/**
+ * Thresholds of a gate in rules.yaml: the number each gate alert (found by alert name and labels
+ * gate/action) compares against. When an alert compares a state instead of the signal, the gate's
+ * recording rules are read: the smaller/larger directional literal is pause/rollback.
+ */
+export function rulesThresholds(text: string, gate: { id: string; direction: Direction }): Thresholds | undefined {
+  const rules = rulesOf(text);
+  const out: Thresholds = {};
+  let seen = false;
+  for (const action of ['pause', 'rollback'] as const) {
+    const alert = rules.find((r) => r.alert === ALERT_OF[action] && r.labels?.gate === gate.id && (r.labels?.action === undefined || r.labels.action === action));
+    if (!alert || typeof alert.expr !== 'string') continue;
+    seen = true;
+    const values = [...new Set(directionalLiterals(alert.expr, gate.direction))];
+    if (values.length === 1) out[action] = values[0];
+  }
+  if (out.pause === undefined || out.rollback === undefined) {
+    // Fallback: the gate state recording rule holds both thresholds.
+    const state = rules.find((r) => r.record === RECORD.gateState && r.labels?.gate === gate.id && typeof r.expr === 'string');
+    if (state) seen = true;
+    const values = state ? [...new Set(directionalLiterals(state.expr as string, gate.direction))] : [];
+    if (values.length === 2) {
+      const [lo, hi] = [Math.min(...values), Math.max(...values)];
+      const [pause, rollback] = gate.direction === 'above' ? [lo, hi] : [hi, lo];
+      out.pause ??= pause;
+      out.rollback ??= rollback;
+    }
+  }
+  return seen ? out : undefined;
+}
+
+interface PanelLike {
+  id?: unknown;
+  panels?: unknown;
+  fieldConfig?: { defaults?: { thresholds?: { steps?: Array<{ value?: unknown }> } } };
+}
+
+function findPanel(panels: unknown, id: number): PanelLike | undefined {
+  if (!Array.isArray(panels)) return undefined;
+  for (const p of panels as PanelLike[]) {
+    if (p?.id === id) return p;
+    const nested = findPanel(p?.panels, id);
+    if (nested) return nested;
+  }
+  return undefined;
+}
+
+/**
+ * Thresholds of a gate in dashboard.json: the gate panel's threshold steps, ascending as Grafana
+ * wants them. Above: [base, pause, rollback]; below: [base, rollback, pause] (see dashboard/panels.ts).
+ * Returns undefined when the panel is not there.
+ */
+export function dashboardThresholds(text: string, gate: { direction: Direction }, panelId: number): Thresholds | undefined {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new UnreadableOutput(`is not valid JSON (${(e as Error).message})`);
+  }
+  const panel = findPanel((doc as { panels?: unknown })?.panels, panelId);
+  if (!panel) return undefined;
+  const steps = (panel.fieldConfig?.defaults?.thresholds?.steps ?? []).map((s) => s?.value).filter((v): v is number => typeof v === 'number');
+  if (steps.length !== 2) return {};
+  const [first, second] = steps as [number, number];
+  return gate.direction === 'above' ? { pause: first, rollback: second } : { rollback: first, pause: second };
+}
+
+/**
+ * The runbook section of a gate: from its `<a id="gate-<id>">` anchor to the next gate anchor or
+ * the next heading at the same or a higher level.
+ */
+export function runbookSection(text: string, gateId: string): string | undefined {
+  const lines = text.split(/\r?\n/);
+  const anchor = `id="gate-${gateId}"`;
+  const start = lines.findIndex((l) => l.includes(anchor));
+  if (start < 0) return undefined;
+  const level = (l: string): number => /^(#{1,6})\s/.exec(l)?.[1]!.length ?? 0;
+  const own = level(lines[start]!) || level(lines[start + 1] ?? '') || 6;
+  let end = lines.length;
+  for (let i = start + 1; i < lines.length; i++) {
+    const l = lines[i]!;
+    if (/<a id="gate-/.test(l) || (level(l) > 0 && level(l) <= own && i !== start + 1)) {
+      end = i;
+      break;
+    }
+  }
+  return lines.slice(start, end).join('\n');
+}
+
+const NUMBER = String.raw`(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)`;
+
+/**
+ * Pause/rollback values in a gate's runbook section. Table rows (`| Pause | above 10 s ... |`) and
+ * prose (`pause when ... above 10`) both work: the first number after the word pause/rollback on
+ * a line that names one action, skipping "for <duration>".
+ */
+export function runbookThresholds(text: string, gateId: string): Thresholds | undefined {
+  const section = runbookSection(text, gateId);
+  if (section === undefined) return undefined;
+  const out: Thresholds = {};
+  for (const line of section.split('\n')) {
+    const plain = line.replace(/\\([\\`*_{}[\]()#+!|<>~&.-])/g, '$1');
+    for (const action of ['pause', 'rollback'] as const) {
+      if (out[action] !== undefined) continue;
+      const other = action === 'pause' ? /roll ?back/i : /\bpause/i;
+      const word = action === 'pause' ? /\bpause\b/i : /\broll ?back\b/i;
+      const at = plain.search(word);
+      if (at < 0) continue;
+      // A line mentioning both (e.g. "pause when above 10; roll back when above 60"): cut at the other word.
+      let rest = plain.slice(at);
+      const cut = rest.slice(1).search(other);
+      if (cut >= 0) rest = rest.slice(0, cut + 1);
+      const m = new RegExp(String.raw`(?:above|below|>|<|over|under|threshold)\D{0,20}?` + NUMBER, 'i').exec(rest);
+      if (m) out[action] = Number(m[1]);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,55 @@
+/**
+ * A lint check: one file in lint/checks/, a stable kebab-case name, a default severity, a one-line
+ * doc, and located diagnostics. Lint runs only on definitions that passed validation, so a check
+ * may rely on a well-formed model (numbers are numbers, durations parse).
+ */
+import type { Diagnostic, Severity } from '../diagnostics';
+import type { MigrationDefinition } from '../definition/types';
+import type { JsonPath, SourceFile } from '../load/source';
+import type { ResolvedMigration } from '../model/types';
+
+/** Committed output of one migration, read by the runner so checks stay free of I/O. */
+export interface CommittedOutput {
+  /** The folder that was read, e.g. `out/orders-backfill` (used in messages). */
+  dir: string;
+  /** File name (`rules.yaml`, `dashboard.json`, `runbook.md`) -> content; absent when the file is missing. */
+  files: Partial<Record<string, string>>;
+}
+
+export interface LintContext {
+  source: SourceFile;
+  def: MigrationDefinition;
+  model: ResolvedMigration;
+  /** Only when `--out-dir` was given (or configured). */
+  committed?: CommittedOutput;
+}
+
+export interface LintCheck {
+  name: string;
+  /** Severity of its findings (a check may lower it for a finding, e.g. drift's "nothing committed"). */
+  severity: Severity;
+  /** One line for docs and `--help`. */
+  doc: string;
+  check(ctx: LintContext): Diagnostic[];
+}
+
+export const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
+
+/** A finding at a JSON path of the definition. */
+export function findingAt(
+  ctx: LintContext,
+  check: Pick<LintCheck, 'name' | 'severity'>,
+  path: JsonPath,
+  message: string,
+  hint?: string,
+  opts: { part?: 'key' | 'value'; severity?: Severity } = {},
+): Diagnostic {
+  return {
+    file: ctx.source.file,
+    ...ctx.source.locate(path, opts.part ?? 'value'),
+    severity: opts.severity ?? check.severity,
+    check: check.name,
+    message,
+    ...(hint ? { hint } : {}),
+  };
+}
