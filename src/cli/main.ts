@@ -87,6 +87,15 @@ export function buildProgram(): Command {
     .action((files: string[], opts: { base: string }) => run(async () => (await import('./commands/alertmanager')).alertmanagerCommand(files, { ...opts, config: program.opts().config })));
 
   program
+    .command('lint')
+    .description('threshold and rule sanity for CI; with --out-dir also drift of committed output from the definition')
+    .argument('<files...>', 'definition files')
+    .option('--out-dir <dir>', 'committed output folder to check for drift (default: outDir from migobs.config.yaml)')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'github']).default('text'))
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices(['error', 'warning', 'info']).default('error'))
+    .action((files: string[], opts: { outDir?: string; format: 'text' | 'json' | 'github'; failOn: 'error' | 'warning' | 'info' }) => run(async () => (await import('./commands/lint')).lintCommand(files, { ...opts, config: program.opts().config })));
+
+  program
     .command('schema')
     .description('print the definition JSON Schema')
     .action(() => run(async () => (await import('./commands/schema')).schemaCommand()));
