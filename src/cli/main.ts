@@ -95,6 +95,36 @@ export function buildProgram(): Command {
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices(['error', 'warning', 'info']).default('error'))
     .action((files: string[], opts: { outDir?: string; format: 'text' | 'json' | 'github'; failOn: 'error' | 'warning' | 'info' }) => run(async () => (await import('./commands/lint')).lintCommand(files, { ...opts, config: program.opts().config })));
 
+  const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+  program
+    .command('gate')
+    .description('live go/no-go: evaluate the gates of the current phase against Prometheus (fail-closed)')
+    .argument('<file>', 'definition file')
+    .addOption(new Option('--prometheus-url <url>', 'Prometheus base URL').env('MIGOBS_PROMETHEUS_URL'))
+    .option('--phase <phase>', 'evaluate the gates of this phase instead of the current one (from migration_phase)')
+    .option('--gate <id>', 'evaluate only this gate (repeatable)', collect)
+    .option('--timeout <duration>', 'deadline of each Prometheus query', '10s')
+    .option('--ca-file <file>', 'PEM CA certificate(s) to trust for https')
+    .option('--json', 'print per-gate value, thresholds, state and reason as JSON')
+    .addHelpText('after', '\nExit: 0 proceed, 2 pause, 3 rollback, 4 unknown (no data, Prometheus unreachable or erroring), 1 usage/definition error.\nAuth: MIGOBS_PROMETHEUS_TOKEN (bearer) or MIGOBS_PROMETHEUS_USER + MIGOBS_PROMETHEUS_PASSWORD (basic).')
+    .action((file: string, opts: { prometheusUrl?: string; phase?: string; gate?: string[]; timeout: string; caFile?: string; json?: boolean }) =>
+      run(async () => (await import('./commands/gate')).gateCommand(file, { ...opts, config: program.opts().config })),
+    );
+
+  program
+    .command('watch')
+    .description('live terminal view: progress bar, rows/s, ETA, phase and the gate table')
+    .argument('<file>', 'definition file')
+    .addOption(new Option('--prometheus-url <url>', 'Prometheus base URL').env('MIGOBS_PROMETHEUS_URL'))
+    .option('--interval <duration>', 'refresh interval', '5s')
+    .option('--timeout <duration>', 'deadline of each Prometheus query', '10s')
+    .option('--ca-file <file>', 'PEM CA certificate(s) to trust for https')
+    .option('--once', 'print one refresh and exit with the gate exit code')
+    .addHelpText('after', '\nCtrl-C exits with 0. Plain lines (one per refresh) when stdout is not a terminal.')
+    .action((file: string, opts: { prometheusUrl?: string; interval: string; timeout: string; caFile?: string; once?: boolean }) =>
+      run(async () => (await import('./commands/watch')).watchCommand(file, { ...opts, config: program.opts().config })),
+    );
+
   program
     .command('schema')
     .description('print the definition JSON Schema')

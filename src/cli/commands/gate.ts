@@ -1,0 +1,76 @@
+import { UserError } from '../../diagnostics';
+import { ACTION, gateTable, paintState } from '../../live/format';
+import { runGates, type GateReport } from '../../live/gate';
+import { loadModel, makeClient, type LiveOptions } from '../../live/setup';
+import type { ResolvedMigration } from '../../model/types';
+import { didYouMean } from '../../util/suggest';
+
+export interface GateCommandOptions extends LiveOptions {
+  phase?: string;
+  gate?: string[];
+  json?: boolean;
+}
+
+/**
+ * `migobs gate <file> --prometheus-url U [--phase P] [--gate ID]... [--timeout 10s] [--json]`.
+ * Exit 0 proceed, 2 pause, 3 rollback, 4 unknown (fail-closed), 1 usage or definition error.
+ */
+export async function gateCommand(file: string, opts: GateCommandOptions): Promise<number> {
+  const model = loadModel(file, opts.config);
+  checkSelection(model, opts);
+  const client = makeClient(opts);
+  const report = await runGates(client, model, { ...(opts.phase ? { phase: opts.phase } : {}), ...(opts.gate?.length ? { gateIds: opts.gate } : {}) });
+
+  // Reasons always go to stderr, so a runner logging stderr sees why it was told to stop.
+  if (report.reason) process.stderr.write(`migobs: ${report.reason}\n`);
+  for (const g of report.gates) if (g.reason) process.stderr.write(`migobs: gate ${g.gate} unknown: ${g.reason}\n`);
+
+  if (opts.json) process.stdout.write(JSON.stringify(jsonReport(report), null, 2) + '\n');
+  else process.stdout.write(textReport(report));
+  return report.exitCode;
+}
+
+function checkSelection(model: ResolvedMigration, opts: GateCommandOptions): void {
+  const phaseIds = model.phases.map((p) => p.id);
+  if (opts.phase !== undefined && !phaseIds.includes(opts.phase)) {
+    throw new UserError(`--phase ${opts.phase}: not a phase of ${model.id}${didYouMean(opts.phase, phaseIds)}; phases: ${phaseIds.join(', ')}`);
+  }
+  const gateIds = model.gates.map((g) => g.id);
+  for (const id of opts.gate ?? []) {
+    if (!gateIds.includes(id)) {
+      const disabled = model.disabledGates.includes(id) ? ' (it is disabled in the definition)' : '';
+      throw new UserError(`--gate ${id}: not an enabled gate of ${model.id}${disabled}${didYouMean(id, gateIds)}; gates: ${gateIds.join(', ') || 'none'}`);
+    }
+  }
+}
+
+function textReport(r: GateReport): string {
+  const phase = r.phase ? `phase ${r.phase}${r.phaseSource === 'flag' ? ' (--phase)' : ''}` : 'phase unknown';
+  const lines = [`${r.migrationId}: ${phase}`];
+  if (r.gates.length) lines.push(gateTable(r.gates));
+  else if (!r.reason) lines.push(`no gate applies to phase ${r.phase}`);
+  lines.push(`${paintState(r.state)}: ${ACTION[r.state]} (exit ${r.exitCode})`);
+  return lines.join('\n') + '\n';
+}
+
+/** Stable JSON for runners: per-gate value, thresholds, direction, state, reason; and the overall answer. */
+function jsonReport(r: GateReport): unknown {
+  return {
+    migration: r.migrationId,
+    phase: r.phase ?? null,
+    phaseSource: r.phaseSource,
+    gates: r.gates.map((g) => ({
+      gate: g.gate,
+      signal: g.signal,
+      value: g.value,
+      ...(g.raw !== undefined && g.value === null ? { raw: g.raw } : {}),
+      pause: g.pause,
+      rollback: g.rollback,
+      direction: g.direction,
+      state: g.state,
+      reason: g.reason ?? null,
+    })),
+    overall: { state: r.state, action: ACTION[r.state], exitCode: r.exitCode, reason: r.reason ?? null },
+  };
+}
+

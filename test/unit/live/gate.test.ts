@@ -1,0 +1,209 @@
+/**
+ * `gate` evaluation: threshold semantics and every fail-closed path, against a tiny local HTTP
+ * server (the real Prometheus is exercised in test/e2e). No answer may ever turn into "proceed".
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { classify, exitCodeFor, gatesQuery, runGates, worstState, type GateState } from '../../../src/live/gate';
+import { PrometheusClient, parseQueryResponse, authFromEnv } from '../../../src/live/prometheus';
+import { loadModel } from '../../../src/live/setup';
+import { parsePromql, syntaxProblems } from '../../../src/promql/parse';
+import { gateAnswers, startFake, vector, type FakePrometheus, type Reply } from './fake-prometheus';
+
+const model = loadModel(join(__dirname, 'gate-fixture.yaml'));
+let fake: FakePrometheus | undefined;
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
+});
+
+const client = (url: string, timeoutMs = 2000, auth = {}): PrometheusClient => new PrometheusClient({ url, timeoutMs, auth });
+
+describe('classify (docs/architecture.md gate semantics)', () => {
+  const above = { direction: 'above' as const, pause: 10, rollback: 60 };
+  const below = { direction: 'below' as const, pause: 0.2, rollback: 0.1 };
+  it.each([
+    [above, 0, 'green'],
+    [above, 10, 'green'], // exactly at pause: green side
+    [above, 10.0001, 'pause'],
+    [above, 60, 'pause'], // exactly at rollback: still pause
+    [above, 60.5, 'rollback'],
+    [below, 0.5, 'green'],
+    [below, 0.2, 'green'],
+    [below, 0.19, 'pause'],
+    [below, 0.1, 'pause'],
+    [below, 0.05, 'rollback'],
+    [above, Number.NaN, 'unknown'],
+    [above, Infinity, 'unknown'],
+    [below, -Infinity, 'unknown'],
+  ])('%o with value %s is %s', (gate, value, state) => {
+    expect(classify(value, gate).state).toBe(state);
+  });
+
+  it.each<[GateState[], GateState, number]>([
+    [[], 'green', 0],
+    [['green', 'pause'], 'pause', 2],
+    [['pause', 'rollback', 'green'], 'rollback', 3],
+    [['rollback', 'unknown'], 'unknown', 4],
+    [['unknown', 'pause'], 'unknown', 4],
+  ])('worst of %o is %s (exit %d)', (states, worst, code) => {
+    expect(worstState(states)).toBe(worst);
+    expect(exitCodeFor(worstState(states))).toBe(code);
+  });
+});
+
+describe('batched gate query', () => {
+  it('is valid PromQL naming every gate once, with the worst-series aggregation per direction', () => {
+    const q = gatesQuery(model, model.gates);
+    expect(syntaxProblems(parsePromql(q))).toEqual([]);
+    expect(q).toContain('label_replace(max(max(migration_lag_seconds{migration_id="gate-unit", job="unit"})), "gate", "lag", "", "")');
+    expect(q).toContain('label_replace(min(min(some_free_ratio)), "gate", "free", "", "")');
+    expect(q.match(/label_replace\(/g)).toHaveLength(model.gates.length);
+  });
+});
+
+describe('runGates against an HTTP server', () => {
+  it.each([
+    ['all green', { lag: '1', errors: '0' }, 'green', 0],
+    ['at the thresholds exactly', { lag: '10', errors: '0.05' }, 'green', 0],
+    ['one gate past pause', { lag: '11', errors: '0' }, 'pause', 2],
+    ['one past rollback, one past pause', { lag: '61', errors: '0.06' }, 'rollback', 3],
+    ['one gate with no series', { lag: '1' }, 'unknown', 4],
+    ['NaN', { lag: 'NaN', errors: '0' }, 'unknown', 4],
+    ['+Inf', { lag: '+Inf', errors: '0' }, 'unknown', 4],
+    ['rollback plus missing data: unknown wins', { lag: '100' }, 'unknown', 4],
+  ])('%s -> %s', async (_name, values, state, code) => {
+    fake = await startFake(gateAnswers('canary', values));
+    const r = await runGates(client(fake.url), model);
+    expect(r.phase).toBe('canary');
+    expect(r.gates.map((g) => g.gate)).toEqual(['lag', 'errors']);
+    expect(r.state).toBe(state);
+    expect(r.exitCode).toBe(code);
+    for (const g of r.gates) expect(g.state === 'unknown').toBe(g.reason !== undefined);
+  });
+
+  it('asks exactly two queries (phase, then all gates at once), one with --phase', async () => {
+    fake = await startFake(gateAnswers('canary', { lag: '1', errors: '0' }));
+    await runGates(client(fake.url), model);
+    expect(fake.requests.map((r) => r.path)).toEqual(['/api/v1/query', '/api/v1/query']);
+    fake.requests.length = 0;
+    const r = await runGates(client(fake.url), model, { phase: 'ramp' });
+    expect(fake.requests).toHaveLength(1);
+    expect(r.gates.map((g) => g.gate)).toEqual(['lag', 'free']);
+    expect(r.phaseSource).toBe('flag');
+  });
+
+  it('--gate evaluates exactly the named gates, without asking for the phase', async () => {
+    fake = await startFake(gateAnswers(undefined, { free: '0.15' }));
+    const r = await runGates(client(fake.url), model, { gateIds: ['free'] });
+    expect(fake.requests).toHaveLength(1);
+    expect(r.gates.map((g) => [g.gate, g.state])).toEqual([['free', 'pause']]);
+    expect(r.exitCode).toBe(2);
+  });
+
+  it('keeps a path prefix of the Prometheus URL', async () => {
+    fake = await startFake(gateAnswers('canary', { lag: '1', errors: '0' }));
+    await runGates(client(`${fake.url}/prom/`), model);
+    expect(fake.requests[0]!.path).toBe('/prom/api/v1/query');
+  });
+
+  const phaseProblems: [string, (q: string) => Reply, RegExp][] = [
+    ['no phase series', gateAnswers(undefined, {}), /no migration_phase series/],
+    ['two current phases', (q) => (q.startsWith('migration_phase') ? vector([{ metric: { phase: 'canary' }, value: '1' }, { metric: { phase: 'ramp' }, value: '1' }]) : vector([])), /ambiguous/],
+    ['a phase the definition does not have', gateAnswers('warp', {}), /not a phase of gate-unit/],
+  ];
+  it.each(phaseProblems)('current phase problem: %s -> unknown (exit 4)', async (_name, reply, reason) => {
+    fake = await startFake(reply);
+    const r = await runGates(client(fake.url), model);
+    expect(r.exitCode).toBe(4);
+    expect(r.reason).toMatch(reason);
+  });
+
+  const failures: [string, Reply, RegExp][] = [
+    ['HTTP 500 with a text body', { status: 500, body: 'internal error', contentType: 'text/plain' }, /not a Prometheus answer \(HTTP 500/],
+    ['HTTP 401', { status: 401, body: 'Unauthorized\n', contentType: 'text/plain' }, /HTTP 401/],
+    ['HTTP 503 with a Prometheus-shaped success body', { status: 503, body: JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [] } }) }, /HTTP 503/],
+    ['an HTML page (a login proxy)', { body: '<html><body>Sign in</body></html>', contentType: 'text/html' }, /body is not JSON/],
+    ['JSON that is not a Prometheus answer', { body: '{"hello":"world"}' }, /without status success\/error/],
+    ['status error', { status: 400, body: JSON.stringify({ status: 'error', errorType: 'bad_data', error: 'parse error' }) }, /refused the query.*bad_data: parse error/],
+    ['a matrix instead of a vector', { body: JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [] } }) }, /expected an instant vector/],
+    ['a malformed sample', { body: JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [{ metric: { gate: 'lag' }, value: [1, 'abc'] }] } }) }, /sample value/],
+    ['an empty body', { body: '' }, /empty body/],
+    ['a connection reset', 'destroy', /cannot reach Prometheus/],
+  ];
+  it.each(failures)('gate query answered with %s -> every gate unknown (exit 4)', async (_name, reply, reason) => {
+    const good = gateAnswers('canary', { lag: '1', errors: '0' });
+    fake = await startFake((q) => (q.startsWith('migration_phase') ? good(q) : reply));
+    const r = await runGates(client(fake.url), model);
+    expect(r.exitCode).toBe(4);
+    expect(r.gates.map((g) => g.state)).toEqual(['unknown', 'unknown']);
+    expect(r.gates[0]!.reason).toMatch(reason);
+  });
+
+  it('a server that never answers times out -> unknown', async () => {
+    fake = await startFake(() => 'hang');
+    const started = Date.now();
+    const r = await runGates(client(fake.url, 300), model, { phase: 'canary' });
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(r.exitCode).toBe(4);
+    expect(r.gates[0]!.reason).toMatch(/within 0.3s \(timeout\)/);
+  });
+
+  it('nothing listening -> unknown', async () => {
+    fake = await startFake(() => ({ body: '' }));
+    const url = fake.url;
+    await fake.close();
+    fake = undefined;
+    const r = await runGates(client(url), model, { phase: 'canary' });
+    expect(r.exitCode).toBe(4);
+    expect(r.gates[0]!.reason).toMatch(/cannot reach Prometheus.*ECONNREFUSED/);
+  });
+});
+
+describe('auth', () => {
+  it.each([
+    [{ MIGOBS_PROMETHEUS_TOKEN: 's3cret' }, 'Bearer s3cret'],
+    [{ MIGOBS_PROMETHEUS_USER: 'ops', MIGOBS_PROMETHEUS_PASSWORD: 'p:w' }, `Basic ${Buffer.from('ops:p:w').toString('base64')}`],
+    [{}, undefined],
+  ])('env %o sends Authorization %s', async (env, header) => {
+    fake = await startFake(gateAnswers('canary', { lag: '1', errors: '0' }));
+    await runGates(new PrometheusClient({ url: fake.url, timeoutMs: 2000, auth: authFromEnv(env) }), model);
+    expect(fake.requests.map((r) => r.headers.authorization)).toEqual([header, header]);
+  });
+
+  it('refuses credentials inside the URL (they would show in ps and logs)', () => {
+    expect(() => client('http://user:pw@127.0.0.1:9090')).toThrow(/MIGOBS_PROMETHEUS_USER/);
+  });
+});
+
+describe('TLS with a private CA (--ca-file)', () => {
+  it('trusts the given CA and refuses an unknown certificate (unknown, never proceed)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'migobs-tls-'));
+    try {
+      // A self-signed certificate for 127.0.0.1, made by the real openssl.
+      const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=migobs-test', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      const key = readFileSync(join(dir, 'key.pem'));
+      const cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
+      fake = await startFake(gateAnswers('canary', { lag: '1', errors: '0' }), (h) => createHttpsServer({ key, cert }, h));
+      expect(fake.url).toMatch(/^https:/);
+      const trusted = await runGates(new PrometheusClient({ url: fake.url, timeoutMs: 2000, ca: cert }), model);
+      expect(trusted.exitCode).toBe(0);
+      const untrusted = await runGates(new PrometheusClient({ url: fake.url, timeoutMs: 2000 }), model);
+      expect(untrusted.exitCode).toBe(4);
+      expect(untrusted.reason).toMatch(/SELF_SIGNED|self.signed/i);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('parseQueryResponse', () => {
+  it('reads a scalar as one unlabelled sample', () => {
+    expect(parseQueryResponse(200, 'application/json', JSON.stringify({ status: 'success', data: { resultType: 'scalar', result: [1, '2.5'] } }))).toEqual([{ metric: {}, value: 2.5, raw: '2.5' }]);
+  });
+});
