@@ -15,3 +15,10 @@ export function runbookUrl(model: ResolvedMigration, anchor?: string): string {
   const file = base ? `${base}/${encodeURIComponent(model.id)}/${FILES.runbook}` : FILES.runbook;
   return anchor ? `${file}#${anchor}` : file;
 }
+
+/** Another generated document next to the runbook (`alerts.md`, `dashboard.md`), same base as runbookUrl. */
+export function docUrl(model: ResolvedMigration, file: string, anchor?: string): string {
+  const base = model.config.runbookBaseUrl;
+  const path = base ? `${base}/${encodeURIComponent(model.id)}/${file}` : file;
+  return anchor ? `${path}#${anchor}` : path;
+}

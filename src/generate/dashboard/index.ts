@@ -1,7 +1,17 @@
+/**
+ * dashboard.json (Grafana, built with the foundation SDK) and dashboard.md (the same panels,
+ * tool-agnostic). Both come from one layout (panels.ts), so they always agree.
+ */
 import type { ResolvedMigration } from '../../model/types';
-import type { OutputFile } from '../index';
+import { toJson } from '../../render/serialize';
+import { sourceName, type OutputFile } from '../index';
+import { FILES } from '../names';
+import { renderDashboardDoc } from './doc';
+import { buildDashboard } from './grafana';
 
-/** dashboard.json and dashboard.md. (Being implemented.) */
-export function dashboardFiles(_model: ResolvedMigration): OutputFile[] {
-  return [];
+export function dashboardFiles(model: ResolvedMigration): OutputFile[] {
+  return [
+    { path: FILES.dashboard, content: toJson(buildDashboard(model)) },
+    { path: FILES.dashboardDoc, content: renderDashboardDoc(model, sourceName(model)) },
+  ];
 }
