@@ -1,10 +1,11 @@
 /**
- * Presets and engine signal libraries are data files shipped in the package (presets/).
- * They are trusted, but still parsed as safe YAML; a broken preset is a migobs bug.
+ * Presets and engine signal libraries are YAML data files shipped in the package (presets/).
+ * The build turns them into one pre-parsed blob (src/generated/presets-data.ts) so that no YAML is
+ * parsed at start-up; presets/*.yaml stay the source of truth.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { parse } from 'yaml';
+import { PRESET_DATA } from '../generated/presets-data';
 import type { Engine, MigrationType } from '../definition/types';
 import type { EngineLibrary, LibrarySignal, Preset } from './types';
 
@@ -21,29 +22,20 @@ export function packageRoot(): string {
   throw new Error(`cannot find the migobs presets folder above ${__dirname}`);
 }
 
-const presetCache = new Map<string, Preset>();
-const engineCache = new Map<string, EngineLibrary>();
-
 export function presetPath(type: MigrationType): string {
   return join(packageRoot(), 'presets', `${type}.yaml`);
 }
 
 export function loadPreset(type: MigrationType): Preset {
-  let p = presetCache.get(type);
-  if (!p) {
-    p = parse(readFileSync(presetPath(type), 'utf8')) as Preset;
-    presetCache.set(type, p);
-  }
-  return p;
+  const p = PRESET_DATA.presets[type];
+  if (!p) throw new Error(`preset ${type} is missing from the build: run npm run build`);
+  return p as Preset;
 }
 
 export function loadEngineLibrary(engine: Engine): EngineLibrary {
-  let lib = engineCache.get(engine);
-  if (!lib) {
-    lib = parse(readFileSync(join(packageRoot(), 'presets', 'engines', `${engine}.yaml`), 'utf8')) as EngineLibrary;
-    engineCache.set(engine, lib);
-  }
-  return lib;
+  const lib = PRESET_DATA.engines[engine];
+  if (!lib) throw new Error(`engine library ${engine} is missing from the build: run npm run build`);
+  return lib as EngineLibrary;
 }
 
 /** The signals available for an engine: generic first, engine-specific on top. */
