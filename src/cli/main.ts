@@ -8,6 +8,15 @@ import { printDiagnostics } from './output';
 
 declare const MIGOBS_VERSION: string;
 
+/**
+ * Each command is its own bundle (dist/commands/<name>.js, see scripts/build.mjs), required only
+ * when it runs. `module.require` keeps esbuild from bundling it and avoids the ESM loader's export
+ * scanning of a CommonJS file, which would cost more than the command itself.
+ */
+function command<T>(name: string): T {
+  return module.require(`./commands/${name}.js`) as T;
+}
+
 /** Exit code set by a command; errors thrown as UserError print their diagnostics and exit 1. */
 async function run(fn: () => Promise<number | void>): Promise<void> {
   try {
@@ -47,7 +56,7 @@ export function buildProgram(): Command {
     .description('check definitions: schema and semantic rules; every problem as file:line:col')
     .argument('<files...>', 'definition files')
     .option('--json', 'print the problems as JSON')
-    .action((files: string[], opts: { json?: boolean }) => run(async () => (await import('./commands/validate')).validateCommand(files, { ...opts, config: program.opts().config })));
+    .action((files: string[], opts: { json?: boolean }) => run(async () => command<typeof import('./commands/validate')>('validate').validateCommand(files, { ...opts, config: program.opts().config })));
 
   program
     .command('init')
@@ -57,7 +66,7 @@ export function buildProgram(): Command {
     .option('--engine <engine>', 'postgres, mysql or generic', 'postgres')
     .option('--out <file>', 'where to write (default: migrations/<id>.yaml)')
     .option('--force', 'overwrite an existing file')
-    .action((id: string, opts: { type: string; engine: string; out?: string; force?: boolean }) => run(async () => (await import('./commands/init')).initCommand(id, opts)));
+    .action((id: string, opts: { type: string; engine: string; out?: string; force?: boolean }) => run(async () => command<typeof import('./commands/init')>('init').initCommand(id, opts)));
 
   program
     .command('presets')
@@ -65,7 +74,7 @@ export function buildProgram(): Command {
     .argument('[type]', 'a migration type')
     .option('--engine <engine>', 'show the gates and signals for this engine', 'postgres')
     .option('--json', 'print as JSON')
-    .action((type: string | undefined, opts: { engine: string; json?: boolean }) => run(async () => (await import('./commands/presets')).presetsCommand(type, opts)));
+    .action((type: string | undefined, opts: { engine: string; json?: boolean }) => run(async () => command<typeof import('./commands/presets')>('presets').presetsCommand(type, opts)));
 
   program
     .command('generate')
@@ -74,7 +83,7 @@ export function buildProgram(): Command {
     .option('--out-dir <dir>', 'output folder (default: outDir from migobs.config.yaml, else out)')
     .option('--check', 'write nothing; exit 1 when the output on disk is stale, missing or has extra files')
     .option('-q, --quiet', 'print nothing on success')
-    .action((files: string[], opts: { outDir?: string; check?: boolean; quiet?: boolean }) => run(async () => (await import('./commands/generate')).generateCommand(files, { ...opts, config: program.opts().config })));
+    .action((files: string[], opts: { outDir?: string; check?: boolean; quiet?: boolean }) => run(async () => command<typeof import('./commands/generate')>('generate').generateCommand(files, { ...opts, config: program.opts().config })));
 
   // COMMANDS: lint, gate, watch and alertmanager are registered below.
 
@@ -84,7 +93,7 @@ export function buildProgram(): Command {
     .requiredOption('--base <file>', 'the existing alertmanager.yml (must define every receiver the definitions name)')
     .argument('<files...>', 'definition files')
     .addHelpText('after', '\nRe-running on a config that already holds a migration replaces its routes instead of adding copies.')
-    .action((files: string[], opts: { base: string }) => run(async () => (await import('./commands/alertmanager')).alertmanagerCommand(files, { ...opts, config: program.opts().config })));
+    .action((files: string[], opts: { base: string }) => run(async () => command<typeof import('./commands/alertmanager')>('alertmanager').alertmanagerCommand(files, { ...opts, config: program.opts().config })));
 
   program
     .command('lint')
@@ -93,7 +102,7 @@ export function buildProgram(): Command {
     .option('--out-dir <dir>', 'committed output folder to check for drift (default: outDir from migobs.config.yaml)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'github']).default('text'))
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices(['error', 'warning', 'info']).default('error'))
-    .action((files: string[], opts: { outDir?: string; format: 'text' | 'json' | 'github'; failOn: 'error' | 'warning' | 'info' }) => run(async () => (await import('./commands/lint')).lintCommand(files, { ...opts, config: program.opts().config })));
+    .action((files: string[], opts: { outDir?: string; format: 'text' | 'json' | 'github'; failOn: 'error' | 'warning' | 'info' }) => run(async () => command<typeof import('./commands/lint')>('lint').lintCommand(files, { ...opts, config: program.opts().config })));
 
   const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
   program
@@ -108,7 +117,7 @@ export function buildProgram(): Command {
     .option('--json', 'print per-gate value, thresholds, state and reason as JSON')
     .addHelpText('after', '\nExit: 0 proceed, 2 pause, 3 rollback, 4 unknown (no data, Prometheus unreachable or erroring), 1 usage/definition error.\nAuth: MIGOBS_PROMETHEUS_TOKEN (bearer) or MIGOBS_PROMETHEUS_USER + MIGOBS_PROMETHEUS_PASSWORD (basic).')
     .action((file: string, opts: { prometheusUrl?: string; phase?: string; gate?: string[]; timeout: string; caFile?: string; json?: boolean }) =>
-      run(async () => (await import('./commands/gate')).gateCommand(file, { ...opts, config: program.opts().config })),
+      run(async () => command<typeof import('./commands/gate')>('gate').gateCommand(file, { ...opts, config: program.opts().config })),
     );
 
   program
@@ -122,13 +131,13 @@ export function buildProgram(): Command {
     .option('--once', 'print one refresh and exit with the gate exit code')
     .addHelpText('after', '\nCtrl-C exits with 0. Plain lines (one per refresh) when stdout is not a terminal.')
     .action((file: string, opts: { prometheusUrl?: string; interval: string; timeout: string; caFile?: string; once?: boolean }) =>
-      run(async () => (await import('./commands/watch')).watchCommand(file, { ...opts, config: program.opts().config })),
+      run(async () => command<typeof import('./commands/watch')>('watch').watchCommand(file, { ...opts, config: program.opts().config })),
     );
 
   program
     .command('schema')
     .description('print the definition JSON Schema')
-    .action(() => run(async () => (await import('./commands/schema')).schemaCommand()));
+    .action(() => run(async () => command<typeof import('./commands/schema')>('schema').schemaCommand()));
 
   program.addOption(new Option('--no-color', 'disable colours (NO_COLOR is honoured too)').hideHelp());
   return program;
