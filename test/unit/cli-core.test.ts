@@ -63,7 +63,8 @@ describe('migobs presets / schema / validate', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Gates');
     expect(r.stdout).toMatch(/^replication-lag\s+replicationLag\s+above\s+\d/m);
-    expect(r.stdout).toMatch(/^canary\s/m);
+    expect(r.stdout).toMatch(/^2\. canary  Canary$/m);
+    expect(r.stdout).toMatch(/^     proceed when: /m);
   });
 
   it('presets with an unknown type is a clear error', () => {

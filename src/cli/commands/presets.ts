@@ -37,7 +37,10 @@ export async function presetsCommand(type: string | undefined, opts: { engine: s
   out.push(paint(`${preset.title} (${preset.type}), ${engine} signals`, 'bold'));
   if (preset.summary) out.push(preset.summary);
   out.push('', paint('Phases', 'bold'));
-  out.push(table(['phase', 'title', 'proceed when'], preset.phases.map((p) => [p.id, p.title ?? p.id, (p.proceed ?? []).join('; ')])));
+  for (const [i, p] of preset.phases.entries()) {
+    out.push(`${i + 1}. ${paint(p.id, 'cyan')}  ${p.title ?? p.id}`);
+    for (const c of p.proceed ?? []) out.push(`     proceed when: ${c}`);
+  }
   out.push('', paint('Gates', 'bold'));
   out.push(
     table(
