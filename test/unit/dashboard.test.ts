@@ -3,7 +3,8 @@
  * contract with the rest of migobs (uid, panel ids, thresholds = gate values, matchers on every
  * migration_* query), determinism, and the Markdown guide's anchors and escaping.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
@@ -11,18 +12,20 @@ import { dashboardFiles } from '../../src/generate/dashboard';
 import { gateThresholds } from '../../src/generate/dashboard/panels';
 import { PANEL, gatePanelIds } from '../../src/generate/panel-ids';
 import { MIGRATION_TYPES } from '../../src/definition/types';
-import type { ResolvedMigration } from '../../src/model/types';
+import type { RepoConfig, ResolvedMigration } from '../../src/model/types';
 import { loadDefinitionText } from '../../src/pipeline';
 import { parsePromql, selectors } from '../../src/promql/parse';
+import { toYaml } from '../../src/render/serialize';
 import { validateDashboard } from '../helpers/grafana-schema';
+import { runTool } from '../helpers/tools';
 
 const REPO = join(__dirname, '..', '..');
 const EXAMPLE = readFileSync(join(REPO, 'examples', 'orders-region-backfill.yaml'), 'utf8');
 
 type Json = Record<string, any>;
 
-function modelOf(text: string, file = 'orders-region-backfill.yaml'): ResolvedMigration {
-  const r = loadDefinitionText(file, text);
+function modelOf(text: string, config: RepoConfig = {}): ResolvedMigration {
+  const r = loadDefinitionText('orders-region-backfill.yaml', text, config);
   if (!r.ok) throw new Error(r.diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`).join('\n'));
   return r.migrations[0]!.model;
 }
@@ -124,6 +127,23 @@ describe('dashboard.json', () => {
       }
     }
     expect(checked).toBeGreaterThan(10);
+  });
+
+  it('every query and the annotation are valid PromQL for the real promtool', () => {
+    const exprs = [
+      ...panels(json).flatMap((p) => ((p.targets as Json[] | undefined) ?? []).map((t) => t.expr as string)),
+      ...(json.annotations.list as Json[]).map((a) => a.expr as string),
+    ];
+    const dir = mkdtempSync(join(tmpdir(), 'migobs-dashboard-'));
+    try {
+      const file = join(dir, 'queries.yaml');
+      writeFileSync(file, toYaml({ groups: [{ name: 'dashboard-queries', rules: exprs.map((expr, i) => ({ record: `dashboard:query_${i}:value`, expr })) }] }));
+      const r = runTool('promtool', ['check', 'rules', file]);
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout).toContain(`${exprs.length} rules found`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('draws the ETA red beyond the planned window', () => {
@@ -271,6 +291,29 @@ describe('dashboard.md', () => {
     const gatePanel = panelById(out.json, gatePanelIds(nasty).get('replication-lag')!);
     expect(gatePanel.title).toBe('Lag | {{ $value }} <b>');
     expect(gatePanel.description).not.toContain('](javascript:');
+  });
+});
+
+describe('with grafanaUrl and runbookBaseUrl configured', () => {
+  const model = modelOf(EXAMPLE, { grafanaUrl: 'https://grafana.example.com', runbookBaseUrl: 'https://runbooks.example.com/migrations' });
+  const { json, md } = generate(model);
+  const docs = 'https://runbooks.example.com/migrations/orders-region-backfill';
+
+  it('links the published runbook and alerts doc from the dashboard and the gate panels', () => {
+    const links = Object.fromEntries((json.links as Json[]).map((l) => [l.title, l.url]));
+    expect(links.Runbook).toBe(`${docs}/runbook.md`);
+    expect(links.Alerts).toBe(`${docs}/alerts.md`);
+    const gate = panelById(json, gatePanelIds(model).get('replication-lag')!);
+    expect(gate.links[0].url).toBe(`${docs}/runbook.md#gate-replication-lag`);
+  });
+
+  it('links each panel in dashboard.md to Grafana, and keeps sibling links relative', () => {
+    expect(md).toContain(`(https://grafana.example.com/d/orders-region-backfill?viewPanel=${PANEL.percentDone})`);
+    expect(md).toContain('(runbook.md#gate-replication-lag)');
+  });
+
+  it('has no Grafana links without grafanaUrl (a bare /d/ path resolves nowhere in a repository)', () => {
+    expect(generate(modelOf(EXAMPLE)).md).not.toContain('/d/');
   });
 });
 

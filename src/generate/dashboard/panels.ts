@@ -120,6 +120,8 @@ function gateDescription(model: ResolvedMigration, gate: ResolvedGate): string {
 
 function gatePanel(model: ResolvedMigration, gate: ResolvedGate, id: number): PanelSpec {
   const signal = model.signals[gate.signal];
+  // The gate-signal-exists rule guarantees this; a panel without its signal would show nothing.
+  if (!signal) throw new Error(`gate ${gate.id}: unknown signal ${gate.signal}`);
   const low = Math.min(gate.pause, gate.rollback);
   const high = Math.max(gate.pause, gate.rollback);
   const worse = gate.direction === 'below' ? 'below' : 'above';
@@ -132,8 +134,8 @@ function gatePanel(model: ResolvedMigration, gate: ResolvedGate, id: number): Pa
       `The ${COLOR.pause} line is the pause threshold, the ${COLOR.rollback} line the rollback threshold. ` +
       `A value ${worse} a line for longer than its \`for\` fires that alert; a value exactly on a line is still green. ` +
       `No line at all (no data) means the gate is unknown, which counts as pause.`,
-    queries: [{ refId: 'A', expr: signal?.expr ?? 'vector(0)' }],
-    unit: grafanaUnit(signal?.unit ?? ''),
+    queries: [{ refId: 'A', expr: signal.expr }],
+    unit: grafanaUnit(signal.unit),
     thresholds: gateThresholds(gate),
     showThresholds: true,
     softMax: high,
