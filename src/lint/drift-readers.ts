@@ -90,35 +90,41 @@ function rulesOf(text: string): RuleLike[] {
 
 const ALERT_OF: Record<Action, string> = { pause: ALERT.pause, rollback: ALERT.rollback };
 
+/** Thresholds as one place of a committed file states them (e.g. one alert rule). */
+export interface ThresholdPlace {
+  /** e.g. `alert MigrationGatePause`, `gate panel 1234`. */
+  where: string;
+  values: Thresholds;
+}
+
 /**
  * Thresholds of a gate in rules.yaml: the number each gate alert (found by alert name and labels
- * gate/action) compares against. When an alert compares a state instead of the signal, the gate's
- * recording rules are read: the smaller/larger directional literal is pause/rollback.
+ * gate/action) compares against, and the two numbers of the gate's state recording rule
+ * (the smaller/larger directional literal is pause/rollback for `above`, the reverse for `below`).
+ * Undefined when the file has no rule for the gate at all.
  */
-export function rulesThresholds(text: string, gate: { id: string; direction: Direction }): Thresholds | undefined {
+export function rulesThresholds(text: string, gate: { id: string; direction: Direction }): ThresholdPlace[] | undefined {
   const rules = rulesOf(text);
-  const out: Thresholds = {};
+  const places: ThresholdPlace[] = [];
   let seen = false;
   for (const action of ['pause', 'rollback'] as const) {
     const alert = rules.find((r) => r.alert === ALERT_OF[action] && r.labels?.gate === gate.id && (r.labels?.action === undefined || r.labels.action === action));
     if (!alert || typeof alert.expr !== 'string') continue;
     seen = true;
     const values = [...new Set(directionalLiterals(alert.expr, gate.direction))];
-    if (values.length === 1) out[action] = values[0];
+    if (values.length === 1) places.push({ where: `alert ${ALERT_OF[action]}`, values: { [action]: values[0] } });
   }
-  if (out.pause === undefined || out.rollback === undefined) {
-    // Fallback: the gate state recording rule holds both thresholds.
-    const state = rules.find((r) => r.record === RECORD.gateState && r.labels?.gate === gate.id && typeof r.expr === 'string');
-    if (state) seen = true;
-    const values = state ? [...new Set(directionalLiterals(state.expr as string, gate.direction))] : [];
+  const state = rules.find((r) => r.record === RECORD.gateState && r.labels?.gate === gate.id && typeof r.expr === 'string');
+  if (state) {
+    seen = true;
+    const values = [...new Set(directionalLiterals(state.expr as string, gate.direction))];
     if (values.length === 2) {
       const [lo, hi] = [Math.min(...values), Math.max(...values)];
       const [pause, rollback] = gate.direction === 'above' ? [lo, hi] : [hi, lo];
-      out.pause ??= pause;
-      out.rollback ??= rollback;
+      places.push({ where: `recording rule ${RECORD.gateState}`, values: { pause, rollback } });
     }
   }
-  return seen ? out : undefined;
+  return seen ? places : undefined;
 }
 
 interface PanelLike {
@@ -142,7 +148,7 @@ function findPanel(panels: unknown, id: number): PanelLike | undefined {
  * wants them. Above: [base, pause, rollback]; below: [base, rollback, pause] (see dashboard/panels.ts).
  * Returns undefined when the panel is not there.
  */
-export function dashboardThresholds(text: string, gate: { direction: Direction }, panelId: number): Thresholds | undefined {
+export function dashboardThresholds(text: string, gate: { direction: Direction }, panelId: number): ThresholdPlace[] | undefined {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -152,9 +158,10 @@ export function dashboardThresholds(text: string, gate: { direction: Direction }
   const panel = findPanel((doc as { panels?: unknown })?.panels, panelId);
   if (!panel) return undefined;
   const steps = (panel.fieldConfig?.defaults?.thresholds?.steps ?? []).map((s) => s?.value).filter((v): v is number => typeof v === 'number');
-  if (steps.length !== 2) return {};
+  if (steps.length !== 2) return [];
   const [first, second] = steps as [number, number];
-  return gate.direction === 'above' ? { pause: first, rollback: second } : { rollback: first, pause: second };
+  const values = gate.direction === 'above' ? { pause: first, rollback: second } : { rollback: first, pause: second };
+  return [{ where: `gate panel ${panelId}`, values }];
 }
 
 /**
@@ -186,7 +193,7 @@ const NUMBER = String.raw`(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)`;
  * prose (`pause when ... above 10`) both work: the first number after the word pause/rollback on
  * a line that names one action, skipping "for <duration>".
  */
-export function runbookThresholds(text: string, gateId: string): Thresholds | undefined {
+export function runbookThresholds(text: string, gateId: string): ThresholdPlace[] | undefined {
   const section = runbookSection(text, gateId);
   if (section === undefined) return undefined;
   const out: Thresholds = {};
@@ -206,5 +213,5 @@ export function runbookThresholds(text: string, gateId: string): Thresholds | un
       if (m) out[action] = Number(m[1]);
     }
   }
-  return out;
+  return [{ where: `section #gate-${gateId}`, values: out }];
 }

@@ -2,12 +2,12 @@ import type { Diagnostic } from '../../diagnostics';
 import { FILES } from '../../generate/names';
 import { gatePanelIds } from '../../generate/panel-ids';
 import type { ResolvedGate } from '../../model/types';
-import { dashboardThresholds, rulesThresholds, runbookThresholds, UnreadableOutput, type Thresholds } from '../drift-readers';
+import { dashboardThresholds, rulesThresholds, runbookThresholds, UnreadableOutput, type ThresholdPlace } from '../drift-readers';
 import { thresholdSource } from '../locate';
 import { findingAt, type LintCheck, type LintContext } from '../types';
 
 /** Committed files drift compares, and how to read a gate's thresholds from each. */
-const READERS: Array<{ file: string; read: (text: string, gate: ResolvedGate, ctx: LintContext) => Thresholds | undefined; where: string }> = [
+const READERS: Array<{ file: string; read: (text: string, gate: ResolvedGate, ctx: LintContext) => ThresholdPlace[] | undefined; where: string }> = [
   { file: FILES.rules, read: (t, g) => rulesThresholds(t, g), where: 'alert rules' },
   { file: FILES.dashboard, read: (t, g, ctx) => dashboardThresholds(t, g, gatePanelIds(ctx.model).get(g.id) ?? -1), where: 'gate panel thresholds' },
   { file: FILES.runbook, read: (t, g) => runbookThresholds(t, g.id), where: 'runbook section' },
@@ -33,7 +33,7 @@ export const drift: LintCheck = {
         continue;
       }
       for (const gate of ctx.model.gates) {
-        let found: Thresholds | undefined;
+        let found: ThresholdPlace[] | undefined;
         try {
           found = read(text, gate, ctx);
         } catch (e) {
@@ -45,19 +45,21 @@ export const drift: LintCheck = {
           out.push(findingAt(ctx, this, ['metadata', 'id'], `${path} has no ${where} for gate \`${gate.id}\``, 'regenerate with `migobs generate` and commit the result', { severity: 'warning' }));
           continue;
         }
-        for (const action of ['pause', 'rollback'] as const) {
-          const committedValue = found[action];
-          if (committedValue === undefined || committedValue === gate[action]) continue;
-          const src = thresholdSource(ctx, gate.id, action);
-          out.push(
-            findingAt(
-              ctx,
-              this,
-              src.path,
-              `gate \`${gate.id}\`: ${path} has ${action} ${committedValue}, the definition has ${gate[action]}${src.note}`,
-              'the committed file was edited or is stale: change the threshold in the definition, run `migobs generate` and commit the output',
-            ),
-          );
+        for (const place of found) {
+          for (const action of ['pause', 'rollback'] as const) {
+            const committedValue = place.values[action];
+            if (committedValue === undefined || committedValue === gate[action]) continue;
+            const src = thresholdSource(ctx, gate.id, action);
+            out.push(
+              findingAt(
+                ctx,
+                this,
+                src.path,
+                `gate \`${gate.id}\`: ${path} (${place.where}) has ${action} ${committedValue}, the definition has ${gate[action]}${src.note}`,
+                'the committed file was edited or is stale: change the threshold in the definition, run `migobs generate` and commit the output',
+              ),
+            );
+          }
         }
       }
     }

@@ -1,0 +1,116 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { LINT_CHECKS, lintContext, type LintContext } from '../../src/lint/index';
+import { loadDefinitions } from '../../src/pipeline';
+
+const FIXTURES = join(__dirname, '..', 'fixtures', 'lint');
+
+function context(rel: string): LintContext {
+  const r = loadDefinitions([join(FIXTURES, rel)]);
+  expect(r.diagnostics, `${rel} must validate`).toEqual([]);
+  const m = r.migrations[0]!;
+  return { source: m.source, def: m.definition, model: m.model };
+}
+
+function run(rel: string, checkName: string) {
+  const check = LINT_CHECKS.find((c) => c.name === checkName);
+  if (!check) throw new Error(`no check ${checkName}`);
+  return lintContext(context(rel), [check]);
+}
+
+describe('lint checks: each seeded problem is found at its exact place', () => {
+  // [fixture, check, [line, column, words the message must contain] per finding]
+  it.each<[string, string, Array<[number, number, string]>]>([
+    ['for-too-short/bad-for.yaml', 'for-too-short', [[13, 12, 'for and rollbackFor 30s']]],
+    ['for-too-short/bad-rollback-for.yaml', 'for-too-short', [[14, 20, 'rollbackFor 45s']]],
+    [
+      'for-too-short/bad-preset.yaml',
+      'for-too-short',
+      [
+        [8, 9, "gate `active-sessions`: for 1m (the backfill preset's value)"],
+        [8, 9, "gate `mismatch-ratio`: for 1m (the backfill preset's value)"],
+      ],
+    ],
+    ['rate-window-too-short/bad.yaml', 'rate-window-too-short', [[13, 13, 'rate(...[1m]), irate(...[30s]) is shorter than 4 x scrapeInterval (30s) = 2m']]],
+    [
+      'rate-window-too-short/bad-scrape.yaml',
+      'rate-window-too-short',
+      [
+        [10, 19, 'signal `appErrorRatio` (the postgres signal library): rate(...[5m])'],
+        [10, 19, 'signal `batchDurationP95` (the postgres signal library): rate(...[5m])'],
+      ],
+    ],
+    [
+      'threshold-out-of-range/bad-ratio.yaml',
+      'threshold-out-of-range',
+      [
+        [13, 14, 'pause 5 is impossible: outside the plausible range 0..1'],
+        [14, 17, 'rollback 50 is impossible'],
+      ],
+    ],
+    [
+      'threshold-out-of-range/bad-negative.yaml',
+      'threshold-out-of-range',
+      [
+        [17, 14, 'pause -1 is impossible: outside the plausible range >= 0 of signal `queueDelay` (unit s)'],
+        [18, 17, 'rollback -5 is impossible'],
+      ],
+    ],
+    ['threshold-out-of-range/bad-unreachable.yaml', 'threshold-out-of-range', [[14, 17, 'rollback 0 is unreachable: the gate fires only when the value is less than 0']]],
+    ['gate-without-remediation/bad.yaml', 'gate-without-remediation', [[12, 7, 'gate `lock-waits` has no remediation']]],
+    ['irreversible-without-forward-fix/bad.yaml', 'irreversible-without-forward-fix', [[11, 45, 'irreversible, yet 8 gate(s)']]],
+    [
+      'unknown-metric/bad.yaml',
+      'unknown-metric',
+      [
+        [12, 20, '`pg_stat_replication_pg_wal_lsn_dif`, which is not in the postgres signal library or the migration_* metric contract (did you mean `pg_stat_replication_pg_wal_lsn_diff`?)'],
+        [14, 13, '`checkout_duration_seconds_bucket`'],
+      ],
+    ],
+    ['contract-metric-without-migration-id/bad-regex-id.yaml', 'contract-metric-without-migration-id', [[13, 13, '`migration_errors_total{migration_id=~".+"}` sets migration_id to something other than "lint-fixture"']]],
+    ['contract-metric-without-migration-id/bad-other-id.yaml', 'contract-metric-without-migration-id', [[12, 22, 'migration_id="orders-backfill"']]],
+    ['contract-metric-without-migration-id/bad-recording-rule.yaml', 'contract-metric-without-migration-id', [[12, 24, 'reads migobs recording rule `migration:rows_processed:rate5m` without migration_id']]],
+    ['contract-metric-without-migration-id/bad-nameless.yaml', 'contract-metric-without-migration-id', [[12, 20, 'has no metric name, so migration_id is not injected, and it matches `migration_lag_seconds`']]],
+  ])('%s -> %s', (fixture, checkName, expected) => {
+    const found = run(fixture, checkName);
+    expect(found.map((d) => [d.line, d.column])).toEqual(expected.map(([l, c]) => [l, c]));
+    found.forEach((d, i) => {
+      expect(d.message).toContain(expected[i]![2]);
+      expect(d.check).toBe(checkName);
+      expect(d.severity).toBe(LINT_CHECKS.find((c) => c.name === checkName)!.severity);
+      expect(d.hint, 'every finding says what to do').toBeTruthy();
+      expect(d.file).toBe(join(FIXTURES, fixture));
+    });
+  });
+
+  it.each<[string, string]>([
+    ['for-too-short/good.yaml', 'for-too-short'],
+    ['clean.yaml', 'for-too-short'],
+    ['rate-window-too-short/good.yaml', 'rate-window-too-short'],
+    ['clean.yaml', 'rate-window-too-short'],
+    ['threshold-out-of-range/good.yaml', 'threshold-out-of-range'],
+    ['clean.yaml', 'threshold-out-of-range'],
+    ['gate-without-remediation/good.yaml', 'gate-without-remediation'],
+    ['clean.yaml', 'gate-without-remediation'],
+    ['irreversible-without-forward-fix/good.yaml', 'irreversible-without-forward-fix'],
+    ['clean.yaml', 'irreversible-without-forward-fix'],
+    ['unknown-metric/good.yaml', 'unknown-metric'],
+    ['contract-metric-without-migration-id/good.yaml', 'contract-metric-without-migration-id'],
+    ['unknown-metric/good.yaml', 'contract-metric-without-migration-id'],
+  ])('%s passes %s', (fixture, checkName) => {
+    expect(run(fixture, checkName)).toEqual([]);
+  });
+
+  it('the clean fixture (a plain backfill on postgres) passes every check', () => {
+    expect(lintContext(context('clean.yaml'))).toEqual([]);
+  });
+
+  it('check names are stable kebab-case and unique, each with a doc', () => {
+    const names = LINT_CHECKS.map((c) => c.name);
+    expect(new Set(names).size).toBe(names.length);
+    for (const c of LINT_CHECKS) {
+      expect(c.name).toMatch(/^[a-z]+(-[a-z]+)*$/);
+      expect(c.doc.length).toBeGreaterThan(20);
+    }
+  });
+});

@@ -1,0 +1,75 @@
+/** `migobs lint` as a real process: formats, exit codes and --fail-on (needs `node scripts/build.mjs`). */
+import { describe, expect, it } from 'vitest';
+import { migobs } from '../helpers/cli';
+
+const SEEDED = 'test/fixtures/lint/seeded.yaml';
+// The seeded problems: [line, column, severity, check].
+const EXPECTED: Array<[number, number, 'error' | 'warning' | 'info', string]> = [
+  [12, 20, 'info', 'unknown-metric'],
+  [15, 17, 'error', 'threshold-out-of-range'],
+  [17, 12, 'warning', 'for-too-short'],
+];
+
+describe('migobs lint (CLI)', () => {
+  it('text: one `file:line:col: severity: message (hint) [check]` line per finding, summary on stderr', () => {
+    const r = migobs(['lint', SEEDED]);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(EXPECTED.length);
+    lines.forEach((line, i) => {
+      const [l, c, sev, check] = EXPECTED[i]!;
+      expect(line).toMatch(new RegExp(`^${SEEDED.replace(/\./g, '\\.')}:${l}:${c}: ${sev}: .+ \\(.+\\) \\[${check}\\]$`));
+    });
+    expect(lines[1]).toBe(
+      `${SEEDED}:15:17: error: gate \`batch-error-ratio\`: rollback 2 is impossible: outside the plausible range 0..1 of signal \`batchErrorRatio\` (the signal library): the gate can never roll back (a ratio is 0..1: 2% is 0.02) [threshold-out-of-range]`,
+    );
+    expect(r.stderr).toContain('1 migration(s) linted: 1 error, 1 warning, 1 info');
+    expect(r.code).toBe(1);
+  });
+
+  it('json: an array of {file, line, column, severity, check, message, hint}', () => {
+    const r = migobs(['lint', SEEDED, '--format', 'json']);
+    const rows = JSON.parse(r.stdout) as Array<Record<string, unknown>>;
+    expect(rows.map((d) => [d.line, d.column, d.severity, d.check])).toEqual(EXPECTED);
+    for (const d of rows) {
+      expect(d.file).toBe(SEEDED);
+      expect(typeof d.message).toBe('string');
+      expect(typeof d.hint).toBe('string');
+    }
+    expect(r.code).toBe(1);
+  });
+
+  it('github: ::error/::warning/::notice workflow commands', () => {
+    const r = migobs(['lint', SEEDED, '--format', 'github']);
+    const lines = r.stdout.trimEnd().split('\n');
+    const level = { error: 'error', warning: 'warning', info: 'notice' };
+    expect(lines.map((l) => l.replace(/::(?!.*::).*$/, ''))).toEqual(EXPECTED.map(([l, c, sev]) => `::${level[sev]} file=${SEEDED},line=${l},col=${c}`));
+    lines.forEach((l, i) => expect(l).toMatch(new RegExp(`\\[${EXPECTED[i]![3]}\\]$`)));
+    expect(r.code).toBe(1);
+  });
+
+  it.each<[string, string[], number]>([
+    ['seeded.yaml', [], 1],
+    ['warning-only.yaml', [], 0],
+    ['warning-only.yaml', ['--fail-on', 'error'], 0],
+    ['warning-only.yaml', ['--fail-on', 'warning'], 1],
+    ['info-only.yaml', ['--fail-on', 'warning'], 0],
+    ['info-only.yaml', ['--fail-on', 'info'], 1],
+    ['clean.yaml', ['--fail-on', 'info'], 0],
+  ])('%s %j exits %i', (file, args, code) => {
+    const r = migobs(['lint', `test/fixtures/lint/${file}`, ...args]);
+    expect(r.code, r.stdout + r.stderr).toBe(code);
+  });
+
+  it('an invalid definition: validation problems are printed, lint does not run, exit 1', () => {
+    const r = migobs(['lint', 'test/fixtures/lint/invalid.yaml', 'test/fixtures/lint/warning-only.yaml', '--format', 'json']);
+    const rows = JSON.parse(r.stdout) as Array<Record<string, unknown>>;
+    expect(rows.map((d) => [d.file, d.line, d.check])).toEqual([['test/fixtures/lint/invalid.yaml', 13, 'threshold-order']]);
+    expect(r.stderr).toContain('lint did not run');
+    expect(r.code).toBe(1);
+  });
+
+  it('refuses an unknown --format or --fail-on', () => {
+    expect(migobs(['lint', SEEDED, '--format', 'xml']).code).toBe(1);
+    expect(migobs(['lint', SEEDED, '--fail-on', 'fatal']).code).toBe(1);
+  });
+});
