@@ -1,0 +1,88 @@
+/**
+ * Golden files: every output of every shipped example, compared byte for byte with
+ * test/golden/<case>/. Review changes as diffs; update them with `npm run golden:update`.
+ *
+ * Each case is also checked by the real tools: promtool check rules (lint fatal), promtool test
+ * rules, amtool check-config on the fragment merged into a base config with its own routes and
+ * receivers, amtool config routes test for every routing case, the Grafana JSON schemas and the
+ * Markdown link check.
+ */
+import { describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { generateAll } from '../../src/generate/index';
+import { amtoolRouteArgs, parseRouteCases } from '../../src/generate/alertmanager/index';
+import { loadDefinitions } from '../../src/pipeline';
+import { migobs, REPO } from '../helpers/cli';
+import { validateDashboard } from '../helpers/grafana-schema';
+import { checkLinks } from '../helpers/links';
+import { runTool } from '../helpers/tools';
+
+const UPDATE = process.env.UPDATE_GOLDEN === '1';
+const EXAMPLES = readdirSync(join(REPO, 'examples')).filter((f) => f.endsWith('.yaml')).sort();
+const BASE_AM = join(REPO, 'test', 'fixtures', 'alertmanager', 'base.yml');
+
+function generate(example: string) {
+  const r = loadDefinitions([join(REPO, 'examples', example)]);
+  expect(r.diagnostics).toEqual([]);
+  return { files: generateAll(r.migrations.map((m) => m.model)), id: r.migrations[0]!.model.id };
+}
+
+function listFiles(dir: string, rel = ''): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(join(dir, e.name), `${rel}${e.name}/`) : [`${rel}${e.name}`]));
+}
+
+describe.each(EXAMPLES)('golden %s', (example) => {
+  const caseName = example.replace(/\.yaml$/, '');
+  const goldenDir = join(REPO, 'test', 'golden', caseName);
+
+  it('matches the golden files', () => {
+    const { files } = generate(example);
+    if (UPDATE) {
+      rmSync(goldenDir, { recursive: true, force: true });
+      for (const f of files) {
+        mkdirSync(dirname(join(goldenDir, f.path)), { recursive: true });
+        writeFileSync(join(goldenDir, f.path), f.content);
+      }
+    }
+    expect(listFiles(goldenDir).sort()).toEqual(files.map((f) => f.path).sort());
+    for (const f of files) expect(f.content, f.path).toBe(readFileSync(join(goldenDir, f.path), 'utf8'));
+  });
+
+  it('is deterministic', () => {
+    expect(generate(example).files).toEqual(generate(example).files);
+  });
+
+  it('passes promtool, amtool, the Grafana schemas and the link check', () => {
+    const { files, id } = generate(example);
+    const out = mkdtempSync(join(tmpdir(), `migobs-golden-${caseName}-`));
+    for (const f of files) {
+      mkdirSync(dirname(join(out, f.path)), { recursive: true });
+      writeFileSync(join(out, f.path), f.content);
+    }
+    const dir = join(out, id);
+
+    const check = runTool('promtool', ['check', 'rules', '--lint=all', '--lint-fatal', 'rules.yaml'], { cwd: dir });
+    expect(check.code, check.stdout + check.stderr).toBe(0);
+    const test = runTool('promtool', ['test', 'rules', 'rules.test.yaml'], { cwd: dir, timeoutMs: 120_000 });
+    expect(test.code, test.stdout + test.stderr).toBe(0);
+
+    const merged = migobs(['alertmanager', '--base', BASE_AM, join(REPO, 'examples', example)]);
+    expect(merged.code, merged.stderr).toBe(0);
+    const amFile = join(out, 'alertmanager.merged.yml');
+    writeFileSync(amFile, merged.stdout);
+    const amCheck = runTool('amtool', ['check-config', amFile]);
+    expect(amCheck.code, amCheck.stdout + amCheck.stderr).toBe(0);
+    const cases = parseRouteCases(readFileSync(join(dir, 'alertmanager.test.txt'), 'utf8'));
+    expect(cases.length).toBeGreaterThan(0);
+    for (const c of cases) {
+      const r = runTool('amtool', ['config', 'routes', 'test', `--config.file=${amFile}`, ...amtoolRouteArgs(c)]);
+      expect(r.code, `${JSON.stringify(c)}\n${r.stdout}${r.stderr}`).toBe(0);
+    }
+
+    expect(validateDashboard(JSON.parse(readFileSync(join(dir, 'dashboard.json'), 'utf8')))).toEqual([]);
+    expect(checkLinks(dir)).toEqual([]);
+  });
+});
