@@ -131,9 +131,9 @@ function gatePanel(model: ResolvedMigration, gate: ResolvedGate, id: number): Pa
     title: gate.title,
     description: gateDescription(model, gate),
     howToRead:
-      `The ${COLOR.pause} line is the pause threshold, the ${COLOR.rollback} line the rollback threshold. ` +
-      `A value ${worse} a line for longer than its \`for\` fires that alert; a value exactly on a line is still green. ` +
-      `No line at all (no data) means the gate is unknown, which counts as pause.`,
+      `The shaded bands are the gate: ${COLOR.proceed} proceeds, ${COLOR.pause} (${worse} ${gate.pause}) pauses, ` +
+      `${COLOR.rollback} (${worse} ${gate.rollback}) rolls back. A value that stays in a band longer than its \`for\` fires that alert; ` +
+      `a value exactly on a boundary is still on the green side. No line at all (no data) means the gate is unknown, which counts as pause.`,
     queries: [{ refId: 'A', expr: signal.expr }],
     unit: grafanaUnit(signal.unit),
     thresholds: gateThresholds(gate),
