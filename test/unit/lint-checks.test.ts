@@ -1,6 +1,7 @@
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LINT_CHECKS, lintContext, type LintContext } from '../../src/lint/index';
+import { LINT_CHECKS, lintContext, lintMigrations, type LintContext } from '../../src/lint/index';
 import { loadDefinitions } from '../../src/pipeline';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'lint');
@@ -71,6 +72,9 @@ describe('lint checks: each seeded problem is found at its exact place', () => {
     ['contract-metric-without-migration-id/bad-other-id.yaml', 'contract-metric-without-migration-id', [[12, 22, 'migration_id="orders-backfill"']]],
     ['contract-metric-without-migration-id/bad-recording-rule.yaml', 'contract-metric-without-migration-id', [[12, 24, 'reads migobs recording rule `migration:rows_processed:rate5m` without migration_id']]],
     ['contract-metric-without-migration-id/bad-nameless.yaml', 'contract-metric-without-migration-id', [[12, 20, 'has no metric name, so migration_id is not injected, and it matches `migration_lag_seconds`']]],
+    ['no-gates/bad.yaml', 'no-gates', [[11, 3, 'no gate is enabled (5 disabled: `sync-lag`, `mismatch-ratio`, `app-error-ratio`, `app-latency-p99`, `replication-lag`)']]],
+    ['for-longer-than-run/bad.yaml', 'for-longer-than-run', [[15, 20, 'gate `dead-tuples`: rollbackFor 20m is not shorter than the planned run (expectedDuration 20m)']]],
+    ['stalled-after-too-short/bad.yaml', 'stalled-after-too-short', [[11, 17, 'stalledAfter 1m is shorter than 2 x scrapeInterval (1m) = 2m']]],
   ])('%s -> %s', (fixture, checkName, expected) => {
     const found = run(fixture, checkName);
     expect(found.map((d) => [d.line, d.column])).toEqual(expected.map(([l, c]) => [l, c]));
@@ -97,6 +101,11 @@ describe('lint checks: each seeded problem is found at its exact place', () => {
     ['unknown-metric/good.yaml', 'unknown-metric'],
     ['contract-metric-without-migration-id/good.yaml', 'contract-metric-without-migration-id'],
     ['unknown-metric/good.yaml', 'contract-metric-without-migration-id'],
+    ['no-gates/good.yaml', 'no-gates'],
+    ['for-longer-than-run/good.yaml', 'for-longer-than-run'],
+    ['clean.yaml', 'for-longer-than-run'],
+    ['stalled-after-too-short/good.yaml', 'stalled-after-too-short'],
+    ['clean.yaml', 'stalled-after-too-short'],
   ])('%s passes %s', (fixture, checkName) => {
     expect(run(fixture, checkName)).toEqual([]);
   });
@@ -112,5 +121,20 @@ describe('lint checks: each seeded problem is found at its exact place', () => {
       expect(c.name).toMatch(/^[a-z]+(-[a-z]+)*$/);
       expect(c.doc.length).toBeGreaterThan(20);
     }
+  });
+});
+
+describe('shipped examples', () => {
+  const examples = readdirSync(join(__dirname, '..', '..', 'examples')).filter((f) => f.endsWith('.yaml'));
+
+  it('there are examples to lint', () => {
+    expect(examples.length).toBeGreaterThan(0);
+  });
+
+  it.each(examples)('examples/%s: no error or warning (lint exits 0)', (name) => {
+    const r = loadDefinitions([join(__dirname, '..', '..', 'examples', name)]);
+    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const findings = lintMigrations(r.migrations).filter((d) => d.severity !== 'info');
+    expect(findings).toEqual([]);
   });
 });

@@ -1,6 +1,8 @@
 /** `migobs lint` as a real process: formats, exit codes and --fail-on (needs `node scripts/build.mjs`). */
 import { describe, expect, it } from 'vitest';
-import { migobs } from '../helpers/cli';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { migobs, REPO } from '../helpers/cli';
 
 const SEEDED = 'test/fixtures/lint/seeded.yaml';
 // The seeded problems: [line, column, severity, check].
@@ -66,6 +68,14 @@ describe('migobs lint (CLI)', () => {
     expect(rows.map((d) => [d.file, d.line, d.check])).toEqual([['test/fixtures/lint/invalid.yaml', 13, 'threshold-order']]);
     expect(r.stderr).toContain('lint did not run');
     expect(r.code).toBe(1);
+  });
+
+  it('exits 0 on the shipped examples', () => {
+    const examples = readdirSync(join(REPO, 'examples')).filter((f) => f.endsWith('.yaml')).map((f) => `examples/${f}`);
+    expect(examples.length).toBeGreaterThan(0);
+    const r = migobs(['lint', ...examples]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).not.toMatch(/: (error|warning): /);
   });
 
   it('refuses an unknown --format or --fail-on', () => {

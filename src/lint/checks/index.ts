@@ -2,10 +2,13 @@
 import type { LintCheck } from '../types';
 import { contractMetricWithoutMigrationId } from './contract-metric-without-migration-id';
 import { drift } from './drift';
+import { forLongerThanRun } from './for-longer-than-run';
 import { forTooShort } from './for-too-short';
 import { gateWithoutRemediation } from './gate-without-remediation';
 import { irreversibleWithoutForwardFix } from './irreversible-without-forward-fix';
+import { noGates } from './no-gates';
 import { rateWindowTooShort } from './rate-window-too-short';
+import { stalledAfterTooShort } from './stalled-after-too-short';
 import { thresholdOutOfRange } from './threshold-out-of-range';
 import { unknownMetric } from './unknown-metric';
 
@@ -17,5 +20,8 @@ export const LINT_CHECKS: readonly LintCheck[] = [
   irreversibleWithoutForwardFix,
   contractMetricWithoutMigrationId,
   unknownMetric,
+  noGates,
+  forLongerThanRun,
+  stalledAfterTooShort,
   drift,
 ];
