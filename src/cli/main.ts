@@ -23,10 +23,12 @@ async function run(fn: () => Promise<number | void>): Promise<void> {
     const code = await fn();
     process.exitCode = typeof code === 'number' ? code : 0;
   } catch (e) {
-    if (e instanceof UserError) {
-      printDiagnostics(e.diagnostics);
-      if (e.message) process.stderr.write(`migobs: ${e.message}\n`);
-      if (debug()) process.stderr.write(`${e.stack}\n`);
+    // Commands are separate bundles with their own copy of UserError: recognise it by name too.
+    if (e instanceof UserError || (e instanceof Error && e.name === 'UserError' && Array.isArray((e as UserError).diagnostics))) {
+      const ue = e as UserError;
+      printDiagnostics(ue.diagnostics);
+      if (ue.message) process.stderr.write(`migobs: ${ue.message}\n`);
+      if (debug()) process.stderr.write(`${ue.stack}\n`);
       process.exitCode = 1;
       return;
     }
