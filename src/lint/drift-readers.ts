@@ -189,15 +189,18 @@ export function runbookSection(text: string, gateId: string): string | undefined
 const NUMBER = String.raw`(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)`;
 
 /**
- * Pause/rollback values in a gate's runbook section. Table rows (`| Pause | above 10 s ... |`) and
- * prose (`pause when ... above 10`) both work: the first number after the word pause/rollback on
- * a line that names one action, skipping "for <duration>".
+ * Pause/rollback values in a gate's runbook section. Table rows (`| Pause | > 10 s for 2m |`) and
+ * prose (`pause when ... above 10`) both work: the first number after a comparison word that
+ * follows pause/rollback on a line (a line naming both is cut at the other word).
  */
 export function runbookThresholds(text: string, gateId: string): ThresholdPlace[] | undefined {
   const section = runbookSection(text, gateId);
   if (section === undefined) return undefined;
   const out: Thresholds = {};
-  for (const line of section.split('\n')) {
+  // Table rows first (the generator's `| Pause | > 10 s for 2m |`), then prose such as remediation text.
+  const lines = section.split('\n');
+  const ordered = [...lines.filter((l) => l.trimStart().startsWith('|')), ...lines.filter((l) => !l.trimStart().startsWith('|'))];
+  for (const line of ordered) {
     const plain = line.replace(/\\([\\`*_{}[\]()#+!|<>~&.-])/g, '$1');
     for (const action of ['pause', 'rollback'] as const) {
       if (out[action] !== undefined) continue;

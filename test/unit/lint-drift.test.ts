@@ -157,3 +157,19 @@ describe('reading thresholds from PromQL', () => {
     expect(directionalLiterals(expr, direction)).toEqual(numbers);
   });
 });
+
+describe('reading thresholds from a runbook section', () => {
+  it.each<[string, string, { pause?: number; rollback?: number }]>([
+    ['table rows', '<a id="gate-lag"></a>\n### Gate: lag\n| Pause | `> 10` s for `2m` |\n| Roll back | `> 60` s for `5m` |', { pause: 10, rollback: 60 }],
+    ['prose on one line', '<a id="gate-lag"></a>\n### Gate: lag\nPause when lag is above 10 s for 2m; roll back when above 60.', { pause: 10, rollback: 60 }],
+    ['table wins over prose', '<a id="gate-lag"></a>\n### Gate: lag\nOn pause: wait until lag is below 1 s.\n| Pause | `> 10` |\n| Roll back | `> 60` |', { pause: 10, rollback: 60 }],
+    ['below, decimals', '<a id="gate-lag"></a>\n### Gate: lag\n| Pause | `< 0.15` ratio for `5m` |\n| Roll back | `< 0.05` ratio |', { pause: 0.15, rollback: 0.05 }],
+    ['the next gate is not read', '<a id="gate-lag"></a>\n### Gate: lag\n| Pause | `> 10` |\n<a id="gate-other"></a>\n### Gate: other\n| Roll back | `> 99` |', { pause: 10 }],
+  ])('%s', (_name, text, values) => {
+    expect(runbookThresholds(text, 'lag')).toEqual([{ where: 'section #gate-lag', values }]);
+  });
+
+  it('a runbook without the gate section gives undefined', () => {
+    expect(runbookThresholds('# Runbook\n', 'lag')).toBeUndefined();
+  });
+});
