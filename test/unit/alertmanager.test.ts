@@ -1,6 +1,6 @@
 /**
  * Alertmanager fragment, route cases and merge, checked with the real amtool: every example (and
- * the DESIGN example) merged into a base config with its own routes, receivers and inhibit rules.
+ * the DESIGN example among them) merged into a base config with its own routes, receivers and inhibit rules.
  */
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,34 +17,9 @@ import { runTool } from '../helpers/tools';
 const BASE_FILE = join(REPO, 'test/fixtures/alertmanager/base.yml');
 const baseText = readFileSync(BASE_FILE, 'utf8');
 
-/** The DESIGN.md example, in case examples/ does not hold it (yet). */
-export const DESIGN_EXAMPLE = `apiVersion: migobs/v1
-kind: Migration
-metadata:
-  id: orders-region-backfill
-  title: Backfill orders.region from customers
-  owner: team-orders
-  links: [{title: Design doc, url: "https://wiki.example.com/orders/region-backfill"}]
-spec:
-  type: backfill
-  engine: postgres
-  blastRadius: {tables: [orders], writePath: true, rollback: easy}
-  expectedDuration: 6h
-  scrapeInterval: 30s
-  selector: 'job="orders-backfill"'
-  signals:
-    replicationLag: {expr: 'max(pg_replication_lag{instance="db1:9187"})', unit: s}
-  gates:
-    - id: replication-lag
-      signal: replicationLag
-      pause: 10
-      rollback: 60
-      for: 2m
-      phases: [canary, ramp, full]
-      remediation: Halve --batch-size, wait for lag < 5 s, resume.
-  routing: {page: pagerduty-orders, notify: slack-orders}
-  grafana: {datasourceUid: prometheus, folder: Migrations}
-`;
+/** The DESIGN.md example (examples/orders-region-backfill.yaml); variants below edit its text. */
+const DESIGN_FILE = join(REPO, 'examples/orders-region-backfill.yaml');
+const DESIGN_EXAMPLE = readFileSync(DESIGN_FILE, 'utf8');
 
 function loadText(file: string, text: string): LoadedMigration {
   const r = loadDefinitionText(file, text);
@@ -54,22 +29,14 @@ function loadText(file: string, text: string): LoadedMigration {
 
 const exampleFiles = (): string[] => {
   const dir = join(REPO, 'examples');
-  try {
-    return readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort().map((f) => join(dir, f));
-  } catch {
-    return [];
-  }
+  return readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort().map((f) => join(dir, f));
 };
 
 function definitions(): [string, LoadedMigration][] {
-  const out: [string, LoadedMigration][] = [['DESIGN example', loadText('orders-region-backfill.yaml', DESIGN_EXAMPLE)]];
-  const files = exampleFiles();
-  if (files.length) {
-    const r = loadDefinitions(files);
-    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-    for (const m of r.migrations) out.push([m.source.file.replace(`${REPO}/`, ''), m]);
-  }
-  return out;
+  const r = loadDefinitions(exampleFiles());
+  expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  expect(r.migrations.length).toBeGreaterThan(0);
+  return r.migrations.map((m) => [m.source.file.replace(`${REPO}/`, ''), m]);
 }
 
 function base(): BaseConfig {
@@ -135,7 +102,7 @@ describe.each(definitions())('%s', (_name, migration) => {
 });
 
 describe('merge into the base', () => {
-  const [, design] = definitions()[0]!;
+  const design = loadText('orders-region-backfill.yaml', DESIGN_EXAMPLE);
   const text = merged([design]);
   const out = parse(text) as { route: { routes: { matchers?: string[] }[] }; receivers: unknown[]; inhibit_rules: unknown[] };
   const orig = parse(baseText) as typeof out;
@@ -249,7 +216,7 @@ describe('base config problems', () => {
   });
 
   it('a base without routes or inhibit rules gets them created', () => {
-    const [, design] = definitions()[0]!;
+    const design = loadText('orders-region-backfill.yaml', DESIGN_EXAMPLE);
     const minimal = 'route:\n  receiver: pagerduty-orders\nreceivers:\n  - name: pagerduty-orders\n  - name: slack-orders\n';
     const text = merged([design], parseBaseConfig('min.yml', minimal).base!);
     expect(runTool('amtool', ['check-config', writeTmp('am.yml', text)]).code).toBe(0);
