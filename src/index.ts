@@ -10,3 +10,16 @@ export type { ResolvedMigration, ResolvedGate, ResolvedSignal, ResolvedPhase, Re
 export { loadDefinitions, loadDefinitionText, checkSource, type LoadedMigration, type PipelineResult } from './pipeline';
 export { resolve } from './resolve/resolve';
 export { parseDurationSeconds, formatDuration } from './util/duration';
+export { MigrationBuilder, GateBuilder } from './definition/builder';
+export { generateAll, generateMigration, type OutputFile } from './generate/index';
+export { checkOutputs, writeOutputs, type CheckResult, type WriteResult } from './write/plan';
+export { loadConfig } from './load/config';
+
+import { stringify } from 'yaml';
+import type { MigrationDefinition } from './definition/types';
+import { loadDefinitionText, type PipelineResult } from './pipeline';
+
+/** Validate and resolve a definition built in code (e.g. with MigrationBuilder). */
+export function checkDefinition(def: MigrationDefinition, name = `${def.metadata.id}.yaml`): PipelineResult {
+  return loadDefinitionText(name, stringify(def));
+}
