@@ -3,7 +3,6 @@
  * Generators are pure functions of the resolved model; render/ turns their data into bytes.
  * Paths are relative to the output folder.
  */
-import { basename } from 'node:path';
 import type { ResolvedMigration } from '../model/types';
 import { toYaml } from '../render/serialize';
 import { alertmanagerFiles } from './alertmanager';
@@ -19,8 +18,7 @@ export interface OutputFile {
   content: string;
 }
 
-/** The source file name used in headers (basename: output must not depend on the working folder). */
-export const sourceName = (model: ResolvedMigration): string => basename(model.sourceFile);
+export { sourceName } from './source-name';
 
 /** The files of one migration, in `<id>/`. */
 export function generateMigration(model: ResolvedMigration): OutputFile[] {

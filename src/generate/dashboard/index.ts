@@ -4,7 +4,8 @@
  */
 import type { ResolvedMigration } from '../../model/types';
 import { toJson } from '../../render/serialize';
-import { sourceName, type OutputFile } from '../index';
+import type { OutputFile } from '../index';
+import { sourceName } from '../source-name';
 import { FILES } from '../names';
 import { renderDashboardDoc } from './doc';
 import { buildDashboard } from './grafana';
