@@ -199,7 +199,11 @@ function ownNode(doc: Document, data: unknown, migrationId: string): Node {
 /** The list under `key`, created (block style) when missing or null. */
 function seqAt(doc: Document, map: YAMLMap, key: string): YAMLSeq {
   const existing = map.get(key, true);
-  if (isSeq(existing)) return existing;
+  if (isSeq(existing)) {
+    // `routes: []` in the base: write the merged list as a block, not one long flow line.
+    if (existing.items.length === 0) existing.flow = false;
+    return existing;
+  }
   const seq = new YAMLSeq(doc.schema);
   map.set(key, seq);
   return seq;

@@ -194,6 +194,18 @@ describe('receivers must exist in the base', () => {
   });
 });
 
+describe('where receiver names come from', () => {
+  it.each([
+    ['the definition', DESIGN_EXAMPLE, {}, 'set in the definition'],
+    ['the repo config', DESIGN_EXAMPLE.replace(/ {2}routing: .*\n/, ''), { routing: { page: 'p', notify: 'n' } }, 'default from the repo config routing.page'],
+    ['the migobs default', DESIGN_EXAMPLE.replace(/ {2}routing: .*\n/, ''), {}, 'the migobs default'],
+  ])('%s', (_n, text, config, how) => {
+    const r = loadDefinitionText('d.yaml', text, config);
+    expect(r.ok).toBe(true);
+    expect(mergeInputOf(r.migrations[0]!).receivers[0]!.how).toContain(how);
+  });
+});
+
 describe('base config problems', () => {
   it.each([
     ['invalid YAML', 'route:\n\treceiver: x\n', 2],
@@ -213,6 +225,13 @@ describe('base config problems', () => {
 
   it('an empty base is refused', () => {
     expect(parseBaseConfig('base.yml', '').diagnostics[0]!.message).toMatch(/empty/);
+  });
+
+  it('an empty flow list in the base becomes a block list', () => {
+    const design = loadText('orders-region-backfill.yaml', DESIGN_EXAMPLE);
+    const text = merged([design], parseBaseConfig('b.yml', 'route:\n  receiver: slack-orders\n  routes: []\ninhibit_rules: []\nreceivers: [{name: pagerduty-orders}, {name: slack-orders}]\n').base!);
+    expect(text).toMatch(/\n {2}routes:\n {4}# migobs: migration orders-region-backfill\n {4}- receiver: slack-orders\n/);
+    expect(runTool('amtool', ['check-config', writeTmp('am.yml', text)]).code).toBe(0);
   });
 
   it('a base without routes or inhibit rules gets them created', () => {
