@@ -14,6 +14,9 @@ export { MigrationBuilder, GateBuilder } from './definition/builder';
 export { generateAll, generateMigration, type OutputFile } from './generate/index';
 export { checkOutputs, writeOutputs, type CheckResult, type WriteResult } from './write/plan';
 export { loadConfig } from './load/config';
+export { buildAlertmanagerFragment, buildRouteCases, parseRouteCases, type AlertmanagerFragment, type RouteCase } from './generate/alertmanager';
+export { parseBaseConfig, mergeAlertmanager, mergeInputOf, type BaseConfig, type MergeInput, type MergeResult } from './alertmanager/merge';
+export { renderRunbook } from './generate/docs';
 
 import { stringify } from 'yaml';
 import type { MigrationDefinition } from './definition/types';
