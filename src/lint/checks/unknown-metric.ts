@@ -28,7 +28,7 @@ export const unknownMetric: LintCheck = {
             this,
             ['spec', 'signals', name, 'expr'],
             `signal \`${name}\` reads \`${metric}\`, which is not in the ${ctx.model.engine} signal library or the migration_* metric contract${guess ? ` (did you mean \`${guess}\`?)` : ''}`,
-            'check the name against the exporter (e.g. curl its /metrics); an unknown name returns no data and leaves the gate unknown',
+            "check the name on the exporter's /metrics page: an unknown name returns no data and leaves the gate unknown (= pause)",
           ),
         );
       }
