@@ -1,0 +1,136 @@
+/**
+ * A small PromQL syntax tree, converted from Prometheus' own Lezer grammar, for the subset the
+ * unit-test synthesizer understands. Anything outside it throws `Unsupported` with a reason, so a
+ * signal the synthesizer cannot handle is reported instead of guessed.
+ */
+import type { SyntaxNode } from '@lezer/common';
+import type { MatchOp } from '../../promql/matchers';
+import { unquote } from '../../promql/matchers';
+import { parsePromql, syntaxProblems } from '../../promql/parse';
+import { parseDurationSeconds } from '../../util/duration';
+
+export class Unsupported extends Error {}
+
+export interface Matcher {
+  name: string;
+  op: MatchOp;
+  value: string;
+}
+
+export type BinOp = '+' | '-' | '*' | '/' | '%' | '^' | '==' | '!=' | '>' | '<' | '>=' | '<=' | 'and' | 'or' | 'unless' | 'atan2';
+
+export type Ast =
+  | { k: 'num'; v: number }
+  | { k: 'sel'; metric: string; matchers: Matcher[]; range?: number }
+  | { k: 'agg'; op: string; by?: string[]; without?: string[]; arg: Ast }
+  | { k: 'call'; fn: string; args: Ast[] }
+  | { k: 'bin'; op: BinOp; bool: boolean; on?: string[]; ignoring?: string[]; group?: 'left' | 'right'; l: Ast; r: Ast }
+  | { k: 'neg'; arg: Ast };
+
+const OPS: Record<string, BinOp> = {
+  Add: '+', Sub: '-', Mul: '*', Div: '/', Mod: '%', Pow: '^', Eql: '==', Neq: '!=', Gtr: '>', Lss: '<', Gte: '>=', Lte: '<=',
+  And: 'and', Or: 'or', Unless: 'unless', Atan2: 'atan2',
+};
+
+export function parseAst(text: string): Ast {
+  const parsed = parsePromql(text);
+  const problems = syntaxProblems(parsed);
+  if (problems.length) throw new Unsupported(problems[0]!.message);
+  const top = parsed.tree.topNode.firstChild;
+  if (!top) throw new Unsupported('empty expression');
+  return convert(top, text);
+}
+
+const EXPR = new Set(['VectorSelector', 'AggregateExpr', 'MatrixSelector', 'SubqueryExpr', 'NumberDurationLiteral', 'NumberLiteral', 'StringLiteral', 'FunctionCall', 'ParenExpr', 'UnaryExpr', 'OffsetExpr', 'StepInvariantExpr', 'BinaryExpr']);
+
+const exprChildren = (n: SyntaxNode): SyntaxNode[] => {
+  const out: SyntaxNode[] = [];
+  for (let c = n.firstChild; c; c = c.nextSibling) if (EXPR.has(c.name)) out.push(c);
+  return out;
+};
+
+function labelList(n: SyntaxNode | null, text: string): string[] {
+  const out: string[] = [];
+  for (let c = n?.firstChild ?? null; c; c = c.nextSibling) if (c.name === 'LabelName') out.push(text.slice(c.from, c.to));
+  return out;
+}
+
+function convert(n: SyntaxNode, text: string): Ast {
+  const src = (x: SyntaxNode): string => text.slice(x.from, x.to);
+  switch (n.name) {
+    case 'ParenExpr':
+      return convert(exprChildren(n)[0]!, text);
+    case 'NumberDurationLiteral':
+    case 'NumberLiteral': {
+      const v = Number(src(n).replace(/_/g, ''));
+      if (Number.isNaN(v) && !/nan/i.test(src(n))) throw new Unsupported(`number ${src(n)}`);
+      return { k: 'num', v: /^[+-]?inf$/i.test(src(n)) ? (src(n).startsWith('-') ? -Infinity : Infinity) : v };
+    }
+    case 'UnaryExpr': {
+      const arg = convert(exprChildren(n)[0]!, text);
+      return src(n).trimStart().startsWith('-') ? (arg.k === 'num' ? { k: 'num', v: -arg.v } : { k: 'neg', arg }) : arg;
+    }
+    case 'VectorSelector':
+      return vectorSelector(n, text);
+    case 'MatrixSelector': {
+      const vs = n.getChild('VectorSelector');
+      const dur = n.getChild('DurationExpr');
+      const range = dur ? parseDurationSeconds(src(dur)) : undefined;
+      if (!vs || range === undefined) throw new Unsupported(`range selector ${src(n)}`);
+      return { ...vectorSelector(vs, text), range };
+    }
+    case 'AggregateExpr': {
+      const op = src(n.getChild('AggregateOp')!);
+      const mod = n.getChild('AggregateModifier');
+      const body = n.getChild('FunctionCallBody')!;
+      const args = exprChildren(body);
+      if (args.length !== 1) throw new Unsupported(`aggregation ${op} with a parameter`);
+      const labels = labelList(mod?.getChild('GroupingLabels') ?? null, text);
+      const agg: Ast = { k: 'agg', op, arg: convert(args[0]!, text) };
+      if (mod?.getChild('By')) agg.by = labels;
+      if (mod?.getChild('Without')) agg.without = labels;
+      return agg;
+    }
+    case 'FunctionCall': {
+      const fn = src(n.getChild('FunctionIdentifier')!);
+      const body = n.getChild('FunctionCallBody')!;
+      return { k: 'call', fn, args: exprChildren(body).map((c) => convert(c, text)) };
+    }
+    case 'BinaryExpr': {
+      const sides = exprChildren(n);
+      let op: BinOp | undefined;
+      for (let c = n.firstChild; c; c = c.nextSibling) if (OPS[c.name]) op = OPS[c.name];
+      if (!op || sides.length !== 2) throw new Unsupported(`binary expression ${src(n)}`);
+      const bin: Ast = { k: 'bin', op, bool: Boolean(n.getChild('BoolModifier')), l: convert(sides[0]!, text), r: convert(sides[1]!, text) };
+      const mm = n.getChild('MatchingModifierClause');
+      if (mm) {
+        const lists = mm.getChildren('GroupingLabels');
+        if (mm.getChild('On')) bin.on = labelList(lists[0] ?? null, text);
+        if (mm.getChild('Ignoring')) bin.ignoring = labelList(lists[0] ?? null, text);
+        if (mm.getChild('GroupLeft')) bin.group = 'left';
+        if (mm.getChild('GroupRight')) bin.group = 'right';
+      }
+      return bin;
+    }
+    default:
+      throw new Unsupported(`${n.name} \`${src(n)}\``);
+  }
+}
+
+function vectorSelector(n: SyntaxNode, text: string): Ast & { k: 'sel' } {
+  const ident = n.getChild('Identifier');
+  const matchers: Matcher[] = [];
+  const list = n.getChild('LabelMatchers');
+  for (let m = list?.firstChild ?? null; m; m = m.nextSibling) {
+    if (m.name !== 'UnquotedLabelMatcher') continue;
+    const name = m.getChild('LabelName');
+    const op = m.getChild('MatchOp');
+    const val = m.getChild('StringLiteral');
+    if (name && op && val) matchers.push({ name: text.slice(name.from, name.to), op: text.slice(op.from, op.to) as MatchOp, value: unquote(text.slice(val.from, val.to)) });
+  }
+  let metric = ident ? text.slice(ident.from, ident.to) : undefined;
+  const nameMatcher = matchers.find((m) => m.name === '__name__');
+  if (!metric && nameMatcher?.op === '=') metric = nameMatcher.value;
+  if (!metric) throw new Unsupported(`selector without a metric name \`${text.slice(n.from, n.to)}\``);
+  return { k: 'sel', metric, matchers: matchers.filter((m) => m.name !== '__name__') };
+}

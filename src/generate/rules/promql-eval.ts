@@ -1,0 +1,385 @@
+/**
+ * A tiny instant-query evaluator for the PromQL subset of promql-ast.ts, over series sampled on
+ * a fixed grid (like promtool's input_series). It mirrors Prometheus 2.x float semantics closely
+ * enough (extrapolatedRate, bucketQuantile, one-to-one matching, lookback) to tell, in float64,
+ * what promtool will compute; the synthesizer uses it to check every input it builds. It is a
+ * checker for generated test data, not a query engine: anything unusual throws `Unsupported`.
+ */
+import { Unsupported, type Ast, type BinOp, type Matcher } from './promql-ast';
+
+export type Labels = Record<string, string>;
+
+export interface Series {
+  labels: Labels; // includes __name__
+  /** Sample at step i (time i * step), or undefined for no sample. */
+  samples: Array<number | undefined>;
+}
+
+export interface Db {
+  stepSeconds: number;
+  series: Series[];
+}
+
+export interface Sample {
+  labels: Labels;
+  value: number;
+}
+
+type Value = { k: 'scalar'; v: number } | { k: 'vector'; v: Sample[] };
+
+const LOOKBACK_SECONDS = 300;
+
+export function matches(labels: Labels, ms: Matcher[]): boolean {
+  return ms.every((m) => {
+    const v = labels[m.name] ?? '';
+    switch (m.op) {
+      case '=':
+        return v === m.value;
+      case '!=':
+        return v !== m.value;
+      case '=~':
+        return new RegExp(`^(?:${m.value})$`).test(v);
+      case '!~':
+        return !new RegExp(`^(?:${m.value})$`).test(v);
+    }
+  });
+}
+
+export const labelKey = (l: Labels): string => JSON.stringify(Object.keys(l).sort().map((k) => [k, l[k]]));
+
+const dropName = (l: Labels): Labels => {
+  const { __name__: _, ...rest } = l;
+  return rest;
+};
+
+/** Evaluate an instant vector or scalar expression at step `i`. */
+export function evaluate(ast: Ast, db: Db, i: number): Value {
+  const t = i * db.stepSeconds;
+  switch (ast.k) {
+    case 'num':
+      return { k: 'scalar', v: ast.v };
+    case 'sel': {
+      if (ast.range !== undefined) throw new Unsupported('range vector outside a function');
+      const out: Sample[] = [];
+      for (const s of select(db, ast)) {
+        for (let j = i; j >= 0 && (i - j) * db.stepSeconds <= LOOKBACK_SECONDS; j--) {
+          const v = s.samples[j];
+          if (v !== undefined) {
+            out.push({ labels: s.labels, value: v });
+            break;
+          }
+        }
+      }
+      return vec(out);
+    }
+    case 'neg': {
+      const a = evaluate(ast.arg, db, i);
+      return a.k === 'scalar' ? { k: 'scalar', v: -a.v } : vec(a.v.map((s) => ({ labels: dropName(s.labels), value: -s.value })));
+    }
+    case 'agg':
+      return aggregate(ast, vector(evaluate(ast.arg, db, i)));
+    case 'call':
+      return call(ast, db, i, t);
+    case 'bin':
+      return binary(ast, evaluate(ast.l, db, i), evaluate(ast.r, db, i));
+  }
+}
+
+const vec = (v: Sample[]): Value => ({ k: 'vector', v });
+function vector(v: Value): Sample[] {
+  if (v.k !== 'vector') throw new Unsupported('expected an instant vector');
+  return v.v;
+}
+function scalar(v: Value): number {
+  if (v.k !== 'scalar') throw new Unsupported('expected a number');
+  return v.v;
+}
+
+function select(db: Db, sel: Ast & { k: 'sel' }): Series[] {
+  return db.series
+    .filter((s) => s.labels.__name__ === sel.metric && matches(s.labels, sel.matchers))
+    .sort((a, b) => (labelKey(a.labels) < labelKey(b.labels) ? -1 : 1));
+}
+
+function aggregate(ast: Ast & { k: 'agg' }, input: Sample[]): Value {
+  const groups = new Map<string, { labels: Labels; values: number[] }>();
+  for (const s of input) {
+    let labels: Labels;
+    if (!ast.without) labels = Object.fromEntries((ast.by ?? []).filter((l) => s.labels[l] !== undefined && s.labels[l] !== '').map((l) => [l, s.labels[l]!]));
+    else {
+      labels = dropName(s.labels);
+      for (const l of ast.without) delete labels[l];
+    }
+    const key = labelKey(labels);
+    const g = groups.get(key) ?? { labels, values: [] };
+    g.values.push(s.value);
+    groups.set(key, g);
+  }
+  const out: Sample[] = [];
+  for (const g of groups.values()) {
+    const vs = g.values;
+    let value: number;
+    switch (ast.op) {
+      case 'sum':
+        value = vs.reduce((a, b) => a + b);
+        break;
+      case 'max':
+        value = vs.reduce((a, b) => (b > a || Number.isNaN(a) ? b : a));
+        break;
+      case 'min':
+        value = vs.reduce((a, b) => (b < a || Number.isNaN(a) ? b : a));
+        break;
+      case 'avg': {
+        // Prometheus 2.x: incremental mean.
+        let mean = 0;
+        vs.forEach((v, n) => (mean += v / (n + 1) - mean / (n + 1)));
+        value = mean;
+        break;
+      }
+      case 'count':
+        value = vs.length;
+        break;
+      default:
+        throw new Unsupported(`aggregation ${ast.op}`);
+    }
+    out.push({ labels: g.labels, value });
+  }
+  return vec(out);
+}
+
+function rangeSamples(db: Db, sel: Ast, i: number): Array<{ series: Series; points: Array<{ t: number; v: number }> }> {
+  if (sel.k !== 'sel' || sel.range === undefined) throw new Unsupported('expected a range selector');
+  const t = i * db.stepSeconds;
+  return select(db, sel).map((series) => {
+    const points: Array<{ t: number; v: number }> = [];
+    series.samples.forEach((v, j) => {
+      const ts = j * db.stepSeconds;
+      // Prometheus 2.x range selection includes both ends.
+      if (v !== undefined && ts >= t - sel.range! && ts <= t) points.push({ t: ts, v });
+    });
+    return { series, points };
+  });
+}
+
+/** Prometheus 2.x extrapolatedRate (rate, increase, delta). */
+function extrapolatedRate(points: Array<{ t: number; v: number }>, rangeStart: number, rangeEnd: number, rangeSeconds: number, isCounter: boolean, isRate: boolean): number | undefined {
+  if (points.length < 2) return undefined;
+  const first = points[0]!;
+  const last = points[points.length - 1]!;
+  let result = last.v - first.v;
+  if (isCounter) {
+    let lastValue = 0;
+    for (const p of points) {
+      if (p.v < lastValue) result += lastValue;
+      lastValue = p.v;
+    }
+  }
+  let durationToStart = first.t - rangeStart;
+  const durationToEnd = rangeEnd - last.t;
+  const sampledInterval = last.t - first.t;
+  const averageDurationBetweenSamples = sampledInterval / (points.length - 1);
+  if (isCounter && result > 0 && first.v >= 0) {
+    const durationToZero = sampledInterval * (first.v / result);
+    if (durationToZero < durationToStart) durationToStart = durationToZero;
+  }
+  const threshold = averageDurationBetweenSamples * 1.1;
+  let extrapolateTo = sampledInterval;
+  extrapolateTo += durationToStart < threshold ? durationToStart : averageDurationBetweenSamples / 2;
+  extrapolateTo += durationToEnd < threshold ? durationToEnd : averageDurationBetweenSamples / 2;
+  // Same operation order as Prometheus (the factor first), so the float64 result is identical.
+  let factor = extrapolateTo / sampledInterval;
+  if (isRate) factor /= rangeSeconds;
+  return result * factor;
+}
+
+function call(ast: Ast & { k: 'call' }, db: Db, i: number, t: number): Value {
+  const arg = (n: number): Value => evaluate(ast.args[n]!, db, i);
+  const mapVec = (f: (v: number) => number): Value => vec(vector(arg(0)).map((s) => ({ labels: dropName(s.labels), value: f(s.value) })));
+  switch (ast.fn) {
+    case 'rate':
+    case 'increase':
+    case 'delta': {
+      const sel = ast.args[0]!;
+      const out: Sample[] = [];
+      for (const { series, points } of rangeSamples(db, sel, i)) {
+        const range = (sel as { range: number }).range;
+        const v = extrapolatedRate(points, t - range, t, range, ast.fn !== 'delta', ast.fn === 'rate');
+        if (v !== undefined) out.push({ labels: dropName(series.labels), value: v });
+      }
+      return vec(out);
+    }
+    case 'irate': {
+      const out: Sample[] = [];
+      for (const { series, points } of rangeSamples(db, ast.args[0]!, i)) {
+        if (points.length < 2) continue;
+        const a = points[points.length - 2]!;
+        const b = points[points.length - 1]!;
+        const diff = b.v < a.v ? b.v : b.v - a.v;
+        out.push({ labels: dropName(series.labels), value: diff / (b.t - a.t) });
+      }
+      return vec(out);
+    }
+    case 'time':
+      return { k: 'scalar', v: t };
+    case 'vector':
+      return vec([{ labels: {}, value: scalar(arg(0)) }]);
+    case 'abs':
+      return mapVec(Math.abs);
+    case 'clamp_min': {
+      const min = scalar(arg(1));
+      return mapVec((v) => Math.max(v, min));
+    }
+    case 'clamp_max': {
+      const max = scalar(arg(1));
+      return mapVec((v) => Math.min(v, max));
+    }
+    case 'histogram_quantile':
+      return histogramQuantile(scalar(arg(0)), vector(arg(1)));
+    default:
+      throw new Unsupported(`function ${ast.fn}`);
+  }
+}
+
+function histogramQuantile(q: number, input: Sample[]): Value {
+  const groups = new Map<string, { labels: Labels; buckets: Array<{ upper: number; count: number }> }>();
+  for (const s of input) {
+    const le = s.labels.le;
+    if (le === undefined) continue;
+    const labels = dropName(s.labels);
+    delete labels.le;
+    const key = labelKey(labels);
+    const g = groups.get(key) ?? { labels, buckets: [] };
+    g.buckets.push({ upper: Number(le.replace(/^\+?Inf$/i, 'Infinity')), count: s.value });
+    groups.set(key, g);
+  }
+  return vec([...groups.values()].map((g) => ({ labels: g.labels, value: bucketQuantile(q, g.buckets) })));
+}
+
+/** Prometheus 2.x bucketQuantile (classic histograms). */
+function bucketQuantile(q: number, input: Array<{ upper: number; count: number }>): number {
+  if (q < 0) return -Infinity;
+  if (q > 1) return Infinity;
+  const buckets = [...input].sort((a, b) => a.upper - b.upper);
+  if (buckets[buckets.length - 1]!.upper !== Infinity) return NaN;
+  // coalesce equal bounds
+  const merged: typeof buckets = [];
+  for (const b of buckets) {
+    const prev = merged[merged.length - 1];
+    if (prev && prev.upper === b.upper) prev.count += b.count;
+    else merged.push({ ...b });
+  }
+  let max = -Infinity;
+  for (const b of merged) {
+    if (b.count > max) max = b.count;
+    else b.count = max;
+  }
+  if (merged.length < 2) return NaN;
+  const observations = merged[merged.length - 1]!.count;
+  if (observations === 0) return NaN;
+  let rank = q * observations;
+  let b = merged.length - 1;
+  for (let j = 0; j < merged.length - 1; j++) {
+    if (merged[j]!.count >= rank) {
+      b = j;
+      break;
+    }
+  }
+  if (b === merged.length - 1) return merged[merged.length - 2]!.upper;
+  if (b === 0 && merged[0]!.upper <= 0) return merged[0]!.upper;
+  let start = 0;
+  const end = merged[b]!.upper;
+  let count = merged[b]!.count;
+  if (b > 0) {
+    start = merged[b - 1]!.upper;
+    count -= merged[b - 1]!.count;
+    rank -= merged[b - 1]!.count;
+  }
+  return start + (end - start) * (rank / count);
+}
+
+const ARITH: Partial<Record<BinOp, (a: number, b: number) => number>> = {
+  '+': (a, b) => a + b,
+  '-': (a, b) => a - b,
+  '*': (a, b) => a * b,
+  '/': (a, b) => a / b,
+  '%': (a, b) => a % b,
+  '^': (a, b) => a ** b,
+};
+const CMP: Partial<Record<BinOp, (a: number, b: number) => boolean>> = {
+  '==': (a, b) => a === b,
+  '!=': (a, b) => a !== b,
+  '>': (a, b) => a > b,
+  '<': (a, b) => a < b,
+  '>=': (a, b) => a >= b,
+  '<=': (a, b) => a <= b,
+};
+
+function signature(ast: Ast & { k: 'bin' }, l: Labels): string {
+  if (ast.on) return labelKey(Object.fromEntries(ast.on.filter((n) => l[n] !== undefined && l[n] !== '').map((n) => [n, l[n]!])));
+  const rest = dropName(l);
+  for (const n of ast.ignoring ?? []) delete rest[n];
+  return labelKey(rest);
+}
+
+function binary(ast: Ast & { k: 'bin' }, l: Value, r: Value): Value {
+  const op = ast.op;
+  if (op === 'and' || op === 'or' || op === 'unless') {
+    const lv = vector(l);
+    const rv = vector(r);
+    const rightSigs = new Set(rv.map((s) => signature(ast, s.labels)));
+    if (op === 'and') return vec(lv.filter((s) => rightSigs.has(signature(ast, s.labels))));
+    if (op === 'unless') return vec(lv.filter((s) => !rightSigs.has(signature(ast, s.labels))));
+    const leftSigs = new Set(lv.map((s) => signature(ast, s.labels)));
+    return vec([...lv, ...rv.filter((s) => !leftSigs.has(signature(ast, s.labels)))]);
+  }
+  const arith = ARITH[op];
+  const cmp = CMP[op];
+  if (!arith && !cmp) throw new Unsupported(`operator ${op}`);
+  const apply = (a: number, b: number): number | undefined => {
+    if (arith) return arith(a, b);
+    const yes = cmp!(a, b);
+    if (ast.bool) return yes ? 1 : 0;
+    return yes ? a : undefined;
+  };
+  if (l.k === 'scalar' && r.k === 'scalar') {
+    const v = apply(l.v, r.v);
+    return { k: 'scalar', v: v ?? NaN };
+  }
+  // Arithmetic and `bool` drop the metric name; a comparison filter keeps the sample.
+  const keepName = !arith && !ast.bool;
+  if (l.k === 'vector' && r.k === 'scalar') {
+    return vec(l.v.flatMap((s) => {
+      const v = apply(s.value, r.v);
+      return v === undefined ? [] : [{ labels: keepName ? s.labels : dropName(s.labels), value: keepName ? s.value : v }];
+    }));
+  }
+  if (l.k === 'scalar' && r.k === 'vector') {
+    return vec(r.v.flatMap((s) => {
+      const v = apply(l.v, s.value);
+      // A filter with the scalar on the left keeps the vector's value.
+      return v === undefined ? [] : [{ labels: keepName ? s.labels : dropName(s.labels), value: keepName ? s.value : v }];
+    }));
+  }
+  const lv = vector(l);
+  const rv = vector(r);
+  const out: Sample[] = [];
+  const rightBySig = new Map<string, Sample[]>();
+  for (const s of rv) rightBySig.set(signature(ast, s.labels), [...(rightBySig.get(signature(ast, s.labels)) ?? []), s]);
+  const leftBySig = new Map<string, Sample[]>();
+  for (const s of lv) leftBySig.set(signature(ast, s.labels), [...(leftBySig.get(signature(ast, s.labels)) ?? []), s]);
+  for (const [sig, lefts] of leftBySig) {
+    const rights = rightBySig.get(sig);
+    if (!rights) continue;
+    if (rights.length > 1 && ast.group !== 'right') throw new Unsupported('many-to-many matching');
+    if (lefts.length > 1 && ast.group !== 'left') throw new Unsupported('many-to-many matching');
+    for (const a of lefts) {
+      for (const b of rights) {
+        const v = apply(a.value, b.value);
+        if (v === undefined) continue;
+        const base = ast.group === 'right' ? b.labels : a.labels;
+        out.push({ labels: keepName ? base : dropName(base), value: keepName ? a.value : v });
+      }
+    }
+  }
+  return vec(out);
+}

@@ -1,0 +1,118 @@
+/**
+ * PromQL of every rule in rules.yaml, built from the model. The recording rules, the alerts,
+ * the unit tests and alerts.md all take their expressions from here, so they cannot disagree.
+ * User values only ever enter as matcher values (quoted by formatMatchers) or as numbers
+ * (formatted by promNumber).
+ */
+import type { ResolvedGate, ResolvedMigration } from '../../model/types';
+import { eq, re, selector, type LabelMatcher } from '../../promql/matchers';
+import { RECORD } from '../names';
+
+/**
+ * A number as PromQL and promtool's series notation read it back to the same float64: JS's
+ * shortest round-trip form (`10`, `0.05`, `1e-9`, `1e+21`), which Go's ParseFloat also accepts.
+ */
+export function promNumber(n: number): string {
+  if (!Number.isFinite(n)) throw new Error(`not a finite number: ${n}`);
+  return Object.is(n, -0) ? '0' : String(n);
+}
+
+/** An RE2 regex matching exactly one of the given literal values. */
+export function regexAlternation(values: string[]): string {
+  return values.map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, (c) => `\\${c}`)).join('|');
+}
+
+const byId = (m: ResolvedMigration): LabelMatcher[] => [eq('migration_id', m.id)];
+/** The migration's own matchers: migration_id plus the definition's selector. */
+const own = (m: ResolvedMigration): LabelMatcher[] => m.migrationMatchers;
+
+/** Selectors of the recording rules' outputs. */
+export const gateValueSelector = (m: ResolvedMigration, g: ResolvedGate): string =>
+  selector(RECORD.gateValue, [...byId(m), eq('gate', g.id)]);
+export const gateStateSelector = (m: ResolvedMigration, g: ResolvedGate): string =>
+  selector(RECORD.gateState, [...byId(m), eq('gate', g.id)]);
+/** The current phase, restricted to the given phases (all phases when omitted). */
+export const currentPhaseSelector = (m: ResolvedMigration, phases?: string[]): string =>
+  selector(RECORD.currentPhase, phases ? [...byId(m), re('phase', regexAlternation(phases))] : byId(m));
+
+/** `>` for above, `<` for below: strictly past the threshold (a value at the threshold is green). */
+export const pastOp = (g: ResolvedGate): '>' | '<' => (g.direction === 'above' ? '>' : '<');
+
+// Recording rules -------------------------------------------------------------------------
+
+export function rowsRateExpr(m: ResolvedMigration): string {
+  return `sum by (migration_id) (rate(${selector('migration_rows_processed_total', own(m))}[5m]))`;
+}
+
+export function progressExpr(m: ResolvedMigration): string {
+  const processed = `max by (migration_id) (${selector('migration_rows_processed_total', own(m))})`;
+  const total = `max by (migration_id) (${selector('migration_rows_total', own(m))})`;
+  return `clamp_max(clamp_min(${processed} / (${total} > 0), 0), 1)`;
+}
+
+/** Remaining rows over the current rate; absent while nothing moves (no infinite ETA). */
+export function etaExpr(m: ResolvedMigration): string {
+  const processed = `max by (migration_id) (${selector('migration_rows_processed_total', own(m))})`;
+  const total = `max by (migration_id) (${selector('migration_rows_total', own(m))})`;
+  return `clamp_min(${total} - ${processed}, 0) / (${selector(RECORD.rowsRate, byId(m))} > 0)`;
+}
+
+/** Failed batches over all batches; 0 (not absent) while batches succeed. */
+export function batchErrorRatioExpr(m: ResolvedMigration): string {
+  const all = `sum by (migration_id) (rate(${selector('migration_batches_total', own(m))}[5m]))`;
+  const errors = `sum by (migration_id) (rate(${selector('migration_batches_total', [...own(m), eq('outcome', 'error')])}[5m]))`;
+  return `(${errors} or ${all} * 0) / (${all} > 0)`;
+}
+
+export function currentPhaseExpr(m: ResolvedMigration): string {
+  return `max by (migration_id, phase) (${selector('migration_phase', own(m))} == 1)`;
+}
+
+/** The gate value: the worst series of the signal (max for above, min for below). */
+export function gateValueExpr(m: ResolvedMigration, g: ResolvedGate): string {
+  const signal = m.signals[g.signal];
+  if (!signal) throw new Error(`gate ${g.id}: unknown signal ${g.signal}`);
+  return `${g.direction === 'above' ? 'max' : 'min'}(${signal.expr})`;
+}
+
+/** 0 green, 1 pause, 2 rollback, 3 unknown (no gate value). */
+export function gateStateExpr(m: ResolvedMigration, g: ResolvedGate): string {
+  const v = gateValueSelector(m, g);
+  const op = pastOp(g);
+  return `(${v} ${op} bool ${promNumber(g.pause)}) + (${v} ${op} bool ${promNumber(g.rollback)}) or on () vector(3)`;
+}
+
+// Alerts ------------------------------------------------------------------------------------
+
+/**
+ * A gate alert: the gate value strictly past the threshold, joined to the current phase so the
+ * alert only exists in the gate's phases and carries the `phase` label. The phase is the "many"
+ * side, so two phases exported at once during a switch cannot break the join.
+ */
+export function gateAlertExpr(m: ResolvedMigration, g: ResolvedGate, threshold: number): string {
+  return `${currentPhaseSelector(m, g.phases)} * on (migration_id) group_left (gate) (${gateValueSelector(m, g)} ${pastOp(g)} ${promNumber(threshold)})`;
+}
+
+/** The gate has no value (its signal returned nothing), in one of its phases. */
+export function gateAbsentExpr(m: ResolvedMigration, g: ResolvedGate): string {
+  return `${currentPhaseSelector(m, g.phases)} * on (migration_id) group_left (gate) absent(${gateValueSelector(m, g)})`;
+}
+
+/**
+ * No progress for stalledAfter while the runner is neither throttled nor done. The value is the
+ * seconds since the last progress; the phase join adds the `phase` label.
+ */
+export function stalledExpr(m: ResolvedMigration): string {
+  const since = `time() - max by (migration_id) (${selector('migration_last_progress_timestamp_seconds', own(m))})`;
+  const throttled = `max by (migration_id) (${selector('migration_throttled', own(m))}) == 1`;
+  const done = `max by (migration_id) (${selector('migration_rows_processed_total', own(m))}) >= max by (migration_id) (${selector('migration_rows_total', own(m))})`;
+  return `${currentPhaseSelector(m)} * on (migration_id) group_left () ((${since} > ${promNumber(m.stalledAfterSeconds)}) unless on (migration_id) (${throttled}) unless on (migration_id) (${done}))`;
+}
+
+export function etaOverrunExpr(m: ResolvedMigration, expectedSeconds: number): string {
+  return `${currentPhaseSelector(m)} * on (migration_id) group_left () (${selector(RECORD.eta, byId(m))} > ${promNumber(expectedSeconds)})`;
+}
+
+export function metricsAbsentExpr(m: ResolvedMigration): string {
+  return `absent(${selector('migration_phase', own(m))})`;
+}

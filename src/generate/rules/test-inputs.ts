@@ -1,0 +1,316 @@
+/**
+ * Signal test-input synthesizer: given a signal's PromQL and the value it should have at each
+ * step, build input series (gauges, counters, histogram buckets) that make it evaluate to that
+ * value. It inverts the expression top-down (aggregations pass a single series through, a ratio
+ * gets a denominator K and a numerator v*K, rate() gets a counter with the right slope,
+ * histogram_quantile gets a bucket at the value, ...) and tries a few candidate constructions.
+ * Every candidate is checked with the float64 evaluator (promql-eval.ts); the first that passes
+ * the caller's checks wins. A signal outside the understood subset throws `Unsupported`, and the
+ * caller records which cases it could not build.
+ */
+import { Unsupported, parseAst, type Ast, type Matcher } from './promql-ast';
+import { evaluate, labelKey, matches, type Db, type Labels, type Series } from './promql-eval';
+import { promNumber } from './promql';
+
+export { Unsupported };
+
+/** Target value per step; undefined = the signal must return nothing at that step. */
+export type Timeline = Array<number | undefined>;
+
+export interface Check {
+  step: number;
+  /** The gate value (max/min over the signal's series) at that step, or undefined when empty. */
+  accept: (value: number | undefined) => boolean;
+}
+
+const MAX_CANDIDATES = 400;
+const SCALES = [1, 60, 100, 1000, 3600, 10000, 1e6];
+
+/**
+ * Series that make `expr` (aggregated with `worst`, the gate's max/min) follow `targets`,
+ * accepted by every check; throws Unsupported when no construction passes.
+ */
+export function synthesizeSignal(expr: string, targets: Timeline, checks: Check[], stepSeconds: number, worst: 'max' | 'min'): Series[] {
+  const ast = parseAst(expr);
+  let tried = 0;
+  let lastReason = 'no construction matched';
+  for (const candidate of invert(ast, targets, { stepSeconds, root: ast })) {
+    if (++tried > MAX_CANDIDATES) break;
+    const db: Db = { stepSeconds, series: candidate };
+    try {
+      if (checks.every((c) => c.accept(gateValue(ast, db, c.step, worst)))) return candidate;
+      lastReason = 'the constructed inputs do not evaluate to the required values';
+    } catch (e) {
+      if (!(e instanceof Unsupported)) throw e;
+      lastReason = e.message;
+    }
+  }
+  throw new Unsupported(lastReason);
+}
+
+/** The gate value the recording rule computes: max/min over the signal's output series. */
+export function gateValue(ast: Ast, db: Db, step: number, worst: 'max' | 'min'): number | undefined {
+  const v = evaluate(ast, db, step);
+  const values = v.k === 'scalar' ? [v.v] : v.v.map((s) => s.value);
+  if (values.length === 0) return undefined;
+  return values.reduce((a, b) => (worst === 'max' ? (b > a || Number.isNaN(a) ? b : a) : b < a || Number.isNaN(a) ? b : a));
+}
+
+interface Ctx {
+  stepSeconds: number;
+  root: Ast;
+}
+
+type Candidates = Iterable<Series[]>;
+
+const mapT = (t: Timeline, f: (v: number, i: number) => number): Timeline => t.map((v, i) => (v === undefined ? undefined : f(v, i)));
+const allDefined = (t: Timeline, ok: (v: number) => boolean): boolean => t.every((v) => v === undefined || ok(v));
+const finite = (t: Timeline): boolean => allDefined(t, Number.isFinite);
+
+/** A scalar the series do not influence: a number, or time(). */
+function known(ast: Ast, ctx: Ctx): ((i: number) => number) | undefined {
+  if (ast.k === 'num') return () => ast.v;
+  if (ast.k === 'call' && ast.fn === 'time' && ast.args.length === 0) return (i) => i * ctx.stepSeconds;
+  return undefined;
+}
+
+function* invert(ast: Ast, t: Timeline, ctx: Ctx): Generator<Series[]> {
+  if (!finite(t)) return;
+  switch (ast.k) {
+    case 'sel':
+      if (ast.range !== undefined) throw new Unsupported('a range selector outside rate()/increase()');
+      yield [series(ast.metric, ast.matchers, t)];
+      return;
+    case 'agg':
+      if (!['sum', 'max', 'min', 'avg'].includes(ast.op)) throw new Unsupported(`aggregation ${ast.op}`);
+      yield* invert(ast.arg, t, ctx);
+      return;
+    case 'neg':
+      yield* invert(ast.arg, mapT(t, (v) => -v), ctx);
+      return;
+    case 'num':
+      throw new Unsupported('a constant cannot be steered');
+    case 'call':
+      yield* invertCall(ast, t, ctx);
+      return;
+    case 'bin':
+      yield* invertBinary(ast, t, ctx);
+      return;
+  }
+}
+
+function* invertCall(ast: Ast & { k: 'call' }, t: Timeline, ctx: Ctx): Generator<Series[]> {
+  const [a0, a1] = ast.args;
+  switch (ast.fn) {
+    case 'rate':
+    case 'irate':
+    case 'increase':
+    case 'delta': {
+      if (!a0 || a0.k !== 'sel' || a0.range === undefined) throw new Unsupported(`${ast.fn}() of something other than a range selector`);
+      const counter = ast.fn !== 'delta';
+      if (counter && !allDefined(t, (v) => v >= 0)) return;
+      // Per-step increase so that the function returns the target once its window is full.
+      const perStep = ast.fn === 'increase' || ast.fn === 'delta' ? ctx.stepSeconds / a0.range : ctx.stepSeconds;
+      yield [series(a0.metric, a0.matchers, integrate(mapT(t, (v) => v * perStep)))];
+      return;
+    }
+    case 'clamp_min':
+    case 'clamp_max': {
+      const bound = a1 ? known(a1, ctx) : undefined;
+      if (!a0 || !bound) throw new Unsupported(`${ast.fn} with a non-constant bound`);
+      const b = bound(0);
+      if (!allDefined(t, (v) => (ast.fn === 'clamp_min' ? v >= b : v <= b))) return;
+      yield* invert(a0, t, ctx);
+      return;
+    }
+    case 'abs':
+      if (!a0 || !allDefined(t, (v) => v >= 0)) return;
+      yield* invert(a0, t, ctx);
+      return;
+    case 'histogram_quantile':
+      yield* invertHistogram(ast, t, ctx);
+      return;
+    default:
+      throw new Unsupported(`function ${ast.fn}()`);
+  }
+}
+
+/**
+ * histogram_quantile(q, <aggregations keeping le>(rate(x_bucket[w]))): every observation goes
+ * into the +Inf bucket and one finite bucket sits at the value; Prometheus then returns that
+ * bucket's upper bound, exactly the target.
+ */
+function* invertHistogram(ast: Ast & { k: 'call' }, t: Timeline, _ctx: Ctx): Generator<Series[]> {
+  const [qAst, inner] = ast.args;
+  if (!qAst || qAst.k !== 'num' || !(qAst.v > 0 && qAst.v <= 1) || !inner) throw new Unsupported('histogram_quantile with a non-constant quantile');
+  let node: Ast = inner;
+  while (node.k === 'agg') {
+    if (!['sum', 'max', 'min', 'avg'].includes(node.op)) throw new Unsupported(`aggregation ${node.op} inside histogram_quantile`);
+    if ((node.by && !node.by.includes('le')) || node.without?.includes('le')) throw new Unsupported('histogram_quantile over an aggregation that drops `le`');
+    node = node.arg;
+  }
+  if (node.k !== 'call' || !['rate', 'increase', 'irate'].includes(node.fn)) throw new Unsupported('histogram_quantile over something other than rate() of buckets');
+  const sel = node.args[0];
+  if (!sel || sel.k !== 'sel' || sel.range === undefined) throw new Unsupported('histogram_quantile over something other than rate() of buckets');
+  if (sel.matchers.some((m) => m.name === 'le')) throw new Unsupported('bucket selector with an `le` matcher');
+  const values = [...new Set(t.filter((v): v is number => v !== undefined))].sort((a, b) => a - b);
+  const out: Series[] = [series(sel.metric, [...sel.matchers, { name: 'le', op: '=', value: '+Inf' }], integrate(mapT(t, () => 60)))];
+  for (const v of values) {
+    out.push(series(sel.metric, [...sel.matchers, { name: 'le', op: '=', value: promNumber(v) }], t.map((x) => (x === v ? 0 : undefined))));
+  }
+  yield out;
+}
+
+function* invertBinary(ast: Ast & { k: 'bin' }, t: Timeline, ctx: Ctx): Generator<Series[]> {
+  const { op, l, r } = ast;
+  if (op === 'or') {
+    yield* invert(l, t, ctx);
+    return;
+  }
+  if (op === 'and' || op === 'unless' || ast.bool) throw new Unsupported(`operator ${op}${ast.bool ? ' bool' : ''}`);
+  const kl = known(l, ctx);
+  const kr = known(r, ctx);
+  if (kl && kr) throw new Unsupported('a constant cannot be steered');
+  if (['==', '!=', '>', '<', '>=', '<='].includes(op)) {
+    // A filter: it must let the target through; the vector side carries the value.
+    const side = kl ? r : l;
+    const k = (kl ?? kr)!;
+    if (!k) throw new Unsupported(`comparison of two vectors`);
+    const pass = (v: number, i: number): boolean => {
+      const [a, b] = kl ? [k(i), v] : [v, k(i)];
+      return op === '==' ? a === b : op === '!=' ? a !== b : op === '>' ? a > b : op === '<' ? a < b : op === '>=' ? a >= b : a <= b;
+    };
+    if (!t.every((v, i) => v === undefined || pass(v, i))) return;
+    yield* invert(side, t, ctx);
+    return;
+  }
+  if (kl || kr) {
+    const k = (kl ?? kr)!;
+    const side = kl ? r : l;
+    const solve: Record<string, (v: number, c: number) => number> = kl
+      ? { '+': (v, c) => v - c, '-': (v, c) => c - v, '*': (v, c) => v / c, '/': (v, c) => c / v }
+      : { '+': (v, c) => v - c, '-': (v, c) => v + c, '*': (v, c) => v / c, '/': (v, c) => v * c };
+    const f = solve[op];
+    if (!f) throw new Unsupported(`operator ${op}`);
+    yield* invert(side, mapT(t, (v, i) => f(v, k(i))), ctx);
+    return;
+  }
+  // Two vectors.
+  const pairs: Array<[(v: number) => number, (v: number) => number]> = [];
+  if (op === '/') for (const K of SCALES) pairs.push([(v) => v * K, () => K]);
+  else if (op === '*') pairs.push([(v) => v, () => 1], [() => 1, (v) => v]);
+  else if (op === '+') pairs.push([(v) => v, () => 0], [() => 0, (v) => v]);
+  else if (op === '-') pairs.push([(v) => v, () => 0], ...SCALES.map((K): [(v: number) => number, (v: number) => number] => [(v) => v + K, () => K]));
+  else throw new Unsupported(`operator ${op} between two vectors`);
+  for (const [fl, fr] of pairs) {
+    for (const left of invert(l, mapT(t, fl), ctx)) {
+      // When the left side's series also feed the right side (the same metric in a numerator
+      // and its denominator), the right side's own series only make up the difference.
+      const overlap = steadyValues(r, left, t, ctx);
+      const rightTarget = mapT(t, (v, i) => fr(v) - overlap[i]!);
+      for (const right of invert(r, rightTarget, ctx)) {
+        const merged = merge(left, right);
+        if (merged) yield merged;
+      }
+    }
+  }
+}
+
+/**
+ * What `ast` returns over `series` once each run of equal targets has settled: evaluated at the
+ * run's last step (rate windows are full there), 0 where it returns nothing.
+ */
+function steadyValues(ast: Ast, series: Series[], t: Timeline, ctx: Ctx): number[] {
+  const out = t.map(() => 0);
+  let i = 0;
+  while (i < t.length) {
+    let j = i;
+    while (j + 1 < t.length && t[j + 1] === t[i]) j++;
+    let v = 0;
+    if (t[i] !== undefined) {
+      try {
+        const ev = evaluate(ast, { stepSeconds: ctx.stepSeconds, series }, j);
+        if (ev.k === 'vector' && ev.v.length === 1) v = ev.v[0]!.value;
+      } catch (e) {
+        if (!(e instanceof Unsupported)) throw e;
+      }
+    }
+    for (let k = i; k <= j; k++) out[k] = v;
+    i = j + 1;
+  }
+  return out;
+}
+
+/** Two partial inputs combined; the same series with different samples is a conflict. */
+function merge(a: Series[], b: Series[]): Series[] | undefined {
+  const byKey = new Map(a.map((s) => [labelKey(s.labels), s]));
+  const out = [...a];
+  for (const s of b) {
+    const prev = byKey.get(labelKey(s.labels));
+    if (!prev) {
+      out.push(s);
+      continue;
+    }
+    if (prev.samples.length !== s.samples.length || prev.samples.some((v, i) => v !== s.samples[i])) return undefined;
+  }
+  return out;
+}
+
+/** A counter: running total of per-step increases (no sample while the target is absent). */
+function integrate(inc: Timeline): Timeline {
+  let total = 0;
+  let started = false;
+  return inc.map((v) => {
+    if (v === undefined) return undefined;
+    if (started) total += v;
+    started = true;
+    return total;
+  });
+}
+
+function series(metric: string, ms: Matcher[], samples: Timeline): Series {
+  return { labels: { __name__: metric, ...labelsFor(ms) }, samples };
+}
+
+/** Labels that satisfy a list of matchers (fewest labels possible). */
+export function labelsFor(ms: Matcher[]): Labels {
+  const labels: Labels = {};
+  for (const m of ms) {
+    if (m.op === '=') labels[m.name] = m.value;
+  }
+  for (const m of ms) {
+    if (m.op === '=') continue;
+    if (matches(labels, ms.filter((x) => x.name === m.name))) continue;
+    const candidates = m.op === '=~' ? [regexSample(m.value), '', 'migobs', '0', 'x'] : ['migobs', 'migobs-test', '0'];
+    const found = candidates.find((c) => matches({ ...labels, [m.name]: c }, ms.filter((x) => x.name === m.name)));
+    if (found === undefined) throw new Unsupported(`no label value satisfies ${m.name}${m.op}"${m.value}"`);
+    if (found !== '') labels[m.name] = found;
+  }
+  if (!matches(labels, ms)) throw new Unsupported('matchers cannot all be satisfied');
+  return labels;
+}
+
+/** A string a simple regex matches: the first alternative, with wildcards and classes filled in. */
+export function regexSample(pattern: string): string {
+  let depth = 0;
+  let first = pattern;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') i++;
+    else if (c === '(' || c === '[') depth++;
+    else if (c === ')' || c === ']') depth--;
+    else if (c === '|' && depth === 0) {
+      first = pattern.slice(0, i);
+      break;
+    }
+  }
+  return first
+    .replace(/^\^|\$$/g, '')
+    .replace(/\[\^?([^\]])[^\]]*\]/g, (m, c: string) => (m.startsWith('[^') ? '~' : c))
+    .replace(/\\d/g, '0')
+    .replace(/\\w/g, 'x')
+    .replace(/\.\*|\.\+|\.\?/g, (m) => (m === '.+' ? 'x' : ''))
+    .replace(/\./g, 'x')
+    .replace(/[()?*+]/g, '')
+    .replace(/\\(.)/g, '$1');
+}

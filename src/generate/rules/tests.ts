@@ -1,0 +1,442 @@
+/**
+ * rules.test.yaml: promtool unit tests, generated from the model, run against the real rules.yaml.
+ *
+ * Per gate, in its own direction: just green of pause, just past pause (held past `for`, and
+ * not yet), just past rollback (held past `for`, and not yet), exactly at each threshold (pins
+ * the strict comparison), signal absent, outside the gate's phases, and recovery. Plus the
+ * stalled, ETA-overrun and metrics-absent alerts. Each case feeds the signal's raw metrics
+ * (synthesized by test-inputs.ts) and switches `migration_phase` into a gate phase only once the
+ * signal's rate windows are full, so `for` is counted from a known step.
+ */
+import type { ResolvedGate, ResolvedMigration } from '../../model/types';
+import { selector, type LabelMatcher } from '../../promql/matchers';
+import { parsePromql, rangeWindows } from '../../promql/parse';
+import { parseDurationSeconds } from '../../util/duration';
+import { ALERT, FILES, GATE_STATE, RECORD, groupName, type GateAction, type GateStateName } from '../names';
+import { expandTemplate } from './go-template';
+import { parseAst, Unsupported } from './promql-ast';
+import type { Db, Series } from './promql-eval';
+import { promNumber } from './promql';
+import { buildRules, gateThreshold, type AlertingRule } from './rules';
+import { gateValue, labelsFor, synthesizeSignal, type Check, type Timeline } from './test-inputs';
+
+const STEP_SECONDS = 60;
+const STEP = '1m';
+
+export interface InputSeries {
+  series: string;
+  values: string;
+}
+interface ExpAlert {
+  exp_labels: Record<string, string>;
+  exp_annotations: Record<string, string>;
+}
+interface AlertTest {
+  eval_time: string;
+  alertname: string;
+  exp_alerts: ExpAlert[];
+}
+interface ExprTest {
+  expr: string;
+  eval_time: string;
+  exp_samples: Array<{ labels: string; value: number }>;
+}
+export interface TestGroup {
+  name: string;
+  interval: string;
+  input_series: InputSeries[];
+  alert_rule_test?: AlertTest[];
+  promql_expr_test?: ExprTest[];
+}
+export interface RulesTestFile {
+  rule_files: string[];
+  evaluation_interval: string;
+  group_eval_order: string[];
+  tests: TestGroup[];
+}
+
+export interface RuleTests {
+  file: RulesTestFile;
+  /** YAML comment lines naming the cases that could not be built, and why (empty if none). */
+  notes: string;
+  skipped: Array<{ gate?: string; test: string; reason: string }>;
+}
+
+const evalTime = (step: number): string => `${step}m`;
+const steps = (seconds: number): number => Math.ceil(seconds / STEP_SECONDS);
+
+/** Values in promtool's series notation, runs compressed exactly as promtool expands them. */
+export function seriesValues(samples: Timeline): string {
+  const out: string[] = [];
+  let i = 0;
+  while (i < samples.length) {
+    const v = samples[i];
+    if (v === undefined) {
+      let j = i;
+      while (j < samples.length && samples[j] === undefined) j++;
+      out.push(j - i === 1 ? '_' : `_x${j - i}`);
+      i = j;
+      continue;
+    }
+    // Longest run that promtool's `a+bxN` (repeated float addition) reproduces exactly.
+    let j = i + 1;
+    const next = samples[i + 1];
+    if (next !== undefined) {
+      const b = next - v;
+      let acc = v;
+      while (j < samples.length && samples[j] !== undefined && acc + b === samples[j]) {
+        acc += b;
+        j++;
+      }
+      const n = j - i - 1;
+      if (n >= 1) {
+        out.push(b === 0 ? `${promNumber(v)}x${n}` : `${promNumber(v)}${b < 0 ? '-' : '+'}${promNumber(Math.abs(b))}x${n}`);
+        i = j;
+        continue;
+      }
+    }
+    out.push(promNumber(v));
+    i++;
+  }
+  return out.join(' ');
+}
+
+/** The label string promtool prints for a sample, e.g. `name{a="b"}` with sorted labels. */
+function sampleLabels(metric: string, labels: Record<string, string>): string {
+  return selector(metric, Object.keys(labels).sort().map((k): LabelMatcher => ({ name: k, op: '=', value: labels[k]! })));
+}
+
+function inputSeries(s: Series, length: number): InputSeries {
+  const { __name__: name, ...rest } = s.labels;
+  const samples = Array.from({ length }, (_, i) => s.samples[i]);
+  return { series: sampleLabels(name!, rest), values: seriesValues(samples) };
+}
+
+interface GateCaseSpec {
+  name: string;
+  /** Target gate value per step (undefined = no data). */
+  targets: Timeline;
+  /** Exact gate value required at every check (the at-threshold cases). */
+  exact?: number;
+  phase: string;
+  evals: Array<{ step: number; state: GateStateName; firing: Array<GateAction | 'absent'> }>;
+}
+
+export function buildRuleTests(m: ResolvedMigration): RuleTests {
+  const rules = buildRules(m);
+  const alerts = rules.groups[1].rules;
+  const skipped: RuleTests['skipped'] = [];
+  const tests: TestGroup[] = [];
+  for (const g of m.gates) tests.push(...gateTests(m, g, alerts, skipped));
+  tests.push(...metaTests(m, alerts));
+  const notes = skipped.length
+    ? ['', '# Cases not generated (the signal shape is outside what the test-input synthesizer can build):', ...skipped.map((s) => `#   ${s.gate ? `gate ${s.gate}, ` : ''}${s.test}: ${s.reason.replace(/[\r\n]+/g, ' ')}`), ''].join('\n')
+    : '';
+  return {
+    file: {
+      rule_files: [FILES.rules],
+      evaluation_interval: STEP,
+      // promtool evaluates groups in map order unless told: recording rules first, like one Prometheus eval cycle.
+      group_eval_order: [groupName(m.id, 'recording'), groupName(m.id, 'alerts')],
+      tests,
+    },
+    notes,
+    skipped,
+  };
+}
+
+// Gate cases -------------------------------------------------------------------------------
+
+function gateTests(m: ResolvedMigration, g: ResolvedGate, alerts: AlertingRule[], skipped: RuleTests['skipped']): TestGroup[] {
+  const signal = m.signals[g.signal]!;
+  const windowSteps = Math.max(0, ...rangeWindows(parsePromql(signal.expr)).map((w) => steps(w.ms / 1000)));
+  const start = windowSteps + 1; // the phase begins once every rate window is full
+  const fire = { pause: start + steps(g.pauseForSeconds), rollback: start + steps(g.rollbackForSeconds) };
+  const late = Math.max(fire.pause, fire.rollback) + 1;
+  const sign = g.direction === 'above' ? 1 : -1;
+  const past = (v: number, th: number): boolean => (g.direction === 'above' ? v > th : v < th);
+  const stateOf = (v: number | undefined): GateStateName => (v === undefined ? 'unknown' : past(v, g.rollback) ? 'rollback' : past(v, g.pause) ? 'pause' : 'green');
+  const nudge = (th: number): number => (th === 0 ? 0.01 : Math.abs(th) * 0.01);
+  const gap = Math.abs(g.rollback - g.pause);
+  const pauseValue = g.pause + sign * Math.min(nudge(g.pause), gap / 2);
+  const greenValue = g.pause - sign * nudge(g.pause);
+  const rollbackValue = g.rollback + sign * nudge(g.rollback);
+  const inPhase = g.phases[0] ?? m.phases[0]?.id;
+  const outPhase = m.phases.find((p) => !g.phases.includes(p.id))?.id;
+  const hold = (v: number | undefined, length: number): Timeline => Array.from({ length }, () => v);
+  const firingAt = (v: number, step: number): Array<GateAction | 'absent'> => {
+    const s = stateOf(v);
+    const out: Array<GateAction | 'absent'> = [];
+    if ((s === 'pause' || s === 'rollback') && step >= fire.pause) out.push('pause');
+    if (s === 'rollback' && step >= fire.rollback) out.push('rollback');
+    return out;
+  };
+
+  const specs: GateCaseSpec[] = [];
+  const skip = (test: string, reason: string): void => void skipped.push({ gate: g.id, test, reason });
+  if (!inPhase) {
+    skip('all', 'the gate applies in no phase');
+    return [];
+  }
+  specs.push({ name: 'just green of pause: no alert', targets: hold(greenValue, late + 1), phase: inPhase, evals: [{ step: late, state: 'green', firing: [] }] });
+  if (gap > 0) {
+    specs.push({ name: `just past pause, held for ${g.pauseFor}: pause fires, rollback does not`, targets: hold(pauseValue, late + 1), phase: inPhase, evals: [{ step: fire.pause, state: 'pause', firing: ['pause'] }, { step: late, state: 'pause', firing: ['pause'] }] });
+    if (fire.pause > start) specs.push({ name: `just past pause, held shorter than ${g.pauseFor}: no alert yet`, targets: hold(pauseValue, fire.pause), phase: inPhase, evals: [{ step: fire.pause - 1, state: 'pause', firing: [] }] });
+  } else skip('just past pause', 'pause and rollback thresholds are equal: no value pauses without rolling back');
+  specs.push({ name: `just past rollback, held for ${g.rollbackFor}: rollback fires`, targets: hold(rollbackValue, late + 1), phase: inPhase, evals: [{ step: fire.rollback, state: 'rollback', firing: firingAt(rollbackValue, fire.rollback) }] });
+  if (fire.rollback > start) specs.push({ name: `just past rollback, held shorter than ${g.rollbackFor}: no rollback yet`, targets: hold(rollbackValue, fire.rollback), phase: inPhase, evals: [{ step: fire.rollback - 1, state: 'rollback', firing: firingAt(rollbackValue, fire.rollback - 1) }] });
+  specs.push({ name: `exactly at pause (${promNumber(g.pause)}): green, no alert`, targets: hold(g.pause, late + 1), exact: g.pause, phase: inPhase, evals: [{ step: late, state: 'green', firing: [] }] });
+  specs.push({ name: `exactly at rollback (${promNumber(g.rollback)}): no rollback alert`, targets: hold(g.rollback, late + 1), exact: g.rollback, phase: inPhase, evals: [{ step: late, state: stateOf(g.rollback), firing: firingAt(g.rollback, late) }] });
+  specs.push({ name: 'signal absent: absent-signal alert, gate state unknown', targets: hold(undefined, late + 1), phase: inPhase, evals: [{ step: fire.pause, state: 'unknown', firing: ['absent'] }] });
+  if (outPhase) specs.push({ name: `past rollback outside the gate's phases (${outPhase}): no alert`, targets: hold(rollbackValue, late + 1), phase: outPhase, evals: [{ step: late, state: 'rollback', firing: [] }] });
+  else skip('outside phases', 'the gate applies in every phase');
+  const recoverFrom = late;
+  const recovered = recoverFrom + windowSteps + 2;
+  specs.push({
+    name: 'recovery: past rollback, then green again: alerts clear',
+    targets: [...hold(rollbackValue, recoverFrom + 1), ...hold(greenValue, recovered - recoverFrom)],
+    phase: inPhase,
+    evals: [
+      { step: recoverFrom, state: 'rollback', firing: firingAt(rollbackValue, recoverFrom) },
+      { step: recovered, state: 'green', firing: [] },
+    ],
+  });
+
+  const out: TestGroup[] = [];
+  for (const spec of specs) {
+    try {
+      out.push(gateCase(m, g, alerts, spec, start, stateOf));
+    } catch (e) {
+      if (!(e instanceof Unsupported)) throw e;
+      skip(spec.name, e.message);
+    }
+  }
+  return out;
+}
+
+function gateCase(m: ResolvedMigration, g: ResolvedGate, alerts: AlertingRule[], spec: GateCaseSpec, start: number, stateOf: (v: number | undefined) => GateStateName): TestGroup {
+  const expr = m.signals[g.signal]!.expr;
+  const worst = g.direction === 'above' ? 'max' : 'min';
+  const checks: Check[] = spec.evals.map((e) => ({
+    step: e.step,
+    accept: (v) => stateOf(v) === e.state && (spec.exact === undefined || v === spec.exact),
+  }));
+  const length = spec.targets.length;
+  const signalSeries = spec.targets.every((t) => t === undefined) ? absentInputs(expr, checks, worst) : synthesizeSignal(expr, spec.targets, checks, STEP_SECONDS, worst);
+  const phaseLabels = { ...labelsFor(m.migrationMatchers), phase: spec.phase };
+  const phase: Series = { labels: { __name__: 'migration_phase', ...phaseLabels }, samples: Array.from({ length }, (_, i) => (i >= start ? 1 : undefined)) };
+  const phaseAt = (i: number): string | undefined => (i >= start ? spec.phase : undefined);
+  // Other gates see the same inputs (often nothing: their absent alerts fire too), so every
+  // gate's alerts are simulated and expected, not only this one's.
+  const sim = simulateGates(m, { stepSeconds: STEP_SECONDS, series: signalSeries }, phaseAt, length);
+  const own = sim.get(g.id)!;
+
+  const alertTests: AlertTest[] = [];
+  const exprTests: ExprTest[] = [];
+  for (const e of spec.evals) {
+    for (const kind of ['pause', 'rollback', 'absent'] as const) {
+      // The case's own intent must agree with the simulation, or the inputs are not what we meant.
+      if (own.firing[kind][e.step] !== e.firing.includes(kind)) {
+        throw new Error(`rules.test.yaml generator: gate ${g.id}, case "${spec.name}": ${kind} expected ${e.firing.includes(kind) ? 'firing' : 'quiet'} at ${e.step}m`);
+      }
+      const name = kind === 'pause' ? ALERT.pause : kind === 'rollback' ? ALERT.rollback : ALERT.absent;
+      const expected: ExpAlert[] = [];
+      for (const other of m.gates) {
+        const s = sim.get(other.id)!;
+        if (!s.firing[kind][e.step]) continue;
+        const rule = alerts.find((a) => a.alert === name && a.labels.gate === other.id)!;
+        expected.push(expectedAlert(rule, { ...rule.labels, phase: spec.phase }, kind === 'absent' ? 1 : s.values[e.step]!));
+      }
+      alertTests.push({ eval_time: evalTime(e.step), alertname: name, exp_alerts: expected });
+    }
+    exprTests.push({
+      expr: selector(RECORD.gateState, [{ name: 'migration_id', op: '=', value: m.id }, { name: 'gate', op: '=', value: g.id }]),
+      eval_time: evalTime(e.step),
+      exp_samples: [{ labels: sampleLabels(RECORD.gateState, { gate: g.id, migration_id: m.id }), value: GATE_STATE[e.state] }],
+    });
+    if (spec.exact !== undefined) {
+      exprTests.push({
+        expr: selector(RECORD.gateValue, [{ name: 'migration_id', op: '=', value: m.id }, { name: 'gate', op: '=', value: g.id }]),
+        eval_time: evalTime(e.step),
+        exp_samples: [{ labels: sampleLabels(RECORD.gateValue, { gate: g.id, migration_id: m.id }), value: spec.exact }],
+      });
+    }
+  }
+  return {
+    name: `gate ${g.id} (${g.direction}, pause ${promNumber(g.pause)}, rollback ${promNumber(g.rollback)}): ${spec.name}`,
+    interval: STEP,
+    input_series: [...signalSeries, phase].map((s) => inputSeries(s, length)),
+    alert_rule_test: alertTests,
+    promql_expr_test: exprTests,
+  };
+}
+
+interface GateSimulation {
+  values: Array<number | undefined>;
+  firing: Record<GateAction | 'absent', boolean[]>;
+}
+
+/**
+ * Every gate's value and alert states, step by step, as Prometheus evaluates them: an alert is
+ * pending from the first step its condition holds and fires once it held for its `for`.
+ */
+function simulateGates(m: ResolvedMigration, db: Db, phaseAt: (step: number) => string | undefined, length: number): Map<string, GateSimulation> {
+  const out = new Map<string, GateSimulation>();
+  for (const g of m.gates) {
+    const ast = parseAst(m.signals[g.signal]!.expr);
+    const worst = g.direction === 'above' ? 'max' : 'min';
+    const values = Array.from({ length }, (_, i) => gateValue(ast, db, i, worst));
+    const past = (v: number | undefined, th: number): boolean => v !== undefined && (g.direction === 'above' ? v > th : v < th);
+    const inPhase = (i: number): boolean => {
+      const p = phaseAt(i);
+      return p !== undefined && g.phases.includes(p);
+    };
+    const run = (cond: (i: number) => boolean, forSeconds: number): boolean[] => {
+      let activeAt: number | undefined;
+      return values.map((_, i) => {
+        if (!cond(i)) {
+          activeAt = undefined;
+          return false;
+        }
+        activeAt ??= i;
+        return (i - activeAt) * STEP_SECONDS >= forSeconds;
+      });
+    };
+    out.set(g.id, {
+      values,
+      firing: {
+        pause: run((i) => inPhase(i) && past(values[i], g.pause), g.pauseForSeconds),
+        rollback: run((i) => inPhase(i) && past(values[i], g.rollback), g.rollbackForSeconds),
+        absent: run((i) => inPhase(i) && values[i] === undefined, g.pauseForSeconds),
+      },
+    });
+  }
+  return out;
+}
+
+/** No inputs at all; checked to really leave the signal empty (`or vector(0)` would not). */
+function absentInputs(expr: string, checks: Check[], worst: 'max' | 'min'): Series[] {
+  const ast = parseAst(expr);
+  const db: Db = { stepSeconds: STEP_SECONDS, series: [] };
+  for (const c of checks) if (!c.accept(gateValue(ast, db, c.step, worst))) throw new Unsupported('the signal returns a value even without any input series');
+  return [];
+}
+
+function expectedAlert(rule: AlertingRule, labels: Record<string, string>, value: number): ExpAlert {
+  const a = rule.annotations;
+  return {
+    exp_labels: labels,
+    exp_annotations: {
+      summary: expandTemplate(a.summary, labels, value),
+      description: expandTemplate(a.description, labels, value),
+      runbook_url: expandTemplate(a.runbook_url, labels, value),
+      dashboard_url: expandTemplate(a.dashboard_url, labels, value),
+    },
+  };
+}
+
+// Meta alerts ------------------------------------------------------------------------------
+
+function metaTests(m: ResolvedMigration, alerts: AlertingRule[]): TestGroup[] {
+  const own = labelsFor(m.migrationMatchers);
+  const phase = m.phases.find((p) => m.gates.some((g) => g.phases.includes(p.id)))?.id ?? m.phases[0]?.id ?? 'run';
+  const series = (metric: string, samples: Timeline, extra: Record<string, string> = {}): InputSeries => ({
+    series: sampleLabels(metric, { ...own, ...extra }),
+    values: seriesValues(samples),
+  });
+  const rule = (name: string): AlertingRule => alerts.find((a) => a.alert === name)!;
+  const out: TestGroup[] = [];
+
+  // Stalled: last progress at t=0, so at step i the value is i minutes.
+  const stalled = rule(ALERT.stalled);
+  const stallStep = Math.floor(m.stalledAfterSeconds / STEP_SECONDS) + 1; // first step strictly past stalledAfter
+  const stallFire = stallStep + steps(secondsOf(stalled.for));
+  const len = stallFire + 1;
+  const hold = (v: number | undefined): Timeline => Array.from({ length: len }, () => v);
+  const stallInputs = (throttled: number, processed: number): InputSeries[] => [
+    series('migration_phase', hold(1), { phase }),
+    series('migration_last_progress_timestamp_seconds', hold(0)),
+    series('migration_throttled', hold(throttled)),
+    series('migration_rows_processed_total', hold(processed)),
+    series('migration_rows_total', hold(1000)),
+  ];
+  const stalledLabels = { ...stalled.labels, phase };
+  out.push({
+    name: `${ALERT.stalled}: no progress for more than ${m.stalledAfter} fires after ${stalled.for}, not before`,
+    interval: STEP,
+    input_series: stallInputs(0, 100),
+    alert_rule_test: [
+      { eval_time: evalTime(stallFire - 1), alertname: ALERT.stalled, exp_alerts: [] },
+      { eval_time: evalTime(stallFire), alertname: ALERT.stalled, exp_alerts: [expectedAlert(stalled, stalledLabels, stallFire * STEP_SECONDS)] },
+    ],
+  });
+  out.push({
+    name: `${ALERT.stalled}: no alert while throttled`,
+    interval: STEP,
+    input_series: stallInputs(1, 100),
+    alert_rule_test: [{ eval_time: evalTime(stallFire), alertname: ALERT.stalled, exp_alerts: [] }],
+  });
+  out.push({
+    name: `${ALERT.stalled}: no alert once every row is processed`,
+    interval: STEP,
+    input_series: stallInputs(0, 1000),
+    alert_rule_test: [{ eval_time: evalTime(stallFire), alertname: ALERT.stalled, exp_alerts: [] }],
+  });
+
+  // ETA overrun: 1 row/s (60 per step, rate exactly 1 once the 5m window is full); the phase
+  // starts after the window so the warm-up (ETA too high) is never seen.
+  const eta = alerts.find((a) => a.alert === ALERT.etaOverrun);
+  if (eta && m.expectedDurationSeconds !== undefined) {
+    const start = 6;
+    const fireStep = start + steps(secondsOf(eta.for));
+    const n = fireStep + 1;
+    const processed: Timeline = Array.from({ length: n }, (_, i) => 60 * i);
+    const phaseSeries = series('migration_phase', Array.from({ length: n }, (_, i) => (i >= start ? 1 : undefined)), { phase });
+    const overrunRemaining = m.expectedDurationSeconds + 600;
+    const etaLabels = { ...eta.labels, phase };
+    out.push({
+      name: `${ALERT.etaOverrun}: remaining time beyond the planned ${m.expectedDuration ?? ''} fires after ${eta.for}`,
+      interval: STEP,
+      input_series: [phaseSeries, series('migration_rows_processed_total', processed), series('migration_rows_total', Array.from({ length: n }, () => 60 * fireStep + overrunRemaining))],
+      alert_rule_test: [{ eval_time: evalTime(fireStep), alertname: ALERT.etaOverrun, exp_alerts: [expectedAlert(eta, etaLabels, overrunRemaining)] }],
+      promql_expr_test: [{ expr: selector(RECORD.eta, [{ name: 'migration_id', op: '=', value: m.id }]), eval_time: evalTime(fireStep), exp_samples: [{ labels: sampleLabels(RECORD.eta, { migration_id: m.id }), value: overrunRemaining }] }],
+    });
+    out.push({
+      name: `${ALERT.etaOverrun}: exactly the planned window left: no alert`,
+      interval: STEP,
+      input_series: [phaseSeries, series('migration_rows_processed_total', processed), series('migration_rows_total', Array.from({ length: n }, () => 60 * start + m.expectedDurationSeconds!))],
+      alert_rule_test: [{ eval_time: evalTime(fireStep), alertname: ALERT.etaOverrun, exp_alerts: [] }],
+    });
+  }
+
+  // Metrics absent: nothing exported at all.
+  const absent = rule(ALERT.metricsAbsent);
+  const absentFire = steps(secondsOf(absent.for));
+  const absentLabels = { ...Object.fromEntries(m.migrationMatchers.filter((x) => x.op === '=').map((x) => [x.name, x.value])), ...absent.labels };
+  out.push({
+    name: `${ALERT.metricsAbsent}: no migration_phase for ${absent.for}`,
+    interval: STEP,
+    input_series: [],
+    alert_rule_test: [
+      { eval_time: evalTime(absentFire - 1), alertname: ALERT.metricsAbsent, exp_alerts: [] },
+      { eval_time: evalTime(absentFire), alertname: ALERT.metricsAbsent, exp_alerts: [expectedAlert(absent, absentLabels, 1)] },
+    ],
+  });
+  out.push({
+    name: `${ALERT.metricsAbsent}: quiet while migration_phase is exported`,
+    interval: STEP,
+    input_series: [series('migration_phase', Array.from({ length: absentFire + 1 }, () => 1), { phase })],
+    alert_rule_test: [{ eval_time: evalTime(absentFire), alertname: ALERT.metricsAbsent, exp_alerts: [] }],
+  });
+
+  // The current-phase recording rule.
+  out.push({
+    name: `${RECORD.currentPhase}: the phase whose migration_phase is 1`,
+    interval: STEP,
+    input_series: m.phases.slice(0, 2).map((p, i) => series('migration_phase', [i === 0 ? 0 : 1, i === 0 ? 0 : 1], { phase: p.id })),
+    promql_expr_test: [{ expr: selector(RECORD.currentPhase, [{ name: 'migration_id', op: '=', value: m.id }]), eval_time: '1m', exp_samples: m.phases.length > 1 ? [{ labels: sampleLabels(RECORD.currentPhase, { migration_id: m.id, phase: m.phases[1]!.id }), value: 1 }] : [] }],
+  });
+  return out;
+}
+
+const secondsOf = (duration: string): number => parseDurationSeconds(duration) ?? 0;

@@ -1,0 +1,45 @@
+/**
+ * Every shipped example: rules.yaml passes `promtool check rules --lint=all --lint-fatal` and the
+ * generated rules.test.yaml passes `promtool test rules`, with the real promtool.
+ */
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { rulesFiles } from '../../src/generate/rules';
+import { buildRuleTests } from '../../src/generate/rules/tests';
+import { loadDefinitions } from '../../src/pipeline';
+import { runTool } from '../helpers/tools';
+
+const EXAMPLES = join(__dirname, '..', '..', 'examples');
+const exampleFiles = readdirSync(EXAMPLES)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort()
+  .map((f) => join(EXAMPLES, f));
+
+export function writeRules(files: Array<{ path: string; content: string }>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'migobs-rules-'));
+  for (const f of files) writeFileSync(join(dir, f.path), f.content);
+  return dir;
+}
+
+describe.each(exampleFiles)('%s', (file) => {
+  const result = loadDefinitions([file]);
+  it('loads', () => expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]));
+  const model = result.migrations[0]?.model;
+  it('rules.yaml passes promtool check rules --lint=all --lint-fatal', () => {
+    const dir = writeRules(rulesFiles(model!));
+    const r = runTool('promtool', ['check', 'rules', '--lint=all', '--lint-fatal', 'rules.yaml'], { cwd: dir });
+    expect(r.stderr + r.stdout).toContain('SUCCESS');
+    expect(r.code).toBe(0);
+  });
+  it('rules.test.yaml passes promtool test rules', () => {
+    const dir = writeRules(rulesFiles(model!));
+    const r = runTool('promtool', ['test', 'rules', 'rules.test.yaml'], { cwd: dir, timeoutMs: 120_000 });
+    expect(r.stdout + r.stderr).toContain('SUCCESS');
+    expect(r.code).toBe(0);
+  });
+  it('every gate has its full set of cases (no case skipped)', () => {
+    expect(buildRuleTests(model!).skipped).toEqual([]);
+  });
+});
