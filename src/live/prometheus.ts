@@ -131,7 +131,7 @@ export class PrometheusClient {
           resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks).toString('utf8') });
         });
       });
-      req.on('error', (e: NodeJS.ErrnoException) => fail(`cannot reach Prometheus at ${this.url}: ${e.code ? `${e.code} ` : ''}${e.message}`.trim()));
+      req.on('error', (e: NodeJS.ErrnoException) => fail(`cannot reach Prometheus at ${this.url}: ${e.code && !e.message.includes(e.code) ? `${e.code} ` : ''}${e.message}`));
       if (outer?.aborted) onAbort();
       else outer?.addEventListener('abort', onAbort, { once: true });
       req.end();

@@ -92,9 +92,17 @@ let exitHookInstalled = false;
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
-  process.on('exit', () => {
+  const killAll = (): void => {
     for (const c of live) killGroup(c, 'SIGKILL');
-  });
+  };
+  process.on('exit', killAll);
+  // A test worker ended by a signal never emits 'exit': clean up, then die as the signal asked.
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      killAll();
+      process.kill(process.pid, signal);
+    });
+  }
 }
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
@@ -214,6 +222,11 @@ export class Services {
     const p = this.procs.find((x) => x.name === name);
     if (!p) throw new Error(`no process ${name}`);
     return p;
+  }
+
+  /** Any other long-running process (a migration runner, `migobs watch`), stopped by stopAll too. */
+  start(name: string, cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; stopSignal?: NodeJS.Signals } = {}): Proc {
+    return this.track(startProcess(name, cmd, args, opts));
   }
 
   private track(p: Proc): Proc {
@@ -408,6 +421,9 @@ export class Services {
   }
 }
 
+/** The CLI under test (MIGOBS_BIN overrides bin/migobs.js, e.g. to try a separate build). */
+export const CLI_BIN = process.env.MIGOBS_BIN ?? BIN;
+
 export interface AsyncCliResult {
   code: number;
   stdout: string;
@@ -420,7 +436,7 @@ export interface AsyncCliResult {
  */
 export function migobsAsync(args: string[], opts: { env?: Record<string, string>; timeoutMs?: number; cwd?: string } = {}): Promise<AsyncCliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? REPO, env: { ...process.env, NO_COLOR: '1', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI_BIN, ...args], { cwd: opts.cwd ?? REPO, env: { ...process.env, NO_COLOR: '1', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (b: Buffer) => (stdout += b.toString('utf8')));

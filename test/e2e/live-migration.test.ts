@@ -1,0 +1,318 @@
+/**
+ * A live migration end to end, every component real and on 127.0.0.1:
+ *
+ *   PostgreSQL (initdb in a temp dir)  <- examples/backfill/backfill.mjs (emitter on /metrics, asks `migobs gate`)
+ *   postgres_exporter (lock-wait query) + the runner's /metrics  <- Prometheus (1 s scrape + rule evaluation,
+ *   the generated rules.yaml)  -> Alertmanager (base config merged by `migobs alertmanager`) -> webhooks here.
+ *
+ * The induced conditions are real: a SHARE lock on `orders` blocks the backfill's UPDATE (a blocked
+ * session: pause) and more blocked sessions push the gate past rollback; the blocked backfill makes
+ * no progress (stalled). A row lock on `customers` blocks an "application" session without blocking
+ * the backfill, which then throttles itself on the gate's answer. Stopping the exporter or Prometheus
+ * must give `unknown` (exit 4).
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateAll } from '../../src/generate/index';
+import { FILES } from '../../src/generate/names';
+import { loadConfig } from '../../src/load/config';
+import { loadDefinitions } from '../../src/pipeline';
+import type { ResolvedMigration } from '../../src/model/types';
+import { toYaml } from '../../src/render/serialize';
+import { REPO } from '../helpers/cli';
+import { runTool } from '../helpers/tools';
+import { CLI_BIN, freePort, HOST, migobsAsync, Services, sleep, waitFor, type AsyncCliResult, type Postgres, type Prometheus, type Proc, type Webhook } from '../helpers/services';
+
+const DEFINITION = join(__dirname, 'fixtures', 'e2e-backfill.yaml');
+const QUERIES = readFileSync(join(REPO, 'examples', 'backfill', 'postgres-exporter-queries.yaml'), 'utf8');
+const ORDERS = 200_000;
+const ID = 'e2e-backfill';
+
+describe('live migration: gate, alerts and the example backfill on real services', () => {
+  const services = new Services();
+  let db: Postgres;
+  let prom: Prometheus;
+  let amUrl = '';
+  let notify: Webhook;
+  let page: Webhook;
+  let fallback: Webhook;
+  let backfill: Proc;
+  let configFile = '';
+  let model: ResolvedMigration;
+  let outDir = '';
+  let docsUrl = '';
+  const clients: pg.Client[] = [];
+
+  const gate = (...extra: string[]): Promise<AsyncCliResult> =>
+    migobsAsync(['--config', configFile, 'gate', DEFINITION, '--prometheus-url', prom.url, '--timeout', '3s', ...extra]);
+
+  /** Ask `migobs gate` until it exits with `code` (alerts and gates need a few scrapes to settle). */
+  const gateUntil = async (code: number, timeoutMs = 30_000): Promise<AsyncCliResult> => {
+    let last: AsyncCliResult | undefined;
+    try {
+      return await waitFor(`migobs gate to exit ${code}`, async () => {
+        last = await gate('--json');
+        return last.code === code ? last : undefined;
+      }, timeoutMs, 500);
+    } catch (e) {
+      const activity = db.psql("SELECT string_agg(pid || ' ' || state || ' ' || coalesce(wait_event_type, '-') || ' ' || left(query, 60), E'\\n') FROM pg_stat_activity WHERE datname = 'app'");
+      throw new Error(`${(e as Error).message}\nlast gate answer (exit ${last?.code}):\n${last?.stdout}${last?.stderr}\npg_stat_activity:\n${activity}\nbackfill:\n${backfill.output().slice(-3000)}`);
+    }
+  };
+
+  const firing = (hook: Webhook, alertname: string, gateId?: string) =>
+    hook.alerts.find((a) => a.status === 'firing' && a.labels.alertname === alertname && a.labels.migration_id === ID && (gateId === undefined || a.labels.gate === gateId));
+
+  const rowsProcessed = async (): Promise<number> => Number((await prom.query(`migration_rows_processed_total{migration_id="${ID}"}`))[0]?.value[1] ?? NaN);
+
+  async function connect(): Promise<pg.Client> {
+    const c = new pg.Client({ connectionString: db.dsn('app'), application_name: 'e2e-app' });
+    // The server going away at the end (admin shutdown) is expected, not an unhandled error.
+    c.on('error', () => undefined);
+    await c.connect();
+    clients.push(c);
+    return c;
+  }
+
+  beforeAll(async () => {
+    try {
+      // Database with the demo schema, created by the example itself.
+      db = await services.startPostgres();
+      db.psql('CREATE DATABASE app');
+      const setup = await runNode(['examples/backfill/backfill.mjs', 'setup', '--database-url', db.dsn('app'), '--orders', String(ORDERS), '--customers', '1000']);
+      expect(setup.code, setup.stderr).toBe(0);
+      // lock_timeout keeps the exporter's own queries from queueing behind a test lock.
+      const exporter = await services.startPostgresExporter(`${db.dsn('app')}&lock_timeout=2000`, QUERIES);
+
+      // Repo config with absolute links, served by a small static server over the generated output.
+      const docs = createServer((req, res) => {
+        const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+        const m = /^\/runbooks\/([a-z0-9-]+)\/(runbook\.md)$/.exec(path);
+        if (!m) return void res.writeHead(404).end();
+        try {
+          res.writeHead(200, { 'content-type': 'text/markdown' }).end(readFileSync(join(outDir, m[1]!, m[2]!)));
+        } catch {
+          res.writeHead(404).end();
+        }
+      });
+      await new Promise<void>((r) => docs.listen(0, HOST, r));
+      docsUrl = `http://${HOST}:${(docs.address() as AddressInfo).port}`;
+      const work = services.tempDir('e2e');
+      configFile = join(work, 'migobs.config.yaml');
+      writeFileSync(configFile, toYaml({ grafanaUrl: 'https://grafana.example.com', runbookBaseUrl: `${docsUrl}/runbooks` }));
+      const { config, diagnostics } = loadConfig(configFile);
+      expect(diagnostics).toEqual([]);
+      const loaded = loadDefinitions([DEFINITION], config);
+      expect(loaded.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+      model = loaded.migrations[0]!.model;
+      outDir = join(work, 'out');
+      for (const f of generateAll([model])) {
+        const file = join(outDir, f.path);
+        mkdirSync(join(file, '..'), { recursive: true });
+        writeFileSync(file, f.content);
+      }
+      const rules = readFileSync(join(outDir, ID, FILES.rules), 'utf8');
+      const check = runTool('promtool', ['check', 'rules', join(outDir, ID, FILES.rules)]);
+      expect(check.code, check.stdout + check.stderr).toBe(0);
+
+      // Alertmanager: a base config whose receivers are webhooks in this test, merged by migobs.
+      notify = await services.startWebhook();
+      page = await services.startWebhook();
+      fallback = await services.startWebhook();
+      const base = {
+        route: { receiver: 'fallback', group_wait: '1s', group_interval: '1s', repeat_interval: '1h' },
+        receivers: [
+          { name: 'fallback', webhook_configs: [{ url: fallback.url, send_resolved: true }] },
+          { name: 'e2e-notify', webhook_configs: [{ url: notify.url, send_resolved: true }] },
+          { name: 'e2e-page', webhook_configs: [{ url: page.url, send_resolved: true }] },
+        ],
+      };
+      const baseFile = join(work, 'alertmanager.base.yml');
+      writeFileSync(baseFile, toYaml(base));
+      const merged = await migobsAsync(['--config', configFile, 'alertmanager', '--base', baseFile, DEFINITION]);
+      expect(merged.code, merged.stderr).toBe(0);
+      const mergedFile = join(work, 'alertmanager.yml');
+      writeFileSync(mergedFile, merged.stdout);
+      const amCheck = runTool('amtool', ['check-config', mergedFile]);
+      expect(amCheck.code, amCheck.stdout + amCheck.stderr).toBe(0);
+      amUrl = (await services.startAlertmanager(merged.stdout)).url;
+
+      // Prometheus scrapes the exporter and the runner (job = the definition's selector).
+      const runnerPort = await freePort();
+      prom = await services.startPrometheus({
+        targets: [
+          { job: 'postgres', target: exporter.target },
+          { job: 'e2e-backfill', target: `${HOST}:${runnerPort}` },
+        ],
+        ruleFiles: { 'rules.yaml': rules },
+        alertmanagerUrl: amUrl,
+      });
+
+      // The example backfill, gated by migobs between batches; no lock_timeout so a blocked batch stays blocked.
+      backfill = services.start('backfill', process.execPath, [
+        join(REPO, 'examples/backfill/backfill.mjs'), 'run',
+        '--database-url', db.dsn('app'),
+        '--definition', DEFINITION,
+        '--prometheus-url', prom.url,
+        '--metrics-port', String(runnerPort),
+        '--batch-size', '100', '--canary-batch-size', '50', '--canary-rows', '500',
+        '--sleep-ms', '100', '--gate-interval', '1', '--lock-timeout', '0',
+      ], { cwd: REPO, env: { NO_COLOR: '1' } });
+      docsServerClose = () => new Promise<void>((r) => docs.close(() => r()));
+    } catch (e) {
+      await services.stopAll();
+      throw e;
+    }
+  }, 180_000);
+
+  let docsServerClose: (() => Promise<void>) | undefined;
+  afterAll(async () => {
+    // Processes first: a client waiting on a lock would never finish a polite end().
+    await services.stopAll();
+    for (const c of clients) await Promise.race([c.end().catch(() => undefined), sleep(1000)]);
+    await docsServerClose?.();
+  });
+
+  it('gate exits 0 while the backfill runs green, and the backfill makes progress', async () => {
+    // The runner leaves preflight once `gate --phase canary` is green (fail-closed: 4 until every signal has data).
+    await waitFor('the backfill to start its canary', async () => ((await prom.query(`migration_phase{migration_id="${ID}", phase=~"canary|ramp|full"} == 1`)).length ? true : undefined), 60_000);
+    const green = await gateUntil(0);
+    const answer = JSON.parse(green.stdout) as { phase: string; gates: { gate: string; state: string; value: number }[]; overall: { exitCode: number } };
+    expect(['canary', 'ramp', 'full']).toContain(answer.phase);
+    expect(answer.gates.map((g) => g.gate)).toContain('lock-waits');
+    expect(answer.gates.every((g) => g.state === 'green')).toBe(true);
+    expect(answer.gates.find((g) => g.gate === 'lock-waits')!.value).toBe(0);
+    const before = await rowsProcessed();
+    await waitFor('rows to move', async () => ((await rowsProcessed()) > before ? true : undefined), 20_000);
+    // Text output: the table of the same answer.
+    const text = await gate();
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^lock-waits\s+0\s+> 0\s+> 2\s+green$/m);
+  }, 90_000);
+
+  it('watch shows progress, rate, ETA, phase and the gate table; one plain line per refresh; Ctrl-C exits 0', async () => {
+    const once = await migobsAsync(['--config', configFile, 'watch', DEFINITION, '--prometheus-url', prom.url, '--once']);
+    expect(once.code, once.stderr).toBe(0);
+    expect(once.stdout).toMatch(new RegExp(`^\\d\\d:\\d\\d:\\d\\dZ ${ID} phase=(canary|ramp|full) progress=\\d+\\.\\d% rows=\\d+/${ORDERS} rate=[\\d.]+/s eta=\\S+ throttled=no errors=0 gates: .*lock-waits=green\\(0\\).* -> PROCEED$`, 'm'));
+
+    const watch = services.start('watch', process.execPath, [CLI_BIN, '--config', configFile, 'watch', DEFINITION, '--prometheus-url', prom.url, '--interval', '1s'], { cwd: REPO, env: { NO_COLOR: '1' } });
+    await waitFor('three refreshes', () => (watch.output().split('\n').filter((l) => l.includes(` ${ID} phase=`)).length >= 3 ? true : undefined), 20_000);
+    watch.child.kill('SIGINT');
+    const code = await new Promise<number | null>((r) => (watch.exited ? r(watch.child.exitCode) : watch.child.once('exit', (c) => r(c))));
+    expect(code).toBe(0);
+  }, 60_000);
+
+  let tableLock: pg.Client;
+  it('a lock held on the table blocks the backfill: gate exits 2 and the pause alert reaches the notify webhook with working links', async () => {
+    tableLock = await connect();
+    await tableLock.query('BEGIN');
+    await tableLock.query('LOCK TABLE orders IN SHARE MODE'); // readers pass, writers (the backfill) wait
+    const paused = await gateUntil(2);
+    const lockGate = (JSON.parse(paused.stdout) as { gates: { gate: string; state: string; value: number }[] }).gates.find((g) => g.gate === 'lock-waits')!;
+    expect(lockGate).toMatchObject({ state: 'pause', value: 1 });
+
+    const alert = await waitFor('MigrationGatePause at the notify webhook', () => firing(notify, 'MigrationGatePause', 'lock-waits'), 30_000);
+    expect(alert.labels).toMatchObject({ severity: 'warning', action: 'pause', migration_id: ID, gate: 'lock-waits' });
+    expect(firing(page, 'MigrationGatePause', 'lock-waits')).toBeUndefined();
+    // runbook_url: fetched over HTTP; the gate's anchor is in the runbook.
+    expect(alert.annotations.runbook_url).toBe(`${docsUrl}/runbooks/${ID}/runbook.md#gate-lock-waits`);
+    const runbook = await fetch(alert.annotations.runbook_url!);
+    expect(runbook.status).toBe(200);
+    expect(await runbook.text()).toContain('<a id="gate-lock-waits"></a>');
+    // dashboard_url: the dashboard's uid and one of its panels.
+    const url = new URL(alert.annotations.dashboard_url!);
+    expect(`${url.origin}${url.pathname}`).toBe(`https://grafana.example.com/d/${ID}`);
+    const dashboard = JSON.parse(readFileSync(join(outDir, ID, FILES.dashboard), 'utf8')) as { uid: string; panels: { id: number; panels?: { id: number }[] }[] };
+    expect(dashboard.uid).toBe(ID);
+    const panelIds = dashboard.panels.flatMap((p) => [p.id, ...(p.panels ?? []).map((c) => c.id)]);
+    expect(panelIds).toContain(Number(url.searchParams.get('viewPanel')));
+  }, 60_000);
+
+  const waiters: Promise<unknown>[] = [];
+  it('more blocked sessions pass rollback: gate exits 3, the rollback alert pages and inhibits the pause alert', async () => {
+    for (let i = 0; i < 3; i++) {
+      const c = await connect();
+      waiters.push(c.query('UPDATE orders SET amount = amount WHERE id = $1', [i + 1]).catch(() => undefined));
+    }
+    const rollback = await gateUntil(3);
+    expect((JSON.parse(rollback.stdout) as { gates: { gate: string; state: string; value: number }[] }).gates.find((g) => g.gate === 'lock-waits')).toMatchObject({ state: 'rollback', value: 4 });
+    const alert = await waitFor('MigrationGateRollback at the page webhook', () => firing(page, 'MigrationGateRollback', 'lock-waits'), 40_000);
+    expect(alert.labels).toMatchObject({ severity: 'critical', action: 'rollback' });
+    expect(alert.annotations.runbook_url).toMatch(/#gate-lock-waits$/);
+    // Alertmanager keeps the pause alert of the same gate, suppressed by the rollback.
+    const suppressed = await waitFor('the pause alert to be inhibited', async () => {
+      const r = await fetch(`${amUrl}/api/v2/alerts?${new URLSearchParams([['filter', 'alertname="MigrationGatePause"'], ['filter', 'gate="lock-waits"']])}`);
+      const alerts = (await r.json()) as { status: { state: string; inhibitedBy: string[] } }[];
+      return alerts.length === 1 && alerts[0]!.status.state === 'suppressed' ? alerts[0] : undefined;
+    }, 20_000);
+    expect(suppressed.status.inhibitedBy.length).toBeGreaterThan(0);
+  }, 90_000);
+
+  it('the blocked backfill makes no progress: MigrationStalled fires and pages', async () => {
+    // stalledAfter (1m, the schema minimum) plus the alert's hold (1m) after the lock was taken.
+    const alert = await waitFor('MigrationStalled', () => firing(page, 'MigrationStalled'), 150_000, 1000);
+    expect(alert.labels).toMatchObject({ migration_id: ID, severity: 'critical' });
+    expect(alert.annotations.runbook_url).toBe(`${docsUrl}/runbooks/${ID}/runbook.md#stalled`);
+  }, 160_000);
+
+  it('released locks: the backfill resumes; an app-side lock wait makes it throttle itself on the gate, and resume after', async () => {
+    await tableLock.query('ROLLBACK');
+    await Promise.all(waiters);
+    await gateUntil(0);
+    const resumedFrom = await rowsProcessed();
+    await waitFor('the backfill to resume', async () => ((await rowsProcessed()) > resumedFrom ? true : undefined), 20_000);
+
+    // An application session waits on a customers row lock: the backfill is not blocked, but the gate pauses.
+    const holder = await connect();
+    await holder.query('BEGIN');
+    await holder.query('SELECT * FROM customers WHERE id = 1 FOR UPDATE');
+    const app = await connect();
+    const appWait = app.query("UPDATE customers SET region = 'eu' WHERE id = 1").catch(() => undefined);
+    await gateUntil(2);
+    await waitFor('the backfill to report itself throttled', async () => ((await prom.query(`migration_throttled{migration_id="${ID}"} == 1`)).length ? true : undefined), 20_000);
+    const held = await rowsProcessed();
+    await sleep(3000);
+    expect(await rowsProcessed()).toBe(held); // throttled = no batches
+    expect(backfill.output()).toMatch(/gate says PAUSE/);
+
+    await holder.query('ROLLBACK');
+    await appWait;
+    await waitFor('the backfill to resume after the gate turns green', async () => ((await rowsProcessed()) > held ? true : undefined), 20_000);
+    expect((await prom.query(`migration_throttled{migration_id="${ID}"}`))[0]?.value[1]).toBe('0');
+  }, 90_000);
+
+  it('exporter stopped: the lock-wait gate has no data -> exit 4 with the reason on stderr', async () => {
+    await services.proc('postgres_exporter').stop();
+    const r = await gateUntil(4);
+    const lockGate = (JSON.parse(r.stdout) as { gates: { gate: string; state: string; reason: string }[] }).gates.find((g) => g.gate === 'lock-waits')!;
+    expect(lockGate.state).toBe('unknown');
+    expect(lockGate.reason).toMatch(/no data: signal lockWaitSessions returned an empty result/);
+    expect(r.stderr).toMatch(/gate lock-waits unknown: no data/);
+  }, 60_000);
+
+  it('Prometheus stopped: exit 4, never proceed', async () => {
+    await services.proc('prometheus').stop();
+    const r = await gate();
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/cannot reach Prometheus/);
+    expect(r.stdout).toMatch(/UNKNOWN/);
+  }, 30_000);
+});
+
+/** Run a node script from the repo root, without blocking the event loop. */
+function runNode(args: string[]): Promise<AsyncCliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b));
+    child.stderr.on('data', (b: Buffer) => (stderr += b));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
