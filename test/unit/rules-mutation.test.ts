@@ -1,0 +1,107 @@
+/**
+ * Issue 5: the generated tests must be able to fail. Change ONE gate threshold in a generated
+ * rules.yaml (pause or rollback, of an `above` and of a `below` gate) and promtool test rules
+ * must then fail, while the untouched file passes.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { rulesFiles } from '../../src/generate/rules';
+import { gateAlertExpr, gateStateExpr, promNumber } from '../../src/generate/rules/promql';
+import type { ResolvedGate } from '../../src/model/types';
+import { loadDefinitionText } from '../../src/pipeline';
+import { runTool } from '../helpers/tools';
+
+const DEFINITION = `
+apiVersion: migobs/v1
+kind: Migration
+metadata: {id: mutation-check, title: Mutation check, owner: team-sre}
+spec:
+  type: backfill
+  engine: generic
+  selector: 'job="runner"'
+  signals:
+    lag: {expr: 'max(migration_lag_seconds)', unit: s}
+    errors: {expr: '(sum(rate(migration_errors_total[5m])) or vector(0)) / clamp_min(sum(rate(migration_rows_processed_total[5m])), 1)', unit: ratio}
+    freeDisk: {expr: 'min(node_filesystem_avail_bytes{mountpoint="/data"} / node_filesystem_size_bytes{mountpoint="/data"})', unit: ratio}
+  gates:
+    # Only the three gates under test (the preset's own gates are switched off to keep promtool fast).
+    - {id: replication-lag, enabled: false}
+    - {id: batch-error-ratio, enabled: false}
+    - {id: batch-duration, enabled: false}
+    - {id: mismatch-ratio, enabled: false}
+    - {id: app-error-ratio, enabled: false}
+    - {id: disk-free, enabled: false}
+    - {id: lag, signal: lag, pause: 10, rollback: 60, for: 2m, phases: [canary, ramp, full], remediation: Halve the batch size.}
+    - {id: error-ratio, signal: errors, pause: 0.01, rollback: 0.05, for: 1m, rollbackFor: 3m, remediation: Pause.}
+    - {id: free-disk, signal: freeDisk, direction: below, pause: 0.2, rollback: 0.1, for: 2m, remediation: Free space.}
+`;
+
+const model = (() => {
+  const r = loadDefinitionText('mutation-check.yaml', DEFINITION);
+  if (!r.ok) throw new Error(JSON.stringify(r.diagnostics));
+  return r.migrations[0]!.model;
+})();
+if (model.gates.map((g) => g.id).join() !== 'lag,error-ratio,free-disk') throw new Error(`unexpected gates ${model.gates.map((g) => g.id).join()}`);
+const files = rulesFiles(model);
+const rulesYaml = files.find((f) => f.path === 'rules.yaml')!.content;
+
+function promtoolTest(rules: string): { code: number; output: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'migobs-mutation-'));
+  for (const f of files) writeFileSync(join(dir, f.path), f.content);
+  writeFileSync(join(dir, 'rules.yaml'), rules);
+  const r = runTool('promtool', ['test', 'rules', 'rules.test.yaml'], { cwd: dir, timeoutMs: 120_000 });
+  return { code: r.code, output: r.stdout + r.stderr };
+}
+
+/**
+ * Move one threshold of one gate by 2 % (the "just past" cases sit 1 % beyond it), in every rule
+ * that uses it: the alert and the gate state.
+ */
+function mutate(gate: ResolvedGate, which: 'pause' | 'rollback', factor: number): string {
+  const moved: ResolvedGate = { ...gate, [which]: gate[which] * factor };
+  let text = rulesYaml;
+  const swaps: Array<[string, string]> = [
+    [gateAlertExpr(model, gate, gate[which]), gateAlertExpr(model, moved, moved[which])],
+    [gateStateExpr(model, gate), gateStateExpr(model, moved)],
+  ];
+  for (const [from, to] of swaps) {
+    expect(text).toContain(from);
+    text = text.replace(from, to);
+  }
+  expect(text).not.toBe(rulesYaml);
+  return text;
+}
+
+describe('promtool test rules catches a single changed threshold', () => {
+  it('passes on the generated rules.yaml', () => {
+    const r = promtoolTest(rulesYaml);
+    expect(r.output).toContain('SUCCESS');
+    expect(r.code).toBe(0);
+  });
+
+  const cases = (['lag', 'error-ratio', 'free-disk'] as const).flatMap((gate) =>
+    (['pause', 'rollback'] as const).flatMap((which) => [1.02, 0.98].map((factor) => [gate, which, factor] as const)),
+  );
+  it.each(cases)('gate %s: %s threshold times %s fails', (gateId, which, factor) => {
+    const gate = model.gates.find((g) => g.id === gateId)!;
+    const r = promtoolTest(mutate(gate, which, factor));
+    expect(r.code).not.toBe(0);
+    expect(r.output).toContain('FAILED');
+    expect(r.output).toContain(`gate ${gateId} (${gate.direction}, pause ${promNumber(gate.pause)}, rollback ${promNumber(gate.rollback)})`);
+  });
+
+  it.each([
+    ['lag', 'pause', '>', '>='],
+    ['free-disk', 'rollback', '<', '<='],
+  ] as const)('gate %s: %s comparison loosened from %s to %s fails (the at-threshold case pins it)', (gateId, which, from, to) => {
+    const gate = model.gates.find((g) => g.id === gateId)!;
+    const expr = gateAlertExpr(model, gate, gate[which]);
+    const loosened = expr.replace(` ${from} ${promNumber(gate[which])})`, ` ${to} ${promNumber(gate[which])})`);
+    expect(loosened).not.toBe(expr);
+    const r = promtoolTest(rulesYaml.replace(expr, loosened));
+    expect(r.code).not.toBe(0);
+    expect(r.output).toContain('exactly at');
+  });
+});
