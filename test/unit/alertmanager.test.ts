@@ -60,7 +60,7 @@ function writeTmp(name: string, text: string): string {
 }
 
 function routeTest(configFile: string, labels: Record<string, string>, receivers: string[]): { code: number; out: string } {
-  const r = runTool('amtool', amtoolRouteArgs(configFile, { labels, receivers }));
+  const r = runTool('amtool', ['config', 'routes', 'test', `--config.file=${configFile}`, ...amtoolRouteArgs({ labels, receivers })]);
   return { code: r.code, out: r.stdout + r.stderr };
 }
 

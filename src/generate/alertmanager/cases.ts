@@ -93,14 +93,10 @@ function tokens(text: string): string[] {
   return text.trim().match(new RegExp(String.raw`[^\s"]+(?:${QUOTED})?`, 'g')) ?? [];
 }
 
-/** The arguments of `amtool config routes test` for a case. */
-export function amtoolRouteArgs(configFile: string, c: RouteCase): string[] {
-  return [
-    'config',
-    'routes',
-    'test',
-    `--config.file=${configFile}`,
-    `--verify.receivers=${c.receivers.join(',')}`,
-    ...Object.entries(c.labels).map(([k, v]) => `${k}=${quotePromqlString(v)}`),
-  ];
+/**
+ * The case's arguments for `amtool config routes test --config.file=<merged>`:
+ * `--verify.receivers=<receivers>` and the labels.
+ */
+export function amtoolRouteArgs(c: RouteCase): string[] {
+  return [`--verify.receivers=${c.receivers.join(',')}`, ...Object.entries(c.labels).map(([k, v]) => `${k}=${quotePromqlString(v)}`)];
 }
