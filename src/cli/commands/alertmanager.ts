@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { MERGED_MARK, mergeAlertmanager, mergeInputOf, parseBaseConfig } from '../../alertmanager/merge';
-import { UserError, type Diagnostic } from '../../diagnostics';
+import { readFileSync, statSync } from 'node:fs';
+import { MAX_BASE_BYTES, MERGED_MARK, mergeAlertmanager, mergeInputOf, parseBaseConfig } from '../../alertmanager/merge';
+import { UserError } from '../../diagnostics';
 import { loadConfig } from '../../load/config';
 import { loadDefinitions } from '../../pipeline';
 import { printDiagnostics } from '../output';
@@ -31,13 +31,22 @@ export async function alertmanagerCommand(files: string[], opts: { base: string;
 }
 
 function readBase(file: string): string {
+  const fail = (message: string): never => {
+    throw new UserError('', [{ file, line: 1, column: 1, severity: 'error', check: 'alertmanager-base', message }]);
+  };
+  let size = 0;
+  try {
+    size = statSync(file).size;
+  } catch {
+    // Reported by the read below, with its reason.
+  }
+  if (size > MAX_BASE_BYTES) fail(`base config is ${size} bytes, larger than the ${MAX_BASE_BYTES}-byte limit`);
   try {
     const bytes = readFileSync(file);
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const message = code === 'ENOENT' ? 'base config not found' : code === 'EISDIR' ? 'base config is a folder, not a file' : code ? `cannot read base config (${code})` : 'base config is not valid UTF-8 text';
-    const d: Diagnostic = { file, line: 1, column: 1, severity: 'error', check: 'alertmanager-base', message };
-    throw new UserError('', [d]);
+    return fail(message);
   }
 }
