@@ -23,7 +23,7 @@ export interface Check {
   accept: (value: number | undefined) => boolean;
 }
 
-const MAX_CANDIDATES = 400;
+const MAX_CANDIDATES = 5000;
 const SCALES = [1, 60, 100, 1000, 3600, 10000, 1e6];
 
 /**
@@ -33,8 +33,11 @@ const SCALES = [1, 60, 100, 1000, 3600, 10000, 1e6];
 export function synthesizeSignal(expr: string, targets: Timeline, checks: Check[], stepSeconds: number, worst: 'max' | 'min'): Series[] {
   const ast = parseAst(expr);
   let tried = 0;
-  let lastReason = 'no construction matched';
-  for (const candidate of invert(ast, targets, { stepSeconds, root: ast })) {
+  const runEnd = targets.map(() => 0);
+  for (let i = targets.length - 1; i >= 0; i--) runEnd[i] = i + 1 < targets.length && targets[i + 1] === targets[i] ? runEnd[i + 1]! : i;
+  const ctx: Ctx = { stepSeconds, root: ast, fixed: [], reasons: [], runEnd };
+  let lastReason = '';
+  for (const candidate of invert(ast, targets, ctx)) {
     if (++tried > MAX_CANDIDATES) break;
     const db: Db = { stepSeconds, series: candidate };
     try {
@@ -45,7 +48,7 @@ export function synthesizeSignal(expr: string, targets: Timeline, checks: Check[
       lastReason = e.message;
     }
   }
-  throw new Unsupported(lastReason);
+  throw new Unsupported(lastReason || ctx.reasons[0] || 'no construction matched');
 }
 
 /** The gate value the recording rule computes: max/min over the signal's output series. */
@@ -59,6 +62,22 @@ export function gateValue(ast: Ast, db: Db, step: number, worst: 'max' | 'min'):
 interface Ctx {
   stepSeconds: number;
   root: Ast;
+  /** Series already chosen by another part of the expression (e.g. the numerator's). */
+  fixed: Series[];
+  /** Why candidates were dropped, first reason first (reported when nothing works). */
+  reasons: string[];
+  /** Per step, the last step of its run of equal top-level targets (where windows have settled). */
+  runEnd: number[];
+}
+
+/** Candidates of `gen` until it gives up; an Unsupported ends this branch only. */
+function* tolerant(gen: Generator<Series[]>, ctx: Ctx): Generator<Series[]> {
+  try {
+    yield* gen;
+  } catch (e) {
+    if (!(e instanceof Unsupported)) throw e;
+    ctx.reasons.push(e.message);
+  }
 }
 
 type Candidates = Iterable<Series[]>;
@@ -74,8 +93,34 @@ function known(ast: Ast, ctx: Ctx): ((i: number) => number) | undefined {
   return undefined;
 }
 
+/**
+ * Candidate inputs for `ast` to follow `t`. When series chosen elsewhere already make it follow
+ * `t` (a metric used twice, `x / y * (x > bool 100)`), nothing new is needed: that comes first.
+ */
 function* invert(ast: Ast, t: Timeline, ctx: Ctx): Generator<Series[]> {
   if (!finite(t)) return;
+  let yielded = false;
+  if (ctx.fixed.length && ast.k !== 'num') {
+    const got = determinedValues(ast, t, ctx);
+    if (got && t.every((v, i) => v === undefined || got[i] === v)) {
+      yielded = true;
+      yield [];
+    }
+  }
+  try {
+    yield* invertShape(ast, t, ctx);
+  } catch (e) {
+    if (!(e instanceof Unsupported) || !yielded) throw e;
+  }
+}
+
+/** What `ast` returns over the fixed series once settled, or undefined where it returns nothing. */
+function determinedValues(ast: Ast, t: Timeline, ctx: Ctx): number[] | undefined {
+  const values = steadyValues(ast, ctx.fixed, t, ctx, true);
+  return values.every((v, i) => t[i] === undefined || v !== undefined) ? (values as number[]) : undefined;
+}
+
+function* invertShape(ast: Ast, t: Timeline, ctx: Ctx): Generator<Series[]> {
   switch (ast.k) {
     case 'sel':
       if (ast.range !== undefined) throw new Unsupported('a range selector outside rate()/increase()');
@@ -112,6 +157,12 @@ function* invertCall(ast: Ast & { k: 'call' }, t: Timeline, ctx: Ctx): Generator
       // Per-step increase so that the function returns the target once its window is full.
       const perStep = ast.fn === 'increase' || ast.fn === 'delta' ? ctx.stepSeconds / a0.range : ctx.stepSeconds;
       yield [series(a0.metric, a0.matchers, integrate(mapT(t, (v) => v * perStep)))];
+      // increase() over n steps: one jump of the whole target every n steps keeps integer targets
+      // exact in float64 (a steady slope of v/n per step usually is not).
+      const n = a0.range / ctx.stepSeconds;
+      if (perStep !== ctx.stepSeconds && Number.isInteger(n) && n > 1) {
+        yield [series(a0.metric, a0.matchers, integrate(mapT(t, (v, i) => (i % n === 0 ? v : 0))))];
+      }
       return;
     }
     case 'clamp_min':
@@ -195,7 +246,19 @@ function* invertBinary(ast: Ast & { k: 'bin' }, t: Timeline, ctx: Ctx): Generato
     yield* invert(side, mapT(t, (v, i) => f(v, k(i))), ctx);
     return;
   }
-  // Two vectors.
+  // Two vectors. A side the fixed series already determine leaves one unknown: solve for it.
+  const inverse: Record<string, { left: (v: number, c: number) => number; right: (v: number, c: number) => number }> = {
+    '+': { left: (v, c) => v - c, right: (v, c) => v - c },
+    '-': { left: (v, c) => c - v, right: (v, c) => v + c },
+    '*': { left: (v, c) => v / c, right: (v, c) => v / c },
+    '/': { left: (v, c) => c / v, right: (v, c) => v * c },
+  };
+  if (ctx.fixed.length && inverse[op]) {
+    const lDet = determinedValues(l, t, ctx);
+    if (lDet) yield* invert(r, mapT(t, (v, i) => inverse[op]!.left(v, lDet[i]!)), ctx);
+    const rDet = determinedValues(r, t, ctx);
+    if (rDet) yield* invert(l, mapT(t, (v, i) => inverse[op]!.right(v, rDet[i]!)), ctx);
+  }
   const pairs: Array<[(v: number) => number, (v: number) => number]> = [];
   if (op === '/') for (const K of SCALES) pairs.push([(v) => v * K, () => K]);
   else if (op === '*') pairs.push([(v) => v, () => 1], [() => 1, (v) => v]);
@@ -203,12 +266,16 @@ function* invertBinary(ast: Ast & { k: 'bin' }, t: Timeline, ctx: Ctx): Generato
   else if (op === '-') pairs.push([(v) => v, () => 0], ...SCALES.map((K): [(v: number) => number, (v: number) => number] => [(v) => v + K, () => K]));
   else throw new Unsupported(`operator ${op} between two vectors`);
   for (const [fl, fr] of pairs) {
-    for (const left of invert(l, mapT(t, fl), ctx)) {
-      // When the left side's series also feed the right side (the same metric in a numerator
-      // and its denominator), the right side's own series only make up the difference.
-      const overlap = steadyValues(r, left, t, ctx);
-      const rightTarget = mapT(t, (v, i) => fr(v) - overlap[i]!);
-      for (const right of invert(r, rightTarget, ctx)) {
+    for (const left of tolerant(invert(l, mapT(t, fl), ctx), ctx)) {
+      // The left side's series may already give the right side its value (the same metric on
+      // both sides), or feed it partly (a numerator's series inside its denominator's sum): then
+      // the right side's own series only make up the difference.
+      const fixed = [...ctx.fixed, ...left];
+      const overlap = steadyValues(r, fixed, t, ctx);
+      const rightTargets = [mapT(t, fr)];
+      if (overlap.some((o) => o !== 0)) rightTargets.push(mapT(t, (v, i) => fr(v) - (overlap[i] ?? 0)));
+      // One scale failing (a filter the values miss, a shape that cannot follow) must not end the search.
+      for (const right of rightTargets.flatMap((rt) => [...tolerant(invert(r, rt, { ...ctx, fixed }), ctx)])) {
         const merged = merge(left, right);
         if (merged) yield merged;
       }
@@ -218,27 +285,25 @@ function* invertBinary(ast: Ast & { k: 'bin' }, t: Timeline, ctx: Ctx): Generato
 
 /**
  * What `ast` returns over `series` once each run of equal targets has settled: evaluated at the
- * run's last step (rate windows are full there), 0 where it returns nothing.
+ * run's last step (rate windows are full there); where it returns nothing, 0 (or undefined if strict).
  */
-function steadyValues(ast: Ast, series: Series[], t: Timeline, ctx: Ctx): number[] {
-  const out = t.map(() => 0);
-  let i = 0;
-  while (i < t.length) {
-    let j = i;
-    while (j + 1 < t.length && t[j + 1] === t[i]) j++;
-    let v = 0;
-    if (t[i] !== undefined) {
+function steadyValues(ast: Ast, series: Series[], t: Timeline, ctx: Ctx, strict = false): Array<number | undefined> {
+  const cache = new Map<number, number | undefined>();
+  return t.map((target, i) => {
+    if (target === undefined) return strict ? undefined : 0;
+    const end = ctx.runEnd[i] ?? i;
+    if (!cache.has(end)) {
+      let v: number | undefined;
       try {
-        const ev = evaluate(ast, { stepSeconds: ctx.stepSeconds, series }, j);
+        const ev = evaluate(ast, { stepSeconds: ctx.stepSeconds, series }, end);
         if (ev.k === 'vector' && ev.v.length === 1) v = ev.v[0]!.value;
       } catch (e) {
         if (!(e instanceof Unsupported)) throw e;
       }
+      cache.set(end, v);
     }
-    for (let k = i; k <= j; k++) out[k] = v;
-    i = j + 1;
-  }
-  return out;
+    return cache.get(end) ?? (strict ? undefined : 0);
+  });
 }
 
 /** Two partial inputs combined; the same series with different samples is a conflict. */

@@ -120,6 +120,8 @@ interface GateCaseSpec {
   exact?: number;
   phase: string;
   evals: Array<{ step: number; state: GateStateName; firing: Array<GateAction | 'absent'> }>;
+  /** Tried when this case cannot be built (e.g. "just green" of a 0 threshold on a ratio that cannot go negative). */
+  fallback?: GateCaseSpec;
 }
 
 export function buildRuleTests(m: ResolvedMigration): RuleTests {
@@ -178,7 +180,16 @@ function gateTests(m: ResolvedMigration, g: ResolvedGate, alerts: AlertingRule[]
     skip('all', 'the gate applies in no phase');
     return [];
   }
-  specs.push({ name: 'just green of pause: no alert', targets: hold(greenValue, late + 1), phase: inPhase, evals: [{ step: late, state: 'green', firing: [] }] });
+  // The green side of a threshold may be out of the signal's reach (below 0 for a ratio): the
+  // threshold itself is then the greenest value that still tests something.
+  const green = (name: string, targets: (v: number) => Timeline, evals: GateCaseSpec['evals']): GateCaseSpec => ({
+    name,
+    targets: targets(greenValue),
+    phase: inPhase!,
+    evals,
+    fallback: { name: `${name} (at the pause threshold: nothing greener is reachable)`, targets: targets(g.pause), phase: inPhase!, evals },
+  });
+  specs.push(green('just green of pause: no alert', (v) => hold(v, late + 1), [{ step: late, state: 'green', firing: [] }]));
   if (gap > 0) {
     specs.push({ name: `just past pause, held for ${g.pauseFor}: pause fires, rollback does not`, targets: hold(pauseValue, late + 1), phase: inPhase, evals: [{ step: fire.pause, state: 'pause', firing: ['pause'] }, { step: late, state: 'pause', firing: ['pause'] }] });
     if (fire.pause > start) specs.push({ name: `just past pause, held shorter than ${g.pauseFor}: no alert yet`, targets: hold(pauseValue, fire.pause), phase: inPhase, evals: [{ step: fire.pause - 1, state: 'pause', firing: [] }] });
@@ -192,24 +203,27 @@ function gateTests(m: ResolvedMigration, g: ResolvedGate, alerts: AlertingRule[]
   else skip('outside phases', 'the gate applies in every phase');
   const recoverFrom = late;
   const recovered = recoverFrom + windowSteps + 2;
-  specs.push({
-    name: 'recovery: past rollback, then green again: alerts clear',
-    targets: [...hold(rollbackValue, recoverFrom + 1), ...hold(greenValue, recovered - recoverFrom)],
-    phase: inPhase,
-    evals: [
+  specs.push(
+    green('recovery: past rollback, then green again: alerts clear', (v) => [...hold(rollbackValue, recoverFrom + 1), ...hold(v, recovered - recoverFrom)], [
       { step: recoverFrom, state: 'rollback', firing: firingAt(rollbackValue, recoverFrom) },
       { step: recovered, state: 'green', firing: [] },
-    ],
-  });
+    ]),
+  );
 
   const out: TestGroup[] = [];
   for (const spec of specs) {
-    try {
-      out.push(gateCase(m, g, alerts, spec, start, stateOf));
-    } catch (e) {
-      if (!(e instanceof Unsupported)) throw e;
-      skip(spec.name, e.message);
+    let reason = '';
+    for (let s: GateCaseSpec | undefined = spec; s; s = s.fallback) {
+      try {
+        out.push(gateCase(m, g, alerts, s, start, stateOf));
+        reason = '';
+        break;
+      } catch (e) {
+        if (!(e instanceof Unsupported)) throw e;
+        reason ||= e.message;
+      }
     }
+    if (reason) skip(spec.name, reason);
   }
   return out;
 }
