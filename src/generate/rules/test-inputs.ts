@@ -8,6 +8,7 @@
  * the caller's checks wins. A signal outside the understood subset throws `Unsupported`, and the
  * caller records which cases it could not build.
  */
+import { parsePromql, metricNames } from '../../promql/parse';
 import { Unsupported, parseAst, type Ast, type Matcher } from './promql-ast';
 import { evaluate, labelKey, matches, type Db, type Labels, type Series } from './promql-eval';
 import { promNumber } from './promql';
@@ -57,6 +58,32 @@ export function gateValue(ast: Ast, db: Db, step: number, worst: 'max' | 'min'):
   const values = v.k === 'scalar' ? [v.v] : v.v.map((s) => s.value);
   if (values.length === 0) return undefined;
   return values.reduce((a, b) => (worst === 'max' ? (b > a || Number.isNaN(a) ? b : a) : b < a || Number.isNaN(a) ? b : a));
+}
+
+/** Functions that return samples without reading any series. */
+const SOURCE_FUNCTIONS = new Set(['vector', 'time', 'absent', 'absent_over_time', 'scalar', 'pi', 'minute', 'hour', 'day_of_month', 'day_of_week', 'day_of_year', 'days_in_month', 'month', 'year']);
+
+/**
+ * The gate value of `expr` over `db`; an expression beyond the evaluator still counts as empty
+ * when none of its metrics has a series and nothing in it makes samples out of nothing.
+ */
+export function gateValueOf(expr: string, db: Db, step: number, worst: 'max' | 'min'): number | undefined {
+  try {
+    return gateValue(parseAst(expr), db, step, worst);
+  } catch (e) {
+    if (!(e instanceof Unsupported)) throw e;
+    const parsed = parsePromql(expr);
+    const metrics = new Set(metricNames(parsed));
+    let sourceless = true;
+    parsed.tree.iterate({
+      enter: (n) => {
+        if (n.name === 'FunctionIdentifier' && SOURCE_FUNCTIONS.has(expr.slice(n.from, n.to))) sourceless = false;
+        if ((n.name === 'NumberDurationLiteral' || n.name === 'NumberLiteral') && n.node.parent?.name === 'PromQL') sourceless = false;
+      },
+    });
+    if (sourceless && !db.series.some((s) => metrics.has(s.labels.__name__!))) return undefined;
+    throw e;
+  }
 }
 
 interface Ctx {

@@ -14,11 +14,11 @@ import { parsePromql, rangeWindows } from '../../promql/parse';
 import { parseDurationSeconds } from '../../util/duration';
 import { ALERT, FILES, GATE_STATE, RECORD, groupName, type GateAction, type GateStateName } from '../names';
 import { expandTemplate } from './go-template';
-import { parseAst, Unsupported } from './promql-ast';
+import { Unsupported } from './promql-ast';
 import type { Db, Series } from './promql-eval';
 import { promNumber } from './promql';
 import { buildRules, gateThreshold, type AlertingRule } from './rules';
-import { gateValue, labelsFor, synthesizeSignal, type Check, type Timeline } from './test-inputs';
+import { gateValueOf, labelsFor, synthesizeSignal, type Check, type Timeline } from './test-inputs';
 
 const STEP_SECONDS = 60;
 const STEP = '1m';
@@ -297,9 +297,9 @@ interface GateSimulation {
 function simulateGates(m: ResolvedMigration, db: Db, phaseAt: (step: number) => string | undefined, length: number): Map<string, GateSimulation> {
   const out = new Map<string, GateSimulation>();
   for (const g of m.gates) {
-    const ast = parseAst(m.signals[g.signal]!.expr);
+    const expr = m.signals[g.signal]!.expr;
     const worst = g.direction === 'above' ? 'max' : 'min';
-    const values = Array.from({ length }, (_, i) => gateValue(ast, db, i, worst));
+    const values = Array.from({ length }, (_, i) => gateValueOf(expr, db, i, worst));
     const past = (v: number | undefined, th: number): boolean => v !== undefined && (g.direction === 'above' ? v > th : v < th);
     const inPhase = (i: number): boolean => {
       const p = phaseAt(i);
@@ -330,9 +330,8 @@ function simulateGates(m: ResolvedMigration, db: Db, phaseAt: (step: number) => 
 
 /** No inputs at all; checked to really leave the signal empty (`or vector(0)` would not). */
 function absentInputs(expr: string, checks: Check[], worst: 'max' | 'min'): Series[] {
-  const ast = parseAst(expr);
   const db: Db = { stepSeconds: STEP_SECONDS, series: [] };
-  for (const c of checks) if (!c.accept(gateValue(ast, db, c.step, worst))) throw new Unsupported('the signal returns a value even without any input series');
+  for (const c of checks) if (!c.accept(gateValueOf(expr, db, c.step, worst))) throw new Unsupported('the signal returns a value even without any input series');
   return [];
 }
 

@@ -1,0 +1,265 @@
+/** rules.yaml / rules.test.yaml / alerts.md structure, escaping, determinism and helpers. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { ALERT, GATE_STATE, RECORD, alertAnchor, gateAnchor, metaAlertAnchor } from '../../src/generate/names';
+import { gatePanelIds } from '../../src/generate/panel-ids';
+import { rulesFiles } from '../../src/generate/rules';
+import { expandTemplate, humanize, humanizeDuration } from '../../src/generate/rules/go-template';
+import { promNumber, regexAlternation } from '../../src/generate/rules/promql';
+import { buildRules } from '../../src/generate/rules/rules';
+import { gateValue, regexSample, synthesizeSignal } from '../../src/generate/rules/test-inputs';
+import { parseAst } from '../../src/generate/rules/promql-ast';
+import { buildRuleTests, seriesValues } from '../../src/generate/rules/tests';
+import type { ResolvedMigration } from '../../src/model/types';
+import { loadDefinitionText } from '../../src/pipeline';
+import { runTool } from '../helpers/tools';
+
+const definition = (extra: { title?: string; remediation?: string; signalExpr?: string; config?: object } = {}): ResolvedMigration => {
+  const text = `
+apiVersion: migobs/v1
+kind: Migration
+metadata: {id: rules-unit, title: ${JSON.stringify(extra.title ?? 'Rules unit')}, owner: team-sre}
+spec:
+  type: backfill
+  engine: generic
+  expectedDuration: 6h
+  selector: 'job="runner", env=~"prod|staging"'
+  signals:
+    lag: {expr: ${JSON.stringify(extra.signalExpr ?? 'max(migration_lag_seconds)')}, unit: s}
+  gates:
+    - {id: replication-lag, enabled: false}
+    - {id: batch-error-ratio, enabled: false}
+    - {id: batch-duration, enabled: false}
+    - {id: mismatch-ratio, enabled: false}
+    - {id: app-error-ratio, enabled: false}
+    - {id: lag, signal: lag, pause: 10, rollback: 60, for: 2m, rollbackFor: 5m, phases: [canary, ramp], remediation: ${JSON.stringify(extra.remediation ?? 'Halve the batch size.')}}
+  routing: {page: pd-orders, notify: slack-orders}
+`;
+  const r = loadDefinitionText('rules-unit.yaml', text, extra.config ?? {});
+  if (!r.ok) throw new Error(JSON.stringify(r.diagnostics));
+  return r.migrations[0]!.model;
+};
+
+describe('rules.yaml', () => {
+  const m = definition();
+  const rules = buildRules(m);
+  const [recording, alerting] = rules.groups;
+
+  it('has a recording group and an alerts group named after the migration', () => {
+    expect(recording.name).toBe('migobs-rules-unit-recording');
+    expect(alerting.name).toBe('migobs-rules-unit-alerts');
+    expect(recording.rules.map((r) => r.record)).toEqual(expect.arrayContaining(Object.values(RECORD)));
+  });
+
+  it('writes thresholds as literal numbers with the strict comparison of the direction', () => {
+    const pause = alerting.rules.find((r) => r.alert === ALERT.pause && r.labels.gate === 'lag')!;
+    const rollback = alerting.rules.find((r) => r.alert === ALERT.rollback && r.labels.gate === 'lag')!;
+    expect(pause.expr).toContain('migration:gate_signal:value{migration_id="rules-unit", gate="lag"} > 10)');
+    expect(rollback.expr).toContain('> 60)');
+    expect(pause.expr).toContain('phase=~"canary|ramp"');
+    expect(pause.for).toBe('2m');
+    expect(rollback.for).toBe('5m');
+    const disk = m.gates.find((g) => g.id === 'disk-free')!;
+    expect(disk.direction).toBe('below');
+    const diskPause = alerting.rules.find((r) => r.alert === ALERT.pause && r.labels.gate === 'disk-free')!;
+    expect(diskPause.expr).toContain(`< ${promNumber(disk.pause)})`);
+    const state = recording.rules.find((r) => r.record === RECORD.gateState && r.labels?.gate === 'disk-free')!;
+    expect(state.expr).toContain(`< bool ${promNumber(disk.pause)}`);
+    expect(state.expr).toContain(`vector(${GATE_STATE.unknown})`);
+  });
+
+  it('uses min for a below gate and max for an above gate, with the migration matchers injected', () => {
+    const value = (gate: string) => recording.rules.find((r) => r.record === RECORD.gateValue && r.labels?.gate === gate)!.expr;
+    expect(value('lag')).toBe('max(max(migration_lag_seconds{migration_id="rules-unit", job="runner", env=~"prod|staging"}))');
+    expect(value('disk-free').startsWith('min(')).toBe(true);
+  });
+
+  it('labels and links every gate alert as DESIGN says', () => {
+    const panel = gatePanelIds(m).get('lag');
+    for (const [name, action, severity] of [[ALERT.pause, 'pause', 'warning'], [ALERT.rollback, 'rollback', 'critical'], [ALERT.absent, 'pause', 'warning']] as const) {
+      const a = alerting.rules.find((r) => r.alert === name && r.labels.gate === 'lag')!;
+      expect(a.labels).toEqual({ migration_id: 'rules-unit', gate: 'lag', action, severity });
+      expect(a.annotations.runbook_url).toBe(`runbook.md#${gateAnchor({ id: 'lag' })}`);
+      expect(a.annotations.dashboard_url).toBe(`/d/rules-unit?viewPanel=${panel}`);
+      expect(a.expr).toContain('group_left (gate)');
+    }
+  });
+
+  it('prefixes links with grafanaUrl and runbookBaseUrl when configured', () => {
+    const withConfig = definition({ config: { grafanaUrl: 'https://grafana.example.com', runbookBaseUrl: 'https://git.example.com/obs/out' } });
+    const a = buildRules(withConfig).groups[1].rules.find((r) => r.alert === ALERT.stalled)!;
+    expect(a.annotations.runbook_url).toBe('https://git.example.com/obs/out/rules-unit/runbook.md#stalled');
+    expect(a.annotations.dashboard_url).toBe('https://grafana.example.com/d/rules-unit?viewPanel=3');
+  });
+
+  it('has the meta alerts, ETA overrun only with an expected duration', () => {
+    const names = alerting.rules.filter((r) => !r.labels.gate).map((r) => r.alert);
+    expect(names).toEqual([ALERT.stalled, ALERT.etaOverrun, ALERT.metricsAbsent]);
+    expect(alerting.rules.find((r) => r.alert === ALERT.stalled)!.labels.severity).toBe('critical');
+    expect(alerting.rules.find((r) => r.alert === ALERT.etaOverrun)!.expr).toContain('> 21600)');
+  });
+
+  it('keeps user text inert in annotations (no template execution)', () => {
+    const evil = definition({ title: 'Evil {{ $labels.job }} title', remediation: 'Run {{ query "up" }} now' });
+    const a = buildRules(evil).groups[1].rules.find((r) => r.alert === ALERT.pause && r.labels.gate === 'lag')!;
+    expect(expandTemplate(a.annotations.description, { phase: 'canary' }, 11)).toContain('of Evil {{ $labels.job }} title. Run {{ query "up" }} now');
+    expect(a.annotations.description).toContain('Run {{ query \\"up\\" }} now" }}');
+  });
+
+  it('rules.yaml with hostile text still passes promtool check rules', () => {
+    const evil = definition({ title: 'Evil {{ $labels.job }} "quoted" `tick`', remediation: 'Run {{ query "up" }}\nnow' });
+    const dir = mkdtempSync(join(tmpdir(), 'migobs-rules-unit-'));
+    for (const f of rulesFiles(evil)) writeFileSync(join(dir, f.path), f.content);
+    const check = runTool('promtool', ['check', 'rules', '--lint=all', '--lint-fatal', 'rules.yaml'], { cwd: dir });
+    expect(check.code, check.stderr + check.stdout).toBe(0);
+    const test = runTool('promtool', ['test', 'rules', 'rules.test.yaml'], { cwd: dir, timeoutMs: 120_000 });
+    expect(test.code, test.stdout + test.stderr).toBe(0);
+  });
+
+  it('is deterministic: same model, same bytes; a header comment on each file', () => {
+    const a = rulesFiles(definition());
+    const b = rulesFiles(definition());
+    expect(a).toEqual(b);
+    expect(a.map((f) => f.path)).toEqual(['rules.yaml', 'rules.test.yaml', 'alerts.md']);
+    expect(a[0]!.content.startsWith('# Generated by migobs')).toBe(true);
+    expect(a[1]!.content.startsWith('# Generated by migobs')).toBe(true);
+    expect(a[2]!.content.startsWith('<!-- Generated by migobs')).toBe(true);
+  });
+});
+
+describe('rules.test.yaml', () => {
+  const m = definition();
+  const tests = buildRuleTests(m);
+  const parsed = parse(rulesFiles(m)[1]!.content);
+
+  it('runs against rules.yaml with recording rules evaluated first', () => {
+    expect(parsed.rule_files).toEqual(['rules.yaml']);
+    expect(parsed.group_eval_order).toEqual(['migobs-rules-unit-recording', 'migobs-rules-unit-alerts']);
+  });
+
+  it.each([
+    'just green of pause',
+    'just past pause, held for 2m',
+    'just past pause, held shorter than 2m',
+    'just past rollback, held for 5m',
+    'just past rollback, held shorter than 5m',
+    'exactly at pause (10)',
+    'exactly at rollback (60)',
+    'signal absent',
+    "outside the gate's phases",
+    'recovery',
+  ])('has the case "%s" for every gate', (fragment) => {
+    for (const g of m.gates) {
+      const names = tests.file.tests.filter((t) => t.name.startsWith(`gate ${g.id} (`)).map((t) => t.name);
+      const own = fragment.replace('(10)', `(${promNumber(g.pause)})`).replace('(60)', `(${promNumber(g.rollback)})`).replace('2m', g.pauseFor).replace('5m', g.rollbackFor);
+      expect(names.some((n) => n.includes(own)), `${g.id}: ${own} in ${names.join('\n')}`).toBe(true);
+    }
+  });
+
+  it('expects alerts with every label and annotation', () => {
+    const t = tests.file.tests.find((x) => x.name.startsWith('gate lag (') && x.name.includes('just past pause, held for'))!;
+    const pause = t.alert_rule_test!.find((a) => a.alertname === ALERT.pause && a.exp_alerts.length)!;
+    expect(pause.exp_alerts[0]!.exp_labels).toEqual({ migration_id: 'rules-unit', gate: 'lag', action: 'pause', severity: 'warning', phase: 'canary' });
+    expect(pause.exp_alerts[0]!.exp_annotations.description).toContain('lag is 10.1, strictly above the pause threshold 10 for 2m, in phase canary');
+    expect(pause.exp_alerts[0]!.exp_annotations.runbook_url).toBe('runbook.md#gate-lag');
+  });
+
+  it('reports (in a YAML comment) the cases it cannot build, and still tests absence and phases', () => {
+    const odd = definition({ signalExpr: 'max(topk(1, migration_lag_seconds))' });
+    const t = buildRuleTests(odd);
+    expect(t.skipped.filter((s) => s.gate === 'lag').map((s) => s.test)).toContain('just green of pause: no alert');
+    expect(t.notes).toContain('# Cases not generated');
+    expect(t.notes).toMatch(/gate lag, just green of pause: no alert: .*topk/);
+    expect(t.file.tests.some((x) => x.name.startsWith('gate lag (') && x.name.includes('signal absent'))).toBe(true);
+    expect(rulesFiles(odd)[1]!.content).toContain('# Cases not generated');
+  });
+});
+
+describe('alerts.md', () => {
+  const m = definition();
+  const doc = rulesFiles(m)[2]!.content;
+  it('has an anchored section per alert and a paging table with receivers', () => {
+    for (const a of buildRules(m).groups[1].rules) {
+      const anchor = a.labels.gate ? alertAnchor(a.labels.gate, a.alert === ALERT.pause ? 'pause' : a.alert === ALERT.rollback ? 'rollback' : 'absent') : metaAlertAnchor(a.alert);
+      expect(doc).toContain(`<a id="${anchor}"></a>`);
+      expect(doc).toContain(`(#${anchor})`);
+    }
+    expect(doc).toContain('## Paging policy');
+    expect(doc).toMatch(/MigrationGateRollback\]\(#alert-lag-rollback\) \| `lag` \| critical \| rollback \| `pd-orders` \| &gt; `60` \| `5m` \|/);
+    expect(doc).toMatch(/MigrationGatePause\]\(#alert-lag-pause\) \| `lag` \| warning \| pause \| `slack-orders` \| &gt; `10` \| `2m` \|/);
+    expect(doc).toContain('(runbook.md#gate-lag)');
+  });
+  it('escapes user text', () => {
+    const evil = rulesFiles(definition({ title: '<script>alert(1)</script> *bold*' }))[2]!.content;
+    expect(evil).not.toContain('<script>');
+    expect(evil).toContain('&lt;script&gt;');
+  });
+});
+
+describe('helpers', () => {
+  it.each([
+    [10, '10'],
+    [0.05, '0.05'],
+    [1e-9, '1e-9'],
+    [1e21, '1e+21'],
+    [-0, '0'],
+    [-2.5, '-2.5'],
+  ])('promNumber(%s) = %s', (n, text) => expect(promNumber(n)).toBe(text));
+
+  it('regexAlternation escapes metacharacters', () => expect(regexAlternation(['a.b', 'c|d', 'cut-over'])).toBe('a\\.b|c\\|d|cut-over'));
+
+  it.each([
+    [[1, 1, 1], '1x2'],
+    [[0, 2, 4, 6], '0+2x3'],
+    [[undefined, undefined, 5], '_x2 5'],
+    [[3, undefined, 3], '3 _ 3'],
+    [[5, 4, 3], '5-1x2'],
+  ])('seriesValues(%j) = %s', (samples, text) => expect(seriesValues(samples)).toBe(text));
+
+  it.each([
+    [0, '0'],
+    [10.1, '10.1'],
+    [0.0101, '10.1m'],
+    [1234567, '1.235M'],
+    [123456.7, '123.5k'],
+  ])('humanize(%s) = %s', (v, text) => expect(humanize(v)).toBe(text));
+
+  it.each([
+    [0, '0s'],
+    [42, '42s'],
+    [600, '10m 0s'],
+    [22200, '6h 10m 0s'],
+    [90061, '1d 1h 1m 1s'],
+  ])('humanizeDuration(%s) = %s', (v, text) => expect(humanizeDuration(v)).toBe(text));
+
+  it.each([['5..', '5xx'], ['waiting_for_.*_lock', 'waiting_for__lock'], ['prod|staging', 'prod'], ['[0-9]+', '0']])('regexSample(%s)', (re, sample) => {
+    expect(regexSample(re)).toBe(sample);
+    expect(new RegExp(`^(?:${re})$`).test(sample)).toBe(true);
+  });
+
+  it.each([
+    ['max(x)', 7],
+    ['sum(rate(c_total[5m]))', 0.5],
+    ['1 - avg(a / b)', 0.25],
+    ['histogram_quantile(0.99, sum by (le) (rate(h_bucket[5m])))', 0.75],
+    ['(sum(rate(r{code=~"5.."}[5m])) or vector(0)) / (sum(rate(r[5m])) > 0)', 0.05],
+    ['sum(increase(d{datname!=""}[10m]))', 2],
+  ])('synthesizes inputs for %s = %s exactly', (expr, target) => {
+    const t = Array.from({ length: 15 }, () => target);
+    const series = synthesizeSignal(expr, t, [{ step: 13, accept: (v) => v === target }], 60, 'max');
+    expect(gateValue(parseAst(expr), { stepSeconds: 60, series }, 13, 'max')).toBe(target);
+  });
+});
+
+describe('a signal the synthesizer cannot steer', () => {
+  it('still yields a rules.test.yaml that promtool runs green (absence and phase cases)', () => {
+    const odd = definition({ signalExpr: 'max(topk(1, migration_lag_seconds))' });
+    const dir = mkdtempSync(join(tmpdir(), 'migobs-rules-odd-'));
+    for (const f of rulesFiles(odd)) writeFileSync(join(dir, f.path), f.content);
+    const r = runTool('promtool', ['test', 'rules', 'rules.test.yaml'], { cwd: dir, timeoutMs: 120_000 });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+  });
+});
