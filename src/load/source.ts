@@ -6,7 +6,7 @@
  * duplicate keys, alias expansion and nesting depth.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Document, type Node } from 'yaml';
 import type { Diagnostic } from '../diagnostics';
 
 export const MAX_FILE_BYTES = 1024 * 1024;
@@ -87,8 +87,9 @@ export function parseSource(file: string, input: string | Uint8Array): LoadResul
     const p = lineCounter.linePos(offset);
     return { line: p.line, column: p.col };
   };
-  if (text.includes('\u0000')) {
-    return { diagnostics: [diag(file, posOf(0), 'file contains NUL bytes: it is binary, not YAML')] };
+  const nul = text.indexOf('\u0000');
+  if (nul >= 0) {
+    return { diagnostics: [diag(file, positionAt(text, nul), 'file contains NUL bytes: it is binary, not YAML')] };
   }
   // Cheap pre-check so pathological nesting is refused before the recursive composer sees it.
   const deep = findDeepNesting(text);
@@ -128,6 +129,8 @@ export function parseSource(file: string, input: string | Uint8Array): LoadResul
     diagnostics.push(diag(file, posOf(start), 'file holds more than one YAML document', 'put one migration per file; remove the `---` separator'));
   }
   if (diagnostics.length > 0) return { diagnostics: dedupe(diagnostics) };
+  const unsafe = unsafeNodes(doc);
+  if (unsafe.length > 0) return { diagnostics: unsafe.map((u) => diag(file, posOf(u.offset), u.message, u.hint)) };
 
   let data: unknown;
   try {
@@ -149,6 +152,58 @@ export function parseSource(file: string, input: string | Uint8Array): LoadResul
     locate: (path, part = 'value') => posOf(offsetOf(doc, path, part)),
   };
   return { source, diagnostics: [] };
+}
+
+/** Explicit tags that resolve to plain JSON values; anything else (!!set, !!binary, !!timestamp, !foo) is refused. */
+const PLAIN_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`));
+/** Control characters (except tab and line breaks), unpaired surrogates and bidi overrides: invisible or reordering text. */
+const UNSAFE_CHAR = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]|\p{Cs}/u;
+
+/**
+ * Things the YAML library accepts but a definition must not hold: tags that build non-JSON values
+ * (a `!!set` would slip past the JSON Schema as an empty object), keys that are lists or mappings
+ * (stringified by the library), and text with control characters, unpaired surrogates or bidi
+ * overrides (they hide or reorder what a reviewer sees, and cannot be written as UTF-8).
+ */
+function unsafeNodes(doc: Document): Array<{ offset: number; message: string; hint?: string }> {
+  const out: Array<{ offset: number; message: string; hint?: string }> = [];
+  visit(doc, {
+    Pair(_, pair) {
+      if (pair.key !== null && !isScalar(pair.key)) {
+        out.push({ offset: (pair.key as Node).range?.[0] ?? 0, message: 'a key must be plain text, not a list or mapping' });
+      }
+    },
+    Node(_, node) {
+      if (node.tag && !PLAIN_TAGS.has(node.tag)) {
+        const shown = node.tag.replace('tag:yaml.org,2002:', '!!');
+        out.push({ offset: node.range?.[0] ?? 0, message: `unsupported tag ${shown} (only plain YAML values are allowed; custom tags are refused)` });
+      } else if (isScalar(node) && typeof node.value === 'string') {
+        const m = UNSAFE_CHAR.exec(node.value);
+        if (m) {
+          const cp = m[0].codePointAt(0)!;
+          out.push({
+            offset: node.range?.[0] ?? 0,
+            message: `text contains the invisible or unsafe character U+${cp.toString(16).toUpperCase().padStart(4, '0')} at character ${m.index + 1}`,
+            hint: 'remove control characters, unpaired \\u surrogate escapes and bidi overrides',
+          });
+        }
+      }
+    },
+  });
+  return out;
+}
+
+/** Line and column of an offset, counted directly (for refusals before the YAML parser runs). */
+function positionAt(text: string, offset: number): Position {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset; i++) {
+    if (text[i] === '\n') {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: offset - lineStart + 1 };
 }
 
 function yamlMessage(code: string, message: string): string {

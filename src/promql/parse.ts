@@ -197,7 +197,8 @@ export function rangeWindows(expr: ParsedExpr): RangeWindow[] {
 
 /**
  * Add matchers to every selector whose metric passes `select`. Matchers already present with the
- * same label name are left alone (the user's own choice wins). Returns the new expression text.
+ * same label name are left alone (the user's own choice wins). Returns the new expression text,
+ * without comments.
  */
 export function injectMatchers(expr: ParsedExpr, select: (metric: string) => boolean, matchers: LabelMatcher[]): string {
   const edits: Array<{ at: number; text: string }> = [];
@@ -209,8 +210,17 @@ export function injectMatchers(expr: ParsedExpr, select: (metric: string) => boo
     if (!s.hasMatcherBraces) edits.push({ at: s.insertAt, text: `{${list}}` });
     else edits.push({ at: s.insertAt, text: s.emptyMatchers ? list : `${list}, ` });
   }
+  // Comments go: generated rules embed the expression in others (`max(<expr>)`), where a `#`
+  // comment would swallow the closing text.
+  const cuts: Array<{ from: number; to: number }> = [];
+  expr.tree.iterate({
+    enter: (n) => {
+      if (n.name === 'LineComment') cuts.push({ from: n.from, to: n.to });
+    },
+  });
+  const changes = [...edits.map((e) => ({ from: e.at, to: e.at, text: e.text })), ...cuts.map((c) => ({ ...c, text: '' }))];
   let text = expr.text;
-  for (const e of edits.sort((a, b) => b.at - a.at)) text = text.slice(0, e.at) + e.text + text.slice(e.at);
-  return text;
+  for (const c of changes.sort((a, b) => b.from - a.from || b.to - a.to)) text = text.slice(0, c.from) + c.text + text.slice(c.to);
+  return cuts.length ? text.trimEnd() : text;
 }
 

@@ -23,7 +23,9 @@ export function goQuote(text: string): string {
 
 /** User text, made inert for a Prometheus template. */
 export function templateText(text: string): string {
-  return text.includes('{{') || text.includes('}}') ? `{{ ${goQuote(text)} }}` : text;
+  // A `{` at either end could join a neighbouring `{` (user text or `{{ $value }}`) into `{{`.
+  const risky = text.includes('{{') || text.includes('}}') || text.startsWith('{') || text.endsWith('{');
+  return risky ? `{{ ${goQuote(text)} }}` : text;
 }
 
 /** Builds an annotation from trusted template code and user text. */
