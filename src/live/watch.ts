@@ -142,3 +142,32 @@ export function frame(model: ResolvedMigration, s: Snapshot, intervalText: strin
   for (const g of s.gates.gates) if (g.reason) lines.push(`! gate ${g.gate} unknown: ${g.reason}`);
   return lines.join('\n') + '\n';
 }
+
+/**
+ * Cut every line to `width` visible characters (ANSI colour codes do not count and are kept intact),
+ * so no line wraps. Width - 1 leaves the last column free: some terminals wrap when it is written.
+ */
+export function clipLines(text: string, width: number): string {
+  const max = Math.max(10, width - 1);
+  return text
+    .split('\n')
+    .map((line) => {
+      let visible = 0;
+      let out = '';
+      let sawEscape = false;
+      for (let i = 0; i < line.length; i++) {
+        const esc = /^\u001b\[[0-9;?]*[A-Za-z]/.exec(line.slice(i));
+        if (esc) {
+          out += esc[0];
+          sawEscape = true;
+          i += esc[0].length - 1;
+          continue;
+        }
+        if (visible === max) return out + (sawEscape ? '\u001b[0m' : '');
+        out += line[i];
+        visible++;
+      }
+      return out;
+    })
+    .join('\n');
+}

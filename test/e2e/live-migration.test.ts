@@ -25,7 +25,7 @@ import { loadDefinitions } from '../../src/pipeline';
 import type { ResolvedMigration } from '../../src/model/types';
 import { toYaml } from '../../src/render/serialize';
 import { REPO } from '../helpers/cli';
-import { runTool } from '../helpers/tools';
+import { requireTool, runTool } from '../helpers/tools';
 import { CLI_BIN, freePort, HOST, migobsAsync, Services, sleep, waitFor, type AsyncCliResult, type Postgres, type Prometheus, type Proc, type Webhook } from '../helpers/services';
 
 const DEFINITION = join(__dirname, 'fixtures', 'e2e-backfill.yaml');
@@ -198,13 +198,33 @@ describe('live migration: gate, alerts and the example backfill on real services
   it('watch shows progress, rate, ETA, phase and the gate table; one plain line per refresh; Ctrl-C exits 0', async () => {
     const once = await migobsAsync(['--config', configFile, 'watch', DEFINITION, '--prometheus-url', prom.url, '--once']);
     expect(once.code, once.stderr).toBe(0);
+    if (process.env.MIGOBS_CAPTURE_WATCH) writeFileSync(`${process.env.MIGOBS_CAPTURE_WATCH}.plain`, once.stdout);
     expect(once.stdout).toMatch(new RegExp(`^\\d\\d:\\d\\d:\\d\\dZ ${ID} phase=(canary|ramp|full) progress=\\d+\\.\\d% rows=\\d+/${ORDERS} rate=[\\d.]+/s eta=\\S+ throttled=no errors=0 gates: .*lock-waits=green\\(0\\).* -> PROCEED$`, 'm'));
 
     const watch = services.start('watch', process.execPath, [CLI_BIN, '--config', configFile, 'watch', DEFINITION, '--prometheus-url', prom.url, '--interval', '1s'], { cwd: REPO, env: { NO_COLOR: '1' } });
     await waitFor('three refreshes', () => (watch.output().split('\n').filter((l) => l.includes(` ${ID} phase=`)).length >= 3 ? true : undefined), 20_000);
     watch.child.kill('SIGINT');
-    const code = await new Promise<number | null>((r) => (watch.exited ? r(watch.child.exitCode) : watch.child.once('exit', (c) => r(c))));
-    expect(code).toBe(0);
+    expect(await exitCode(watch)).toBe(0);
+  }, 60_000);
+
+  it('watch on a terminal redraws one frame in place (bar, numbers, gate table); Ctrl-C restores the cursor and exits 0', async () => {
+    // `script` (util-linux) gives watch a real pseudo-terminal; typing ^C there sends SIGINT like a user would.
+    const command = [process.execPath, CLI_BIN, '--config', configFile, 'watch', DEFINITION, '--prometheus-url', prom.url, '--interval', '1s'].map(shellQuote).join(' ');
+    const term = services.start('watch-tty', requireTool('script'), ['-qfec', command, '/dev/null'], { cwd: REPO, env: { NO_COLOR: '1', FORCE_COLOR: '' }, stdin: 'pipe' });
+    const CLEAR = '\u001b[0J';
+    await waitFor('two frames drawn in place', () => (term.output().split(CLEAR).length >= 3 ? true : undefined), 20_000);
+    term.child.stdin!.write('\u0003');
+    expect(await exitCode(term)).toBe(0);
+    const raw = term.output();
+    expect(raw.startsWith('\u001b[?25l')).toBe(true); // cursor hidden while drawing ...
+    expect(raw).toContain('\u001b[?25h'); // ... and shown again on exit
+    // The last complete frame, as the terminal shows it.
+    const screen = raw.split(CLEAR).at(-2)!.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '').replace(/\r/g, '');
+    expect(screen).toMatch(new RegExp(`^migobs watch ${ID} — `));
+    expect(screen).toMatch(/^[█░]{30} +\d+\.\d% \| \d+\/200000 rows \| [\d.]+ rows\/s \| ETA \S+ \| phase (canary|ramp|full)$/m);
+    expect(screen).toMatch(/^gate +value +pause +rollback +state$/m);
+    expect(screen).toMatch(/^lock-waits +0 +> 0 +> 2 +green$/m);
+    if (process.env.MIGOBS_CAPTURE_WATCH) writeFileSync(process.env.MIGOBS_CAPTURE_WATCH, screen);
   }, 60_000);
 
   let tableLock: pg.Client;
@@ -261,8 +281,12 @@ describe('live migration: gate, alerts and the example backfill on real services
   }, 160_000);
 
   it('released locks: the backfill resumes; an app-side lock wait makes it throttle itself on the gate, and resume after', async () => {
-    await tableLock.query('ROLLBACK');
+    // Cancel the extra waiters first and let Prometheus see it: released straight from rollback,
+    // the backfill's next gate question could still read the last rollback sample and stop.
+    db.psql("SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = 'e2e-app' AND wait_event_type = 'Lock'", 'app');
     await Promise.all(waiters);
+    await gateUntil(2);
+    await tableLock.query('ROLLBACK');
     await gateUntil(0);
     const resumedFrom = await rowsProcessed();
     await waitFor('the backfill to resume', async () => ((await rowsProcessed()) > resumedFrom ? true : undefined), 20_000);
@@ -286,9 +310,28 @@ describe('live migration: gate, alerts and the example backfill on real services
     expect((await prom.query(`migration_throttled{migration_id="${ID}"}`))[0]?.value[1]).toBe('0');
   }, 90_000);
 
+  it('past rollback while running, the backfill stops itself (exit 3); without its metrics the phase is unknown (exit 4)', async () => {
+    const holder = await connect();
+    await holder.query('BEGIN');
+    await holder.query('SELECT * FROM customers WHERE id = 2 FOR UPDATE');
+    const appWaits: Promise<unknown>[] = [];
+    for (let i = 0; i < 3; i++) appWaits.push((await connect()).query("UPDATE customers SET region = 'us' WHERE id = 2").catch(() => undefined));
+    await gateUntil(3);
+    expect(await Promise.race([exitCode(backfill), sleep(20_000).then(() => 'still running')])).toBe(3);
+    expect(backfill.output()).toMatch(/gate says ROLLBACK/);
+    await holder.query('ROLLBACK');
+    await Promise.all(appWaits);
+    // The runner's series go stale: no current phase, which is unknown, never proceed.
+    const r = await gateUntil(4);
+    expect(JSON.parse(r.stdout).overall.reason).toMatch(/current phase unknown: no migration_phase series/);
+  }, 60_000);
+
   it('exporter stopped: the lock-wait gate has no data -> exit 4 with the reason on stderr', async () => {
     await services.proc('postgres_exporter').stop();
-    const r = await gateUntil(4);
+    const r = await waitFor('gate --gate lock-waits to exit 4', async () => {
+      const x = await gate('--gate', 'lock-waits', '--json');
+      return x.code === 4 ? x : undefined;
+    }, 30_000, 500);
     const lockGate = (JSON.parse(r.stdout) as { gates: { gate: string; state: string; reason: string }[] }).gates.find((g) => g.gate === 'lock-waits')!;
     expect(lockGate.state).toBe('unknown');
     expect(lockGate.reason).toMatch(/no data: signal lockWaitSessions returned an empty result/);
@@ -303,6 +346,12 @@ describe('live migration: gate, alerts and the example backfill on real services
     expect(r.stdout).toMatch(/UNKNOWN/);
   }, 30_000);
 });
+
+function exitCode(p: Proc): Promise<number | null> {
+  return new Promise((r) => (p.exited ? r(p.child.exitCode) : p.child.once('exit', (c) => r(c))));
+}
+
+const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** Run a node script from the repo root, without blocking the event loop. */
 function runNode(args: string[]): Promise<AsyncCliResult> {

@@ -118,9 +118,17 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
-function startProcess(name: string, cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; stopSignal?: NodeJS.Signals } = {}): Proc {
+interface StartOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  stopSignal?: NodeJS.Signals;
+  /** 'pipe' to type into the process (child.stdin). */
+  stdin?: 'pipe' | 'ignore';
+}
+
+function startProcess(name: string, cmd: string, args: string[], opts: StartOptions = {}): Proc {
   installExitHook();
-  const child = spawn(cmd, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(cmd, args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, detached: true, stdio: [opts.stdin ?? 'ignore', 'pipe', 'pipe'] });
   live.add(child);
   let out = '';
   const keep = (b: Buffer): void => {
@@ -225,7 +233,7 @@ export class Services {
   }
 
   /** Any other long-running process (a migration runner, `migobs watch`), stopped by stopAll too. */
-  start(name: string, cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; stopSignal?: NodeJS.Signals } = {}): Proc {
+  start(name: string, cmd: string, args: string[], opts: StartOptions = {}): Proc {
     return this.track(startProcess(name, cmd, args, opts));
   }
 

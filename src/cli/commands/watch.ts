@@ -1,5 +1,5 @@
 import { loadModel, durationOption, makeClient, type LiveOptions } from '../../live/setup';
-import { frame, plainLine, takeSnapshot, type Snapshot } from '../../live/watch';
+import { clipLines, frame, plainLine, takeSnapshot, type Snapshot } from '../../live/watch';
 
 export interface WatchCommandOptions extends LiveOptions {
   interval?: string;
@@ -33,7 +33,8 @@ export async function watchCommand(file: string, opts: WatchCommandOptions): Pro
       for (const g of s.gates.gates) if (g.reason) process.stderr.write(`migobs: gate ${g.gate} unknown: ${g.reason}\n`);
       return;
     }
-    const text = frame(model, s, intervalText);
+    // Lines are clipped to the terminal width: a wrapped line would break the in-place redraw.
+    const text = clipLines(frame(model, s, intervalText), out.columns || 120);
     out.write(rewind(previousLines) + text);
     previousLines = text.split('\n').length - 1;
   };
