@@ -1,6 +1,7 @@
 /** Every semantic rule, in the order their problems are most useful to read. */
 import type { SemanticRule } from '../rule';
 import { durationsSane } from './durations-sane';
+import { gateCount } from './gate-count';
 import { gatePhasesExist } from './gate-phases-exist';
 import { gateSignalExists } from './gate-signal-exists';
 import { gateThresholdsPresent } from './gate-thresholds-present';
@@ -22,4 +23,5 @@ export const SEMANTIC_RULES: readonly SemanticRule[] = [
   selectorValid,
   matcherRegexValid,
   durationsSane,
+  gateCount,
 ];
