@@ -98,7 +98,7 @@ export function parseSelector(text: string): SelectorParseResult {
     const labelName = wrapped.slice(name.from, name.to);
     if (!LABEL_NAME.test(labelName)) return { matchers: [], problem: { offset: name.from - 1, message: `invalid label name \`${labelName}\`` } };
     if (labelName === '__name__' || labelName === 'migration_id') {
-      return { matchers: [], problem: { offset: name.from - 1, message: `selector may not set \`${labelName}\` (migobs adds migration_id itself)` } };
+      return { matchers: [], problem: { offset: name.from - 1, message: labelName === 'migration_id' ? 'selector may not set `migration_id` (migobs adds migration_id itself)' : 'selector may not set `__name__` (it selects labels of the migration metrics, not the metric)' } };
     }
     matchers.push({ name: labelName, op: wrapped.slice(op.from, op.to) as MatchOp, value: unquote(wrapped.slice(val.from, val.to)) });
   }

@@ -15,6 +15,8 @@ interface AjvError {
   keyword: string;
   params: Record<string, unknown>;
   message?: string;
+  /** Set by ajv on errors from `propertyNames`: the offending key. */
+  propertyName?: string;
   parentSchema?: { description?: string; properties?: Record<string, unknown>; enum?: unknown[] };
 }
 
@@ -141,6 +143,10 @@ function toDiagnostic(source: SourceFile, err: AjvError): Diagnostic | undefined
       return mk(path, 'value', `${label} must be \`${String(err.params.allowedValue)}\`, got ${describe(value)}`, path[0] === 'apiVersion' && typeof value === 'string' && value !== 'migobs/v1' ? 'this is not a migobs definition (apiVersion: migobs/v1, kind: Migration)' : undefined);
     case 'pattern': {
       const kind = patternKind(path, String(err.params.pattern));
+      // A key that fails `propertyNames` (e.g. a signal name): name the key, not its mapping.
+      if (err.propertyName !== undefined) {
+        return mk([...path, err.propertyName], 'key', `${typeof last === 'string' ? `key in \`${last}\`` : where} ${FRIENDLY_PATTERN[kind] ?? `must match ${String(err.params.pattern)}`}; got ${describe(err.propertyName)}`);
+      }
       return mk(path, 'value', `${label} ${FRIENDLY_PATTERN[kind] ?? `must match ${String(err.params.pattern)}`}; got ${describe(value)}`);
     }
     case 'propertyNames':
