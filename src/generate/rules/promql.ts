@@ -68,11 +68,15 @@ export function currentPhaseExpr(m: ResolvedMigration): string {
   return `max by (migration_id, phase) (${selector('migration_phase', own(m))} == 1)`;
 }
 
-/** The gate value: the worst series of the signal (max for above, min for below). */
+/**
+ * The gate value: the worst series of the signal (max for above, min for below). `>= -Inf` drops a
+ * NaN result (0/0, a quantile of nothing): NaN compares false with every threshold, so without the
+ * filter a NaN signal would read as green. Dropped, it makes the gate unknown, as missing data must.
+ */
 export function gateValueExpr(m: ResolvedMigration, g: ResolvedGate): string {
   const signal = m.signals[g.signal];
   if (!signal) throw new Error(`gate ${g.id}: unknown signal ${g.signal}`);
-  return `${g.direction === 'above' ? 'max' : 'min'}(${signal.expr})`;
+  return `${g.direction === 'above' ? 'max' : 'min'}(${signal.expr}) >= -Inf`;
 }
 
 /** 0 green, 1 pause, 2 rollback, 3 unknown (no gate value). */

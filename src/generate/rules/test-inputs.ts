@@ -57,7 +57,9 @@ export function gateValue(ast: Ast, db: Db, step: number, worst: 'max' | 'min'):
   const v = evaluate(ast, db, step);
   const values = v.k === 'scalar' ? [v.v] : v.v.map((s) => s.value);
   if (values.length === 0) return undefined;
-  return values.reduce((a, b) => (worst === 'max' ? (b > a || Number.isNaN(a) ? b : a) : b < a || Number.isNaN(a) ? b : a));
+  const worstValue = values.reduce((a, b) => (worst === 'max' ? (b > a || Number.isNaN(a) ? b : a) : b < a || Number.isNaN(a) ? b : a));
+  // The recording rule filters NaN out (`>= -Inf`), so a NaN gate value has no sample.
+  return Number.isNaN(worstValue) ? undefined : worstValue;
 }
 
 /** Functions that return samples without reading any series. */
