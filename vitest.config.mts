@@ -9,5 +9,7 @@ export default defineConfig({
     reporters: ['default', 'json'],
     outputFile: { json: 'test-results/vitest.json' },
     pool: 'forks',
+    // Live tests mostly wait on servers; run files side by side even on a 2-core machine.
+    maxWorkers: 3,
   },
 });
