@@ -32,7 +32,19 @@ const OPS: Record<string, BinOp> = {
   And: 'and', Or: 'or', Unless: 'unless', Atan2: 'atan2',
 };
 
+/** Test-input synthesis parses the same few expressions thousands of times; ASTs are never mutated. */
+const astCache = new Map<string, Ast>();
+
 export function parseAst(text: string): Ast {
+  const cached = astCache.get(text);
+  if (cached) return cached;
+  if (astCache.size > 5000) astCache.clear();
+  const ast = parseAstUncached(text);
+  astCache.set(text, ast);
+  return ast;
+}
+
+function parseAstUncached(text: string): Ast {
   const parsed = parsePromql(text);
   const problems = syntaxProblems(parsed);
   if (problems.length) throw new Unsupported(problems[0]!.message);
