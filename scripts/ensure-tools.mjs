@@ -11,6 +11,8 @@ const need = [
   ['prometheus-alertmanager', 'prometheus-alertmanager'],
   ['prometheus-postgres-exporter', 'prometheus-postgres-exporter'],
   ['prometheus-pushgateway', 'prometheus-pushgateway'],
+  ['openssl', 'openssl'], // a test CA for `migobs gate --ca-file`
+  ['script', 'util-linux'], // a pseudo-terminal for `migobs watch`
 ];
 const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 const hasPostgres = () => existsSync('/usr/lib/postgresql') && readdirSync('/usr/lib/postgresql').some((v) => existsSync(`/usr/lib/postgresql/${v}/bin/initdb`));
