@@ -35,6 +35,7 @@ export const CORPUS: Array<[name: string, expected: string]> = [
   ["expr-unterminated-string", "16:28: signal `replicationLag`: PromQL syntax error: unexpected end of expression (at character 39) (check the expression with promtool or the Prometheus query page)"],
   ["gate-id-cyrillic", "18:11: `id` must be lower-case letters, digits and dashes, 1-40 characters, starting and ending with a letter or digit; got string \"replication-lаg\""],
   ["gate-id-dotdot", "18:11: `id` must be lower-case letters, digits and dashes, 1-40 characters, starting and ending with a letter or digit; got string \"../replication-lag\""],
+  ["gate-phases-empty", "23:15: gate `replication-lag` has an empty `phases` list, so it would never fire (remove `phases` to apply the gate in every phase, or disable it with `enabled: false`)"],
   ["id-cyrillic-o", "4:7: `id` must be lower-case letters, digits and dashes, 1-40 characters, starting and ending with a letter or digit; got string \"оrders-region-backfill\""],
   ["id-dotdot-slash", "4:7: `id` must be lower-case letters, digits and dashes, 1-40 characters, starting and ending with a letter or digit; got string \"../../../tmp/pwned\""],
   ["id-fullwidth", "4:7: `id` must be lower-case letters, digits and dashes, 1-40 characters, starting and ending with a letter or digit; got string \"ｏrders-region-backfill\""],

@@ -182,6 +182,7 @@ spec:
   'id-trailing-dash': line(4, '  id: orders-'),
   'gate-id-dotdot': line(18, '    - id: ../replication-lag'),
   'gate-id-cyrillic': line(18, '    - id: replication-l\u0430g'),
+  'gate-phases-empty': line(23, '      phases: []'),
   'phase-id-quote': line(23, `      phases: [canary, 'ramp"}', full]`),
   'signal-name-template': line(16, "    '{{replicationLag}}': {expr: 'max(pg_replication_lag)', unit: s}"),
   'link-javascript-url': line(7, '  links: [{title: "[x](javascript:alert(1))", url: "javascript:alert(1)"}]'),

@@ -10,7 +10,9 @@ export const gatePhasesExist: SemanticRule = {
     for (const g of ctx.model.gates) {
       const i = definitionGateIndex(ctx.def, g.id);
       const own = i >= 0 ? ctx.def.spec.gates![i]!.phases : undefined;
-      if (own) {
+      if (own && own.length === 0) {
+        out.push(errorAt(ctx, this.name, ['spec', 'gates', i, 'phases'], `gate \`${g.id}\` has an empty \`phases\` list, so it would never fire`, 'remove `phases` to apply the gate in every phase, or disable it with `enabled: false`'));
+      } else if (own) {
         own.forEach((p, k) => {
           if (!ids.includes(p)) {
             out.push(errorAt(ctx, this.name, ['spec', 'gates', i, 'phases', k], `gate \`${g.id}\` names unknown phase \`${p}\`${didYouMean(p, ids)}`, `phases of this migration: ${ids.join(', ')}`));

@@ -1,3 +1,4 @@
+import { loadPreset } from '../../presets/load';
 import { definitionGateIndex, errorAt, type SemanticRule } from '../rule';
 
 export const gateThresholdsPresent: SemanticRule = {
@@ -10,9 +11,10 @@ export const gateThresholdsPresent: SemanticRule = {
       if (i < 0) continue;
       const missing = [g.signal === '' ? 'signal' : '', Number.isNaN(g.pause) ? 'pause' : '', Number.isNaN(g.rollback) ? 'rollback' : ''].filter(Boolean);
       if (missing.length) {
-        out.push(
-          errorAt(ctx, this.name, ['spec', 'gates', i, 'id'], `gate \`${g.id}\` is not a ${ctx.model.type} preset gate, so it needs ${missing.map((m) => `\`${m}\``).join(', ')}`, `\`migobs presets ${ctx.model.type}\` lists the preset gates`),
-        );
+        // A preset gate kept for other engines only is "not a preset gate" here: say why.
+        const engines = loadPreset(ctx.model.type).gates.find((p) => p.id === g.id)?.engines;
+        const what = engines ? `is a ${ctx.model.type} preset gate only for engine ${engines.join(', ')}, not ${ctx.model.engine}` : `is not a ${ctx.model.type} preset gate`;
+        out.push(errorAt(ctx, this.name, ['spec', 'gates', i, 'id'], `gate \`${g.id}\` ${what}, so it needs ${missing.map((m) => `\`${m}\``).join(', ')}`, `\`migobs presets ${ctx.model.type}\` lists the preset gates`));
       }
     }
     return out;
