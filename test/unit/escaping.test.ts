@@ -258,6 +258,18 @@ describe.each(['runbook.md', 'alerts.md', 'dashboard.md'])('Markdown %s', (name)
   });
 });
 
+describe('dashboard panel descriptions (Grafana renders them as Markdown)', () => {
+  it('have no live HTML and no javascript: links, and still show the gate title and remediation', () => {
+    const dash = JSON.parse(file('dashboard.json')) as { panels: Array<{ description?: string }> };
+    const descriptions = dash.panels.map((p) => p.description ?? '');
+    for (const d of descriptions) {
+      expect(outsideCode(d)).not.toMatch(/<[A-Za-z\/!]/);
+      expect(outsideCode(d)).not.toMatch(/\]\(\s*javascript:/i);
+    }
+    expect(descriptions.some((d) => readable(d).includes(H.remediation))).toBe(true);
+  });
+});
+
 describe('Markdown keeps the hostile text readable (escaped, not dropped)', () => {
   it.each([
     ['runbook.md', ['title', 'owner', 'remediation', 'phaseTitle', 'proceed', 'verification', 'linkTitle', 'decisionOwner']],
