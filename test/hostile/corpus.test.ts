@@ -108,6 +108,18 @@ describe('hostile corpus', () => {
     else expectRefused(file, expected, outDir);
   });
 
+  it('validate and lint read the whole corpus in one run: the same located messages, no stack trace', () => {
+    const files = CORPUS.map(([n]) => `${INPUTS}/${n}.yaml`);
+    const v = migobs(['validate', ...files]);
+    expect(v.code).toBe(1);
+    expect(v.stderr).not.toMatch(STACK);
+    const lines = new Set(v.stderr.split('\n'));
+    for (const [n, expected] of CORPUS) if (expected !== VALID) expect(lines.has(`${INPUTS}/${n}.yaml:${expected}`), n).toBe(true);
+    const l = migobs(['lint', ...files]);
+    expect(l.code).toBe(1);
+    expect(l.stdout + l.stderr).not.toMatch(STACK);
+  });
+
   it('every valid input generated rules that promtool accepts', () => {
     expect(validOutputs.length).toBe(CORPUS.filter(([, e]) => e === VALID).length);
     const r = runTool('promtool', ['check', 'rules', ...validOutputs]);
