@@ -78,19 +78,36 @@ export function writeOutputs(outDir: string, files: OutputFile[]): WriteResult {
   } catch (e) {
     for (const s of staged) rmSync(s.tmp, { force: true });
     for (const d of [...created].sort().reverse()) rmdirQuiet(d);
-    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-    throw new UserError(`cannot write to the output folder ${outDir} (${code}); nothing was changed`);
+    throw new UserError(`cannot write to the output folder ${outDir}: ${reason(e)}; nothing was changed`);
   }
   for (const s of staged) {
     try {
       commitTemp(s.tmp, s.file);
     } catch (e) {
       for (const rest of staged) rmSync(rest.tmp, { force: true });
-      throw new UserError(`cannot write ${s.file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw new UserError(`cannot write ${s.file}: ${reason(e)}`);
     }
     result.written.push(s.path);
   }
   return result;
+}
+
+const REASONS: Record<string, string> = {
+  ENOTDIR: 'a file is in the way of a folder',
+  EISDIR: 'a folder is in the way of a file',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+  ENOENT: 'the folder cannot be created there',
+  EEXIST: 'something is already there',
+};
+
+/** A short, readable reason for a file system error, with the path it happened at. */
+function reason(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  const what = (err.code && REASONS[err.code]) ?? err.message;
+  return `${what}${err.code ? ` (${err.code}` + (err.path ? ` at ${err.path})` : ')') : ''}`;
 }
 
 function statOrUndefined(p: string): import('node:fs').Stats | undefined {
