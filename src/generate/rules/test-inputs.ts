@@ -375,13 +375,35 @@ export function labelsFor(ms: Matcher[]): Labels {
   for (const m of ms) {
     if (m.op === '=') continue;
     if (matches(labels, ms.filter((x) => x.name === m.name))) continue;
-    const candidates = m.op === '=~' ? [regexSample(m.value), '', 'migobs', '0', 'x'] : ['migobs', 'migobs-test', '0'];
+    // Try a sample of every alternative of every regex on this label, so `job!="a", job=~"a|b"` finds "b".
+    const same = ms.filter((x) => x.name === m.name);
+    const fromRegexes = same.filter((x) => x.op === '=~').flatMap((x) => topLevelAlternatives(x.value).map(regexSample));
+    const candidates = [...fromRegexes, '', 'migobs', 'migobs-test', '0', 'x'];
     const found = candidates.find((c) => matches({ ...labels, [m.name]: c }, ms.filter((x) => x.name === m.name)));
     if (found === undefined) throw new Unsupported(`no label value satisfies ${m.name}${m.op}"${m.value}"`);
     if (found !== '') labels[m.name] = found;
   }
   if (!matches(labels, ms)) throw new Unsupported('matchers cannot all be satisfied');
   return labels;
+}
+
+/** The top-level `a|b|c` alternatives of a regex. */
+function topLevelAlternatives(pattern: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') i++;
+    else if (c === '(' || c === '[') depth++;
+    else if (c === ')' || c === ']') depth--;
+    else if (c === '|' && depth === 0) {
+      out.push(pattern.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(pattern.slice(start));
+  return out;
 }
 
 /** A string a simple regex matches: the first alternative, with wildcards and classes filled in. */
