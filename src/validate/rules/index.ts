@@ -8,6 +8,7 @@ import { gateThresholdsPresent } from './gate-thresholds-present';
 import { matcherRegexValid } from './matcher-regex-valid';
 import { selectorValid } from './selector-valid';
 import { signalExprValid } from './signal-expr-valid';
+import { thresholdMagnitude } from './threshold-magnitude';
 import { thresholdOrder } from './threshold-order';
 import { uniqueGateIds } from './unique-gate-ids';
 import { uniquePhaseIds } from './unique-phase-ids';
@@ -17,6 +18,7 @@ export const SEMANTIC_RULES: readonly SemanticRule[] = [
   uniquePhaseIds,
   gateThresholdsPresent,
   thresholdOrder,
+  thresholdMagnitude,
   gateSignalExists,
   gatePhasesExist,
   signalExprValid,
