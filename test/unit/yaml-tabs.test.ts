@@ -1,0 +1,30 @@
+/** Regression (found by fuzzing): user text with tabs must not produce YAML that Go's parser rejects. */
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { generateMigration } from '../../src/generate/index';
+import { toYaml } from '../../src/render/serialize';
+import { check } from '../helpers/definitions';
+import { runTool } from '../helpers/tools';
+
+describe('YAML output with tabs and control characters', () => {
+  it('round-trips exactly', () => {
+    const text = 'line one\n\tindented with a tab\n\u0007bell';
+    expect(parse(toYaml({ a: text }))).toEqual({ a: text });
+  });
+  it('rules.yaml stays valid for promtool when titles and remediation start with tabs', () => {
+    const r = check((d) => {
+      d.metadata.title = '\t tab-led title\nsecond line';
+      d.metadata.owner = '\t team';
+      d.spec.gates![0]!.title = '\t tab-led gate\nwith a second line';
+      d.spec.gates![0]!.remediation = '\t1. halve the batch\n\t2. wait';
+    });
+    expect(r.diagnostics).toEqual([]);
+    const dir = mkdtempSync(join(tmpdir(), 'migobs-tabs-'));
+    writeFileSync(join(dir, 'rules.yaml'), generateMigration(r.migrations[0]!.model).find((f) => f.path.endsWith('/rules.yaml'))!.content);
+    const res = runTool('promtool', ['check', 'rules', 'rules.yaml'], { cwd: dir });
+    expect(res.code, res.stdout + res.stderr).toBe(0);
+  });
+});
