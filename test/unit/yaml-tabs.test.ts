@@ -9,9 +9,9 @@ import { toYaml } from '../../src/render/serialize';
 import { check } from '../helpers/definitions';
 import { runTool } from '../helpers/tools';
 
-describe('YAML output with tabs and control characters', () => {
+describe('YAML output with tabs, control characters and Unicode line separators', () => {
   it('round-trips exactly', () => {
-    const text = 'line one\n\tindented with a tab\n\u0007bell';
+    const text = 'line one\n\tindented with a tab\n\u0007bell \u2028 \u2029 \u0085 \ufeff';
     expect(parse(toYaml({ a: text }))).toEqual({ a: text });
   });
   it('rules.yaml stays valid for promtool when titles and remediation start with tabs', () => {
@@ -20,6 +20,7 @@ describe('YAML output with tabs and control characters', () => {
       d.metadata.owner = '\t team';
       d.spec.gates![0]!.title = '\t tab-led gate\nwith a second line';
       d.spec.gates![0]!.remediation = '\t1. halve the batch\n\t2. wait';
+      d.spec.gates![1 - 1]!.title += ' \u2029 paragraph \u2028 line';
     });
     expect(r.diagnostics).toEqual([]);
     const dir = mkdtempSync(join(tmpdir(), 'migobs-tabs-'));
