@@ -47,7 +47,9 @@ describe('migobs init', () => {
   it('writes migrations/<id>.yaml by default', () => {
     const dir = mkdtempSync(join(tmpdir(), 'migobs-init-'));
     expect(migobs(['init', 'orders-x', '--type', 'cutover', '--engine', 'mysql'], { cwd: dir }).code).toBe(0);
-    expect(readFileSync(join(dir, 'migrations', 'orders-x.yaml'), 'utf8')).toContain('type: cutover');
+    const written = readFileSync(join(dir, 'migrations', 'orders-x.yaml'), 'utf8');
+    expect(written).toContain('type: cutover');
+    expect(written.split('\n')[0]).toBe('# yaml-language-server: $schema=../node_modules/migration-observability/schema/migration.schema.json');
   });
 });
 

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join, relative, resolve as resolvePath } from 'node:path';
 import { Document, isMap, isSeq, YAMLMap, type Node, type Pair } from 'yaml';
 import { ENGINES, MIGRATION_TYPES, type Engine, type MigrationDefinition, type MigrationType } from '../../definition/types';
 import { UserError } from '../../diagnostics';
@@ -7,6 +7,7 @@ import { engineSignals, loadPreset } from '../../presets/load';
 import { didYouMean } from '../../util/suggest';
 import { writeFileAtomic } from '../../write/atomic';
 
+export const SCHEMA_IN_PACKAGE = 'node_modules/migration-observability/schema/migration.schema.json';
 const ID_RE = /^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$/;
 
 /** `migobs init <id> --type T [--engine E] [--out FILE] [--force]`: a commented definition that validates. */
@@ -22,7 +23,9 @@ export async function initCommand(id: string, opts: { type: string; engine: stri
   }
   const out = opts.out ?? `migrations/${id}.yaml`;
   if (existsSync(out) && !opts.force) throw new UserError(`${out} already exists; pass --force to overwrite it`);
-  const text = renderInit(id, opts.type as MigrationType, opts.engine as Engine);
+  // Editors resolve the schema relative to the file: point at the installed package's copy.
+  const schemaRef = relative(dirname(resolvePath(out)), join(process.cwd(), SCHEMA_IN_PACKAGE)).split('\\').join('/');
+  const text = renderInit(id, opts.type as MigrationType, opts.engine as Engine, schemaRef);
   mkdirSync(dirname(out), { recursive: true });
   writeFileAtomic(out, text);
   process.stdout.write(`wrote ${out}\nnext: edit it, then run \`migobs validate ${out}\` and \`migobs generate ${out}\`\n`);
@@ -30,7 +33,7 @@ export async function initCommand(id: string, opts: { type: string; engine: stri
 }
 
 /** The commented starter definition, built as a YAML document (no string templates of user text). */
-export function renderInit(id: string, type: MigrationType, engine: Engine): string {
+export function renderInit(id: string, type: MigrationType, engine: Engine, schemaRef = `../${SCHEMA_IN_PACKAGE}`): string {
   const preset = loadPreset(type);
   const signals = { ...engineSignals(engine), ...(preset.signals ?? {}) };
   const gates = preset.gates.filter((g) => !g.engines || g.engines.includes(engine));
@@ -53,7 +56,7 @@ export function renderInit(id: string, type: MigrationType, engine: Engine): str
   };
   const doc = new Document(def);
   doc.commentBefore = [
-    ` yaml-language-server: $schema=https://migobs.dev/schema/migobs-v1.json`,
+    ` yaml-language-server: $schema=${schemaRef}`,
     ` Written by \`migobs init\` from the ${type} preset with ${engine} signals.`,
     ' Reference: docs/definition.md. Check with `migobs validate`, then `migobs generate`.',
   ].join('\n');
