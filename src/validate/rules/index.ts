@@ -6,6 +6,7 @@ import { gatePhasesExist } from './gate-phases-exist';
 import { gateSignalExists } from './gate-signal-exists';
 import { gateThresholdsPresent } from './gate-thresholds-present';
 import { matcherRegexValid } from './matcher-regex-valid';
+import { selectorSatisfiable } from './selector-satisfiable';
 import { selectorValid } from './selector-valid';
 import { signalExprValid } from './signal-expr-valid';
 import { thresholdMagnitude } from './threshold-magnitude';
@@ -23,6 +24,7 @@ export const SEMANTIC_RULES: readonly SemanticRule[] = [
   gatePhasesExist,
   signalExprValid,
   selectorValid,
+  selectorSatisfiable,
   matcherRegexValid,
   durationsSane,
   gateCount,
