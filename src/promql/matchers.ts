@@ -28,6 +28,20 @@ export function quotePromqlString(value: string): string {
   return out + '"';
 }
 
+/** Whether a label value passes a matcher (a missing label is ""; regexes fully anchored, as in Prometheus). */
+export function matcherAccepts(m: { op: string; value: string }, value: string): boolean {
+  switch (m.op) {
+    case '=':
+      return value === m.value;
+    case '!=':
+      return value !== m.value;
+    case '=~':
+      return new RegExp(`^(?:${m.value})$`).test(value);
+    default:
+      return !new RegExp(`^(?:${m.value})$`).test(value);
+  }
+}
+
 export function formatMatcher(m: LabelMatcher): string {
   return `${m.name}${m.op}${quotePromqlString(m.value)}`;
 }

@@ -4,22 +4,10 @@
  * template delimiter is wrapped as a Go string constant inside an action (`{{ "..." }}`), which the
  * template engine prints literally.
  */
+import { quotePromqlString } from '../promql/matchers';
 
-/** A Go string literal (double-quoted, escaped). */
-export function goQuote(text: string): string {
-  let out = '"';
-  for (const ch of text) {
-    const cp = ch.codePointAt(0)!;
-    if (ch === '"') out += '\\"';
-    else if (ch === '\\') out += '\\\\';
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
-    else if (cp < 0x20 || cp === 0x7f) out += `\\x${cp.toString(16).padStart(2, '0')}`;
-    else out += ch;
-  }
-  return out + '"';
-}
+/** A Go string literal (double-quoted, escaped): PromQL strings use the same syntax. */
+export const goQuote = quotePromqlString;
 
 /** User text, made inert for a Prometheus template. */
 export function templateText(text: string): string {

@@ -5,6 +5,7 @@
  * what promtool will compute; the synthesizer uses it to check every input it builds. It is a
  * checker for generated test data, not a query engine: anything unusual throws `Unsupported`.
  */
+import { matcherAccepts } from '../../promql/matchers';
 import { Unsupported, type Ast, type BinOp, type Matcher } from './promql-ast';
 
 export type Labels = Record<string, string>;
@@ -30,19 +31,7 @@ type Value = { k: 'scalar'; v: number } | { k: 'vector'; v: Sample[] };
 const LOOKBACK_SECONDS = 300;
 
 export function matches(labels: Labels, ms: Matcher[]): boolean {
-  return ms.every((m) => {
-    const v = labels[m.name] ?? '';
-    switch (m.op) {
-      case '=':
-        return v === m.value;
-      case '!=':
-        return v !== m.value;
-      case '=~':
-        return new RegExp(`^(?:${m.value})$`).test(v);
-      case '!~':
-        return !new RegExp(`^(?:${m.value})$`).test(v);
-    }
-  });
+  return ms.every((m) => matcherAccepts(m, labels[m.name] ?? ''));
 }
 
 export const labelKey = (l: Labels): string => JSON.stringify(Object.keys(l).sort().map((k) => [k, l[k]]));

@@ -1,19 +1,5 @@
-import { parseSelector, regexProblem, type LabelMatcher } from '../../promql/matchers';
+import { matcherAccepts, parseSelector, regexProblem } from '../../promql/matchers';
 import { errorAt, type SemanticRule } from '../rule';
-
-/** Whether a label value passes one matcher (regexes fully anchored, as in Prometheus). */
-function passes(value: string, m: LabelMatcher): boolean {
-  switch (m.op) {
-    case '=':
-      return value === m.value;
-    case '!=':
-      return value !== m.value;
-    case '=~':
-      return new RegExp(`^(?:${m.value})$`).test(value);
-    case '!~':
-      return !new RegExp(`^(?:${m.value})$`).test(value);
-  }
-}
 
 export const selectorSatisfiable: SemanticRule = {
   name: 'selector-satisfiable',
@@ -24,7 +10,7 @@ export const selectorSatisfiable: SemanticRule = {
     const { matchers, problem } = parseSelector(text);
     if (problem || matchers.some((m) => m.op.includes('~') && regexProblem(m.value))) return []; // other rules report these
     for (const exact of matchers.filter((m) => m.op === '=')) {
-      const conflict = matchers.find((m) => m !== exact && m.name === exact.name && !passes(exact.value, m));
+      const conflict = matchers.find((m) => m !== exact && m.name === exact.name && !matcherAccepts(m, exact.value));
       if (conflict) {
         return [
           errorAt(ctx, this.name, ['spec', 'selector'], `spec.selector can never match: ${exact.name}=${JSON.stringify(exact.value)} contradicts ${conflict.name}${conflict.op}${JSON.stringify(conflict.value)}`, 'keep one matcher per label, or make them agree'),
