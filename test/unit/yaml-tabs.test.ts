@@ -16,7 +16,7 @@ describe('YAML output with tabs, control characters and Unicode line separators'
   });
   it('rules.yaml stays valid for promtool when titles and remediation start with tabs', () => {
     const r = check((d) => {
-      d.metadata.title = '\t tab-led title\nsecond line';
+      d.metadata.title = '\t tab-led title {{ x }}\nsecond line \u2028 \u2029';
       d.metadata.owner = '\t team';
       d.spec.gates![0]!.title = '\t tab-led gate\nwith a second line';
       d.spec.gates![0]!.remediation = '\t1. halve the batch\n\t2. wait';
@@ -24,8 +24,12 @@ describe('YAML output with tabs, control characters and Unicode line separators'
     });
     expect(r.diagnostics).toEqual([]);
     const dir = mkdtempSync(join(tmpdir(), 'migobs-tabs-'));
-    writeFileSync(join(dir, 'rules.yaml'), generateMigration(r.migrations[0]!.model).find((f) => f.path.endsWith('/rules.yaml'))!.content);
+    const files = generateMigration(r.migrations[0]!.model);
+    for (const name of ['rules.yaml', 'rules.test.yaml']) writeFileSync(join(dir, name), files.find((f) => f.path.endsWith(`/${name}`))!.content);
     const res = runTool('promtool', ['check', 'rules', 'rules.yaml'], { cwd: dir });
     expect(res.code, res.stdout + res.stderr).toBe(0);
+    // The generated unit tests expect the exact annotation text: Prometheus prints the user text verbatim.
+    const t = runTool('promtool', ['test', 'rules', 'rules.test.yaml'], { cwd: dir, timeoutMs: 120_000 });
+    expect(t.code, t.stdout.slice(0, 3000) + t.stderr).toBe(0);
   });
 });

@@ -4,6 +4,7 @@
  * `{{ $value | humanizeDuration }}`, `{{ $labels.<name> }}` and `{{ "<Go string>" }}` (inert user
  * text, see render/prom-template.ts). Number formatting follows Go's `%.4g` as Prometheus uses it.
  */
+import { unquote } from '../../promql/matchers';
 
 /** Go's fmt `%.4g` for the magnitudes humanize produces (plus the exponent form elsewhere). */
 export function goG4(v: number): string {
@@ -64,22 +65,11 @@ export function humanizeDuration(v: number): string {
   return `${goG4(v)}${prefix}s`;
 }
 
-function goUnquote(lit: string): string {
-  return lit.slice(1, -1).replace(/\\(x[0-9a-fA-F]{2}|.)/g, (_, e: string) => {
-    switch (e[0]) {
-      case 'n': return '\n';
-      case 'r': return '\r';
-      case 't': return '\t';
-      case 'x': return String.fromCharCode(parseInt(e.slice(1), 16));
-      default: return e;
-    }
-  });
-}
 
 /** Expand an annotation template for an alert with these labels and value. */
 export function expandTemplate(template: string, labels: Record<string, string>, value: number): string {
   return template.replace(/\{\{ (?:"((?:[^"\\]|\\.)*)"|\$value \| (humanize|humanizeDuration)|\$labels\.([a-zA-Z_][a-zA-Z0-9_]*)) \}\}/g, (whole, str: string | undefined, fn: string | undefined, label: string | undefined) => {
-    if (str !== undefined) return goUnquote(`"${str}"`);
+    if (str !== undefined) return unquote(`"${str}"`);
     if (fn === 'humanize') return humanize(value);
     if (fn === 'humanizeDuration') return humanizeDuration(value);
     if (label !== undefined) return labels[label] ?? '';
