@@ -103,14 +103,24 @@ export function gateAbsentExpr(m: ResolvedMigration, g: ResolvedGate): string {
 }
 
 /**
- * No progress for stalledAfter while the runner is neither throttled nor done. The value is the
- * seconds since the last progress; the phase join adds the `phase` label.
+ * Phases in which the runner is expected to make progress: those where any gate applies. Preflight
+ * (hours of baselining before the first batch) and closeout have no gates, so a runner that is
+ * idle there by design does not page as stalled. Every phase when no gate names one.
+ */
+export function progressPhases(m: ResolvedMigration): string[] {
+  const ids = m.phases.map((p) => p.id).filter((id) => m.gates.some((g) => g.phases.includes(id)));
+  return ids.length ? ids : m.phases.map((p) => p.id);
+}
+
+/**
+ * No progress for stalledAfter, in a progress phase, while the runner is neither throttled nor
+ * done. The value is the seconds since the last progress; the phase join adds the `phase` label.
  */
 export function stalledExpr(m: ResolvedMigration): string {
   const since = `time() - max by (migration_id) (${selector('migration_last_progress_timestamp_seconds', own(m))})`;
   const throttled = `max by (migration_id) (${selector('migration_throttled', own(m))}) == 1`;
   const done = `max by (migration_id) (${selector('migration_rows_processed_total', own(m))}) >= max by (migration_id) (${selector('migration_rows_total', own(m))})`;
-  return `${currentPhaseSelector(m)} * on (migration_id) group_left () ((${since} > ${promNumber(m.stalledAfterSeconds)}) unless on (migration_id) (${throttled}) unless on (migration_id) (${done}))`;
+  return `${currentPhaseSelector(m, progressPhases(m))} * on (migration_id) group_left () ((${since} > ${promNumber(m.stalledAfterSeconds)}) unless on (migration_id) (${throttled}) unless on (migration_id) (${done}))`;
 }
 
 export function etaOverrunExpr(m: ResolvedMigration, expectedSeconds: number): string {

@@ -16,7 +16,7 @@ import { ALERT, FILES, GATE_STATE, RECORD, groupName, type GateAction, type Gate
 import { expandTemplate } from './go-template';
 import { Unsupported } from './promql-ast';
 import type { Db, Series } from './promql-eval';
-import { promNumber } from './promql';
+import { progressPhases, promNumber } from './promql';
 import { buildRules, gateThreshold, type AlertingRule } from './rules';
 import { gateValueOf, labelsFor, synthesizeSignal, type Check, type Timeline } from './test-inputs';
 
@@ -383,6 +383,15 @@ function metaTests(m: ResolvedMigration, alerts: AlertingRule[]): TestGroup[] {
       { eval_time: evalTime(stallFire), alertname: ALERT.stalled, exp_alerts: [expectedAlert(stalled, stalledLabels, stallFire * STEP_SECONDS)] },
     ],
   });
+  const idle = m.phases.find((p) => !progressPhases(m).includes(p.id))?.id;
+  if (idle !== undefined) {
+    out.push({
+      name: `${ALERT.stalled}: no alert in phase ${idle}, where no progress is expected`,
+      interval: STEP,
+      input_series: stallInputs(0, 100).map((s, i) => (i === 0 ? series('migration_phase', hold(1), { phase: idle }) : s)),
+      alert_rule_test: [{ eval_time: evalTime(stallFire), alertname: ALERT.stalled, exp_alerts: [] }],
+    });
+  }
   out.push({
     name: `${ALERT.stalled}: no alert while throttled`,
     interval: STEP,
