@@ -408,18 +408,7 @@ function topLevelAlternatives(pattern: string): string[] {
 
 /** A string a simple regex matches: the first alternative, with wildcards and classes filled in. */
 export function regexSample(pattern: string): string {
-  let depth = 0;
-  let first = pattern;
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === '\\') i++;
-    else if (c === '(' || c === '[') depth++;
-    else if (c === ')' || c === ']') depth--;
-    else if (c === '|' && depth === 0) {
-      first = pattern.slice(0, i);
-      break;
-    }
-  }
+  const first = topLevelAlternatives(pattern)[0]!;
   return first
     .replace(/^\^|\$$/g, '')
     .replace(/\[\^?([^\]])[^\]]*\]/g, (m, c: string) => (m.startsWith('[^') ? '~' : c))
