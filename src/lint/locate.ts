@@ -4,6 +4,7 @@
  */
 import type { GateDefinition } from '../definition/types';
 import type { JsonPath } from '../load/source';
+import type { ResolvedGate } from '../model/types';
 import { loadPreset } from '../presets/load';
 import type { PresetGate } from '../presets/types';
 import { DEFAULTS } from '../resolve/resolve';
@@ -65,4 +66,19 @@ export function forSource(ctx: LintContext, id: string, field: 'for' | 'rollback
   if (gate?.for !== undefined) return at('for');
   if (preset?.for !== undefined) return inherited(ctx, id, 'preset');
   return inherited(ctx, id, 'default');
+}
+
+export interface GateDuration {
+  field: 'for' | 'rollbackFor';
+  text: string;
+  seconds: number;
+  src: GateValueSource;
+}
+
+/** A gate's two hold durations (pause `for`, `rollbackFor`), each with where it was set. */
+export function gateDurations(ctx: LintContext, g: ResolvedGate): GateDuration[] {
+  return [
+    { field: 'for', text: g.pauseFor, seconds: g.pauseForSeconds, src: forSource(ctx, g.id, 'for') },
+    { field: 'rollbackFor', text: g.rollbackFor, seconds: g.rollbackForSeconds, src: forSource(ctx, g.id, 'rollbackFor') },
+  ];
 }

@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../../diagnostics';
-import { forSource } from '../locate';
+import { gateDurations } from '../locate';
 import { findingAt, type LintCheck } from '../types';
 
 /**
@@ -16,9 +16,8 @@ export const forLongerThanRun: LintCheck = {
     const out: Diagnostic[] = [];
     for (const g of ctx.model.gates) {
       const seen = new Set<string>();
-      for (const [field, text, seconds] of [['for', g.pauseFor, g.pauseForSeconds], ['rollbackFor', g.rollbackFor, g.rollbackForSeconds]] as const) {
+      for (const { field, text, seconds, src } of gateDurations(ctx, g)) {
         if (seconds < planned) continue;
-        const src = forSource(ctx, g.id, field);
         const key = JSON.stringify(src.path);
         if (seen.has(key)) continue;
         seen.add(key);

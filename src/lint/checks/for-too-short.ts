@@ -1,6 +1,6 @@
 import type { Diagnostic } from '../../diagnostics';
 import { formatDuration } from '../../util/duration';
-import { forSource } from '../locate';
+import { gateDurations } from '../locate';
 import { findingAt, type LintCheck } from '../types';
 
 /**
@@ -16,10 +16,7 @@ export const forTooShort: LintCheck = {
     const min = 2 * scrape;
     const out: Diagnostic[] = [];
     for (const g of ctx.model.gates) {
-      const items = [
-        { field: 'for' as const, text: g.pauseFor, seconds: g.pauseForSeconds, src: forSource(ctx, g.id, 'for') },
-        { field: 'rollbackFor' as const, text: g.rollbackFor, seconds: g.rollbackForSeconds, src: forSource(ctx, g.id, 'rollbackFor') },
-      ].filter((i) => i.seconds < min);
+      const items = gateDurations(ctx, g).filter((i) => i.seconds < min);
       // Report one finding per place: `for: 30s` that also sets rollbackFor is one problem, not two.
       const byPlace = new Map<string, typeof items>();
       for (const i of items) {
