@@ -209,8 +209,10 @@ describe('live migration: gate, alerts and the example backfill on real services
 
   it('watch on a terminal redraws one frame in place (bar, numbers, gate table); Ctrl-C restores the cursor and exits 0', async () => {
     // `script` (util-linux) gives watch a real pseudo-terminal; typing ^C there sends SIGINT like a user would.
-    const command = [process.execPath, CLI_BIN, '--config', configFile, 'watch', DEFINITION, '--prometheus-url', prom.url, '--interval', '1s'].map(shellQuote).join(' ');
-    const term = services.start('watch-tty', requireTool('script'), ['-qfec', command, '/dev/null'], { cwd: REPO, env: { NO_COLOR: '1', FORCE_COLOR: '' }, stdin: 'pipe' });
+    // `exec`: script runs the command through $SHELL; dash (/bin/sh, the usual CI shell) would stay as
+    // watch's parent in the same process group, take the same SIGINT, die of it and report 130.
+    const command = ['exec', ...[process.execPath, CLI_BIN, '--config', configFile, 'watch', DEFINITION, '--prometheus-url', prom.url, '--interval', '1s'].map(shellQuote)].join(' ');
+    const term = services.start('watch-tty', requireTool('script'), ['-qfec', command, '/dev/null'], { cwd: REPO, env: { NO_COLOR: '1', FORCE_COLOR: '', SHELL: '/bin/sh' }, stdin: 'pipe' });
     const CLEAR = '\u001b[0J';
     await waitFor('two frames drawn in place', () => (term.output().split(CLEAR).length >= 3 ? true : undefined), 20_000);
     term.child.stdin!.write('\u0003');
