@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rulesFiles } from '../../src/generate/rules';
-import { gateAlertExpr, gateStateExpr, promNumber } from '../../src/generate/rules/promql';
+import { gateAbsentExpr, gateAlertExpr, gateStateExpr, promNumber } from '../../src/generate/rules/promql';
 import type { ResolvedGate } from '../../src/model/types';
 import { loadDefinitionText } from '../../src/pipeline';
 import { runTool } from '../helpers/tools';
@@ -103,5 +103,19 @@ describe('promtool test rules catches a single changed threshold', () => {
     const r = promtoolTest(rulesYaml.replace(expr, loosened));
     expect(r.code).not.toBe(0);
     expect(r.output).toContain('exactly at');
+  });
+
+  // The absent-signal alert is listed in full only in the "signal absent" case; every other case
+  // checks with an ALERTS query that this gate's absent alert is quiet. Make it fire on a present
+  // signal (absent(x) -> x) and those queries must fail.
+  it.each(['lag', 'free-disk'] as const)('gate %s: an absent-signal alert that fires while the signal is present fails', (gateId) => {
+    const gate = model.gates.find((g) => g.id === gateId)!;
+    const expr = gateAbsentExpr(model, gate);
+    const present = expr.replace(/absent\((.*)\)$/, 'max by (migration_id, gate) ($1)');
+    expect(present).not.toBe(expr);
+    const r = promtoolTest(rulesYaml.replace(expr, present));
+    expect(r.code).not.toBe(0);
+    expect(r.output).toContain('ALERTS{alertname=\\"MigrationGateSignalAbsent\\"');
+    expect(r.output).toContain(`gate=\\"${gateId}\\"`);
   });
 });

@@ -10,7 +10,7 @@
  */
 import type { ResolvedGate, ResolvedMigration } from '../../model/types';
 import { selector, type LabelMatcher } from '../../promql/matchers';
-import { parsePromql, rangeWindows } from '../../promql/parse';
+import { parsePromql, rangeWindows, selectors } from '../../promql/parse';
 import { parseDurationSeconds } from '../../util/duration';
 import { ALERT, FILES, GATE_STATE, RECORD, groupName, type GateAction, type GateStateName } from '../names';
 import { expandTemplate } from './go-template';
@@ -244,6 +244,11 @@ function gateCase(m: ResolvedMigration, g: ResolvedGate, alerts: AlertingRule[],
   // gate's alerts are simulated and expected, not only this one's.
   const sim = simulateGates(m, { stepSeconds: STEP_SECONDS, series: signalSeries }, phaseAt, length);
   const own = sim.get(g.id)!;
+  // promtool checks an alert_rule_test against every alert of that name. The absent-signal alerts
+  // of the other gates (whose inputs a case leaves out) are listed in full only in the case about
+  // absence; elsewhere one ALERTS query proves this gate's own absent alert is neither pending nor
+  // firing. That keeps rules.test.yaml linear, not quadratic, in the number of gates.
+  const absentCase = spec.evals.some((e) => e.firing.includes('absent'));
 
   const alertTests: AlertTest[] = [];
   const exprTests: ExprTest[] = [];
@@ -252,6 +257,15 @@ function gateCase(m: ResolvedMigration, g: ResolvedGate, alerts: AlertingRule[],
       // The case's own intent must agree with the simulation, or the inputs are not what we meant.
       if (own.firing[kind][e.step] !== e.firing.includes(kind)) {
         throw new Error(`rules.test.yaml generator: gate ${g.id}, case "${spec.name}": ${kind} expected ${e.firing.includes(kind) ? 'firing' : 'quiet'} at ${e.step}m`);
+      }
+      if (kind === 'absent' && !absentCase) {
+        if (own.pending.absent[e.step]) throw new Error(`rules.test.yaml generator: gate ${g.id}, case "${spec.name}": absent alert pending at ${e.step}m`);
+        exprTests.push({
+          expr: selector('ALERTS', [{ name: 'alertname', op: '=', value: ALERT.absent }, { name: 'migration_id', op: '=', value: m.id }, { name: 'gate', op: '=', value: g.id }]),
+          eval_time: evalTime(e.step),
+          exp_samples: [],
+        });
+        continue;
       }
       const name = kind === 'pause' ? ALERT.pause : kind === 'rollback' ? ALERT.rollback : ALERT.absent;
       const expected: ExpAlert[] = [];
@@ -288,6 +302,8 @@ function gateCase(m: ResolvedMigration, g: ResolvedGate, alerts: AlertingRule[],
 interface GateSimulation {
   values: Array<number | undefined>;
   firing: Record<GateAction | 'absent', boolean[]>;
+  /** The alert's condition holds (pending or firing). */
+  pending: Record<'absent', boolean[]>;
 }
 
 /**
@@ -296,10 +312,11 @@ interface GateSimulation {
  */
 function simulateGates(m: ResolvedMigration, db: Db, phaseAt: (step: number) => string | undefined, length: number): Map<string, GateSimulation> {
   const out = new Map<string, GateSimulation>();
+  const fed = new Set(db.series.map((s) => s.labels.__name__));
   for (const g of m.gates) {
     const expr = m.signals[g.signal]!.expr;
     const worst = g.direction === 'above' ? 'max' : 'min';
-    const values = Array.from({ length }, (_, i) => gateValueOf(expr, db, i, worst));
+    const values = readsAny(expr, fed) ? Array.from({ length }, (_, i) => gateValueOf(expr, db, i, worst)) : unfedValues(m, g, length);
     const past = (v: number | undefined, th: number): boolean => v !== undefined && (g.direction === 'above' ? v > th : v < th);
     const inPhase = (i: number): boolean => {
       const p = phaseAt(i);
@@ -323,9 +340,37 @@ function simulateGates(m: ResolvedMigration, db: Db, phaseAt: (step: number) => 
         rollback: run((i) => inPhase(i) && past(values[i], g.rollback), g.rollbackForSeconds),
         absent: run((i) => inPhase(i) && values[i] === undefined, g.pauseForSeconds),
       },
+      pending: { absent: values.map((v, i) => inPhase(i) && v === undefined) },
     });
   }
   return out;
+}
+
+/** Whether a signal may read any of the fed metrics (always, if a selector names no metric). */
+function readsAny(expr: string, fed: Set<string | undefined>): boolean {
+  let metrics = readsCache.get(expr);
+  if (!metrics) readsCache.set(expr, (metrics = selectors(parsePromql(expr)).map((s) => s.metric)));
+  return metrics.some((name) => name === undefined || fed.has(name));
+}
+const readsCache = new Map<string, Array<string | undefined>>();
+
+/**
+ * A gate's values when none of its metrics are fed (usually nothing; `or vector(0)` gives 0).
+ * The same for every case of a migration, so evaluated once per length, not once per case.
+ */
+const unfedCache = new WeakMap<ResolvedMigration, Map<string, Array<number | undefined>>>();
+function unfedValues(m: ResolvedMigration, g: ResolvedGate, length: number): Array<number | undefined> {
+  let cache = unfedCache.get(m);
+  if (!cache) unfedCache.set(m, (cache = new Map()));
+  const key = `${g.id}\u0000${length}`;
+  let values = cache.get(key);
+  if (!values) {
+    const empty: Db = { stepSeconds: STEP_SECONDS, series: [] };
+    const expr = m.signals[g.signal]!.expr;
+    values = Array.from({ length }, (_, i) => gateValueOf(expr, empty, i, g.direction === 'above' ? 'max' : 'min'));
+    cache.set(key, values);
+  }
+  return values;
 }
 
 /** No inputs at all; checked to really leave the signal empty (`or vector(0)` would not). */
