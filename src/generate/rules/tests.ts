@@ -129,7 +129,8 @@ export function buildRuleTests(m: ResolvedMigration): RuleTests {
   const alerts = rules.groups[1].rules;
   const skipped: RuleTests['skipped'] = [];
   const tests: TestGroup[] = [];
-  for (const g of m.gates) tests.push(...gateTests(m, g, alerts, skipped));
+  const covered = new Set<string>();
+  for (const g of m.gates) tests.push(...gateTests(m, g, alerts, skipped, covered));
   tests.push(...metaTests(m, alerts));
   const notes = skipped.length
     ? ['', '# Cases not generated (the signal shape is outside what the test-input synthesizer can build):', ...skipped.map((s) => `#   ${s.gate ? `gate ${s.gate}, ` : ''}${s.test}: ${s.reason.replace(/[\r\n]+/g, ' ')}`), ''].join('\n')
@@ -149,7 +150,8 @@ export function buildRuleTests(m: ResolvedMigration): RuleTests {
 
 // Gate cases -------------------------------------------------------------------------------
 
-function gateTests(m: ResolvedMigration, g: ResolvedGate, alerts: AlertingRule[], skipped: RuleTests['skipped']): TestGroup[] {
+/** `covered`: gate and phase pairs whose absent-signal alert an earlier case listed in full. */
+function gateTests(m: ResolvedMigration, g: ResolvedGate, alerts: AlertingRule[], skipped: RuleTests['skipped'], covered: Set<string>): TestGroup[] {
   const signal = m.signals[g.signal]!;
   const windowSteps = Math.max(0, ...rangeWindows(parsePromql(signal.expr)).map((w) => steps(w.ms / 1000)));
   const start = windowSteps + 1; // the phase begins once every rate window is full
@@ -215,7 +217,7 @@ function gateTests(m: ResolvedMigration, g: ResolvedGate, alerts: AlertingRule[]
     let reason = '';
     for (let s: GateCaseSpec | undefined = spec; s; s = s.fallback) {
       try {
-        out.push(gateCase(m, g, alerts, s, start, stateOf));
+        out.push(gateCase(m, g, alerts, s, start, stateOf, covered));
         reason = '';
         break;
       } catch (e) {
@@ -228,7 +230,7 @@ function gateTests(m: ResolvedMigration, g: ResolvedGate, alerts: AlertingRule[]
   return out;
 }
 
-function gateCase(m: ResolvedMigration, g: ResolvedGate, alerts: AlertingRule[], spec: GateCaseSpec, start: number, stateOf: (v: number | undefined) => GateStateName): TestGroup {
+function gateCase(m: ResolvedMigration, g: ResolvedGate, alerts: AlertingRule[], spec: GateCaseSpec, start: number, stateOf: (v: number | undefined) => GateStateName, covered: Set<string>): TestGroup {
   const expr = m.signals[g.signal]!.expr;
   const worst = g.direction === 'above' ? 'max' : 'min';
   const checks: Check[] = spec.evals.map((e) => ({
@@ -244,14 +246,18 @@ function gateCase(m: ResolvedMigration, g: ResolvedGate, alerts: AlertingRule[],
   // gate's alerts are simulated and expected, not only this one's.
   const sim = simulateGates(m, { stepSeconds: STEP_SECONDS, series: signalSeries }, phaseAt, length);
   const own = sim.get(g.id)!;
-  // promtool checks an alert_rule_test against every alert of that name. The absent-signal alerts
-  // of the other gates (whose inputs a case leaves out) are listed in full only in the case about
-  // absence; elsewhere one ALERTS query proves this gate's own absent alert is neither pending nor
-  // firing. That keeps rules.test.yaml linear, not quadratic, in the number of gates.
+  // promtool checks an alert_rule_test against every alert of that name, and a case leaves the
+  // other gates' inputs out, so their absent-signal alerts fire too. Listing them all in every case
+  // would make the file quadratic in the number of gates. Instead: outside the absence cases one
+  // ALERTS query proves this gate's absent alert is neither pending nor firing; in an absence case
+  // the full list (labels and annotations) is written only while it covers a gate and phase no
+  // earlier case listed, and otherwise an ALERTS query proves this gate's alert fires.
   const absentCase = spec.evals.some((e) => e.firing.includes('absent'));
+  const ownAlertsQuery = selector('ALERTS', [{ name: 'alertname', op: '=', value: ALERT.absent }, { name: 'migration_id', op: '=', value: m.id }, { name: 'gate', op: '=', value: g.id }]);
 
   const alertTests: AlertTest[] = [];
   const exprTests: ExprTest[] = [];
+  const listed: string[] = [];
   for (const e of spec.evals) {
     for (const kind of ['pause', 'rollback', 'absent'] as const) {
       // The case's own intent must agree with the simulation, or the inputs are not what we meant.
@@ -260,20 +266,23 @@ function gateCase(m: ResolvedMigration, g: ResolvedGate, alerts: AlertingRule[],
       }
       if (kind === 'absent' && !absentCase) {
         if (own.pending.absent[e.step]) throw new Error(`rules.test.yaml generator: gate ${g.id}, case "${spec.name}": absent alert pending at ${e.step}m`);
-        exprTests.push({
-          expr: selector('ALERTS', [{ name: 'alertname', op: '=', value: ALERT.absent }, { name: 'migration_id', op: '=', value: m.id }, { name: 'gate', op: '=', value: g.id }]),
-          eval_time: evalTime(e.step),
-          exp_samples: [],
-        });
+        exprTests.push({ expr: ownAlertsQuery, eval_time: evalTime(e.step), exp_samples: [] });
         continue;
       }
       const name = kind === 'pause' ? ALERT.pause : kind === 'rollback' ? ALERT.rollback : ALERT.absent;
+      const firing = m.gates.filter((other) => sim.get(other.id)!.firing[kind][e.step]);
+      const coverKey = (gate: string): string => `${gate}\u0000${spec.phase}`;
+      if (kind === 'absent' && firing.every((other) => covered.has(coverKey(other.id)))) {
+        const rule = alerts.find((a) => a.alert === name && a.labels.gate === g.id)!;
+        const labels = { alertname: name, alertstate: 'firing', ...rule.labels, phase: spec.phase };
+        exprTests.push({ expr: ownAlertsQuery, eval_time: evalTime(e.step), exp_samples: own.firing.absent[e.step] ? [{ labels: sampleLabels('ALERTS', labels), value: 1 }] : [] });
+        continue;
+      }
       const expected: ExpAlert[] = [];
-      for (const other of m.gates) {
-        const s = sim.get(other.id)!;
-        if (!s.firing[kind][e.step]) continue;
+      for (const other of firing) {
         const rule = alerts.find((a) => a.alert === name && a.labels.gate === other.id)!;
-        expected.push(expectedAlert(rule, { ...rule.labels, phase: spec.phase }, kind === 'absent' ? 1 : s.values[e.step]!));
+        expected.push(expectedAlert(rule, { ...rule.labels, phase: spec.phase }, kind === 'absent' ? 1 : sim.get(other.id)!.values[e.step]!));
+        if (kind === 'absent') listed.push(coverKey(other.id));
       }
       alertTests.push({ eval_time: evalTime(e.step), alertname: name, exp_alerts: expected });
     }
@@ -290,6 +299,7 @@ function gateCase(m: ResolvedMigration, g: ResolvedGate, alerts: AlertingRule[],
       });
     }
   }
+  for (const key of listed) covered.add(key);
   return {
     name: `gate ${g.id} (${g.direction}, pause ${promNumber(g.pause)}, rollback ${promNumber(g.rollback)}): ${spec.name}`,
     interval: STEP,
