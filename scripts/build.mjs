@@ -85,12 +85,46 @@ const commandsExternal = {
     build.onResolve({ filter: /^\.\/commands\/[a-z-]+$/ }, (args) => ({ path: `${args.path}.js`, external: true }));
   },
 };
+// The foundation SDK is CommonJS, so esbuild cannot tree-shake it: each panel package's index also
+// pulls in its dashboard-v2 and visualization builders (and through them the dashboardv2 and
+// dashboardv2beta1 packages), about 60 % of the SDK bytes in the generate bundle. For the CLI,
+// these packages resolve to their types plus the one builder we use; the same cyclic
+// `__exportStar` index as the SDK's own, minus the unused files. A missing file fails the build,
+// and the golden test "the built CLI writes the same bytes" proves the dashboards are unchanged.
+// The library bundle (dist/lib) keeps the SDK external and whole.
+const SDK_SLIM = {
+  timeseries: ['types.gen', 'panelBuilder.gen'],
+  stat: ['types.gen', 'panelBuilder.gen'],
+  statetimeline: ['types.gen', 'panelBuilder.gen'],
+  table: ['types.gen', 'panelBuilder.gen'],
+  prometheus: ['types.gen', 'dataqueryBuilder.gen'],
+};
+const sdkDist = join(dirname(require.resolve('@grafana/grafana-foundation-sdk/cog')), '..');
+const sdkSlim = {
+  name: 'grafana-sdk-slim',
+  setup(build) {
+    const pkgs = Object.keys(SDK_SLIM).join('|');
+    // `@grafana/grafana-foundation-sdk/<pkg>` from our code, `../<pkg>` from inside the SDK.
+    build.onResolve({ filter: new RegExp(`^(@grafana/grafana-foundation-sdk/|\\.\\./)(${pkgs})$`) }, (args) => {
+      const pkg = args.path.split('/').pop();
+      if (args.path.startsWith('../') && !args.resolveDir.startsWith(sdkDist)) return undefined;
+      return { path: pkg, namespace: 'grafana-sdk-slim' };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'grafana-sdk-slim' }, (args) => {
+      const files = SDK_SLIM[args.path].map((f) => join(sdkDist, args.path, `${f}.js`));
+      for (const f of files) readFileSync(f); // fail the build if the SDK's layout changed
+      const lines = ["'use strict';", "Object.defineProperty(exports, '__esModule', { value: true });", "const tslib_1 = require('tslib');", ...files.map((f) => `tslib_1.__exportStar(require(${JSON.stringify(f)}), exports);`)];
+      return { contents: lines.join('\n'), loader: 'js', resolveDir: join(sdkDist, args.path) };
+    });
+  },
+};
 writeOutputs(await esbuild.build({ ...cliOptions, entryPoints: [join(root, 'src/cli/main.ts')], outfile: join(root, 'dist/cli.js'), plugins: [commandsExternal] }));
 const commands = readdirSync(join(root, 'src/cli/commands')).filter((f) => f.endsWith('.ts'));
-writeOutputs(esbuild.buildSync({
+writeOutputs(await esbuild.build({
   ...cliOptions,
   entryPoints: Object.fromEntries(commands.map((f) => [f.replace(/\.ts$/, ''), join(root, 'src/cli/commands', f)])),
   outdir: join(root, 'dist/commands'),
+  plugins: [sdkSlim],
 }));
 
 // The library: bundled per entry point (dependencies stay external), typed by tsc declarations.

@@ -51,6 +51,18 @@ describe.each(EXAMPLES)('golden %s', (example) => {
     for (const f of files) expect(f.content, f.path).toBe(readFileSync(join(goldenDir, f.path), 'utf8'));
   });
 
+  // The shipped CLI is a separate esbuild bundle (with the dashboard SDK trimmed at build time):
+  // it must write exactly the golden bytes too.
+  it('the built CLI (dist/) writes the same bytes', () => {
+    const out = mkdtempSync(join(tmpdir(), `migobs-golden-cli-${caseName}-`));
+    const r = migobs(['generate', join(REPO, 'examples', example), '--out-dir', out, '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    const written = listFiles(out).sort();
+    expect(written).toEqual(listFiles(goldenDir).sort());
+    for (const f of written) expect(readFileSync(join(out, f), 'utf8'), f).toBe(readFileSync(join(goldenDir, f), 'utf8'));
+    rmSync(out, { recursive: true, force: true });
+  });
+
   it('is deterministic', () => {
     expect(generate(example).files).toEqual(generate(example).files);
   });
