@@ -1,6 +1,6 @@
 // Installs the real tools the tests use when they are missing (Debian packages; needs root or sudo).
-// promtool/prometheus (prometheus), amtool/alertmanager (prometheus-alertmanager), PostgreSQL and
-// postgres_exporter for the live end-to-end tests. Tests never skip a missing tool: they fail.
+// promtool/prometheus (prometheus), amtool/alertmanager (prometheus-alertmanager), PostgreSQL,
+// postgres_exporter, Pushgateway and node_exporter for the live end-to-end tests. Tests never skip a missing tool: they fail.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 
@@ -11,6 +11,7 @@ const need = [
   ['prometheus-alertmanager', 'prometheus-alertmanager'],
   ['prometheus-postgres-exporter', 'prometheus-postgres-exporter'],
   ['prometheus-pushgateway', 'prometheus-pushgateway'],
+  ['prometheus-node-exporter', 'prometheus-node-exporter'], // host signals of the engine libraries
   ['openssl', 'openssl'], // a test CA for `migobs gate --ca-file`
   ['script', 'util-linux'], // a pseudo-terminal for `migobs watch`
 ];
