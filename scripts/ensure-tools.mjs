@@ -1,6 +1,7 @@
 // Installs the real tools the tests use when they are missing (Debian packages; needs root or sudo).
 // promtool/prometheus (prometheus), amtool/alertmanager (prometheus-alertmanager), PostgreSQL,
-// postgres_exporter, Pushgateway and node_exporter for the live end-to-end tests. Tests never skip a missing tool: they fail.
+// postgres_exporter, Pushgateway, node_exporter, MariaDB and mysqld_exporter for the live
+// end-to-end tests. Tests never skip a missing tool: they fail.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 
@@ -12,10 +13,12 @@ const need = [
   ['prometheus-postgres-exporter', 'prometheus-postgres-exporter'],
   ['prometheus-pushgateway', 'prometheus-pushgateway'],
   ['prometheus-node-exporter', 'prometheus-node-exporter'], // host signals of the engine libraries
+  ['mariadbd', 'mariadb-server'], // the mysql engine library on a real MariaDB
+  ['prometheus-mysqld-exporter', 'prometheus-mysqld-exporter'],
   ['openssl', 'openssl'], // a test CA for `migobs gate --ca-file`
   ['script', 'util-linux'], // a pseudo-terminal for `migobs watch`
 ];
-const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+const has = (cmd) => spawnSync('sh', ['-c', `PATH="$PATH:/usr/sbin:/sbin" command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 const hasPostgres = () => existsSync('/usr/lib/postgresql') && readdirSync('/usr/lib/postgresql').some((v) => existsSync(`/usr/lib/postgresql/${v}/bin/initdb`));
 
 const packages = new Set(need.filter(([cmd]) => !has(cmd)).map(([, pkg]) => pkg));
@@ -34,6 +37,6 @@ try {
   process.exit(1);
 }
 // The packages start system services we do not use; the tests start their own on loopback.
-for (const svc of ['prometheus', 'prometheus-alertmanager', 'prometheus-postgres-exporter', 'prometheus-pushgateway', 'prometheus-node-exporter', 'postgresql']) {
+for (const svc of ['prometheus', 'prometheus-alertmanager', 'prometheus-postgres-exporter', 'prometheus-pushgateway', 'prometheus-node-exporter', 'prometheus-mysqld-exporter', 'postgresql', 'mariadb']) {
   spawnSync('sh', ['-c', `(command -v systemctl >/dev/null && systemctl stop ${svc}) || (command -v service >/dev/null && service ${svc} stop)`], { stdio: 'ignore' });
 }

@@ -95,7 +95,7 @@ const EXPECT: Record<'postgres' | 'mysql' | 'generic', Record<string, Expectatio
     replicationLagSecondsBehind: { from: ['mysql-replica'], notFrom: ['mysql-primary'] },
     replicationThreadsRunning: { from: ['mysql-replica'], notFrom: ['mysql-primary'] },
     // --collect.info_schema.processlist.
-    lockWaitSessions: { from: ['mysql-primary-extra'] },
+    lockWaitSessions: { from: ['mysql-primary-extra'], notFrom: ['mysql-primary'] },
     lockWaitSeconds: { from: ['mysql-primary-extra'], notFrom: ['mysql-primary'] },
     longestTransactionSeconds: { from: ['mysql-primary-extra'], notFrom: ['mysql-primary'] },
     // Defaults on MariaDB.

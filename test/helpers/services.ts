@@ -173,6 +173,14 @@ function startProcess(name: string, cmd: string, args: string[], opts: StartOpti
   };
 }
 
+export interface MariaDB {
+  socket: string;
+  /** Run SQL as root and return the tab-separated rows. */
+  sql(text: string, database?: string): string;
+  /** A client session left running (a lock holder, a waiter), stopped by stopAll. */
+  session(name: string, text: string, database?: string): Proc;
+}
+
 export interface Postgres {
   port: number;
   /** Superuser connection string (trust auth, 127.0.0.1 only). */
@@ -285,6 +293,56 @@ export class Services {
         return r.stdout.trim();
       },
     };
+  }
+
+  /**
+   * A fresh MariaDB: mariadb-install-db into a temp dir, mariadbd on 127.0.0.1:<free port> with its
+   * socket in that dir. root authenticates by unix socket (the test runs as root, as CI does).
+   */
+  async startMariaDB(): Promise<MariaDB> {
+    const dir = this.tempDir('mariadb');
+    const data = join(dir, 'data');
+    const socket = join(dir, 'mysqld.sock');
+    const install = spawnSync(requireTool('mariadb-install-db'), ['--no-defaults', `--datadir=${data}`, '--user=root', '--auth-root-authentication-method=socket', '--skip-test-db'], { encoding: 'utf8', timeout: 60_000 });
+    if (install.status !== 0) throw new Error(`mariadb-install-db failed: ${install.stderr || install.stdout || install.error?.message}`);
+    const port = await freePort();
+    const proc = this.track(
+      startProcess('mariadbd', requireTool('mariadbd'), [
+        '--no-defaults', `--datadir=${data}`, `--socket=${socket}`, `--port=${port}`, `--bind-address=${HOST}`,
+        `--pid-file=${join(dir, 'mariadbd.pid')}`, '--user=root', '--skip-log-bin', '--innodb-buffer-pool-size=32M',
+      ]),
+    );
+    const client = requireTool('mariadb');
+    const sql = (text: string, database = ''): string => {
+      const r = spawnSync(client, ['--no-defaults', `--socket=${socket}`, '-uroot', '-N', '-B', '-e', text, ...(database ? [database] : [])], { encoding: 'utf8', timeout: 30_000 });
+      if (r.status !== 0) throw new Error(`mariadb failed: ${r.stderr}`);
+      return r.stdout.trim();
+    };
+    await waitFor('MariaDB to accept connections', () => {
+      if (proc.exited) throw new Error(`mariadbd exited: ${proc.output()}`);
+      return spawnSync(client, ['--no-defaults', `--socket=${socket}`, '-uroot', '-e', 'SELECT 1'], { encoding: 'utf8' }).status === 0 ? true : undefined;
+    });
+    return {
+      socket,
+      sql,
+      session: (name, text, database = '') => this.start(name, client, ['--no-defaults', `--socket=${socket}`, '-uroot', '-e', text, ...(database ? [database] : [])]),
+    };
+  }
+
+  /** mysqld_exporter 0.14 for a MariaDB socket (root, socket auth), with extra --collect.* flags. */
+  async startMysqldExporter(db: MariaDB, flags: string[] = []): Promise<{ target: string; port: number }> {
+    const port = await freePort();
+    const proc = this.track(
+      startProcess('mysqld_exporter', requireTool('prometheus-mysqld-exporter'), [`--web.listen-address=${HOST}:${port}`, ...flags], {
+        env: { DATA_SOURCE_NAME: `root@unix(${db.socket})/` },
+      }),
+    );
+    await waitFor('mysqld_exporter /metrics', async () => {
+      if (proc.exited) throw new Error(`mysqld_exporter exited: ${proc.output()}`);
+      const r = await fetch(`http://${HOST}:${port}/metrics`, { signal: AbortSignal.timeout(5000) });
+      return r.ok && /^mysql_up 1$/m.test(await r.text()) ? true : undefined;
+    });
+    return { target: `${HOST}:${port}`, port };
   }
 
   /** postgres_exporter for one DSN, with an optional --extend.query-path file. */

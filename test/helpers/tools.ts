@@ -5,7 +5,8 @@
 import { spawnSync } from 'node:child_process';
 
 export function requireTool(name: string): string {
-  const r = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
+  // Daemons such as mariadbd live in /usr/sbin, which a non-root PATH often lacks.
+  const r = spawnSync('sh', ['-c', `PATH="$PATH:/usr/sbin:/sbin" command -v ${name}`], { encoding: 'utf8' });
   const path = r.stdout.trim();
   if (r.status !== 0 || path === '') throw new Error(`${name} is not installed: run \`npm test\` (it installs it) or apt-get install the Debian package`);
   return path;
