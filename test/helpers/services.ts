@@ -11,7 +11,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { toYaml } from '../../src/render/serialize';
 import { BIN, REPO } from './cli';
@@ -175,6 +175,8 @@ function startProcess(name: string, cmd: string, args: string[], opts: StartOpti
 
 export interface MariaDB {
   socket: string;
+  /** The OS user the server runs as, and its socket-authenticated superuser account. */
+  user: string;
   /** Run SQL as root and return the tab-separated rows. */
   sql(text: string, database?: string): string;
   /** A client session left running (a lock holder, a waiter), stopped by stopAll. */
@@ -297,44 +299,47 @@ export class Services {
 
   /**
    * A fresh MariaDB: mariadb-install-db into a temp dir, mariadbd on 127.0.0.1:<free port> with its
-   * socket in that dir. root authenticates by unix socket (the test runs as root, as CI does).
+   * socket in that dir, run as the current OS user, whose MariaDB account of the same name
+   * (a superuser, created by mariadb-install-db) authenticates by unix socket.
    */
   async startMariaDB(): Promise<MariaDB> {
     const dir = this.tempDir('mariadb');
     const data = join(dir, 'data');
     const socket = join(dir, 'mysqld.sock');
-    const install = spawnSync(requireTool('mariadb-install-db'), ['--no-defaults', `--datadir=${data}`, '--user=root', '--auth-root-authentication-method=socket', '--skip-test-db'], { encoding: 'utf8', timeout: 60_000 });
+    const user = userInfo().username;
+    const install = spawnSync(requireTool('mariadb-install-db'), ['--no-defaults', `--datadir=${data}`, `--user=${user}`, '--auth-root-authentication-method=socket', `--auth-root-socket-user=${user}`, '--skip-test-db'], { encoding: 'utf8', timeout: 60_000 });
     if (install.status !== 0) throw new Error(`mariadb-install-db failed: ${install.stderr || install.stdout || install.error?.message}`);
     const port = await freePort();
     const proc = this.track(
       startProcess('mariadbd', requireTool('mariadbd'), [
         '--no-defaults', `--datadir=${data}`, `--socket=${socket}`, `--port=${port}`, `--bind-address=${HOST}`,
-        `--pid-file=${join(dir, 'mariadbd.pid')}`, '--user=root', '--skip-log-bin', '--innodb-buffer-pool-size=32M',
+        `--pid-file=${join(dir, 'mariadbd.pid')}`, `--user=${user}`, '--skip-log-bin', '--innodb-buffer-pool-size=32M',
       ]),
     );
     const client = requireTool('mariadb');
     const sql = (text: string, database = ''): string => {
-      const r = spawnSync(client, ['--no-defaults', `--socket=${socket}`, '-uroot', '-N', '-B', '-e', text, ...(database ? [database] : [])], { encoding: 'utf8', timeout: 30_000 });
+      const r = spawnSync(client, ['--no-defaults', `--socket=${socket}`, `--user=${user}`, '-N', '-B', '-e', text, ...(database ? [database] : [])], { encoding: 'utf8', timeout: 30_000 });
       if (r.status !== 0) throw new Error(`mariadb failed: ${r.stderr}`);
       return r.stdout.trim();
     };
     await waitFor('MariaDB to accept connections', () => {
       if (proc.exited) throw new Error(`mariadbd exited: ${proc.output()}`);
-      return spawnSync(client, ['--no-defaults', `--socket=${socket}`, '-uroot', '-e', 'SELECT 1'], { encoding: 'utf8' }).status === 0 ? true : undefined;
+      return spawnSync(client, ['--no-defaults', `--socket=${socket}`, `--user=${user}`, '-e', 'SELECT 1'], { encoding: 'utf8' }).status === 0 ? true : undefined;
     });
     return {
       socket,
+      user,
       sql,
-      session: (name, text, database = '') => this.start(name, client, ['--no-defaults', `--socket=${socket}`, '-uroot', '-e', text, ...(database ? [database] : [])]),
+      session: (name, text, database = '') => this.start(name, client, ['--no-defaults', `--socket=${socket}`, `--user=${user}`, '-e', text, ...(database ? [database] : [])]),
     };
   }
 
-  /** mysqld_exporter 0.14 for a MariaDB socket (root, socket auth), with extra --collect.* flags. */
+  /** mysqld_exporter 0.14 for a MariaDB socket (socket auth as the test's user), with extra --collect.* flags. */
   async startMysqldExporter(db: MariaDB, flags: string[] = []): Promise<{ target: string; port: number }> {
     const port = await freePort();
     const proc = this.track(
       startProcess('mysqld_exporter', requireTool('prometheus-mysqld-exporter'), [`--web.listen-address=${HOST}:${port}`, ...flags], {
-        env: { DATA_SOURCE_NAME: `root@unix(${db.socket})/` },
+        env: { DATA_SOURCE_NAME: `${db.user}@unix(${db.socket})/` },
       }),
     );
     await waitFor('mysqld_exporter /metrics', async () => {
