@@ -333,9 +333,13 @@ describe('live migration: gate, alerts and the example backfill on real services
     await holder.query('SELECT * FROM customers WHERE id = 2 FOR UPDATE');
     const appWaits: Promise<unknown>[] = [];
     for (let i = 0; i < 3; i++) appWaits.push((await connect()).query("UPDATE customers SET region = 'us' WHERE id = 2").catch(() => undefined));
-    await gateUntil(3);
-    expect(await Promise.race([exitCode(backfill), sleep(20_000).then(() => 'still running')])).toBe(3);
+    // The runner asks its own gate every second and stops at once on rollback; its series then go
+    // stale, so asking `gate` here could miss the short window. Its exit code, its log and the gate
+    // value Prometheus recorded (the generated recording rule) show what it saw.
+    expect(await Promise.race([exitCode(backfill), sleep(40_000).then(() => 'still running')])).toBe(3);
     expect(backfill.output()).toMatch(/gate says ROLLBACK/);
+    const recorded = await prom.query(`max_over_time(migration:gate_signal:value{migration_id="${ID}", gate="lock-waits"}[1m])`);
+    expect(Number(recorded[0]?.value[1])).toBeGreaterThan(2); // past the rollback threshold (> 2)
     await holder.query('ROLLBACK');
     await Promise.all(appWaits);
     // The runner's series go stale: no current phase, which is unknown, never proceed.
