@@ -93,8 +93,9 @@ describe('MySQL engine signals and `migobs gate` on real MariaDB + mysqld_export
     db.sql(`KILL ${id}`);
     const a = await gateUntil(0);
     expect(byGate(a, 'lock-waits')).toMatchObject({ state: 'green', value: 0 });
-    expect(db.sql('SELECT v FROM t WHERE id = 1', 'app')).toBe('1'); // the waiting UPDATE ran
-    expect(db.sql("SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = 'app' AND table_name = 't' AND column_name = 'c'")).toBe('1'); // and the ALTER
+    // The queue ran: the waiting UPDATE and the ALTER.
+    await waitFor('the UPDATE to finish', () => (db.sql('SELECT v FROM t WHERE id = 1', 'app') === '1' ? true : undefined));
+    await waitFor('the ALTER to finish', () => (db.sql("SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = 'app' AND table_name = 't' AND column_name = 'c'") === '1' ? true : undefined));
   }, 40_000);
 
   it('mysqld_exporter stopped: no data, gate exits 4 with the reason, never 0', async () => {
