@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ENGINES, MIGRATION_TYPES, type Engine, type MigrationType } from '../../src/definition/types';
-import { engineSignals, loadPreset } from '../../src/presets/load';
+import { engineSignals, loadEngineLibrary, loadPreset } from '../../src/presets/load';
 import { exprType, parsePromql, syntaxProblems } from '../../src/promql/parse';
 import { spawnSync } from 'node:child_process';
 import { loadDefinitionText } from '../../src/pipeline';
@@ -46,6 +46,20 @@ describe('presets', () => {
       const parsed = parsePromql(s.expr);
       expect(syntaxProblems(parsed), `${engine}.${name}`).toEqual([]);
       expect(exprType(parsed), `${engine}.${name}`).toBe('vector');
+    }
+  });
+
+  // docs/presets.md shows each library's own signals in a table; it must show the current expr.
+  it.each(ENGINES)('docs/presets.md lists every signal of the %s library with its current expr', (engine) => {
+    const doc = readFileSync(join(REPO_ROOT, 'docs', 'presets.md'), 'utf8');
+    const start = doc.indexOf(`\n### ${engine}\n`);
+    expect(start, `a "### ${engine}" section`).toBeGreaterThan(-1);
+    const next = doc.indexOf('\n### ', start + 1);
+    const section = doc.slice(start, next === -1 ? undefined : next);
+    for (const [name, s] of Object.entries(loadEngineLibrary(engine).signals)) {
+      // Table cells: whitespace folded, `|` escaped.
+      const expr = s.expr.replace(/\s+/g, ' ').trim().replace(/\|/g, '\\|');
+      expect(section, `${engine}.${name}`).toContain(`| \`${name}\` | \`${expr}\` |`);
     }
   });
 
