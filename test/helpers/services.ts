@@ -254,7 +254,28 @@ export class Services {
 
   /** A fresh cluster: initdb in a temp dir, postgres on 127.0.0.1:<free port>, socket in the data dir. */
   async startPostgres(settings: Record<string, string> = {}): Promise<Postgres> {
-    const dir = this.tempDir('pg');
+    const { data } = this.postgresDirs('pg');
+    const [initCmd, initArgs] = asPostgresUser(postgresBin('initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
+    const init = spawnSync(initCmd, initArgs, { encoding: 'utf8', timeout: 60_000 });
+    if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr || init.stdout || init.error?.message}`);
+    return this.runPostgres('postgres', data, settings);
+  }
+
+  /**
+   * A streaming standby of `primary` (pg_basebackup -R -X stream; the primary needs
+   * wal_level=replica and max_wal_senders > 0, and initdb's trust rules let replication in).
+   */
+  async startPostgresStandby(primary: Postgres, settings: Record<string, string> = {}): Promise<Postgres> {
+    const { data } = this.postgresDirs('pg-standby');
+    const [cmd, args] = asPostgresUser(postgresBin('pg_basebackup'), ['-h', HOST, '-p', String(primary.port), '-U', 'postgres', '-D', data, '-R', '-X', 'stream', '--no-sync']);
+    const backup = spawnSync(cmd, args, { encoding: 'utf8', timeout: 120_000 });
+    if (backup.status !== 0) throw new Error(`pg_basebackup failed: ${backup.stderr || backup.stdout || backup.error?.message}`);
+    return this.runPostgres('postgres-standby', data, { hot_standby: 'on', ...settings });
+  }
+
+  /** A temp dir with an empty data dir inside, both owned by the user PostgreSQL runs as. */
+  private postgresDirs(prefix: string): { dir: string; data: string } {
+    const dir = this.tempDir(prefix);
     const data = join(dir, 'data');
     mkdirSync(data, { mode: 0o700 });
     const ids = postgresIds();
@@ -263,9 +284,10 @@ export class Services {
       chownSync(data, ids.uid, ids.gid);
       chmodSync(dir, 0o755);
     }
-    const [initCmd, initArgs] = asPostgresUser(postgresBin('initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
-    const init = spawnSync(initCmd, initArgs, { encoding: 'utf8', timeout: 60_000 });
-    if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr || init.stdout || init.error?.message}`);
+    return { dir, data };
+  }
+
+  private async runPostgres(name: string, data: string, settings: Record<string, string>): Promise<Postgres> {
     const port = await freePort();
     const conf: Record<string, string> = {
       listen_addresses: HOST,
@@ -279,10 +301,10 @@ export class Services {
     };
     const [cmd, args] = asPostgresUser(postgresBin('postgres'), ['-D', data, ...Object.entries(conf).flatMap(([k, v]) => ['-c', `${k}=${v}`])]);
     // SIGINT = PostgreSQL "fast" shutdown (aborts sessions, no waiting for clients).
-    const proc = this.track(startProcess('postgres', cmd, args, { stopSignal: 'SIGINT' }));
+    const proc = this.track(startProcess(name, cmd, args, { stopSignal: 'SIGINT' }));
     const isReady = postgresBin('pg_isready');
-    await waitFor('PostgreSQL to accept connections', () => {
-      if (proc.exited) throw new Error(`postgres exited: ${proc.output()}`);
+    await waitFor(`PostgreSQL (${name}) to accept connections`, () => {
+      if (proc.exited) throw new Error(`${name} exited: ${proc.output()}`);
       return spawnSync(isReady, ['-h', HOST, '-p', String(port), '-U', 'postgres'], { encoding: 'utf8' }).status === 0 ? true : undefined;
     });
     const psqlBin = postgresBin('psql');
