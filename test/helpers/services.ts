@@ -174,6 +174,7 @@ function startProcess(name: string, cmd: string, args: string[], opts: StartOpti
 }
 
 export interface MariaDB {
+  port: number;
   socket: string;
   /** The OS user the server runs as, and its socket-authenticated superuser account. */
   user: string;
@@ -324,7 +325,7 @@ export class Services {
    * socket in that dir, run as the current OS user, whose MariaDB account of the same name
    * (a superuser, created by mariadb-install-db) authenticates by unix socket.
    */
-  async startMariaDB(): Promise<MariaDB> {
+  async startMariaDB(opts: { serverId?: number; logBin?: boolean } = {}): Promise<MariaDB> {
     const dir = this.tempDir('mariadb');
     const data = join(dir, 'data');
     const socket = join(dir, 'mysqld.sock');
@@ -335,8 +336,10 @@ export class Services {
     const proc = this.track(
       startProcess('mariadbd', requireTool('mariadbd'), [
         '--no-defaults', `--datadir=${data}`, `--socket=${socket}`, `--port=${port}`, `--bind-address=${HOST}`,
-        `--pid-file=${join(dir, 'mariadbd.pid')}`, `--user=${user}`, '--skip-log-bin', '--innodb-buffer-pool-size=32M',
-      ]),
+        `--pid-file=${join(dir, 'mariadbd.pid')}`, `--user=${user}`, '--innodb-buffer-pool-size=32M',
+        `--server-id=${opts.serverId ?? 1}`,
+        ...(opts.logBin ? [`--log-bin=${join(dir, 'binlog')}`, '--binlog-format=ROW'] : ['--skip-log-bin']),
+      ], { stopSignal: 'SIGTERM' }),
     );
     const client = requireTool('mariadb');
     const sql = (text: string, database = ''): string => {
@@ -349,6 +352,7 @@ export class Services {
       return spawnSync(client, ['--no-defaults', `--socket=${socket}`, `--user=${user}`, '-e', 'SELECT 1'], { encoding: 'utf8' }).status === 0 ? true : undefined;
     });
     return {
+      port,
       socket,
       user,
       sql,
