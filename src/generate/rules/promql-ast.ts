@@ -44,6 +44,27 @@ export function parseAst(text: string): Ast {
   return ast;
 }
 
+/** Every metric name an expression's selectors read. */
+export function astMetrics(ast: Ast, out: Set<string> = new Set()): Set<string> {
+  switch (ast.k) {
+    case 'sel':
+      out.add(ast.metric);
+      break;
+    case 'agg':
+    case 'neg':
+      astMetrics(ast.arg, out);
+      break;
+    case 'call':
+      for (const a of ast.args) astMetrics(a, out);
+      break;
+    case 'bin':
+      astMetrics(ast.l, out);
+      astMetrics(ast.r, out);
+      break;
+  }
+  return out;
+}
+
 function parseAstUncached(text: string): Ast {
   const parsed = parsePromql(text);
   const problems = syntaxProblems(parsed);

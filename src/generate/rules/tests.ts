@@ -10,11 +10,11 @@
  */
 import type { ResolvedGate, ResolvedMigration } from '../../model/types';
 import { selector, type LabelMatcher } from '../../promql/matchers';
-import { parsePromql, rangeWindows, selectors } from '../../promql/parse';
+import { parsePromql, rangeWindows } from '../../promql/parse';
 import { parseDurationSeconds } from '../../util/duration';
 import { ALERT, FILES, GATE_STATE, RECORD, groupName, type GateAction, type GateStateName } from '../names';
 import { expandTemplate } from './go-template';
-import { Unsupported } from './promql-ast';
+import { astMetrics, parseAst, Unsupported } from './promql-ast';
 import type { Db, Series } from './promql-eval';
 import { progressPhases, promNumber } from './promql';
 import { buildRules, gateThreshold, type AlertingRule } from './rules';
@@ -356,13 +356,16 @@ function simulateGates(m: ResolvedMigration, db: Db, phaseAt: (step: number) => 
   return out;
 }
 
-/** Whether a signal may read any of the fed metrics (always, if a selector names no metric). */
+/** Whether a signal may read any of the fed metrics (always, if it is beyond the evaluator). */
 function readsAny(expr: string, fed: Set<string | undefined>): boolean {
-  let metrics = readsCache.get(expr);
-  if (!metrics) readsCache.set(expr, (metrics = selectors(parsePromql(expr)).map((s) => s.metric)));
-  return metrics.some((name) => name === undefined || fed.has(name));
+  try {
+    for (const metric of astMetrics(parseAst(expr))) if (fed.has(metric)) return true;
+    return false;
+  } catch (e) {
+    if (e instanceof Unsupported) return true;
+    throw e;
+  }
 }
-const readsCache = new Map<string, Array<string | undefined>>();
 
 /**
  * A gate's values when none of its metrics are fed (usually nothing; `or vector(0)` gives 0).
