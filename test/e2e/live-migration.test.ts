@@ -26,6 +26,7 @@ import type { ResolvedMigration } from '../../src/model/types';
 import { toYaml } from '../../src/render/serialize';
 import { REPO } from '../helpers/cli';
 import { requireTool, runTool } from '../helpers/tools';
+import { askGateUntil } from '../helpers/gate';
 import { CLI_BIN, freePort, HOST, migobsAsync, Services, sleep, waitFor, type AsyncCliResult, type Postgres, type Prometheus, type Proc, type Webhook } from '../helpers/services';
 
 const DEFINITION = join(__dirname, 'fixtures', 'e2e-backfill.yaml');
@@ -53,16 +54,12 @@ describe('live migration: gate, alerts and the example backfill on real services
 
   /** Ask `migobs gate` until it exits with `code` (alerts and gates need a few scrapes to settle). */
   const gateUntil = async (code: number, timeoutMs = 30_000): Promise<AsyncCliResult> => {
-    let last: AsyncCliResult | undefined;
-    try {
-      return await waitFor(`migobs gate to exit ${code}`, async () => {
-        last = await gate('--json');
-        return last.code === code ? last : undefined;
-      }, timeoutMs, 500);
-    } catch (e) {
-      const activity = db.psql("SELECT string_agg(pid || ' ' || state || ' ' || coalesce(wait_event_type, '-') || ' ' || left(query, 60), E'\\n') FROM pg_stat_activity WHERE datname = 'app'");
-      throw new Error(`${(e as Error).message}\nlast gate answer (exit ${last?.code}):\n${last?.stdout}${last?.stderr}\npg_stat_activity:\n${activity}\nbackfill:\n${backfill.output().slice(-3000)}`);
-    }
+    const activity = (): string => db.psql("SELECT string_agg(pid || ' ' || state || ' ' || coalesce(wait_event_type, '-') || ' ' || left(query, 60), E'\\n') FROM pg_stat_activity WHERE datname = 'app'");
+    const reply = await askGateUntil(() => gate('--json'), `migobs gate to exit ${code}`, (r) => r.result.code === code, {
+      timeoutMs,
+      context: () => `pg_stat_activity:\n${activity()}\nbackfill:\n${backfill.output().slice(-3000)}`,
+    });
+    return reply.result;
   };
 
   const firing = (hook: Webhook, alertname: string, gateId?: string) =>

@@ -7,15 +7,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
+import { askGateUntil, gateOf, type GateAnswer } from '../helpers/gate';
 import { Services, migobsAsync, waitFor, type AsyncCliResult, type MariaDB, type Prometheus } from '../helpers/services';
 
 const DEFINITION = join(__dirname, 'fixtures', 'mysql-online-rewrite.yaml');
 const HOLDER = 'SELECT SLEEP(600) /* e2e lock holder */';
-
-interface GateAnswer {
-  gates: Array<{ gate: string; state: string; value: number; reason?: string }>;
-  overall: { exitCode: number; reason?: string };
-}
 
 describe('MySQL engine signals and `migobs gate` on real MariaDB + mysqld_exporter', () => {
   const services = new Services();
@@ -25,20 +21,8 @@ describe('MySQL engine signals and `migobs gate` on real MariaDB + mysqld_export
   const gate = (): Promise<AsyncCliResult> =>
     migobsAsync(['gate', DEFINITION, '--prometheus-url', prom.url, '--phase', 'canary', '--gate', 'lock-waits', '--gate', 'lock-wait-age', '--timeout', '3s', '--json']);
   /** Ask until `gate` exits with `code` and `accept` holds (scrapes take a second to see a change). */
-  const gateUntil = async (code: number, accept: (a: GateAnswer) => boolean = () => true, timeoutMs = 30_000): Promise<GateAnswer> => {
-    let last: AsyncCliResult | undefined;
-    try {
-      return await waitFor(`migobs gate to exit ${code}`, async () => {
-        last = await gate();
-        if (last.code !== code) return undefined;
-        const answer = JSON.parse(last.stdout) as GateAnswer;
-        return accept(answer) ? answer : undefined;
-      }, timeoutMs, 500);
-    } catch (e) {
-      throw new Error(`${(e as Error).message}; last answer: exit ${last?.code} ${last?.stdout} ${last?.stderr}`);
-    }
-  };
-  const byGate = (a: GateAnswer, id: string) => a.gates.find((g) => g.gate === id)!;
+  const gateUntil = async (code: number, accept: (a: GateAnswer) => boolean = () => true, timeoutMs = 30_000): Promise<GateAnswer> =>
+    (await askGateUntil(gate, `migobs gate to exit ${code}`, (r) => r.result.code === code && r.answer !== undefined && accept(r.answer), { timeoutMs })).answer!;
 
   beforeAll(async () => {
     try {
@@ -59,8 +43,8 @@ describe('MySQL engine signals and `migobs gate` on real MariaDB + mysqld_export
 
   it('nothing waits: gate exits 0, both lock gates green at 0', async () => {
     const a = await gateUntil(0);
-    expect(byGate(a, 'lock-waits')).toMatchObject({ state: 'green', value: 0 });
-    expect(byGate(a, 'lock-wait-age')).toMatchObject({ state: 'green', value: 0 });
+    expect(gateOf(a, 'lock-waits')).toMatchObject({ state: 'green', value: 0 });
+    expect(gateOf(a, 'lock-wait-age')).toMatchObject({ state: 'green', value: 0 });
   }, 40_000);
 
   it('one InnoDB row-lock waiter: lock-waits pauses (exit 2); lock-wait-age stays green, as its signal documents', async () => {
@@ -68,9 +52,9 @@ describe('MySQL engine signals and `migobs gate` on real MariaDB + mysqld_export
     await waitFor('the holder to hold its row lock', () => (db.sql("SELECT COUNT(*) FROM information_schema.processlist WHERE info LIKE 'SELECT SLEEP(600)%'") === '1' ? true : undefined));
     db.session('row-waiter', 'SET SESSION innodb_lock_wait_timeout = 600; UPDATE t SET v = v + 1 WHERE id = 1', 'app');
     const a = await gateUntil(2);
-    expect(byGate(a, 'lock-waits')).toMatchObject({ state: 'pause', value: 1 });
+    expect(gateOf(a, 'lock-waits')).toMatchObject({ state: 'pause', value: 1 });
     // Row-lock waits show state "updating" in the processlist, not "waiting for ... lock".
-    expect(byGate(a, 'lock-wait-age')).toMatchObject({ state: 'green', value: 0 });
+    expect(gateOf(a, 'lock-wait-age')).toMatchObject({ state: 'green', value: 0 });
   }, 40_000);
 
   it('an ALTER queued behind the open transaction, and a reader behind it: rollback (exit 3), then lock-wait-age passes its rollback too', async () => {
@@ -80,11 +64,11 @@ describe('MySQL engine signals and `migobs gate` on real MariaDB + mysqld_export
     await waitFor('the ALTER to wait for the metadata lock', () => (waitingOnMetadataLock() === 1 ? true : undefined));
     db.session('reader', 'SELECT COUNT(*) FROM t', 'app');
     await waitFor('the reader to queue behind the ALTER', () => (waitingOnMetadataLock() === 2 ? true : undefined));
-    const a = await gateUntil(3, (x) => byGate(x, 'lock-waits').value === 3);
-    expect(byGate(a, 'lock-waits')).toMatchObject({ state: 'rollback', value: 3 });
+    const a = await gateUntil(3, (x) => gateOf(x, 'lock-waits').value === 3);
+    expect(gateOf(a, 'lock-waits')).toMatchObject({ state: 'rollback', value: 3 });
     // Two metadata-lock waiters: the sum of their waits passes 10 s after about 5 s.
-    const aged = await gateUntil(3, (x) => byGate(x, 'lock-wait-age').state === 'rollback');
-    expect(byGate(aged, 'lock-wait-age').value).toBeGreaterThan(10);
+    const aged = await gateUntil(3, (x) => gateOf(x, 'lock-wait-age').state === 'rollback');
+    expect(gateOf(aged, 'lock-wait-age').value).toBeGreaterThan(10);
   }, 60_000);
 
   it('the blocker is killed: the queue drains and gate exits 0 again', async () => {
@@ -92,7 +76,7 @@ describe('MySQL engine signals and `migobs gate` on real MariaDB + mysqld_export
     expect(id).toMatch(/^\d+$/);
     db.sql(`KILL ${id}`);
     const a = await gateUntil(0);
-    expect(byGate(a, 'lock-waits')).toMatchObject({ state: 'green', value: 0 });
+    expect(gateOf(a, 'lock-waits')).toMatchObject({ state: 'green', value: 0 });
     // The queue ran: the waiting UPDATE and the ALTER.
     await waitFor('the UPDATE to finish', () => (db.sql('SELECT v FROM t WHERE id = 1', 'app') === '1' ? true : undefined));
     await waitFor('the ALTER to finish', () => (db.sql("SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = 'app' AND table_name = 't' AND column_name = 'c'") === '1' ? true : undefined));
@@ -100,7 +84,7 @@ describe('MySQL engine signals and `migobs gate` on real MariaDB + mysqld_export
 
   it('mysqld_exporter stopped: no data, gate exits 4 with the reason, never 0', async () => {
     await services.proc('mysqld_exporter').stop();
-    const a = await gateUntil(4, (x) => byGate(x, 'lock-waits').state === 'unknown');
-    expect(byGate(a, 'lock-waits').reason).toMatch(/no data|empty|no samples/i);
+    const a = await gateUntil(4, (x) => gateOf(x, 'lock-waits').state === 'unknown');
+    expect(gateOf(a, 'lock-waits').reason).toMatch(/no data|empty|no samples/i);
   }, 40_000);
 });

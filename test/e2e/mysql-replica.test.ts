@@ -8,14 +8,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
+import { askGateUntil, type GateAnswer } from '../helpers/gate';
 import { HOST, migobsAsync, Services, waitFor, type AsyncCliResult, type MariaDB, type Prometheus } from '../helpers/services';
 
 const DEFINITION = join(__dirname, 'fixtures', 'mysql-replica.yaml');
 const GATES = ['replication-lag', 'seconds-behind', 'replica-threads'];
-
-interface GateAnswer {
-  gates: Array<{ gate: string; state: string; value: number | null; reason?: string }>;
-}
 
 describe('replica gates on a real MariaDB primary and GTID replica', () => {
   const services = new Services();
@@ -27,16 +24,9 @@ describe('replica gates on a real MariaDB primary and GTID replica', () => {
   const gate = (): Promise<AsyncCliResult> => migobsAsync(['gate', DEFINITION, '--prometheus-url', prom.url, '--phase', 'canary', ...GATES.flatMap((g) => ['--gate', g]), '--timeout', '3s', '--json']);
   /** Ask until every gate is in the wanted state (scrapes take a second or two to see a change). */
   const gatesUntil = async (want: Record<string, string>, timeoutMs = 40_000): Promise<Map<string, GateAnswer['gates'][number]>> => {
-    let last: AsyncCliResult | undefined;
-    try {
-      return await waitFor(`gates ${JSON.stringify(want)}`, async () => {
-        last = await gate();
-        const byId = new Map((JSON.parse(last.stdout) as GateAnswer).gates.map((g) => [g.gate, g]));
-        return Object.entries(want).every(([id, state]) => byId.get(id)?.state === state) ? byId : undefined;
-      }, timeoutMs, 500);
-    } catch (e) {
-      throw new Error(`${(e as Error).message}; last answer: exit ${last?.code} ${last?.stdout} ${last?.stderr}`);
-    }
+    const inState = (a: GateAnswer | undefined): boolean => a !== undefined && Object.entries(want).every(([id, state]) => a.gates.some((g) => g.gate === id && g.state === state));
+    const { answer } = await askGateUntil(gate, `gates ${JSON.stringify(want)}`, (r) => inState(r.answer), { timeoutMs });
+    return new Map(answer!.gates.map((g) => [g.gate, g]));
   };
 
   beforeAll(async () => {

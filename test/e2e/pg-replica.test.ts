@@ -12,15 +12,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { REPO } from '../helpers/cli';
+import { askGateUntil, gateOf, type GateAnswer } from '../helpers/gate';
 import { migobsAsync, Services, sleep, waitFor, type AsyncCliResult, type Postgres, type Prometheus } from '../helpers/services';
 
 const DEFINITION = join(__dirname, 'fixtures', 'pg-replica.yaml');
 const QUERIES = readFileSync(join(REPO, '..', 'shared', 'exporter-metrics', 'pg-migration-queries.yaml'), 'utf8');
-
-interface GateAnswer {
-  gates: Array<{ gate: string; state: string; value: number | null; reason?: string }>;
-  overall: { exitCode: number };
-}
 
 describe('replica lag on a real PostgreSQL primary and streaming standby', () => {
   const services = new Services();
@@ -31,18 +27,9 @@ describe('replica lag on a real PostgreSQL primary and streaming standby', () =>
   let writing: NodeJS.Timeout | undefined;
 
   const gate = (): Promise<AsyncCliResult> => migobsAsync(['gate', DEFINITION, '--prometheus-url', prom.url, '--phase', 'canary', '--gate', 'replication-lag', '--timeout', '3s', '--json']);
-  const lagGate = (r: AsyncCliResult) => (JSON.parse(r.stdout) as GateAnswer).gates[0]!;
-  const gateUntil = async (code: number, timeoutMs = 30_000): Promise<AsyncCliResult> => {
-    let last: AsyncCliResult | undefined;
-    try {
-      return await waitFor(`migobs gate to exit ${code}`, async () => {
-        last = await gate();
-        return last.code === code ? last : undefined;
-      }, timeoutMs, 500);
-    } catch (e) {
-      throw new Error(`${(e as Error).message}; last answer: exit ${last?.code} ${last?.stdout} ${last?.stderr}`);
-    }
-  };
+  const lagGate = (r: AsyncCliResult) => gateOf(JSON.parse(r.stdout) as GateAnswer, 'replication-lag');
+  const gateUntil = async (code: number, timeoutMs = 30_000): Promise<AsyncCliResult> =>
+    (await askGateUntil(gate, `migobs gate to exit ${code}`, (r) => r.result.code === code, { timeoutMs })).result;
 
   beforeAll(async () => {
     try {
