@@ -258,6 +258,7 @@ function gateCase(m: ResolvedMigration, g: ResolvedGate, alerts: AlertingRule[],
   const alertTests: AlertTest[] = [];
   const exprTests: ExprTest[] = [];
   const listed: string[] = [];
+  const coverKey = (gate: string): string => `${gate}\u0000${spec.phase}`;
   for (const e of spec.evals) {
     for (const kind of ['pause', 'rollback', 'absent'] as const) {
       // The case's own intent must agree with the simulation, or the inputs are not what we meant.
@@ -271,7 +272,6 @@ function gateCase(m: ResolvedMigration, g: ResolvedGate, alerts: AlertingRule[],
       }
       const name = kind === 'pause' ? ALERT.pause : kind === 'rollback' ? ALERT.rollback : ALERT.absent;
       const firing = m.gates.filter((other) => sim.get(other.id)!.firing[kind][e.step]);
-      const coverKey = (gate: string): string => `${gate}\u0000${spec.phase}`;
       if (kind === 'absent' && firing.every((other) => covered.has(coverKey(other.id)))) {
         const rule = alerts.find((a) => a.alert === name && a.labels.gate === g.id)!;
         const labels = { alertname: name, alertstate: 'firing', ...rule.labels, phase: spec.phase };
@@ -332,6 +332,7 @@ function simulateGates(m: ResolvedMigration, db: Db, phaseAt: (step: number) => 
       const p = phaseAt(i);
       return p !== undefined && g.phases.includes(p);
     };
+    const absentHolds = (i: number): boolean => inPhase(i) && values[i] === undefined;
     const run = (cond: (i: number) => boolean, forSeconds: number): boolean[] => {
       let activeAt: number | undefined;
       return values.map((_, i) => {
@@ -348,9 +349,9 @@ function simulateGates(m: ResolvedMigration, db: Db, phaseAt: (step: number) => 
       firing: {
         pause: run((i) => inPhase(i) && past(values[i], g.pause), g.pauseForSeconds),
         rollback: run((i) => inPhase(i) && past(values[i], g.rollback), g.rollbackForSeconds),
-        absent: run((i) => inPhase(i) && values[i] === undefined, g.pauseForSeconds),
+        absent: run(absentHolds, g.pauseForSeconds),
       },
-      pending: { absent: values.map((v, i) => inPhase(i) && v === undefined) },
+      pending: { absent: values.map((_, i) => absentHolds(i)) },
     });
   }
   return out;
