@@ -114,11 +114,12 @@ export function buildProgram(): Command {
     .addOption(new Option('--prometheus-url <url>', 'Prometheus base URL').env('MIGOBS_PROMETHEUS_URL'))
     .option('--phase <phase>', 'evaluate the gates of this phase instead of the current one (from migration_phase)')
     .option('--gate <id>', 'evaluate only this gate (repeatable)', collect)
-    .option('--timeout <duration>', 'deadline of each Prometheus query', '10s')
+    .option('--timeout <duration>', 'deadline of the whole answer (all its Prometheus queries)', '10s')
     .option('--ca-file <file>', 'PEM CA certificate(s) to trust for https')
+    .option('--insecure-skip-verify', 'do not verify the TLS certificate (warned on every answer)')
     .option('--json', 'print per-gate value, thresholds, state and reason as JSON')
-    .addHelpText('after', '\nExit: 0 proceed, 2 pause, 3 rollback, 4 unknown (no data, Prometheus unreachable or erroring), 1 usage/definition error.\nAuth: MIGOBS_PROMETHEUS_TOKEN (bearer) or MIGOBS_PROMETHEUS_USER + MIGOBS_PROMETHEUS_PASSWORD (basic).')
-    .action((file: string, opts: { prometheusUrl?: string; phase?: string; gate?: string[]; timeout: string; caFile?: string; json?: boolean }) =>
+    .addHelpText('after', '\nExit: 0 proceed, 2 pause, 3 rollback, 4 unknown (no data, Prometheus unreachable, erroring or partial), 1 usage/definition error; rollback outranks unknown.\nAuth: MIGOBS_PROMETHEUS_TOKEN (bearer) or MIGOBS_PROMETHEUS_USER + MIGOBS_PROMETHEUS_PASSWORD (basic).')
+    .action((file: string, opts: { prometheusUrl?: string; phase?: string; gate?: string[]; timeout: string; caFile?: string; insecureSkipVerify?: boolean; json?: boolean }) =>
       run(async () => command<typeof import('./commands/gate')>('gate').gateCommand(file, { ...opts, config: program.opts().config })),
     );
 
@@ -128,11 +129,12 @@ export function buildProgram(): Command {
     .argument('<file>', 'definition file')
     .addOption(new Option('--prometheus-url <url>', 'Prometheus base URL').env('MIGOBS_PROMETHEUS_URL'))
     .option('--interval <duration>', 'refresh interval', '5s')
-    .option('--timeout <duration>', 'deadline of each Prometheus query', '10s')
+    .option('--timeout <duration>', 'deadline of the whole answer (all its Prometheus queries)', '10s')
     .option('--ca-file <file>', 'PEM CA certificate(s) to trust for https')
+    .option('--insecure-skip-verify', 'do not verify the TLS certificate (warned on every refresh)')
     .option('--once', 'print one refresh and exit with the gate exit code')
     .addHelpText('after', '\nCtrl-C exits with 0. Plain lines (one per refresh) when stdout is not a terminal.')
-    .action((file: string, opts: { prometheusUrl?: string; interval: string; timeout: string; caFile?: string; once?: boolean }) =>
+    .action((file: string, opts: { prometheusUrl?: string; interval: string; timeout: string; caFile?: string; insecureSkipVerify?: boolean; once?: boolean }) =>
       run(async () => command<typeof import('./commands/watch')>('watch').watchCommand(file, { ...opts, config: program.opts().config })),
     );
 

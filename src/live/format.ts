@@ -1,10 +1,36 @@
 /** Text for live output: numbers, thresholds, states and the gate table (shared by gate and watch). */
 import { paint, table, type Color } from '../cli/output';
-import type { GateResult, GateState } from './gate';
+import type { GateReport, GateResult, GateState } from './gate';
+
+/**
+ * Characters a terminal may act on (C0 and C1 controls, DEL: ESC starts colour, cursor and
+ * clear-screen sequences; CR/LF start a fake line), plus line/paragraph separators and bidi
+ * controls that reorder what a reader sees.
+ */
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * Text that came from Prometheus or the network (error messages, label values, bodies), made safe
+ * to print: every unsafe character is shown as an escape (`\x1b`, `\n`, `\u202e`), so a hostile
+ * answer cannot clear the screen, move the cursor or print a line of its own.
+ */
+export function printable(text: string): string {
+  return text.replace(UNSAFE, (ch) => {
+    const cp = ch.codePointAt(0)!;
+    return NAMED[ch] ?? (cp <= 0xff ? `\\x${cp.toString(16).padStart(2, '0')}` : `\\u${cp.toString(16).padStart(4, '0')}`);
+  });
+}
+
+/** JSON whose text holds no character a terminal acts on (JSON.stringify leaves C1 controls and bidi marks as they are). */
+export function safeJson(value: unknown): string {
+  // C0 controls inside strings are already escaped by JSON.stringify; the rest of its C0 are layout newlines.
+  return JSON.stringify(value, null, 2).replace(/[\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (ch) => `\\u${ch.codePointAt(0)!.toString(16).padStart(4, '0')}`);
+}
 
 /** Six significant digits, no exponent for everyday magnitudes, `-` for no value. */
 export function formatValue(value: number | null | undefined, raw?: string): string {
-  if (value === null || value === undefined) return raw ?? '-';
+  if (value === null || value === undefined) return raw === undefined ? '-' : printable(raw);
   if (Number.isInteger(value)) return String(value);
   return String(Number(value.toPrecision(6)));
 }
@@ -23,10 +49,14 @@ export function paintState(state: GateState, stream?: NodeJS.WriteStream): strin
   return paint(state, STATE_COLOR[state], stream);
 }
 
-/** gate | value | pause | rollback | state. Colour is applied after padding so columns stay aligned. */
-export function gateTable(results: GateResult[], stream?: NodeJS.WriteStream): string {
-  const rows = results.map((r) => [r.gate, formatValue(r.value, r.raw), formatThreshold(r.direction, r.pause), formatThreshold(r.direction, r.rollback), r.state]);
-  const text = table(['gate', 'value', 'pause', 'rollback', 'state'], rows);
+/**
+ * gate | [phases |] value | pause | rollback | state. The phases column is shown when the current
+ * phase is unknown and every gate of every phase was evaluated. Colour is applied after padding so
+ * columns stay aligned.
+ */
+export function gateTable(results: GateResult[], stream?: NodeJS.WriteStream, opts: { phases?: boolean } = {}): string {
+  const rows = results.map((r) => [r.gate, ...(opts.phases ? [r.phases.join(',')] : []), formatValue(r.value, r.raw), formatThreshold(r.direction, r.pause), formatThreshold(r.direction, r.rollback), r.state]);
+  const text = table(['gate', ...(opts.phases ? ['phases'] : []), 'value', 'pause', 'rollback', 'state'], rows);
   const lines = text.split('\n');
   // The state is the last column: repaint it on each data line (lines 0 and 1 are header and rule).
   return lines
@@ -35,4 +65,19 @@ export function gateTable(results: GateResult[], stream?: NodeJS.WriteStream): s
       return r && line.endsWith(r.state) ? line.slice(0, line.length - r.state.length) + paintState(r.state, stream) : line;
     })
     .join('\n');
+}
+
+/** Shown on every answer given without certificate checks. */
+export const INSECURE_WARNING = 'WARNING: TLS certificate NOT verified (--insecure-skip-verify): anyone on the network path can forge this answer';
+
+/**
+ * Every note of an answer, one line each, already printable: the overall reason, each unknown gate's
+ * reason, Prometheus infos. Used for stderr (gate, plain watch) and below the watch frame.
+ */
+export function reasonLines(r: GateReport): string[] {
+  const lines: string[] = [];
+  if (r.reason) lines.push(printable(r.reason) + (r.evaluated === 'all-phases' ? ' (every gate of every phase was evaluated)' : ''));
+  for (const g of r.gates) if (g.reason) lines.push(`gate ${g.gate} unknown: ${printable(g.reason)}`);
+  for (const info of r.infos) lines.push(`Prometheus info (does not block): ${printable(info)}`);
+  return lines;
 }

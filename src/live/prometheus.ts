@@ -3,11 +3,16 @@
  * a query can go wrong (unreachable, timeout, TLS, HTTP status, not JSON, not a Prometheus answer,
  * status "error") ends in a PrometheusError with a one-line reason, never in a guessed value.
  *
+ * It also refuses answers that look complete but may not be (docs/security.md "Doubtful answers"):
+ * a success with `warnings` (partial data: a remote-read or Thanos store down), any HTTP status but
+ * 200 (206 Partial Content), samples evaluated at another time than the `time` migobs sent (a cache
+ * in front of Prometheus), and sample values that are not numbers as Prometheus writes them.
+ *
  * Node's http/https modules are used (not fetch) because a private CA (`--ca-file`) needs the
  * `ca` request option, which the built-in fetch does not take without the undici package.
  */
 import { readFileSync } from 'node:fs';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 
 export interface PrometheusAuth {
@@ -18,11 +23,16 @@ export interface PrometheusAuth {
 export interface PrometheusClientOptions {
   /** Base URL, e.g. `https://prometheus.example.com` or `http://127.0.0.1:9090/prom` (a path prefix is kept). */
   url: string;
-  /** Deadline of one query, in milliseconds. */
+  /** Time budget of one answer (all its queries, see `deadline()`), in milliseconds. */
   timeoutMs: number;
   auth?: PrometheusAuth;
   /** PEM text of extra CA certificates for https. */
   ca?: string;
+  /**
+   * Do not verify the server's certificate (`--insecure-skip-verify`). Without it, certificates are
+   * verified whatever NODE_TLS_REJECT_UNAUTHORIZED says.
+   */
+  insecureSkipVerify?: boolean;
 }
 
 /** One series of an instant vector; the value is parsed from Prometheus' string form ("NaN", "+Inf" included). */
@@ -31,6 +41,20 @@ export interface Sample {
   value: number;
   /** The value exactly as Prometheus sent it. */
   raw: string;
+}
+
+/** A trustworthy answer: its samples, plus Prometheus' `infos` (notes that do not make it doubtful). */
+export interface QueryAnswer {
+  samples: Sample[];
+  infos: string[];
+}
+
+export interface QueryOptions {
+  signal?: AbortSignal;
+  /** Evaluation time in ms since the epoch, sent as `time`; every sample must carry it. Default: now. */
+  timeMs?: number;
+  /** Give up at this moment (ms since the epoch). Default: now + timeoutMs. */
+  deadline?: number;
 }
 
 export class PrometheusError extends Error {
@@ -55,6 +79,50 @@ export function authFromEnv(env: NodeJS.ProcessEnv = process.env): PrometheusAut
   return {};
 }
 
+/**
+ * Why these credentials cannot be sent, or undefined. A control character (a trailing newline
+ * from a token file, a CR/LF smuggling a second header) cannot be in an HTTP header; a bearer token
+ * is visible ASCII without spaces (RFC 6750 b64token); a basic-auth user has no colon (RFC 7617).
+ * The secret itself is never part of the message.
+ */
+export function credentialProblem(auth: PrometheusAuth): string | undefined {
+  if (auth.bearerToken !== undefined) {
+    const bad = firstBad(auth.bearerToken, (cp) => cp <= 0x20 || cp >= 0x7f);
+    if (bad) return `MIGOBS_PROMETHEUS_TOKEN contains ${bad}: a bearer token is printable ASCII without spaces or line breaks (a trailing newline from a token file?)`;
+  }
+  if (auth.basic) {
+    const user = firstBad(auth.basic.user, isControl);
+    if (user) return `MIGOBS_PROMETHEUS_USER contains ${user}: an HTTP header cannot carry control characters`;
+    if (auth.basic.user.includes(':')) return 'MIGOBS_PROMETHEUS_USER contains a colon, which basic auth cannot carry in a user name (RFC 7617)';
+    const password = firstBad(auth.basic.password, isControl);
+    if (password) return `MIGOBS_PROMETHEUS_PASSWORD contains ${password}: an HTTP header cannot carry control characters (a trailing newline from a file?)`;
+  }
+  return undefined;
+}
+
+const isControl = (cp: number): boolean => cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
+
+function firstBad(text: string, bad: (cp: number) => boolean): string | undefined {
+  let i = 0;
+  for (const ch of text) {
+    i++;
+    const cp = ch.codePointAt(0)!;
+    if (bad(cp)) return `${cp === 0x20 ? 'a space' : cp === 0x0a ? 'a line feed' : cp === 0x0d ? 'a carriage return' : isControl(cp) ? 'a control character' : 'a non-ASCII character'} (U+${cp.toString(16).toUpperCase().padStart(4, '0')}) at character ${i}`;
+  }
+  return undefined;
+}
+
+/**
+ * URL text for a message, with anything that may be credentials (everything before the last `@`
+ * after the scheme) replaced: an invalid URL is echoed so the user sees what was wrong, never its password.
+ */
+export function redactUrl(text: string): string {
+  const at = text.lastIndexOf('@');
+  if (at < 0) return text;
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(text)?.[0] ?? '';
+  return `${scheme}***${text.slice(at)}`;
+}
+
 export function readCaFile(file: string): string {
   try {
     return readFileSync(file, 'utf8');
@@ -71,10 +139,10 @@ export class PrometheusClient {
     try {
       base = new URL(options.url);
     } catch {
-      throw new PrometheusError(`--prometheus-url is not a URL: ${options.url}`);
+      throw new PrometheusError(`--prometheus-url is not a URL: ${redactUrl(options.url)}`);
     }
-    if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new PrometheusError(`--prometheus-url must be http(s): ${options.url}`);
     if (base.username || base.password) throw new PrometheusError('put credentials in MIGOBS_PROMETHEUS_USER/MIGOBS_PROMETHEUS_PASSWORD, not in --prometheus-url');
+    if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new PrometheusError(`--prometheus-url must be http(s): ${redactUrl(options.url)}`);
     this.base = base;
   }
 
@@ -83,54 +151,78 @@ export class PrometheusClient {
     return this.base.origin + this.base.pathname.replace(/\/+$/, '');
   }
 
-  /**
-   * `GET /api/v1/query?query=...` and return the instant vector. A scalar answer becomes one sample
-   * without labels; any other result type is refused.
-   */
-  async query(expr: string, signal?: AbortSignal): Promise<Sample[]> {
-    const target = new URL(this.base.href);
-    target.pathname = `${target.pathname.replace(/\/+$/, '')}/api/v1/query`;
-    target.search = new URLSearchParams({ query: expr }).toString();
-    const { status, contentType, body } = await this.get(target, signal);
-    return parseQueryResponse(status, contentType, body);
+  /** True when certificates are not verified (`--insecure-skip-verify` on an https URL). */
+  get insecure(): boolean {
+    return Boolean(this.options.insecureSkipVerify) && this.base.protocol === 'https:';
   }
 
-  private get(target: URL, outer?: AbortSignal): Promise<{ status: number; contentType: string; body: string }> {
+  /** The deadline of an answer that starts now: several queries of one answer share it. */
+  deadline(): number {
+    return Date.now() + this.options.timeoutMs;
+  }
+
+  /**
+   * `GET /api/v1/query?query=...&time=...` and return the instant vector. A scalar answer becomes one
+   * sample without labels; any other result type is refused.
+   */
+  async query(expr: string, opts: QueryOptions = {}): Promise<QueryAnswer> {
+    // Prometheus keeps millisecond precision; so does the time sent, so it can be compared exactly.
+    const timeMs = Math.round(opts.timeMs ?? Date.now());
+    const target = new URL(this.base.href);
+    target.pathname = `${target.pathname.replace(/\/+$/, '')}/api/v1/query`;
+    target.search = new URLSearchParams({ query: expr, time: (timeMs / 1000).toFixed(3) }).toString();
+    const { status, contentType, body } = await this.get(target, opts.deadline ?? this.deadline(), opts.signal);
+    return parseQueryResponse(status, contentType, body, timeMs);
+  }
+
+  private get(target: URL, deadline: number, outer?: AbortSignal): Promise<{ status: number; contentType: string; body: string }> {
     const headers: Record<string, string> = { accept: 'application/json' };
     const auth = this.options.auth ?? {};
     if (auth.bearerToken) headers.authorization = `Bearer ${auth.bearerToken}`;
     else if (auth.basic) headers.authorization = `Basic ${Buffer.from(`${auth.basic.user}:${auth.basic.password}`).toString('base64')}`;
-    const request = target.protocol === 'https:' ? httpsRequest : httpRequest;
+    const https = target.protocol === 'https:';
+    const request = https ? httpsRequest : httpRequest;
     const timeoutMs = this.options.timeoutMs;
+    // Explicit, so NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment cannot turn verification off.
+    const tls = https ? { rejectUnauthorized: !this.options.insecureSkipVerify, ...(this.options.ca ? { ca: this.options.ca } : {}) } : {};
+    // The answer's time budget is spent (an earlier query of it timed out): do not start another wait.
+    if (deadline <= Date.now()) return Promise.reject(new PrometheusError(`no answer from ${this.url} within ${timeoutMs / 1000}s (timeout)`));
     return new Promise((resolve, reject) => {
       let settled = false;
+      let req: ClientRequest | undefined;
       const fail = (message: string): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         outer?.removeEventListener('abort', onAbort);
-        req.destroy();
+        req?.destroy();
         reject(new PrometheusError(message));
       };
       const onAbort = (): void => fail('query cancelled');
-      const timer = setTimeout(() => fail(`no answer from ${this.url} within ${timeoutMs / 1000}s (timeout)`), timeoutMs);
-      const req = request(target, { method: 'GET', headers, ...(this.options.ca ? { ca: this.options.ca } : {}) }, (res: IncomingMessage) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > MAX_BODY_BYTES) fail(`answer from ${this.url} is larger than ${MAX_BODY_BYTES} bytes`);
-          else chunks.push(chunk);
+      const timer = setTimeout(() => fail(`no answer from ${this.url} within ${timeoutMs / 1000}s (timeout)`), Math.max(0, deadline - Date.now()));
+      try {
+        req = request(target, { method: 'GET', headers, ...tls }, (res: IncomingMessage) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > MAX_BODY_BYTES) fail(`answer from ${this.url} is larger than ${MAX_BODY_BYTES} bytes`);
+            else chunks.push(chunk);
+          });
+          res.on('error', (e) => fail(`reading the answer from ${this.url} failed: ${e.message}`));
+          res.on('end', () => {
+            if (settled) return;
+            settled = true;
+            clearTimeout(timer);
+            outer?.removeEventListener('abort', onAbort);
+            resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks).toString('utf8') });
+          });
         });
-        res.on('error', (e) => fail(`reading the answer from ${this.url} failed: ${e.message}`));
-        res.on('end', () => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timer);
-          outer?.removeEventListener('abort', onAbort);
-          resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks).toString('utf8') });
-        });
-      });
+      } catch (e) {
+        // Node refuses a request it cannot send (e.g. a header with a line break) by throwing.
+        fail(`cannot send the request to ${this.url}: ${(e as Error).message}`);
+        return;
+      }
       req.on('error', (e: NodeJS.ErrnoException) => fail(`cannot reach Prometheus at ${this.url}: ${e.code && !e.message.includes(e.code) ? `${e.code} ` : ''}${e.message}`));
       if (outer?.aborted) onAbort();
       else outer?.addEventListener('abort', onAbort, { once: true });
@@ -139,8 +231,11 @@ export class PrometheusClient {
   }
 }
 
-/** Turn an HTTP answer into samples or a PrometheusError naming what was wrong. Exported for tests. */
-export function parseQueryResponse(status: number, contentType: string, body: string): Sample[] {
+/**
+ * Turn an HTTP answer into samples or a PrometheusError naming what was wrong. With `timeMs`, every
+ * sample must have been evaluated at exactly that time. Exported for tests.
+ */
+export function parseQueryResponse(status: number, contentType: string, body: string, timeMs?: number): QueryAnswer {
   let json: unknown;
   try {
     json = JSON.parse(body);
@@ -148,42 +243,78 @@ export function parseQueryResponse(status: number, contentType: string, body: st
     const hint = status >= 400 ? `HTTP ${status}` : `HTTP ${status}, content-type ${contentType || 'none'}`;
     throw new PrometheusError(`not a Prometheus answer (${hint}, body is not JSON: ${snippet(body)})`);
   }
-  const answer = json as { status?: unknown; data?: unknown; error?: unknown; errorType?: unknown };
+  const answer = json as { status?: unknown; data?: unknown; error?: unknown; errorType?: unknown; warnings?: unknown; infos?: unknown };
   if (answer === null || typeof answer !== 'object' || (answer.status !== 'success' && answer.status !== 'error')) {
     throw new PrometheusError(`not a Prometheus answer (HTTP ${status}, JSON without status success/error: ${snippet(body)})`);
   }
   if (answer.status === 'error') {
     throw new PrometheusError(`Prometheus refused the query (HTTP ${status}, ${String(answer.errorType ?? 'error')}: ${String(answer.error ?? 'no message')})`);
   }
-  if (status < 200 || status >= 300) throw new PrometheusError(`Prometheus answered HTTP ${status}`);
+  // Prometheus answers a successful query with 200 only; 206 (Partial Content) says data is missing.
+  if (status === 206) throw new PrometheusError('partial answer: HTTP 206 Partial Content (some of the data the query needs could not be read)');
+  if (status !== 200) throw new PrometheusError(`Prometheus answered HTTP ${status}`);
+  const warnings = stringList(answer.warnings, 'warnings');
+  if (warnings.length) throw new PrometheusError(`partial answer: Prometheus warned ${warnings.map((w) => JSON.stringify(w)).join('; ')} (a remote-read or store backend failing?)`);
+  const infos = stringList(answer.infos, 'infos');
   const data = answer.data as { resultType?: unknown; result?: unknown } | undefined;
   if (!data || typeof data !== 'object') throw new PrometheusError('not a Prometheus answer (no data)');
   if (data.resultType === 'scalar') {
-    const value = parseSampleValue(data.result);
-    return [{ metric: {}, ...value }];
+    return { samples: [{ metric: {}, ...parseSampleValue(data.result, timeMs) }], infos };
   }
   if (data.resultType !== 'vector' || !Array.isArray(data.result)) {
     throw new PrometheusError(`expected an instant vector, got resultType ${JSON.stringify(data.resultType)}`);
   }
-  return data.result.map((entry: unknown) => {
+  const samples = data.result.map((entry: unknown) => {
     const e = entry as { metric?: unknown; value?: unknown };
-    if (!e || typeof e !== 'object' || !e.metric || typeof e.metric !== 'object') throw new PrometheusError('not a Prometheus answer (malformed vector sample)');
+    if (!e || typeof e !== 'object' || !e.metric || typeof e.metric !== 'object' || Array.isArray(e.metric)) throw new PrometheusError('not a Prometheus answer (malformed vector sample)');
     const metric: Record<string, string> = {};
     for (const [k, v] of Object.entries(e.metric as Record<string, unknown>)) {
       if (typeof v !== 'string') throw new PrometheusError('not a Prometheus answer (label value is not a string)');
       metric[k] = v;
     }
-    return { metric, ...parseSampleValue(e.value) };
+    return { metric, ...parseSampleValue(e.value, timeMs) };
   });
+  return { samples, infos };
 }
 
-function parseSampleValue(pair: unknown): { value: number; raw: string } {
-  if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[1] !== 'string') throw new PrometheusError('not a Prometheus answer (malformed sample value)');
+/** `warnings` / `infos`: absent, or a list of strings. */
+function stringList(value: unknown, field: string): string[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || value.some((w) => typeof w !== 'string')) throw new PrometheusError(`not a Prometheus answer (${field} is not a list of strings)`);
+  return value as string[];
+}
+
+/**
+ * A value as Prometheus writes it (Go's strconv.FormatFloat 'f', -1): an optional minus, digits, an
+ * optional fraction; "NaN", "+Inf", "-Inf". An exponent is allowed for other Prometheus-API servers.
+ * Everything JavaScript's Number() would also take ("0x0", " 0 ", "Infinity", "") is not a value.
+ */
+const SAMPLE_VALUE = /^-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$/;
+
+function parseSampleValue(pair: unknown, timeMs: number | undefined): { value: number; raw: string } {
+  if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[1] !== 'string' || typeof pair[0] !== 'number' || !Number.isFinite(pair[0])) {
+    throw new PrometheusError('not a Prometheus answer (malformed sample value)');
+  }
   const raw = pair[1];
-  // Prometheus writes floats with strconv.FormatFloat: "NaN", "+Inf", "-Inf" or a decimal.
-  const value = raw === 'NaN' ? Number.NaN : raw === '+Inf' ? Infinity : raw === '-Inf' ? -Infinity : Number(raw);
-  if (raw.trim() === '' || (Number.isNaN(value) && raw !== 'NaN')) throw new PrometheusError(`not a Prometheus answer (sample value ${JSON.stringify(raw)})`);
+  let value: number;
+  if (raw === 'NaN') value = Number.NaN;
+  else if (raw === '+Inf') value = Infinity;
+  else if (raw === '-Inf') value = -Infinity;
+  else if (SAMPLE_VALUE.test(raw)) value = Number(raw);
+  else throw new PrometheusError(`not a Prometheus answer (sample value ${JSON.stringify(raw)} is not a number as Prometheus writes it)`);
+  if (timeMs !== undefined) checkTimestamp(pair[0], timeMs);
   return { value, raw };
+}
+
+/** The sample must be evaluated at the time asked: an old one comes from a cache, a later one from nowhere sane. */
+function checkTimestamp(seconds: number, timeMs: number): void {
+  const ms = Math.round(seconds * 1000);
+  if (ms === timeMs) return;
+  const asked = new Date(timeMs).toISOString();
+  const got = Number.isFinite(new Date(ms).getTime()) ? new Date(ms).toISOString() : String(seconds);
+  const diff = Math.abs(ms - timeMs) / 1000;
+  if (ms < timeMs) throw new PrometheusError(`stale answer: evaluated at ${got}, ${diff}s before the time asked (${asked}); a cache or proxy between migobs and Prometheus?`);
+  throw new PrometheusError(`answer from the future: evaluated at ${got}, ${diff}s after the time asked (${asked})`);
 }
 
 function snippet(body: string): string {

@@ -7,15 +7,20 @@ import { UserError } from '../diagnostics';
 import { loadConfig } from '../load/config';
 import type { ResolvedMigration } from '../model/types';
 import { loadDefinitions } from '../pipeline';
-import { parseDurationMs } from '../util/duration';
-import { authFromEnv, PrometheusClient, PrometheusError, readCaFile } from './prometheus';
+import { formatDuration, parseDurationMs } from '../util/duration';
+import { authFromEnv, credentialProblem, PrometheusClient, PrometheusError, readCaFile } from './prometheus';
 
 export interface LiveOptions {
   prometheusUrl?: string;
   timeout?: string;
   caFile?: string;
+  /** Do not verify TLS certificates (printed loudly on every answer). */
+  insecureSkipVerify?: boolean;
   config?: string;
 }
+
+/** The longest delay a Node.js timer holds (2^31 - 1 ms, about 24.8 days); longer ones fire at once. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export function loadModel(file: string, configFile?: string): ResolvedMigration {
   const { config, diagnostics: configProblems } = loadConfig(configFile);
@@ -30,18 +35,24 @@ export function loadModel(file: string, configFile?: string): ResolvedMigration 
 export function durationOption(name: string, text: string): number {
   const ms = parseDurationMs(text);
   if (ms === undefined || ms <= 0) throw new UserError(`${name} must be a duration such as 10s or 500ms, got ${JSON.stringify(text)}`);
+  if (ms > MAX_TIMER_MS) throw new UserError(`${name} ${text} is too long: the maximum is ${formatDuration(MAX_TIMER_MS)} (${MAX_TIMER_MS} ms, the longest a timer can wait)`);
   return ms;
 }
 
 export function makeClient(opts: LiveOptions, defaultTimeout = '10s'): PrometheusClient {
   if (!opts.prometheusUrl) throw new UserError('--prometheus-url is required (or set MIGOBS_PROMETHEUS_URL)');
   const timeoutMs = durationOption('--timeout', opts.timeout ?? defaultTimeout);
+  const auth = authFromEnv();
+  // Refused before any request: a header with a line break can never be sent.
+  const problem = credentialProblem(auth);
+  if (problem) throw new UserError(problem);
   try {
     return new PrometheusClient({
       url: opts.prometheusUrl,
       timeoutMs,
-      auth: authFromEnv(),
+      auth,
       ...(opts.caFile ? { ca: readCaFile(opts.caFile) } : {}),
+      ...(opts.insecureSkipVerify ? { insecureSkipVerify: true } : {}),
     });
   } catch (e) {
     if (e instanceof PrometheusError) throw new UserError(e.message);

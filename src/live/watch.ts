@@ -7,10 +7,11 @@
  * query) in parallel with the gate answer (phase query, then one batched gate query).
  */
 import { Format } from 'cli-progress';
+import { paint } from '../cli/output';
 import type { ResolvedMigration } from '../model/types';
 import { selector } from '../promql/matchers';
 import { splitTagged, taggedQuery } from './batch';
-import { ACTION, formatValue, gateTable, paintState } from './format';
+import { ACTION, INSECURE_WARNING, formatValue, gateTable, paintState, printable, reasonLines } from './format';
 import { runGates, type GateReport } from './gate';
 import type { PrometheusClient } from './prometheus';
 
@@ -58,8 +59,10 @@ export function progressQuery(model: ResolvedMigration): string {
 }
 
 export async function takeSnapshot(client: PrometheusClient, model: ResolvedMigration, signal?: AbortSignal): Promise<Snapshot> {
-  const progress = client.query(progressQuery(model), signal).then(
-    (samples) => {
+  // Progress and gates are evaluated at the same instant, within one --timeout.
+  const timeMs = Date.now();
+  const progress = client.query(progressQuery(model), { ...(signal ? { signal } : {}), timeMs, deadline: client.deadline() }).then(
+    ({ samples }) => {
       const byKey = splitTagged(samples);
       const out: Progress = {};
       for (const k of PROGRESS_KEYS) {
@@ -70,7 +73,7 @@ export async function takeSnapshot(client: PrometheusClient, model: ResolvedMigr
     },
     (e: unknown) => ({ progress: {}, progressError: e instanceof Error ? e.message : String(e) }),
   );
-  const [p, gates] = await Promise.all([progress, runGates(client, model, {}, signal)]);
+  const [p, gates] = await Promise.all([progress, runGates(client, model, { timeMs }, signal)]);
   return { at: new Date(), ...p, gates };
 }
 
@@ -103,8 +106,11 @@ const when = (d: Date): string => d.toISOString().slice(11, 19) + 'Z';
 export function plainLine(model: ResolvedMigration, s: Snapshot): string {
   const p = s.progress;
   const d = derive(p);
-  const gates = s.gates.gates.map((g) => `${g.gate}=${g.state}(${formatValue(g.value, g.raw)})`).join(' ');
+  // With the current phase unknown, every gate of every phase is listed with the phases it belongs to.
+  const allPhases = s.gates.evaluated === 'all-phases';
+  const gates = s.gates.gates.map((g) => `${g.gate}${allPhases ? `[${g.phases.join(',')}]` : ''}=${g.state}(${formatValue(g.value, g.raw)})`).join(' ');
   const parts = [
+    ...(s.gates.tlsUnverified ? ['!TLS-NOT-VERIFIED!'] : []),
     when(s.at),
     model.id,
     `phase=${s.gates.phase ?? '?'}`,
@@ -116,6 +122,7 @@ export function plainLine(model: ResolvedMigration, s: Snapshot): string {
     `errors=${num(p.errors)}`,
     `gates: ${gates || 'none'}`,
     `-> ${ACTION[s.gates.state]}`,
+    ...(s.gates.tlsUnverified ? ['(--insecure-skip-verify: this answer may be forged)'] : []),
   ];
   return parts.join(' ');
 }
@@ -129,17 +136,20 @@ export function frame(model: ResolvedMigration, s: Snapshot, intervalText: strin
   const bar = Format.BarFormat(d.ratio ?? 0, { barsize: BAR_SIZE, barCompleteString: '█'.repeat(BAR_SIZE), barIncompleteString: '░'.repeat(BAR_SIZE), barGlue: '' } as never);
   const lines = [
     `migobs watch ${model.id} — ${model.title}  (every ${intervalText}, Ctrl-C to quit)`,
+    ...(s.gates.tlsUnverified ? [paint(INSECURE_WARNING, 'red')] : []),
     '',
     `${bar} ${pct(d.ratio).padStart(6)} | ${num(p.processed)}/${num(p.total)} rows | ${num(p.rate)} rows/s | ETA ${formatEta(d.etaSeconds)} | phase ${s.gates.phase ?? '?'}`,
     `throttled: ${p.throttled === undefined ? '-' : p.throttled ? 'yes' : 'no'}   errors: ${num(p.errors)}   last progress: ${d.secondsSinceProgress === undefined ? '-' : `${Math.round(d.secondsSinceProgress)}s ago`}   updated ${when(s.at)}`,
     '',
   ];
-  if (s.gates.gates.length) lines.push(gateTable(s.gates.gates));
-  else lines.push(s.gates.reason ? 'gates: -' : `no gate applies to phase ${s.gates.phase}`);
+  const allPhases = s.gates.evaluated === 'all-phases';
+  if (allPhases) lines.push('current phase unknown: every gate of every phase');
+  if (s.gates.gates.length) lines.push(gateTable(s.gates.gates, undefined, { phases: allPhases }));
+  else lines.push(allPhases ? 'gates: none defined' : `no gate applies to phase ${s.gates.phase}`);
   lines.push('', `${paintState(s.gates.state)}: ${ACTION[s.gates.state]}`);
-  if (s.progressError) lines.push(`! progress unknown: ${s.progressError}`);
-  if (s.gates.reason) lines.push(`! ${s.gates.reason}`);
-  for (const g of s.gates.gates) if (g.reason) lines.push(`! gate ${g.gate} unknown: ${g.reason}`);
+  if (s.progressError) lines.push(`! progress unknown: ${printable(s.progressError)}`);
+  for (const line of reasonLines(s.gates)) lines.push(`! ${line}`);
+  if (s.gates.tlsUnverified) lines.push(paint(INSECURE_WARNING, 'red'));
   return lines.join('\n') + '\n';
 }
 

@@ -1,9 +1,10 @@
 import { UserError } from '../../diagnostics';
-import { ACTION, gateTable, paintState } from '../../live/format';
+import { ACTION, INSECURE_WARNING, gateTable, paintState, reasonLines, safeJson } from '../../live/format';
 import { runGates, type GateReport } from '../../live/gate';
 import { loadModel, makeClient, type LiveOptions } from '../../live/setup';
 import type { ResolvedMigration } from '../../model/types';
 import { didYouMean } from '../../util/suggest';
+import { paint } from '../output';
 
 export interface GateCommandOptions extends LiveOptions {
   phase?: string;
@@ -13,7 +14,8 @@ export interface GateCommandOptions extends LiveOptions {
 
 /**
  * `migobs gate <file> --prometheus-url U [--phase P] [--gate ID]... [--timeout 10s] [--json]`.
- * Exit 0 proceed, 2 pause, 3 rollback, 4 unknown (fail-closed), 1 usage or definition error.
+ * Exit 0 proceed, 2 pause, 3 rollback, 4 unknown (fail-closed), 1 usage or definition error;
+ * rollback outranks unknown.
  */
 export async function gateCommand(file: string, opts: GateCommandOptions): Promise<number> {
   const model = loadModel(file, opts.config);
@@ -21,11 +23,12 @@ export async function gateCommand(file: string, opts: GateCommandOptions): Promi
   const client = makeClient(opts);
   const report = await runGates(client, model, { ...(opts.phase ? { phase: opts.phase } : {}), ...(opts.gate?.length ? { gateIds: opts.gate } : {}) });
 
-  // Reasons always go to stderr, so a runner logging stderr sees why it was told to stop.
-  if (report.reason) process.stderr.write(`migobs: ${report.reason}\n`);
-  for (const g of report.gates) if (g.reason) process.stderr.write(`migobs: gate ${g.gate} unknown: ${g.reason}\n`);
+  // Reasons always go to stderr, so a runner logging stderr sees why it was told to stop. Text from
+  // Prometheus is escaped: it cannot move the cursor or print a line of its own.
+  if (report.tlsUnverified) process.stderr.write(`migobs: ${INSECURE_WARNING}\n`);
+  for (const line of reasonLines(report)) process.stderr.write(`migobs: ${line}\n`);
 
-  if (opts.json) process.stdout.write(JSON.stringify(jsonReport(report), null, 2) + '\n');
+  if (opts.json) process.stdout.write(safeJson(jsonReport(report)) + '\n');
   else process.stdout.write(textReport(report));
   return report.exitCode;
 }
@@ -45,23 +48,27 @@ function checkSelection(model: ResolvedMigration, opts: GateCommandOptions): voi
 }
 
 function textReport(r: GateReport): string {
-  const phase = r.phase ? `phase ${r.phase}${r.phaseSource === 'flag' ? ' (--phase)' : ''}` : 'phase unknown';
-  const lines = [`${r.migrationId}: ${phase}`];
-  if (r.gates.length) lines.push(gateTable(r.gates));
+  const warning = r.tlsUnverified ? [paint(INSECURE_WARNING, 'red')] : [];
+  const allPhases = r.evaluated === 'all-phases';
+  const phase = r.phase ? `phase ${r.phase}${r.phaseSource === 'flag' ? ' (--phase)' : ''}` : allPhases ? 'phase unknown, every gate of every phase' : 'phase unknown';
+  const lines = [...warning, `${r.migrationId}: ${phase}`];
+  if (r.gates.length) lines.push(gateTable(r.gates, undefined, { phases: allPhases }));
   else if (!r.reason) lines.push(`no gate applies to phase ${r.phase}`);
-  lines.push(`${paintState(r.state)}: ${ACTION[r.state]} (exit ${r.exitCode})`);
+  lines.push(`${paintState(r.state)}: ${ACTION[r.state]} (exit ${r.exitCode})`, ...warning);
   return lines.join('\n') + '\n';
 }
 
-/** Stable JSON for runners: per-gate value, thresholds, direction, state, reason; and the overall answer. */
+/** Stable JSON for runners: per-gate value, thresholds, direction, phases, state, reason; and the overall answer. */
 function jsonReport(r: GateReport): unknown {
   return {
     migration: r.migrationId,
     phase: r.phase ?? null,
     phaseSource: r.phaseSource,
+    evaluated: r.evaluated,
     gates: r.gates.map((g) => ({
       gate: g.gate,
       signal: g.signal,
+      phases: g.phases,
       value: g.value,
       ...(g.raw !== undefined && g.value === null ? { raw: g.raw } : {}),
       pause: g.pause,
@@ -71,6 +78,8 @@ function jsonReport(r: GateReport): unknown {
       reason: g.reason ?? null,
     })),
     overall: { state: r.state, action: ACTION[r.state], exitCode: r.exitCode, reason: r.reason ?? null },
+    infos: r.infos,
+    insecureSkipVerify: r.tlsUnverified,
+    ...(r.tlsUnverified ? { warning: INSECURE_WARNING } : {}),
   };
 }
-

@@ -1,4 +1,5 @@
 import { loadModel, durationOption, makeClient, type LiveOptions } from '../../live/setup';
+import { INSECURE_WARNING, printable, reasonLines } from '../../live/format';
 import { clipLines, frame, plainLine, takeSnapshot, type Snapshot } from '../../live/watch';
 
 export interface WatchCommandOptions extends LiveOptions {
@@ -28,9 +29,9 @@ export async function watchCommand(file: string, opts: WatchCommandOptions): Pro
   const show = (s: Snapshot): void => {
     if (!tty) {
       out.write(plainLine(model, s) + '\n');
-      if (s.progressError) process.stderr.write(`migobs: progress unknown: ${s.progressError}\n`);
-      if (s.gates.reason) process.stderr.write(`migobs: ${s.gates.reason}\n`);
-      for (const g of s.gates.gates) if (g.reason) process.stderr.write(`migobs: gate ${g.gate} unknown: ${g.reason}\n`);
+      if (s.gates.tlsUnverified) process.stderr.write(`migobs: ${INSECURE_WARNING}\n`);
+      if (s.progressError) process.stderr.write(`migobs: progress unknown: ${printable(s.progressError)}\n`);
+      for (const line of reasonLines(s.gates)) process.stderr.write(`migobs: ${line}\n`);
       return;
     }
     // Lines are clipped to the terminal width: a wrapped line would break the in-place redraw.

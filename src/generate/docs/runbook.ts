@@ -108,7 +108,7 @@ function phaseSection(model: ResolvedMigration, phase: ResolvedPhase, index: num
   if (phase.description) parts.push(proseBlocks(phase.description));
   parts.push(`**Gates in this phase:** ${gates.length ? gates.map(gateLink).join(', ') : 'none'}.`);
   parts.push(['**Entry criteria**', '', phase.entry.length ? checklist(phase.entry) : '- [ ] The previous phase is complete'].join('\n'));
-  const proceed = [...(gates.length ? [`- [ ] Every gate of this phase is green: ${gateCheck} exits 0 (2 pause, 3 rollback, 4 unknown: do not proceed)`] : []), ...(phase.proceed.length ? [checklist(phase.proceed)] : [])];
+  const proceed = [...(gates.length ? [`- [ ] Every gate of this phase is green: ${gateCheck} exits 0 (2 pause or 4 unknown: hold, do not proceed; 3 rollback: roll back, it wins over unknown)`] : []), ...(phase.proceed.length ? [checklist(phase.proceed)] : [])];
   parts.push(['**Proceed when**', '', proceed.length ? proceed.join('\n') : '- [ ] The decision owner agrees'].join('\n'));
   return parts;
 }
@@ -190,7 +190,7 @@ export function renderRunbook(model: ResolvedMigration): string {
   const sections = [
     `# Runbook: ${mdText(model.title)}`,
     `Migration ${mdCode(model.id)}, owned by ${mdText(model.owner)}. Proceed only on green gates; pause on yellow or unknown; roll back on red. ` +
-      `Check all gates with ${mdCode(`migobs gate ${file} --prometheus-url $PROMETHEUS_URL`)} (exit 0 proceed, 2 pause, 3 rollback, 4 unknown).`,
+      `Check all gates with ${mdCode(`migobs gate ${file} --prometheus-url $PROMETHEUS_URL`)} (exit 0 proceed, 2 pause, 3 rollback, 4 unknown; rollback wins over unknown, so one gate past its rollback threshold answers 3 even when others have no data).`,
     ...overview(model),
     heading(2, PHASES_ANCHOR, 'Phases'),
     model.phases.length ? `In order: ${model.phases.map((p) => mdLink(p.title || p.id, `#${phaseAnchor(p)}`)).join(' → ')}.` : 'No phases.',

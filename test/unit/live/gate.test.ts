@@ -12,7 +12,7 @@ import { classify, exitCodeFor, gatesQuery, runGates, worstState, type GateState
 import { PrometheusClient, parseQueryResponse, authFromEnv } from '../../../src/live/prometheus';
 import { loadModel } from '../../../src/live/setup';
 import { parsePromql, syntaxProblems } from '../../../src/promql/parse';
-import { gateAnswers, startFake, vector, type FakePrometheus, type Reply } from './fake-prometheus';
+import { evalTime, gateAnswers, startFake, vector, type FakePrometheus, type Recorded, type Reply } from '../../helpers/fake-prometheus';
 
 const model = loadModel(join(__dirname, 'gate-fixture.yaml'));
 let fake: FakePrometheus | undefined;
@@ -48,8 +48,10 @@ describe('classify (docs/architecture.md gate semantics)', () => {
     [[], 'green', 0],
     [['green', 'pause'], 'pause', 2],
     [['pause', 'rollback', 'green'], 'rollback', 3],
-    [['rollback', 'unknown'], 'unknown', 4],
+    [['rollback', 'unknown'], 'rollback', 3], // evidence of danger is never hidden by missing data
+    [['unknown', 'rollback', 'pause'], 'rollback', 3],
     [['unknown', 'pause'], 'unknown', 4],
+    [['green', 'unknown'], 'unknown', 4],
   ])('worst of %o is %s (exit %d)', (states, worst, code) => {
     expect(worstState(states)).toBe(worst);
     expect(exitCodeFor(worstState(states))).toBe(code);
@@ -75,7 +77,8 @@ describe('runGates against an HTTP server', () => {
     ['one gate with no series', { lag: '1' }, 'unknown', 4],
     ['NaN', { lag: 'NaN', errors: '0' }, 'unknown', 4],
     ['+Inf', { lag: '+Inf', errors: '0' }, 'unknown', 4],
-    ['rollback plus missing data: unknown wins', { lag: '100' }, 'unknown', 4],
+    ['rollback plus missing data: rollback wins', { lag: '100' }, 'rollback', 3],
+    ['pause plus missing data: unknown', { lag: '30' }, 'unknown', 4],
   ])('%s -> %s', async (_name, values, state, code) => {
     fake = await startFake(gateAnswers('canary', values));
     const r = await runGates(client(fake.url), model);
@@ -111,16 +114,38 @@ describe('runGates against an HTTP server', () => {
     expect(fake.requests[0]!.path).toBe('/prom/api/v1/query');
   });
 
-  const phaseProblems: [string, (q: string) => Reply, RegExp][] = [
-    ['no phase series', gateAnswers(undefined, {}), /no migration_phase series/],
-    ['two current phases', (q) => (q.startsWith('migration_phase') ? vector([{ metric: { phase: 'canary' }, value: '1' }, { metric: { phase: 'ramp' }, value: '1' }]) : vector([])), /ambiguous/],
-    ['a phase the definition does not have', gateAnswers('warp', {}), /not a phase of gate-unit/],
+  const twoPhases = (values: Record<string, string>) => (q: string, rec?: Recorded): Reply =>
+    q.startsWith('migration_phase') ? vector([{ metric: { migration_id: 'gate-unit', job: 'unit', phase: 'canary' }, value: '1' }, { metric: { migration_id: 'gate-unit', job: 'unit', phase: 'ramp' }, value: '1' }], evalTime(rec)) : gateAnswers(undefined, values)(q, rec);
+  const phaseProblems: [string, (values: Record<string, string>) => (q: string, rec?: Recorded) => Reply, RegExp][] = [
+    ['no phase series', (v) => gateAnswers(undefined, v), /no migration_phase series/],
+    ['two current phases', twoPhases, /ambiguous/],
+    ['a phase the definition does not have', (v) => gateAnswers('warp', v), /not a phase of gate-unit/],
+    ['the phase query fails', (v) => (q, rec) => (q.startsWith('migration_phase') ? { status: 503, body: 'overloaded' } : gateAnswers(undefined, v)(q, rec)), /current phase unknown: not a Prometheus answer \(HTTP 503/],
+    ['another migration\'s phase series', (v) => gateAnswers('canary', v, 'other-migration-phase'), /holds a series outside migration_id="gate-unit"/],
   ];
-  it.each(phaseProblems)('current phase problem: %s -> unknown (exit 4)', async (_name, reply, reason) => {
-    fake = await startFake(reply);
+  it.each(phaseProblems)('current phase problem: %s -> every gate of every phase is evaluated; all green is still unknown (exit 4)', async (_name, reply, reason) => {
+    fake = await startFake(reply({ lag: '1', errors: '0', free: '0.9' }));
     const r = await runGates(client(fake.url), model);
     expect(r.exitCode).toBe(4);
+    expect(r.state).toBe('unknown');
     expect(r.reason).toMatch(reason);
+    expect(r.evaluated).toBe('all-phases');
+    expect(r.gates.map((g) => [g.gate, g.phases, g.state])).toEqual([
+      ['lag', ['canary', 'ramp'], 'green'],
+      ['errors', ['canary'], 'green'],
+      ['free', ['ramp'], 'green'],
+    ]);
+  });
+  it.each(phaseProblems)('current phase problem: %s, one gate past rollback -> rollback (exit 3)', async (_name, reply) => {
+    fake = await startFake(reply({ lag: '1', errors: '0', free: '0.05' }));
+    const r = await runGates(client(fake.url), model);
+    expect(r.exitCode).toBe(3);
+    expect(r.gates.find((g) => g.gate === 'free')!.state).toBe('rollback');
+  });
+  it('current phase unknown and a gate pauses: unknown, not pause (which gates apply is not known)', async () => {
+    fake = await startFake(gateAnswers(undefined, { lag: '30', errors: '0', free: '0.9' }));
+    const r = await runGates(client(fake.url), model);
+    expect(r.exitCode).toBe(4);
   });
 
   const failures: [string, Reply, RegExp][] = [
@@ -137,7 +162,7 @@ describe('runGates against an HTTP server', () => {
   ];
   it.each(failures)('gate query answered with %s -> every gate unknown (exit 4)', async (_name, reply, reason) => {
     const good = gateAnswers('canary', { lag: '1', errors: '0' });
-    fake = await startFake((q) => (q.startsWith('migration_phase') ? good(q) : reply));
+    fake = await startFake((q, rec) => (q.startsWith('migration_phase') ? good(q, rec) : reply));
     const r = await runGates(client(fake.url), model);
     expect(r.exitCode).toBe(4);
     expect(r.gates.map((g) => g.state)).toEqual(['unknown', 'unknown']);
@@ -146,11 +171,25 @@ describe('runGates against an HTTP server', () => {
 
   it('a server that never answers times out -> unknown', async () => {
     fake = await startFake(() => 'hang');
-    const started = Date.now();
     const r = await runGates(client(fake.url, 300), model, { phase: 'canary' });
-    expect(Date.now() - started).toBeLessThan(2000);
     expect(r.exitCode).toBe(4);
     expect(r.gates[0]!.reason).toMatch(/within 0.3s \(timeout\)/);
+  });
+
+  it('--timeout bounds the whole answer: after the phase query used it up, the gate query is not sent', async () => {
+    fake = await startFake(() => 'hang');
+    const r = await runGates(client(fake.url, 300), model);
+    expect(r.exitCode).toBe(4);
+    expect(r.reason).toMatch(/current phase unknown: no answer .* within 0.3s \(timeout\)/);
+    expect(r.gates.map((g) => g.reason)).toEqual(Array(3).fill(expect.stringMatching(/within 0.3s \(timeout\)/)));
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it('every query of one answer carries the same explicit evaluation time', async () => {
+    fake = await startFake(gateAnswers('canary', { lag: '1', errors: '0' }));
+    const r = await runGates(client(fake.url), model, { timeMs: 1_750_000_000_123 });
+    expect(r.exitCode).toBe(0);
+    expect(fake.requests.map((q) => q.time)).toEqual(['1750000000.123', '1750000000.123']);
   });
 
   it('nothing listening -> unknown', async () => {
@@ -204,6 +243,36 @@ describe('TLS with a private CA (--ca-file)', () => {
 
 describe('parseQueryResponse', () => {
   it('reads a scalar as one unlabelled sample', () => {
-    expect(parseQueryResponse(200, 'application/json', JSON.stringify({ status: 'success', data: { resultType: 'scalar', result: [1, '2.5'] } }))).toEqual([{ metric: {}, value: 2.5, raw: '2.5' }]);
+    expect(parseQueryResponse(200, 'application/json', JSON.stringify({ status: 'success', data: { resultType: 'scalar', result: [1, '2.5'] } }))).toEqual({ samples: [{ metric: {}, value: 2.5, raw: '2.5' }], infos: [] });
+  });
+
+  // Go's strconv.FormatFloat(v, 'f', -1, 64) as Prometheus writes values, plus exponents (other servers).
+  it.each(['0', '-0', '12', '0.5', '-3.25', '1234567890123', '1e+06', '2.5E-3', 'NaN', '+Inf', '-Inf'])('accepts the value %j', (raw) => {
+    const body = JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [1, raw] }] } });
+    expect(parseQueryResponse(200, 'application/json', body).samples[0]!.raw).toBe(raw);
+  });
+  it.each(['0x0', ' 0 ', '1_0', 'Infinity', '-Infinity', 'inf', 'nan', '', '+1', '.5', '5.', '0b1', '0o7', '1 2', '١'])('refuses the value %j', (raw) => {
+    const body = JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [1, raw] }] } });
+    expect(() => parseQueryResponse(200, 'application/json', body)).toThrow(/is not a number as Prometheus writes it/);
+  });
+  it.each([
+    [1750000000.123, undefined],
+    [1750000000.1229999, undefined], // float noise of the same millisecond
+    [1750000000.122, /stale answer: evaluated at 2025-06-15T15:06:40.122Z, 0.001s before/],
+    [1749996400.123, /stale answer: .*3600s before the time asked \(2025-06-15T15:06:40.123Z\)/],
+    [1750003600.123, /answer from the future: .*3600s after/],
+  ])('a sample evaluated at %d when 1750000000.123 was asked: %s', (ts, error) => {
+    const body = JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [ts, '1'] }] } });
+    const parse = (): unknown => parseQueryResponse(200, 'application/json', body, 1_750_000_000_123);
+    if (error) expect(parse).toThrow(error);
+    else expect(parse()).toMatchObject({ samples: [{ value: 1 }] });
+  });
+  it('passes infos through and refuses warnings', () => {
+    const ok = { status: 'success', data: { resultType: 'vector', result: [] } };
+    expect(parseQueryResponse(200, '', JSON.stringify({ ...ok, infos: ['PromQL info: x'] })).infos).toEqual(['PromQL info: x']);
+    expect(parseQueryResponse(200, '', JSON.stringify({ ...ok, warnings: [] })).samples).toEqual([]);
+    expect(() => parseQueryResponse(200, '', JSON.stringify({ ...ok, warnings: ['store down'] }))).toThrow(/partial answer: Prometheus warned "store down"/);
+    expect(() => parseQueryResponse(200, '', JSON.stringify({ ...ok, warnings: 'store down' }))).toThrow(/warnings is not a list of strings/);
+    expect(() => parseQueryResponse(206, '', JSON.stringify(ok))).toThrow(/HTTP 206 Partial Content/);
   });
 });
