@@ -431,7 +431,16 @@ export class Services {
    * Prometheus with 1 s scrape and rule evaluation, the given rule files and targets, sending
    * alerts to `alertmanagerUrl`.
    */
-  async startPrometheus(opts: { targets: PromTarget[]; ruleFiles?: Record<string, string>; alertmanagerUrl?: string; interval?: string }): Promise<Prometheus> {
+  async startPrometheus(opts: {
+    targets: PromTarget[];
+    ruleFiles?: Record<string, string>;
+    alertmanagerUrl?: string;
+    interval?: string;
+    /** Process name for `proc()` (default `prometheus`); give each of several instances its own. */
+    name?: string;
+    /** remote_read endpoints (another Prometheus' /api/v1/read), read for recent data too. */
+    remoteRead?: string[];
+  }): Promise<Prometheus> {
     const bin = requireTool('prometheus');
     const dir = this.tempDir('prom');
     const ruleFiles = Object.entries(opts.ruleFiles ?? {}).map(([name, text]) => {
@@ -444,6 +453,7 @@ export class Services {
       global: { scrape_interval: interval, evaluation_interval: interval, scrape_timeout: interval },
       rule_files: ruleFiles,
       ...(opts.alertmanagerUrl ? { alerting: { alertmanagers: [{ static_configs: [{ targets: [new URL(opts.alertmanagerUrl).host] }] }] } } : {}),
+      ...(opts.remoteRead?.length ? { remote_read: opts.remoteRead.map((url) => ({ url, read_recent: true, remote_timeout: '2s' })) } : {}),
       scrape_configs: opts.targets.map((t) => ({
         job_name: t.job,
         ...(t.metricsPath ? { metrics_path: t.metricsPath } : {}),
@@ -457,7 +467,7 @@ export class Services {
     if (check.status !== 0) throw new Error(`promtool check config failed:\n${check.stdout}${check.stderr}`);
     const port = await freePort();
     const proc = this.track(
-      startProcess('prometheus', bin, [
+      startProcess(opts.name ?? 'prometheus', bin, [
         `--config.file=${file}`,
         `--storage.tsdb.path=${join(dir, 'data')}`,
         `--web.listen-address=${HOST}:${port}`,
