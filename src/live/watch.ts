@@ -23,7 +23,7 @@ export interface Progress {
   throttled?: number;
   errors?: number;
   lastProgress?: number;
-  /** Prometheus' clock at evaluation (so "seconds since progress" does not depend on our clock). */
+  /** The evaluation time as Prometheus saw it (`time()`, the explicit `time` of the snapshot). */
   now?: number;
 }
 
