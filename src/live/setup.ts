@@ -42,6 +42,12 @@ export function durationOption(name: string, text: string): number {
 export function makeClient(opts: LiveOptions, defaultTimeout = '10s'): PrometheusClient {
   if (!opts.prometheusUrl) throw new UserError('--prometheus-url is required (or set MIGOBS_PROMETHEUS_URL)');
   const timeoutMs = durationOption('--timeout', opts.timeout ?? defaultTimeout);
+  if (process.env.NODE_TLS_REJECT_UNAUTHORIZED === '0') {
+    // The client verifies certificates regardless (rejectUnauthorized: true); removing the variable
+    // also silences Node's warning that claims the opposite.
+    delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+    process.stderr.write('migobs: NODE_TLS_REJECT_UNAUTHORIZED=0 is ignored: TLS certificates are verified (--insecure-skip-verify turns that off, and says so on every answer)\n');
+  }
   const auth = authFromEnv();
   // Refused before any request: a header with a line break can never be sent.
   const problem = credentialProblem(auth);

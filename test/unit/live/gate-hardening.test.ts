@@ -42,6 +42,8 @@ describe('TLS is verified whatever the environment says', () => {
     const r = await migobsAsync(['gate', FIXTURE, '--prometheus-url', fake.url], { env: { NODE_TLS_REJECT_UNAUTHORIZED: '0' } });
     expect(r.code, r.stdout + r.stderr).toBe(4);
     expect(r.stderr).toMatch(/cannot reach Prometheus at https:\/\/127\.0\.0\.1:\d+: .*self.signed/i);
+    expect(r.stderr).toMatch(/^migobs: NODE_TLS_REJECT_UNAUTHORIZED=0 is ignored: TLS certificates are verified/m);
+    expect(r.stderr).not.toMatch(/makes TLS connections and HTTPS requests insecure/);
     expect(r.stdout).not.toMatch(/PROCEED/);
   });
 
