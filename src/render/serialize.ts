@@ -37,3 +37,53 @@ export function markdownHeader(source?: string): string {
   const src = source ? ` Source: ${source.replace(/--/g, '- -').replace(/[\r\n]/g, ' ')}.` : '';
   return `<!-- ${GENERATED_NOTE}${src} -->\n`;
 }
+
+/** Plain scalars Go's yaml.v2 (YAML 1.1) could read as something other than a string: always quoted. */
+const GO_NOT_A_STRING = new RegExp(
+  [
+    String.raw`^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|true|True|TRUE|false|False|FALSE|null|Null|NULL|~|<<|=|)$`,
+    // numbers in every spelling yaml.v2 resolves: 1_000, 0x1F, 0o17, 0b101, +12, .5, 1e3, .inf, 1:30
+    String.raw`^[-+]?(?:[0-9][0-9_]*(?::[0-9_]+)*(?:\.[0-9_]*)?|\.[0-9_]+)(?:[eE][-+]?[0-9]+)?$`,
+    String.raw`^[-+]?0[xXoObB][0-9a-fA-F_]+$`,
+    String.raw`^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$`,
+    // timestamps: 2001-12-14, 2001-12-14t21:59:43.10-05:00
+    String.raw`^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt ].*)?$`,
+  ].join('|'),
+);
+
+/**
+ * YAML for nodes inserted into a YAML 1.1 document read by Go's yaml.v2 (an Alertmanager config),
+ * without a header: strings that YAML 1.1 would read as numbers, booleans, null or dates are
+ * double-quoted, and so are strings with characters only quoted scalars can hold.
+ */
+export function toYaml11(data: unknown, opts: { flowScalarLists?: boolean } = {}): string {
+  const doc = new Document(data, { aliasDuplicateObjects: false, version: '1.1' });
+  visit(doc, {
+    Seq(_key, node) {
+      // `matchers: [a="b", c="d"]`: short lists of scalars on one line, as people write them.
+      if (opts.flowScalarLists && node.items.length > 0 && node.items.every((i) => isScalar(i))) node.flow = true;
+    },
+    Scalar(_key, node) {
+      if (isScalar(node) && typeof node.value === 'string' && (UNSAFE_IN_PLAIN.test(node.value) || GO_NOT_A_STRING.test(node.value))) node.type = Scalar.QUOTE_DOUBLE;
+    },
+  });
+  return doc
+    .toString({ lineWidth: 0, minContentWidth: 0, defaultStringType: 'PLAIN', defaultKeyType: 'PLAIN', flowCollectionPadding: false })
+    .replace(/[\u0085\u2028\u2029\ufeff]/g, (c) => YAML_ESCAPES[c]!);
+}
+
+/**
+ * A one-line flow node (JSON, which YAML reads as flow style) for insertion into a flow
+ * collection, with `, ` and `: ` separators. Characters Go's YAML reader treats as line breaks
+ * are escaped.
+ */
+export function toFlowJson(data: unknown): string {
+  if (Array.isArray(data)) return `[${data.map(toFlowJson).join(', ')}]`;
+  if (data !== null && typeof data === 'object') {
+    return `{${Object.entries(data as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${toFlowJson(k)}: ${toFlowJson(v)}`)
+      .join(', ')}}`;
+  }
+  return JSON.stringify(data).replace(/[\u0085\u2028\u2029\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

@@ -409,8 +409,11 @@ export class Services {
     return { url, target: `${HOST}:${port}` };
   }
 
-  /** Alertmanager with the given config object; clustering off, data in a temp dir. */
-  async startAlertmanager(config: unknown): Promise<{ url: string }> {
+  /**
+   * Alertmanager with the given config object; clustering off, data in a temp dir. `configFile` is
+   * the file it reads: write another config there and POST `<url>/-/reload` to switch.
+   */
+  async startAlertmanager(config: unknown): Promise<{ url: string; configFile: string }> {
     const bin = requireTool('prometheus-alertmanager');
     const dir = this.tempDir('am');
     const file = join(dir, 'alertmanager.yml');
@@ -424,7 +427,7 @@ export class Services {
       if (proc.exited) throw new Error(`alertmanager exited: ${proc.output()}`);
       return httpOk(`${url}/-/ready`);
     });
-    return { url };
+    return { url, configFile: file };
   }
 
   /**

@@ -119,7 +119,7 @@ describe('merge into the base', () => {
   });
 
   it('puts the migration route first, so it wins over base routes that would also match', () => {
-    expect(out.route.routes[0]!.matchers).toEqual(['migration_id="orders-region-backfill"']);
+    expect(out.route.routes[0]!.matchers).toEqual(['migration_id="orders-region-backfill"', 'migobs_managed=~".*"']);
     const file = writeTmp('alertmanager.yml', text);
     // team=dba + critical would page the DBA in the base; as a migration alert it pages the migration owner.
     const labels = { alertname: ALERT.rollback, migration_id: 'orders-region-backfill', gate: 'replication-lag', action: 'rollback', severity: 'critical', team: 'dba' };
@@ -133,7 +133,7 @@ describe('merge into the base', () => {
   it('keeps the base file’s comments, anchors and scalar spellings', () => {
     // A comment stays with the base route it describes, not with the migration route put before it.
     expect(text).toMatch(/# Database alerts page the DBA on-call\.\n\s+- receiver: dba-pager/);
-    expect(text).toMatch(/# migobs: migration orders-region-backfill\n\s+- receiver: slack-orders/);
+    expect(text).toMatch(/# migobs: migration orders-region-backfill .*\n\s+- receiver: slack-orders/);
     expect(text).toContain('&pd');
     expect(text).toContain('*pd');
     expect(text).toContain('send_resolved: yes');
@@ -157,7 +157,10 @@ describe('merge into the base', () => {
   it('places several migrations first, in the order given', () => {
     const other = loadText('other.yaml', DESIGN_EXAMPLE.replace('id: orders-region-backfill', 'id: users-email-backfill'));
     const r = parse(merged([design, other])) as typeof out;
-    expect(r.route.routes.slice(0, 2).map((x) => x.matchers)).toEqual([['migration_id="orders-region-backfill"'], ['migration_id="users-email-backfill"']]);
+    expect(r.route.routes.slice(0, 2).map((x) => x.matchers)).toEqual([
+      ['migration_id="orders-region-backfill"', 'migobs_managed=~".*"'],
+      ['migration_id="users-email-backfill"', 'migobs_managed=~".*"'],
+    ]);
     expect(r.route.routes.slice(2)).toEqual(orig.route.routes);
     expect(runTool('amtool', ['check-config', writeTmp('am.yml', merged([design, other]))]).code).toBe(0);
   });
@@ -230,7 +233,8 @@ describe('base config problems', () => {
   it('an empty flow list in the base becomes a block list', () => {
     const design = loadText('orders-region-backfill.yaml', DESIGN_EXAMPLE);
     const text = merged([design], parseBaseConfig('b.yml', 'route:\n  receiver: slack-orders\n  routes: []\ninhibit_rules: []\nreceivers: [{name: pagerduty-orders}, {name: slack-orders}]\n').base!);
-    expect(text).toMatch(/\n {2}routes:\n {4}# migobs: migration orders-region-backfill\n {4}- receiver: slack-orders\n/);
+    expect(text).toMatch(/\n {2}routes:\n {4}# migobs: migration orders-region-backfill .*\n {4}- receiver: slack-orders\n/);
+    expect(text).toMatch(/\ninhibit_rules:\n {2}# migobs: migration orders-region-backfill .*\n {2}- source_matchers: /);
     expect(runTool('amtool', ['check-config', writeTmp('am.yml', text)]).code).toBe(0);
   });
 
