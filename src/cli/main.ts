@@ -87,7 +87,7 @@ export function buildProgram(): Command {
     .option('-q, --quiet', 'print nothing on success')
     .action((files: string[], opts: { outDir?: string; check?: boolean; quiet?: boolean }) => run(async () => command<typeof import('./commands/generate')>('generate').generateCommand(files, { ...opts, config: program.opts().config })));
 
-  // COMMANDS: lint, gate, watch and alertmanager are registered below.
+  // COMMANDS: lint, gate, watch, alertmanager and routes-test are registered below.
 
   program
     .command('alertmanager')
@@ -96,6 +96,15 @@ export function buildProgram(): Command {
     .argument('<files...>', 'definition files')
     .addHelpText('after', '\nRe-running on a config that already holds a migration replaces its routes instead of adding copies.')
     .action((files: string[], opts: { base: string }) => run(async () => command<typeof import('./commands/alertmanager')>('alertmanager').alertmanagerCommand(files, { ...opts, config: program.opts().config })));
+
+  program
+    .command('routes-test')
+    .description('check routing-cases files (written by generate) against an Alertmanager config with amtool, case by case')
+    .argument('<alertmanager.yml>', 'the Alertmanager config to test (e.g. the output of `migobs alertmanager`)')
+    .argument('<files...>', 'routing-cases files')
+    .option('--amtool <path>', 'the amtool binary (default: amtool on PATH)')
+    .addHelpText('after', '\nEach case is read as data and passed to `amtool config routes test` as an argument list, never through a shell.\nExit: 0 every case routes as expected, 1 otherwise.')
+    .action((config: string, files: string[], opts: { amtool?: string }) => run(async () => command<typeof import('./commands/routes-test')>('routes-test').routesTestCommand(config, files, opts)));
 
   program
     .command('lint')

@@ -1,13 +1,15 @@
 /**
- * alertmanager.test.txt: one routing case per alert migobs generates, as
- *   name="value" name="value" ... -> "receiver"
- * Label values and receivers are double-quoted strings (PromQL/Go quoting), so a case can be
- * parsed back unambiguously (parseRouteCases) and fed to
+ * The routing-cases file (FILES.alertmanagerTest): one routing case per alert migobs generates, as
+ * the arguments of
  *   amtool config routes test --config.file=<merged> --verify.receivers=<receiver> <labels...>
+ * each in POSIX single quotes (src/render/shell.ts), label values in PromQL/Go double quotes. The
+ * file is data: `migobs routes-test` parses it (parseRouteCases) and runs amtool with an argument
+ * array, never through a shell.
  */
 import type { ResolvedMigration } from '../../model/types';
 import { quotePromqlString, unquote } from '../../promql/matchers';
 import { GENERATED_NOTE } from '../../render/serialize';
+import { parseShellWords, shQuoteAll, ShellWordsError } from '../../render/shell';
 import { ALERT, SEVERITY } from '../names';
 
 export interface RouteCase {
@@ -42,55 +44,71 @@ export function buildRouteCases(model: ResolvedMigration): RouteCase[] {
   return cases;
 }
 
+/** One line of the routing-cases file: the case's amtool arguments, each quoted for a POSIX shell. */
 export function formatRouteCase(c: RouteCase): string {
-  const labels = Object.entries(c.labels).map(([k, v]) => `${k}=${quotePromqlString(v)}`);
-  return `${labels.join(' ')} -> ${c.receivers.map(quotePromqlString).join(', ')}`;
+  return shQuoteAll(amtoolRouteArgs(c));
 }
 
 export function renderRouteCases(model: ResolvedMigration, source?: string): string {
   const header = [
     `# ${GENERATED_NOTE}`,
-    ...(source ? [`# Source: ${source.replace(/[\r\n]/g, ' ')}`] : []),
-    '# Alertmanager routing cases: <alert labels> -> <receivers>. Check each against the merged config with',
-    '#   amtool config routes test --config.file=<merged.yml> --verify.receivers=<receivers> <labels...>',
+    ...(source ? [`# Source: ${source.replace(/[\r\n\u0085\u2028\u2029]/g, ' ')}`] : []),
+    '# Alertmanager routing cases, one per line: the arguments of',
+    '#   amtool config routes test --config.file=<merged.yml> ARGUMENTS...',
+    '# each in single quotes. Check them all against the merged config with',
+    '#   migobs routes-test <merged.yml> <this file>',
+    '# which reads every line as data. Never eval or source this file.',
   ];
   return [...header, ...buildRouteCases(model).map(formatRouteCase)].join('\n') + '\n';
 }
 
-const QUOTED = String.raw`"(?:[^"\\]|\\.)*"`;
-const LABEL = new RegExp(String.raw`^([A-Za-z_][A-Za-z0-9_]*)=(${QUOTED})$`);
-const RECEIVER = new RegExp(String.raw`^${QUOTED}$`);
+const VERIFY = '--verify.receivers=';
+const LABEL = new RegExp(String.raw`^([A-Za-z_][A-Za-z0-9_]*)=("(?:[^"\\]|\\.)*")$`);
 
-/** Parse alertmanager.test.txt back into cases (comments and blank lines skipped). */
+/** A problem in a routing-cases file, at a 1-based line and column. */
+export class RouteCaseError extends Error {
+  constructor(
+    message: string,
+    readonly line: number,
+    readonly column: number,
+  ) {
+    super(`line ${line}: ${message}`);
+  }
+}
+
+/**
+ * Parse a routing-cases file back into cases (comments and blank lines skipped). Each line must be
+ * single-quoted words: `--verify.receivers=<receivers>` then `name="value"` labels. Nothing in the
+ * file is ever interpreted by a shell.
+ */
 export function parseRouteCases(text: string): RouteCase[] {
   const cases: RouteCase[] = [];
   text.split('\n').forEach((raw, i) => {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) return;
-    const arrow = line.search(new RegExp(String.raw`\s->\s(?=${QUOTED}(\s*,\s*${QUOTED})*$)`));
-    if (arrow < 0) throw new Error(`line ${i + 1}: expected \`<labels> -> "<receiver>"\``);
+    const line = raw.replace(/\r$/, '');
+    const trimmed = line.trim();
+    if (trimmed === '' || trimmed.startsWith('#')) return;
+    let words: string[];
+    try {
+      words = parseShellWords(line);
+    } catch (e) {
+      if (e instanceof ShellWordsError) throw new RouteCaseError(e.message, i + 1, e.index + 1);
+      throw e;
+    }
+    const col = line.search(/\S/) + 1;
+    const [verify, ...labelWords] = words;
+    if (!verify?.startsWith(VERIFY)) throw new RouteCaseError(`expected '${VERIFY}<receiver>' as the first word`, i + 1, col);
+    const receivers = verify.slice(VERIFY.length).split(',');
+    if (receivers.some((r) => r === '')) throw new RouteCaseError('empty receiver name', i + 1, col);
+    if (labelWords.length === 0) throw new RouteCaseError('a case needs at least one label', i + 1, col);
     const labels: Record<string, string> = {};
-    for (const token of tokens(line.slice(0, arrow))) {
-      const mt = LABEL.exec(token);
-      if (!mt) throw new Error(`line ${i + 1}: bad label \`${token}\``);
+    for (const word of labelWords) {
+      const mt = LABEL.exec(word);
+      if (!mt) throw new RouteCaseError(`bad label \`${word}\`: expected name="value"`, i + 1, col);
       labels[mt[1]!] = unquote(mt[2]!);
     }
-    const receivers = line
-      .slice(arrow)
-      .replace(/^\s->\s/, '')
-      .match(new RegExp(QUOTED, 'g'))!
-      .map((r) => {
-        if (!RECEIVER.test(r)) throw new Error(`line ${i + 1}: bad receiver ${r}`);
-        return unquote(r);
-      });
     cases.push({ labels, receivers });
   });
   return cases;
-}
-
-/** Split `a="x y" b="z"` on spaces outside quotes. */
-function tokens(text: string): string[] {
-  return text.trim().match(new RegExp(String.raw`[^\s"]+(?:${QUOTED})?`, 'g')) ?? [];
 }
 
 /**
