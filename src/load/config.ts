@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import type { Diagnostic } from '../diagnostics';
 import type { RepoConfig } from '../model/types';
 import { didYouMean } from '../util/suggest';
+import { RECEIVER_NAME_HINT, receiverNameProblem } from '../validate/rules/receiver-name-valid';
 import { loadFile } from './source';
 
 export const CONFIG_FILE = 'migobs.config.yaml';
@@ -19,8 +20,8 @@ export function loadConfig(explicit?: string): { config: RepoConfig; diagnostics
   if (!source) return { config: {}, diagnostics };
   const data = source.data;
   const problems: Diagnostic[] = [];
-  const at = (path: (string | number)[], message: string, part: 'key' | 'value' = 'value'): void => {
-    problems.push({ file, ...source.locate(path, part), severity: 'error', check: 'config', message });
+  const at = (path: (string | number)[], message: string, part: 'key' | 'value' = 'value', hint?: string): void => {
+    problems.push({ file, ...source.locate(path, part), severity: 'error', check: 'config', message, ...(hint ? { hint } : {}) });
   };
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     at([], `${CONFIG_FILE} must be a mapping`);
@@ -42,6 +43,7 @@ export function loadConfig(explicit?: string): { config: RepoConfig; diagnostics
       for (const [rk, rv] of Object.entries(value as Record<string, unknown>)) {
         if (rk !== 'page' && rk !== 'notify') at([key, rk], `unknown key \`${rk}\` in routing${didYouMean(rk, ['page', 'notify'])}`, 'key');
         else if (typeof rv !== 'string' || rv === '') at([key, rk], `routing.${rk} must be a receiver name`);
+        else if (receiverNameProblem(rv)) at([key, rk], `routing.${rk}: ${receiverNameProblem(rv)!}`, 'value', RECEIVER_NAME_HINT);
         else routing[rk] = rv;
       }
       config.routing = routing;

@@ -6,6 +6,7 @@ import { gatePhasesExist } from './gate-phases-exist';
 import { gateSignalExists } from './gate-signal-exists';
 import { gateThresholdsPresent } from './gate-thresholds-present';
 import { matcherRegexValid } from './matcher-regex-valid';
+import { receiverNameValid } from './receiver-name-valid';
 import { selectorSatisfiable } from './selector-satisfiable';
 import { selectorValid } from './selector-valid';
 import { signalExprValid } from './signal-expr-valid';
@@ -28,4 +29,5 @@ export const SEMANTIC_RULES: readonly SemanticRule[] = [
   matcherRegexValid,
   durationsSane,
   gateCount,
+  receiverNameValid,
 ];
