@@ -121,3 +121,31 @@ export function aliasesSeeing(doc: Document, node: Node, parents: Map<unknown, N
 }
 
 export type { Scalar };
+
+/**
+ * The data of a node as yaml.v2 assembles it (merge keys in document order, aliases expanded),
+ * every scalar as its string reading: for comparing two documents' meaning, not for using values.
+ */
+export function goData(doc: Document, node: unknown, budget = { nodes: 100_000 }): unknown {
+  if (--budget.nodes < 0) throw new Error('document too large to compare');
+  const n = resolved(doc, node);
+  if (isSeq(n)) return n.items.map((i) => goData(doc, i, budget));
+  if (isMap(n)) {
+    const out: Record<string, unknown> = {};
+    for (const pair of n.items) {
+      if (isMergeKey(pair.key)) {
+        const value = resolved(doc, pair.value);
+        for (const src of isSeq(value) ? [...value.items].reverse() : [value]) Object.assign(out, goData(doc, src, budget));
+      } else out[goString(pair.key) ?? '?'] = goData(doc, pair.value, budget);
+    }
+    return out;
+  }
+  return isScalar(n) ? goString(n) : null;
+}
+
+/** Plain data (numbers, booleans) with every leaf as a string, to compare with goData. */
+export function asGoStrings(data: unknown): unknown {
+  if (Array.isArray(data)) return data.map(asGoStrings);
+  if (data !== null && typeof data === 'object') return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, asGoStrings(v)]));
+  return data === null || data === undefined ? '' : String(data);
+}

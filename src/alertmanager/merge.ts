@@ -30,7 +30,7 @@ import { buildAlertmanagerFragment, MANAGED_LABEL } from '../generate/alertmanag
 import type { Position } from '../load/source';
 import type { LoadedMigration } from '../pipeline';
 import { toFlowJson, toYaml11 } from '../render/serialize';
-import { aliasesOf, aliasesSeeing, goBool, goGet, goLookup, goString, isMergeKey, isNullish, parentsOf, resolved } from './go-yaml';
+import { aliasesOf, aliasesSeeing, asGoStrings, goBool, goData, goGet, goLookup, goString, isMergeKey, isNullish, parentsOf, resolved } from './go-yaml';
 import { parseAmMatchers, type AmMatcher } from './matchers';
 import { applyEdits, columnOf, lineStart, lineStartAfter, previousLine, type Edit } from './text-edit';
 
@@ -549,40 +549,38 @@ function headerEdit(text: string, header: string[], eol: string): Edit {
 }
 
 /**
- * Parse the merged text again and compare its data with the base's: equal once what migobs owns is
- * taken out of both, and the new entries where they belong. Returns what differs, or undefined.
+ * Parse the merged text again and compare its data, as yaml.v2 assembles it, with the base's:
+ * equal once what migobs owns is taken out of both, and the new entries exactly where they belong.
+ * Returns what differs, or undefined.
  */
 function sameMeaning(base: BaseConfig, routeItems: Item[], inhibitItems: Item[], out: string, inputs: MergeInput[], leading: number): string | undefined {
   const doc = parseDocument(out, PARSE_OPTIONS);
   if (doc.errors.length) return doc.errors[0]!.message.split('\n')[0];
   type Obj = Record<string, unknown>;
-  const js = (d: Document): Obj => d.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as Obj;
-  const before = js(base.doc);
-  const after = js(doc);
-  const ids = new Set(inputs.map((i) => i.migrationId));
-  const ours = (v: unknown, key: string): boolean => {
-    const ms = ((v as Obj | null)?.[key] as unknown[] | undefined) ?? [];
-    const parsed = Array.isArray(ms) ? ms.flatMap((m) => (typeof m === 'string' ? (parseAmMatchers(m) ?? []) : [])) : [];
-    const id = migrationIdOf(parsed);
-    return id !== undefined && ids.has(id) && parsed.some(isMarker);
-  };
-  const routesOf = (o: Obj): unknown[] => (((o.route as Obj | undefined)?.routes as unknown[] | undefined) ?? []);
-  const inhibitOf = (o: Obj): unknown[] => ((o.inhibit_rules as unknown[] | undefined) ?? []);
+  let before: Obj;
+  let after: Obj;
+  try {
+    before = goData(base.doc, base.doc.contents) as Obj;
+    after = goData(doc, doc.contents) as Obj;
+  } catch (e) {
+    return (e as Error).message;
+  }
+  const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+  const listOf = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+  const routesOf = (o: Obj): unknown[] => listOf((o.route as Obj | undefined)?.routes);
 
   const baseRoutes = routesOf(before).filter((_, i) => !routeItems[i]?.owner);
-  const outRoutes = routesOf(after);
-  const wantRoutes = [...baseRoutes.slice(0, leading), ...inputs.map((i) => i.fragment.route), ...baseRoutes.slice(leading)];
-  if (JSON.stringify(outRoutes) !== JSON.stringify(wantRoutes)) return 'route.routes';
-  const baseInhibit = inhibitOf(before).filter((_, i) => !inhibitItems[i]?.owner);
-  const outInhibit = inhibitOf(after);
-  if (JSON.stringify(outInhibit.filter((r) => !ours(r, 'source_matchers'))) !== JSON.stringify(baseInhibit)) return 'inhibit_rules';
-  if (JSON.stringify(outInhibit.filter((r) => ours(r, 'source_matchers'))) !== JSON.stringify(inputs.flatMap((i) => i.fragment.inhibit_rules))) return 'inhibit_rules';
-  const strip = (o: Obj): string => {
-    const { route, inhibit_rules: _i, ...rest } = o;
+  const newRoutes = inputs.map((i) => asGoStrings(i.fragment.route));
+  if (!same(routesOf(after), [...baseRoutes.slice(0, leading), ...newRoutes, ...baseRoutes.slice(leading)])) return 'route.routes';
+  const baseInhibit = listOf(before.inhibit_rules).filter((_, i) => !inhibitItems[i]?.owner);
+  const newInhibit = inputs.flatMap((i) => i.fragment.inhibit_rules.map(asGoStrings));
+  if (!same(listOf(after.inhibit_rules), [...baseInhibit, ...newInhibit])) return 'inhibit_rules';
+  const rest = (o: Obj): string => {
+    const { route, inhibit_rules: _i, ...others } = o;
     const { routes: _r, ...routeRest } = (route as Obj | undefined) ?? {};
-    return JSON.stringify({ rest, routeRest });
+    return JSON.stringify({ others, routeRest });
   };
-  if (strip(before) !== strip(after)) return 'outside route.routes and inhibit_rules';
+  if (rest(before) !== rest(after)) return 'outside route.routes and inhibit_rules';
   return undefined;
 }
 

@@ -98,6 +98,13 @@ const HOSTILE: HostileBase[] = [
     lines: true,
   },
   {
+    name: 'hostile-pagerduty.yml (PagerDuty routing keys 0123456789 and 1e3)',
+    text: fixture('hostile-pagerduty.yml'),
+    migration: [[rollback, ['pagerduty-orders']]],
+    others: [{ alertname: 'DiskFull', team: 'dba', severity: 'critical' }, { alertname: 'Whatever' }],
+    lines: true,
+  },
+  {
     name: 'hostile-json.yml (the whole config as JSON)',
     text: fixture('hostile-json.yml'),
     migration: [
