@@ -118,6 +118,7 @@ const MUTATIONS: Record<string, Mutation> = {
   unknownPhase: (d, k) => (firstGate(d).phases = [choose(['rampup', 'cannary', 'x'], k)]),
   emptyPhases: (d) => (firstGate(d).phases = []),
   unknownKey: (d, k) => ((choose([d.spec, d.metadata, firstGate(d)], k) as Record<string, unknown>)[choose(['paus', '__proto__', 'constructor', 'extra'], k >> 2)] = 1),
+  badReceiver: (d, k) => (d.spec.routing = { page: choose(['pd-$(touch /tmp/x)', '`id`', 'a;b', 'team "a" {{ x }}', 'ü-pager', 'a,b', '-x', 'x '], k) }),
   unsafeChar: (d, k) => (d.metadata.title = `a${choose(['\u0000', '\u001b[2J', '\u202e', '\ud800', '\u0085'], k)}b`),
   missingField: (d, k) => {
     if (k % 3 === 0) delete d.metadata.owner;
@@ -137,7 +138,7 @@ const MUTATIONS: Record<string, Mutation> = {
 };
 const MUTATION_NAMES = Object.keys(MUTATIONS);
 /** Mutations that must always be refused (the others may land on a spot where they are legal, e.g. a disabled gate). */
-const MUST_REFUSE = new Set(['badId', 'badType', 'badEngine', 'badScrape', 'badExpected', 'badSelector', 'badExpr', 'badUrl', 'unsafeChar', 'wrongTypes']);
+const MUST_REFUSE = new Set(['badId', 'badType', 'badEngine', 'badScrape', 'badExpected', 'badSelector', 'badExpr', 'badUrl', 'badReceiver', 'unsafeChar', 'wrongTypes']);
 
 function definitionArb(): fc.Arbitrary<{ definition: Def; damage?: [string, number]; mutation?: string }> {
   return fc
@@ -176,7 +177,7 @@ function definitionArb(): fc.Arbitrary<{ definition: Def; damage?: [string, numb
       phase: fc.option(fc.record({ title: text(), proceed: fc.array(text(), { maxLength: 2 }) }), { nil: undefined }),
       verification: fc.option(fc.array(text(), { maxLength: 2 }), { nil: undefined }),
       rollbackPlan: fc.option(text(400), { nil: undefined }),
-      routing: fc.option(fc.record({ page: fc.constantFrom('pager', 'team "a" {{ x }}', 'ü-pager'), notify: fc.constantFrom('slack', 'pager') }), { nil: undefined }),
+      routing: fc.option(fc.record({ page: fc.constantFrom('pager', 'Team A pager', 'pd/orders:eu.1', '0123', 'yes'), notify: fc.constantFrom('slack', 'pager', 'ops@example.com') }), { nil: undefined }),
       folder: fc.option(text(40), { nil: undefined }),
       // About half the cases stay valid; the rest get one mutation or damaged YAML text.
       mutation: fc.oneof({ weight: 5, arbitrary: fc.constant(undefined) }, { weight: 4, arbitrary: fc.tuple(fc.constantFrom(...MUTATION_NAMES), fc.nat()) }),

@@ -38,7 +38,9 @@ export async function routesTestCommand(config: string, files: string[], opts: {
 
   const check = await run(['check-config', config]);
   if (check.code !== 0) {
-    throw new UserError(`amtool does not accept ${config}: ${(check.stderr || check.stdout).trim().split('\n').filter((l) => !/FAILED|^Checking/.test(l))[0] ?? ''}`.trim());
+    // amtool: "Checking '<file>'  FAILED: <why>" on stdout, a summary on stderr.
+    const why = /FAILED: (.*)/.exec(check.stdout)?.[1] ?? (check.stderr || check.stdout).trim().split('\n')[0] ?? '';
+    throw new UserError(`amtool does not accept ${config}: ${why}`);
   }
   const results = await runRouteCases(config, cases, run);
   for (const r of results) process.stdout.write(`${paint(formatCaseResult(r), r.ok ? 'green' : 'red')}\n`);
