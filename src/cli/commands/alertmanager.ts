@@ -43,7 +43,8 @@ function readBase(file: string): string {
   if (size > MAX_BASE_BYTES) fail(`base config is ${size} bytes, larger than the ${MAX_BASE_BYTES}-byte limit`);
   try {
     const bytes = readFileSync(file);
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    // ignoreBOM: a byte-order mark stays in the text, so the merged output keeps it too.
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const message = code === 'ENOENT' ? 'base config not found' : code === 'EISDIR' ? 'base config is a folder, not a file' : code ? `cannot read base config (${code})` : 'base config is not valid UTF-8 text';
