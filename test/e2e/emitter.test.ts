@@ -166,7 +166,12 @@ describe('Prometheus reads the emitter (serve and Pushgateway)', () => {
     });
     expect(r[0]!.metric.job).toBe('reindex-runner');
     await pushed.deleteFromGateway({ url: pushUrl, jobName: 'reindex-runner' });
-    const groups = await (await fetch(`${pushUrl}/api/v1/metrics`)).json() as { data: { labels: Record<string, string> }[] };
-    expect(groups.data.filter((g) => g.labels.migration_id === 'pushed-mig')).toEqual([]);
+    // The Pushgateway answers a DELETE with 202 and applies it asynchronously, so poll until it is gone.
+    const remaining = await waitFor('pushed-mig group removed from the Pushgateway', async () => {
+      const groups = await (await fetch(`${pushUrl}/api/v1/metrics`)).json() as { data: { labels: Record<string, string> }[] };
+      const left = groups.data.filter((g) => g.labels.migration_id === 'pushed-mig');
+      return left.length === 0 ? left : undefined;
+    });
+    expect(remaining).toEqual([]);
   });
 });
