@@ -85,7 +85,9 @@ export function buildProgram(): Command {
     .option('--out-dir <dir>', 'output folder (default: outDir from migobs.config.yaml, else out)')
     .option('--check', 'write nothing; exit 1 when the output on disk is stale, missing or has extra files')
     .option('-q, --quiet', 'print nothing on success')
-    .action((files: string[], opts: { outDir?: string; check?: boolean; quiet?: boolean }) => run(async () => command<typeof import('./commands/generate')>('generate').generateCommand(files, { ...opts, config: program.opts().config })));
+    .option('--lock-timeout <duration>', 'how long to wait while another generate writes the same folder (it holds <out>/.migobs.lock)', '30s')
+    .addHelpText('after', '\nLayout of the output folder and how Prometheus, Grafana and Alertmanager load it: docs/layout.md.')
+    .action((files: string[], opts: { outDir?: string; check?: boolean; quiet?: boolean; lockTimeout?: string }) => run(async () => command<typeof import('./commands/generate')>('generate').generateCommand(files, { ...opts, config: program.opts().config })));
 
   // COMMANDS: lint, gate, watch, alertmanager and routes-test are registered below.
 

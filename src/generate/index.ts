@@ -13,17 +13,16 @@ import { buildProvisioning } from './provisioning';
 import { rulesFiles } from './rules';
 
 export interface OutputFile {
-  /** Relative to the output folder, with forward slashes, e.g. `orders-backfill/rules.yaml`. */
+  /** Relative to the output folder, with forward slashes, e.g. `prometheus/rules/orders-backfill.yaml` (names.ts FILES). */
   path: string;
   content: string;
 }
 
 export { sourceName } from './source-name';
 
-/** The files of one migration, in `<id>/`. */
+/** The files of one migration, at the paths names.ts FILES gives them. */
 export function generateMigration(model: ResolvedMigration): OutputFile[] {
-  const files = [...dashboardFiles(model), ...rulesFiles(model), ...alertmanagerFiles(model), ...docsFiles(model)];
-  return files.map((f) => ({ path: `${model.id}/${f.path}`, content: f.content }));
+  return [...dashboardFiles(model), ...rulesFiles(model), ...alertmanagerFiles(model), ...docsFiles(model)];
 }
 
 /** Every output file for a set of migrations, sorted by path. */

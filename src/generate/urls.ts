@@ -1,6 +1,6 @@
 /** URLs placed in alerts and docs. With grafanaUrl / runbookBaseUrl configured they are absolute. */
 import type { ResolvedMigration } from '../model/types';
-import { FILES } from './names';
+import { DOC_FILE, FILES, type DocKind } from './names';
 
 /** `/d/<uid>?viewPanel=<id>`, prefixed with grafanaUrl when configured. */
 export function dashboardUrl(model: ResolvedMigration, panelId?: number): string {
@@ -9,16 +9,18 @@ export function dashboardUrl(model: ResolvedMigration, panelId?: number): string
   return panelId === undefined ? `${base}${path}` : `${base}${path}?viewPanel=${panelId}`;
 }
 
-/** `<runbookBaseUrl>/<id>/runbook.md#<anchor>`, or `runbook.md#<anchor>` without a base. */
-export function runbookUrl(model: ResolvedMigration, anchor?: string): string {
+/**
+ * A generated document of the migration: `<runbookBaseUrl>/<id>/<file>#<anchor>`, where
+ * runbookBaseUrl is where the output folder's `docs/` is published; without one, the document's
+ * path relative to the output folder (`docs/<id>/runbook.md#<anchor>`).
+ */
+export function docUrl(model: ResolvedMigration, kind: DocKind, anchor?: string): string {
   const base = model.config.runbookBaseUrl;
-  const file = base ? `${base}/${encodeURIComponent(model.id)}/${FILES.runbook}` : FILES.runbook;
-  return anchor ? `${file}#${anchor}` : file;
+  const path = base ? `${base}/${encodeURIComponent(model.id)}/${DOC_FILE[kind]}` : FILES[kind](model.id);
+  return anchor ? `${path}#${anchor}` : path;
 }
 
-/** Another generated document next to the runbook (`alerts.md`, `dashboard.md`), same base as runbookUrl. */
-export function docUrl(model: ResolvedMigration, file: string, anchor?: string): string {
-  const base = model.config.runbookBaseUrl;
-  const path = base ? `${base}/${encodeURIComponent(model.id)}/${file}` : file;
-  return anchor ? `${path}#${anchor}` : path;
+/** The runbook, or one of its sections: `docUrl(model, 'runbook', anchor)`. */
+export function runbookUrl(model: ResolvedMigration, anchor?: string): string {
+  return docUrl(model, 'runbook', anchor);
 }

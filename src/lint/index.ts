@@ -9,23 +9,26 @@ import { sortDiagnostics, type Diagnostic, type Severity } from '../diagnostics'
 import { FILES } from '../generate/names';
 import type { LoadedMigration } from '../pipeline';
 import { LINT_CHECKS } from './checks';
-import { SEVERITY_RANK, type CommittedOutput, type LintCheck, type LintContext } from './types';
+import { SEVERITY_RANK, type CommittedOutput, type DriftFile, type LintCheck, type LintContext } from './types';
 
 export { LINT_CHECKS } from './checks';
 export type { LintCheck, LintContext } from './types';
 
-/** The committed files drift reads. */
-const DRIFT_FILES = [FILES.rules, FILES.dashboard, FILES.runbook];
+/** The committed files drift reads (where they are comes from names.ts FILES only). */
+const DRIFT_FILES: readonly DriftFile[] = ['rules', 'dashboard', 'runbook'];
 
-/** Read `<outDir>/<id>/{rules.yaml,dashboard.json,runbook.md}`; missing files are simply absent. */
+/** Read the migration's committed rules, dashboard and runbook under `outDir`; missing files are simply absent. */
 export function readCommitted(outDir: string, id: string): CommittedOutput {
-  const dir = join(outDir, id);
+  const root = outDir.replace(/\/+$/, '');
   const files: CommittedOutput['files'] = {};
-  for (const f of DRIFT_FILES) {
-    const p = join(dir, f);
-    if (existsSync(p) && statSync(p).isFile()) files[f] = readFileSync(p, 'utf8');
+  const paths = {} as CommittedOutput['paths'];
+  for (const kind of DRIFT_FILES) {
+    const rel = FILES[kind](id);
+    paths[kind] = `${root}/${rel}`;
+    const p = join(outDir, rel);
+    if (existsSync(p) && statSync(p).isFile()) files[kind] = readFileSync(p, 'utf8');
   }
-  return { dir: `${outDir.replace(/\/+$/, '')}/${id}`, files };
+  return { dir: root, paths, files };
 }
 
 export interface LintOptions {

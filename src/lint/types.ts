@@ -8,12 +8,17 @@ import type { MigrationDefinition } from '../definition/types';
 import type { JsonPath, SourceFile } from '../load/source';
 import type { ResolvedMigration } from '../model/types';
 
+/** The committed files drift compares with the definition (keys of names.ts FILES). */
+export type DriftFile = 'rules' | 'dashboard' | 'runbook';
+
 /** Committed output of one migration, read by the runner so checks stay free of I/O. */
 export interface CommittedOutput {
-  /** The folder that was read, e.g. `out/orders-backfill` (used in messages). */
+  /** The output folder that was read, e.g. `out`. */
   dir: string;
-  /** File name (`rules.yaml`, `dashboard.json`, `runbook.md`) -> content; absent when the file is missing. */
-  files: Partial<Record<string, string>>;
+  /** Where each file is (or would be), e.g. `out/prometheus/rules/orders-backfill.yaml` (used in messages). */
+  paths: Record<DriftFile, string>;
+  /** Content of each file; absent when the file is missing. */
+  files: Partial<Record<DriftFile, string>>;
 }
 
 export interface LintContext {

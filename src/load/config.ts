@@ -3,6 +3,7 @@
  * grafanaUrl, runbookBaseUrl, datasourceUid, folder, routing defaults and outDir.
  */
 import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
 import type { Diagnostic } from '../diagnostics';
 import type { RepoConfig } from '../model/types';
 import { didYouMean } from '../util/suggest';
@@ -13,11 +14,15 @@ export const CONFIG_FILE = 'migobs.config.yaml';
 const STRING_KEYS = ['grafanaUrl', 'runbookBaseUrl', 'datasourceUid', 'folder', 'outDir', 'grafanaDashboardsPath'] as const;
 const URL_KEYS = new Set(['grafanaUrl', 'runbookBaseUrl']);
 
-export function loadConfig(explicit?: string): { config: RepoConfig; diagnostics: Diagnostic[] } {
+/**
+ * The repo config: `--config FILE`, else `migobs.config.yaml` in the working folder. `file` is the
+ * one read (undefined: none, defaults). A relative `outDir` is relative to the config file's folder.
+ */
+export function loadConfig(explicit?: string): { config: RepoConfig; diagnostics: Diagnostic[]; file?: string } {
   const file = explicit ?? (existsSync(CONFIG_FILE) ? CONFIG_FILE : undefined);
   if (!file) return { config: {}, diagnostics: [] };
   const { source, diagnostics } = loadFile(file);
-  if (!source) return { config: {}, diagnostics };
+  if (!source) return { config: {}, diagnostics, file };
   const data = source.data;
   const problems: Diagnostic[] = [];
   const at = (path: (string | number)[], message: string, part: 'key' | 'value' = 'value', hint?: string): void => {
@@ -25,7 +30,7 @@ export function loadConfig(explicit?: string): { config: RepoConfig; diagnostics
   };
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     at([], `${CONFIG_FILE} must be a mapping`);
-    return { config: {}, diagnostics: problems };
+    return { config: {}, diagnostics: problems, file };
   }
   const config: RepoConfig = {};
   const allowed = [...STRING_KEYS, 'routing'];
@@ -51,5 +56,18 @@ export function loadConfig(explicit?: string): { config: RepoConfig; diagnostics
       at([key], `unknown key \`${key}\` in ${CONFIG_FILE}${didYouMean(key, allowed)}`, 'key');
     }
   }
-  return { config, diagnostics: problems };
+  if (config.outDir !== undefined && !isAbsolute(config.outDir)) config.outDir = join(dirname(file), config.outDir);
+  return { config, diagnostics: problems, file };
+}
+
+/**
+ * A `migobs.config.yaml` in a folder above the working folder, which is NOT read (the config is
+ * looked up in the working folder only): worth a hint when a command runs from a subfolder.
+ */
+export function configAbove(cwd = process.cwd()): string | undefined {
+  for (let d = dirname(cwd); ; d = dirname(d)) {
+    const candidate = join(d, CONFIG_FILE);
+    if (existsSync(candidate)) return candidate;
+    if (dirname(d) === d) return undefined;
+  }
 }

@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateAll } from '../../src/generate/index';
-import { FILES } from '../../src/generate/names';
+import { DIRS, FILES } from '../../src/generate/names';
 import { loadConfig } from '../../src/load/config';
 import { loadDefinitions } from '../../src/pipeline';
 import type { ResolvedMigration } from '../../src/model/types';
@@ -86,13 +86,13 @@ describe('live migration: gate, alerts and the example backfill on real services
       // lock_timeout keeps the exporter's own queries from queueing behind a test lock.
       const exporter = await services.startPostgresExporter(`${db.dsn('app')}&lock_timeout=2000`, QUERIES);
 
-      // Repo config with absolute links, served by a small static server over the generated output.
+      // Repo config with absolute links: runbookBaseUrl is where <out>/docs is published, here a small static server.
       const docs = createServer((req, res) => {
         const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
         const m = /^\/runbooks\/([a-z0-9-]+)\/(runbook\.md)$/.exec(path);
         if (!m) return void res.writeHead(404).end();
         try {
-          res.writeHead(200, { 'content-type': 'text/markdown' }).end(readFileSync(join(outDir, m[1]!, m[2]!)));
+          res.writeHead(200, { 'content-type': 'text/markdown' }).end(readFileSync(join(outDir, DIRS.docs, m[1]!, m[2]!)));
         } catch {
           res.writeHead(404).end();
         }
@@ -113,8 +113,8 @@ describe('live migration: gate, alerts and the example backfill on real services
         mkdirSync(join(file, '..'), { recursive: true });
         writeFileSync(file, f.content);
       }
-      const rules = readFileSync(join(outDir, ID, FILES.rules), 'utf8');
-      const check = runTool('promtool', ['check', 'rules', join(outDir, ID, FILES.rules)]);
+      const rules = readFileSync(join(outDir, FILES.rules(ID)), 'utf8');
+      const check = runTool('promtool', ['check', 'rules', join(outDir, FILES.rules(ID))]);
       expect(check.code, check.stdout + check.stderr).toBe(0);
 
       // Alertmanager: a base config whose receivers are webhooks in this test, merged by migobs.
@@ -253,7 +253,7 @@ describe('live migration: gate, alerts and the example backfill on real services
     // dashboard_url: the dashboard's uid and one of its panels.
     const url = new URL(alert.annotations.dashboard_url!);
     expect(`${url.origin}${url.pathname}`).toBe(`https://grafana.example.com/d/${ID}`);
-    const dashboard = JSON.parse(readFileSync(join(outDir, ID, FILES.dashboard), 'utf8')) as { uid: string; panels: { id: number; panels?: { id: number }[] }[] };
+    const dashboard = JSON.parse(readFileSync(join(outDir, FILES.dashboard(ID)), 'utf8')) as { uid: string; panels: { id: number; panels?: { id: number }[] }[] };
     expect(dashboard.uid).toBe(ID);
     const panelIds = dashboard.panels.flatMap((p) => [p.id, ...(p.panels ?? []).map((c) => c.id)]);
     expect(panelIds).toContain(Number(url.searchParams.get('viewPanel')));

@@ -13,7 +13,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { generateAll } from '../../src/generate/index';
 import { amtoolRouteArgs, parseRouteCases } from '../../src/generate/alertmanager/index';
+import { FILES, OUT_META } from '../../src/generate/names';
 import { loadDefinitions } from '../../src/pipeline';
+import { renderManifest } from '../../src/write/manifest';
 import { migobs, REPO } from '../helpers/cli';
 import { validateDashboard } from '../helpers/grafana-schema';
 import { checkLinks } from '../helpers/links';
@@ -57,9 +59,11 @@ describe.each(EXAMPLES)('golden %s', (example) => {
     const out = mkdtempSync(join(tmpdir(), `migobs-golden-cli-${caseName}-`));
     const r = migobs(['generate', join(REPO, 'examples', example), '--out-dir', out, '--quiet']);
     expect(r.code, r.stderr).toBe(0);
-    const written = listFiles(out).sort();
+    // The manifest is the write stage's own bookkeeping (the list of files), not a golden file.
+    const written = listFiles(out).filter((f) => f !== OUT_META.manifest).sort();
     expect(written).toEqual(listFiles(goldenDir).sort());
     for (const f of written) expect(readFileSync(join(out, f), 'utf8'), f).toBe(readFileSync(join(goldenDir, f), 'utf8'));
+    expect(readFileSync(join(out, OUT_META.manifest), 'utf8')).toBe(renderManifest(written));
     rmSync(out, { recursive: true, force: true });
   });
 
@@ -74,11 +78,10 @@ describe.each(EXAMPLES)('golden %s', (example) => {
       mkdirSync(dirname(join(out, f.path)), { recursive: true });
       writeFileSync(join(out, f.path), f.content);
     }
-    const dir = join(out, id);
-
-    const check = runTool('promtool', ['check', 'rules', '--lint=all', '--lint-fatal', 'rules.yaml'], { cwd: dir });
+    const check = runTool('promtool', ['check', 'rules', '--lint=all', '--lint-fatal', FILES.rules(id)], { cwd: out });
     expect(check.code, check.stdout + check.stderr).toBe(0);
-    const test = runTool('promtool', ['test', 'rules', 'rules.test.yaml'], { cwd: dir, timeoutMs: 120_000 });
+    // From the output folder: the test file's rule_files (../rules/<id>.yaml) resolves relative to the test file.
+    const test = runTool('promtool', ['test', 'rules', FILES.rulesTest(id)], { cwd: out, timeoutMs: 120_000 });
     expect(test.code, test.stdout + test.stderr).toBe(0);
 
     const merged = migobs(['alertmanager', '--base', BASE_AM, join(REPO, 'examples', example)]);
@@ -87,14 +90,14 @@ describe.each(EXAMPLES)('golden %s', (example) => {
     writeFileSync(amFile, merged.stdout);
     const amCheck = runTool('amtool', ['check-config', amFile]);
     expect(amCheck.code, amCheck.stdout + amCheck.stderr).toBe(0);
-    const cases = parseRouteCases(readFileSync(join(dir, 'alertmanager.test.txt'), 'utf8'));
+    const cases = parseRouteCases(readFileSync(join(out, FILES.alertmanagerTest(id)), 'utf8'));
     expect(cases.length).toBeGreaterThan(0);
     for (const c of cases) {
       const r = runTool('amtool', ['config', 'routes', 'test', `--config.file=${amFile}`, ...amtoolRouteArgs(c)]);
       expect(r.code, `${JSON.stringify(c)}\n${r.stdout}${r.stderr}`).toBe(0);
     }
 
-    expect(validateDashboard(JSON.parse(readFileSync(join(dir, 'dashboard.json'), 'utf8')))).toEqual([]);
-    expect(checkLinks(dir)).toEqual([]);
+    expect(validateDashboard(JSON.parse(readFileSync(join(out, FILES.dashboard(id)), 'utf8')))).toEqual([]);
+    expect(checkLinks(out)).toEqual([]);
   });
 });

@@ -1,14 +1,16 @@
 /**
- * Cross-file link checker for a folder of generated output (runbook.md, alerts.md, dashboard.md,
- * rules.yaml, dashboard.json). Every relative Markdown link `file.md#anchor` / `#anchor` must point
- * at an existing file and an anchor defined there (`<a id="...">` or a heading's GitHub slug);
- * every `runbook_url` in rules.yaml and every runbook link in dashboard.json must name a runbook
- * anchor that exists. Links with any scheme other than http(s) are reported as unsafe.
+ * Cross-file link checker for an output folder (the layout of names.ts FILES: docs/<id>/*.md,
+ * prometheus/rules/<id>.yaml, grafana/dashboards/<id>.json). Every relative Markdown link
+ * `file.md#anchor` / `#anchor` must point at an existing file and an anchor defined there
+ * (`<a id="...">` or a heading's GitHub slug); every `runbook_url` in the rules and every runbook
+ * link in the dashboard must name an anchor that exists in that migration's runbook. Links with
+ * any scheme other than http(s) are reported as unsafe.
  * Returns one message per problem (empty = all good).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
 import { parse } from 'yaml';
+import { DIRS, FILES } from '../../src/generate/names';
 
 export interface MarkdownLink {
   text: string;
@@ -124,29 +126,44 @@ export function checkLinks(dir: string): string[] {
     for (const link of markdownLinks(readFileSync(file, 'utf8'))) checkTarget(file, link.target, `${rel(file)}:${link.line}`);
   }
 
-  // Alert annotations and dashboard links point into the runbook next to them.
-  const runbookAnchor = (from: string, url: string, where: string): void => {
+  // Alert annotations and dashboard links point into the migration's runbook: `<runbookBaseUrl>/<id>/runbook.md#a`,
+  // or without a base URL its path in the output folder, `docs/<id>/runbook.md#a` (names.ts FILES).
+  const runbookAnchor = (id: string, url: string, where: string): void => {
     const m = /(?:^|\/)runbook\.md#([^#?]*)$/.exec(url);
     if (!m) {
       problems.push(`${where}: ${url} does not point at a runbook.md anchor`);
       return;
     }
-    checkTarget(from, `runbook.md#${m[1]}`, where);
+    const path = FILES.runbook(id);
+    if (!SCHEME.test(url) && url !== `${path}#${m[1]}`) {
+      problems.push(`${where}: ${url} is relative but not ${path}#... (the runbook's path in the output folder)`);
+      return;
+    }
+    if (SCHEME.test(url) && !url.includes(`/${encodeURIComponent(id)}/runbook.md#`)) problems.push(`${where}: ${url} does not name the migration ${id}`);
+    checkTarget(join(dir, '.root'), `${path}#${m[1]}`, where);
   };
-  for (const file of files.filter((f) => f.endsWith('rules.yaml'))) {
+  const idOf = (file: string, folder: string, ext: string): string | undefined => {
+    const r = relative(join(dir, folder), file);
+    return r.endsWith(ext) && !r.includes('/') ? r.slice(0, -ext.length) : undefined;
+  };
+  for (const file of files) {
+    const id = idOf(file, DIRS.rules, '.yaml');
+    if (id === undefined) continue;
     const doc = parse(readFileSync(file, 'utf8')) as { groups?: { rules?: { alert?: string; annotations?: Record<string, string> }[] }[] };
     for (const group of doc?.groups ?? []) {
       for (const rule of group.rules ?? []) {
         if (!rule.alert) continue;
         const url = rule.annotations?.runbook_url;
         if (!url) problems.push(`${rel(file)}: alert ${rule.alert} has no runbook_url`);
-        else runbookAnchor(file, url, `${rel(file)}: ${rule.alert} runbook_url`);
+        else runbookAnchor(id, url, `${rel(file)}: ${rule.alert} runbook_url`);
       }
     }
   }
-  for (const file of files.filter((f) => f.endsWith('dashboard.json'))) {
+  for (const file of files) {
+    const id = idOf(file, DIRS.dashboards, '.json');
+    if (id === undefined) continue;
     const text = readFileSync(file, 'utf8');
-    for (const m of text.matchAll(/"url":\s*"([^"]*runbook\.md#[^"]*)"/g)) runbookAnchor(file, m[1]!, `${rel(file)}: link`);
+    for (const m of text.matchAll(/"url":\s*"([^"]*runbook\.md#[^"]*)"/g)) runbookAnchor(id, m[1]!, `${rel(file)}: link`);
   }
   return problems;
 }

@@ -10,6 +10,7 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { FILES, OUT_META } from '../../src/generate/names';
 import { MAX_FILE_BYTES } from '../../src/load/source';
 import { loadDefinitionText } from '../../src/pipeline';
 import { migobs, REPO } from '../helpers/cli';
@@ -18,6 +19,7 @@ import { runTool } from '../helpers/tools';
 import { CORPUS, VALID } from './corpus';
 
 const INPUTS = 'test/hostile/inputs';
+const ID = 'orders-region-backfill';
 /** A refusal must be quick; a valid input writes ~1 MB of output with an fsync per file. */
 const REFUSE_BUDGET_MS = 1000;
 const VALID_BUDGET_MS = 5000;
@@ -36,9 +38,9 @@ afterAll(() => {
 /** An out dir that already holds something, so "untouched" means something. */
 function seededOutDir(name: string): string {
   const dir = join(tmp, 'out', name);
-  mkdirSync(join(dir, 'orders-region-backfill'), { recursive: true });
+  mkdirSync(join(dir, FILES.rules(ID), '..'), { recursive: true });
   writeFileSync(join(dir, 'keep.txt'), 'committed by someone else\n');
-  writeFileSync(join(dir, 'orders-region-backfill', 'rules.yaml'), '# an older generation\n');
+  writeFileSync(join(dir, FILES.rules(ID)), '# an older generation\n');
   return dir;
 }
 
@@ -83,15 +85,15 @@ function expectGenerated(file: string, outDir: string): void {
   expect(r.stderr).not.toMatch(STACK);
   expect(r.ms).toBeLessThan(VALID_BUDGET_MS);
   const snap = snapshot(outDir);
-  expect(Object.keys(snap).filter((p) => p.includes('.migobs-tmp-'))).toEqual([]);
+  // No staging folder, temp file or lock left behind.
+  expect(Object.keys(snap).filter((p) => p.includes(OUT_META.stagingPrefix) || p.includes('.migobs-tmp-') || p.includes(OUT_META.lock))).toEqual([]);
   expect(snap['keep.txt']).toBeDefined(); // files migobs does not own stay
-  const dir = join(outDir, 'orders-region-backfill');
-  for (const f of readdirSync(dir)) {
-    const text = readFileSync(join(dir, f), 'utf8');
+  for (const f of Object.keys(snap).filter((p) => snap[p] !== 'dir' && p !== 'keep.txt' && p !== OUT_META.manifest)) {
+    const text = readFileSync(join(outDir, f), 'utf8');
     if (f.endsWith('.yaml')) expect(() => parse(text), f).not.toThrow();
     if (f.endsWith('.json')) expect(validateDashboard(JSON.parse(text)), f).toEqual([]);
   }
-  validOutputs.push(join(dir, 'rules.yaml'));
+  validOutputs.push(join(outDir, FILES.rules(ID)));
 }
 
 describe('hostile corpus', () => {
@@ -209,17 +211,16 @@ describe('an out dir that cannot be written (as root, too)', () => {
     expectOutDirRefused(`/proc/self/migobs-out-${process.pid}`, /^migobs: cannot write to the output folder \/proc\/self\/migobs-out-\d+: the folder cannot be created there \(ENOENT at .*\); nothing was changed$/m);
   });
 
-  it('a migration folder in the out dir is a file: the folders made before the failure are removed again', () => {
+  it('a migration folder in the out dir is a file: nothing is written', () => {
     const dir = seededOutDir('id-is-file');
-    rmSync(join(dir, 'orders-region-backfill'), { recursive: true });
-    writeFileSync(join(dir, 'orders-region-backfill'), 'not a folder');
-    expectOutDirRefused(dir, /^migobs: cannot write to the output folder .*: a file is in the way of a folder \(ENOTDIR at .*\); nothing was changed$/m);
+    mkdirSync(join(dir, FILES.runbook(ID), '..', '..'), { recursive: true });
+    writeFileSync(join(dir, FILES.runbook(ID), '..'), 'not a folder');
+    expectOutDirRefused(dir, /^migobs: cannot write to the output folder .*: a file is in the way of a folder \(at .*docs\/orders-region-backfill\); move it or choose another --out-dir; nothing was changed$/m);
   });
 
   it('an output file is a folder: nothing is written, not even the other files', () => {
     const dir = seededOutDir('file-is-folder');
-    rmSync(join(dir, 'orders-region-backfill', 'rules.yaml'));
-    mkdirSync(join(dir, 'orders-region-backfill', 'runbook.md'));
-    expectOutDirRefused(dir, /^migobs: cannot write .*runbook\.md: something other than a file is in the way; move it or choose another --out-dir$/m);
+    mkdirSync(join(dir, FILES.runbook(ID)), { recursive: true });
+    expectOutDirRefused(dir, /^migobs: cannot write .*docs\/orders-region-backfill\/runbook\.md: a folder is in the way of the file; move it or choose another --out-dir; nothing was changed$/m);
   });
 });

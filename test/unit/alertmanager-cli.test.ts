@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseRouteCases, amtoolRouteArgs } from '../../src/generate/alertmanager';
+import { FILES } from '../../src/generate/names';
 import { migobs, REPO } from '../helpers/cli';
 import { runTool } from '../helpers/tools';
 
@@ -23,7 +24,7 @@ describe('migobs alertmanager', () => {
 
     const gen = migobs(['generate', EXAMPLE, '--out-dir', join(dir, 'out'), '-q']);
     expect(gen.code).toBe(0);
-    const cases = parseRouteCases(readFileSync(join(dir, 'out/orders-region-backfill/alertmanager.test.txt'), 'utf8'));
+    const cases = parseRouteCases(readFileSync(join(dir, 'out', FILES.alertmanagerTest('orders-region-backfill')), 'utf8'));
     expect(cases.length).toBeGreaterThan(3);
     for (const c of cases) expect(runTool('amtool', ['config', 'routes', 'test', `--config.file=${merged}`, ...amtoolRouteArgs(c)]).code).toBe(0);
   });

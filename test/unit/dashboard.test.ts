@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { dashboardFiles } from '../../src/generate/dashboard';
+import { FILES } from '../../src/generate/names';
 import { gateThresholds } from '../../src/generate/dashboard/panels';
 import { PANEL, gatePanelIds } from '../../src/generate/panel-ids';
 import { MIGRATION_TYPES } from '../../src/definition/types';
@@ -39,7 +40,7 @@ function variant(edit: (doc: Json) => void): ResolvedMigration {
 
 function generate(model: ResolvedMigration): { json: Json; md: string; raw: string } {
   const files = dashboardFiles(model);
-  expect(files.map((f) => f.path)).toEqual(['dashboard.json', 'dashboard.md']);
+  expect(files.map((f) => f.path)).toEqual([FILES.dashboard(model.id), FILES.dashboardDoc(model.id)]);
   return { raw: files[0]!.content, json: JSON.parse(files[0]!.content) as Json, md: files[1]!.content };
 }
 
@@ -177,9 +178,10 @@ describe('dashboard.json', () => {
   it('links the runbook, the alerts doc and every metadata link', () => {
     const links = (json.links as Json[]).map((l) => [l.title, l.url]);
     expect(links).toEqual([
-      ['Runbook', 'runbook.md'],
-      ['Alerts', 'alerts.md'],
-      ['Dashboard guide', 'dashboard.md'],
+      // Without runbookBaseUrl: where each document is in the output folder.
+      ['Runbook', `docs/${model.id}/runbook.md`],
+      ['Alerts', `docs/${model.id}/alerts.md`],
+      ['Dashboard guide', `docs/${model.id}/dashboard.md`],
       ...model.links.map((l) => [l.title, l.url]),
     ]);
   });
@@ -201,8 +203,9 @@ describe('gate panels', () => {
     const steps = p.fieldConfig.defaults.thresholds.steps as Array<{ value: number | null; color: string }>;
     expect(steps.map((s) => s.value)).toEqual(gate.direction === 'below' ? [null, gate.rollback, gate.pause] : [null, gate.pause, gate.rollback]);
     expect(p.fieldConfig.defaults.custom.thresholdsStyle).toEqual({ mode: 'line+area' });
-    expect(p.description).toContain(`runbook.md#gate-${gate.id}`);
-    expect(p.links.map((l: Json) => l.url)).toEqual([`runbook.md#gate-${gate.id}`]);
+    // No runbookBaseUrl: the description says where the runbook section is in the output folder (no dead link).
+    expect(p.description).toContain(`Runbook section: \`docs/${model.id}/runbook.md#gate-${gate.id}\` in the output folder`);
+    expect(p.links.map((l: Json) => l.url)).toEqual([`docs/${model.id}/runbook.md#gate-${gate.id}`]);
   });
 
   it.each([
@@ -295,9 +298,10 @@ describe('dashboard.md', () => {
 });
 
 describe('with grafanaUrl and runbookBaseUrl configured', () => {
-  const model = modelOf(EXAMPLE, { grafanaUrl: 'https://grafana.example.com', runbookBaseUrl: 'https://runbooks.example.com/migrations' });
+  // runbookBaseUrl: where <out>/docs is published.
+  const model = modelOf(EXAMPLE, { grafanaUrl: 'https://grafana.example.com', runbookBaseUrl: 'https://runbooks.example.com/migrations/docs' });
   const { json, md } = generate(model);
-  const docs = 'https://runbooks.example.com/migrations/orders-region-backfill';
+  const docs = 'https://runbooks.example.com/migrations/docs/orders-region-backfill';
 
   it('links the published runbook and alerts doc from the dashboard and the gate panels', () => {
     const links = Object.fromEntries((json.links as Json[]).map((l) => [l.title, l.url]));
@@ -305,6 +309,7 @@ describe('with grafanaUrl and runbookBaseUrl configured', () => {
     expect(links.Alerts).toBe(`${docs}/alerts.md`);
     const gate = panelById(json, gatePanelIds(model).get('replication-lag')!);
     expect(gate.links[0].url).toBe(`${docs}/runbook.md#gate-replication-lag`);
+    expect(gate.description).toContain(`[Runbook section](${docs}/runbook.md#gate-replication-lag)`);
   });
 
   it('links each panel in dashboard.md to Grafana, and keeps sibling links relative', () => {

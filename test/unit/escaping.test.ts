@@ -15,6 +15,7 @@ import { dirname, join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import type { MigrationDefinition } from '../../src/definition/types';
 import { generateAll, type OutputFile } from '../../src/generate/index';
+import { FILES, relativeLink } from '../../src/generate/names';
 import { loadDefinitionText } from '../../src/pipeline';
 import { quotePromqlString } from '../../src/promql/matchers';
 import { designExample } from '../helpers/definitions';
@@ -82,7 +83,12 @@ afterAll(() => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-const file = (name: string): string => files.get(`${ID}/${name}`)!;
+/** A generated file of the migration by its old short name, at its place in the layout (names.ts FILES). */
+const PATH_OF: Record<string, (id: string) => string> = { 'rules.yaml': FILES.rules, 'runbook.md': FILES.runbook, 'alerts.md': FILES.alertsDoc, 'dashboard.md': FILES.dashboardDoc, 'dashboard.json': FILES.dashboard };
+const file = (name: string): string => files.get(PATH_OF[name]!(ID))!;
+/** A hand-written promtool test file beside the generated one, and its rule_files entry. */
+const testFileAt = (name: string): string => join(tmp, FILES.rulesTest(ID), '..', name);
+const RULE_FILES = [relativeLink(FILES.rulesTest(ID), FILES.rules(ID))];
 
 describe('alert annotations print hostile text verbatim (promtool test rules)', () => {
   it('gate pause alert: summary and description hold the literal titles and remediation', () => {
@@ -92,7 +98,7 @@ describe('alert annotations print hostile text verbatim (promtool test rules)', 
     const ownerText = `${H.title}: migration_phase has not been exported for 10m. The runner is down, not scraped, or not using the migobs emitter; every gate is unknown. Owner: ${H.owner}.`;
     const job = quotePromqlString(H.jobValue);
     const test = {
-      rule_files: ['rules.yaml'],
+      rule_files: RULE_FILES,
       evaluation_interval: '1m',
       tests: [
         {
@@ -142,7 +148,7 @@ describe('alert annotations print hostile text verbatim (promtool test rules)', 
     // The raw annotation must not be the user text itself (it is a quoted template constant).
     expect(alertRule('MigrationGatePause', 'replication-lag').annotations!.description).not.toContain(H.remediation);
 
-    const testFile = join(tmp, ID, 'escaping.test.yaml');
+    const testFile = testFileAt('escaping.test.yaml');
     writeFileSync(testFile, stringify(test, { lineWidth: 0 }));
     const r = runTool('promtool', ['test', 'rules', testFile]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
@@ -151,11 +157,11 @@ describe('alert annotations print hostile text verbatim (promtool test rules)', 
 
   it('promtool also fails when the expected text is not exactly what Prometheus prints', () => {
     // Guard against a test file that passes whatever the annotation says.
-    const testFile = join(tmp, ID, 'escaping-negative.test.yaml');
+    const testFile = testFileAt('escaping-negative.test.yaml');
     const rules = parse(file('rules.yaml')) as { groups: Array<{ rules: Array<{ alert?: string; labels?: Record<string, string>; annotations?: Record<string, string> }> }> };
     const rule = rules.groups.flatMap((g) => g.rules).find((x) => x.alert === 'MigrationMetricsAbsent')!;
     const test = {
-      rule_files: ['rules.yaml'],
+      rule_files: RULE_FILES,
       evaluation_interval: '1m',
       tests: [
         {
@@ -283,11 +289,11 @@ describe('Markdown keeps the hostile text readable (escaped, not dropped)', () =
 
 describe('PromQL: a selector value with quotes, braces and a backslash stays one label value', () => {
   it('promtool accepts every rule, and the recording rules select exactly that job value', () => {
-    const check = runTool('promtool', ['check', 'rules', join(tmp, ID, 'rules.yaml')]);
+    const check = runTool('promtool', ['check', 'rules', join(tmp, FILES.rules(ID))]);
     expect(check.code, check.stdout + check.stderr).toBe(0);
     const job = quotePromqlString(H.jobValue);
     const test = {
-      rule_files: ['rules.yaml'],
+      rule_files: RULE_FILES,
       evaluation_interval: '1m',
       tests: [
         {
@@ -301,7 +307,7 @@ describe('PromQL: a selector value with quotes, braces and a backslash stays one
         },
       ],
     };
-    const testFile = join(tmp, ID, 'selector.test.yaml');
+    const testFile = testFileAt('selector.test.yaml');
     writeFileSync(testFile, stringify(test, { lineWidth: 0 }));
     const r = runTool('promtool', ['test', 'rules', testFile]);
     expect(r.code, r.stdout + r.stderr).toBe(0);

@@ -21,6 +21,7 @@ import { alertmanagerFiles } from '../../src/generate/alertmanager';
 import { dashboardFiles } from '../../src/generate/dashboard';
 import { docsFiles } from '../../src/generate/docs';
 import { generateAll } from '../../src/generate/index';
+import { FILES } from '../../src/generate/names';
 import { loadDefinitionText, type LoadedMigration } from '../../src/pipeline';
 import { engineSignals, loadPreset } from '../../src/presets/load';
 import { quotePromqlString } from '../../src/promql/matchers';
@@ -323,7 +324,7 @@ describe(`fuzz: ${RUNS} generated definitions (seed ${SEED})`, () => {
       try {
         const out = timed(BUDGET_MS.full, 'full generation', () => generateAll([v.migration.model]));
         for (const f of out) if (f.path.endsWith('.yaml')) parse(f.content);
-        const rules = out.find((f) => f.path.endsWith('/rules.yaml'))!;
+        const rules = out.find((f) => f.path === FILES.rules(v.migration.model.id))!;
         const dir = join(tmp, `s${k}`);
         mkdirSync(dir);
         writeFileSync(join(dir, 'rules.yaml'), rules.content);

@@ -40,6 +40,6 @@ describe('library', () => {
   it('generates every output file as data, without touching the disk', () => {
     const model = checkDefinition(def).migrations[0]!.model;
     const paths = generateAll([model]).map((f) => f.path);
-    expect(paths).toEqual(expect.arrayContaining(['orders-region-backfill/dashboard.json', 'orders-region-backfill/rules.yaml', 'orders-region-backfill/runbook.md', 'grafana/provisioning/dashboards/migobs.yaml']));
+    expect(paths).toEqual(expect.arrayContaining(['grafana/dashboards/orders-region-backfill.json', 'prometheus/rules/orders-region-backfill.yaml', 'docs/orders-region-backfill/runbook.md', 'grafana/provisioning/dashboards/migobs.yaml']));
   });
 });

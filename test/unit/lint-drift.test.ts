@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import type { Diagnostic } from '../../src/diagnostics';
 import { generateAll } from '../../src/generate/index';
-import { ALERT, RECORD } from '../../src/generate/names';
+import { ALERT, FILES, RECORD } from '../../src/generate/names';
 import { gatePanelIds } from '../../src/generate/panel-ids';
 import { directionalLiterals, rulesThresholds, runbookSection, runbookThresholds } from '../../src/lint/drift-readers';
 import { lintMigrations } from '../../src/lint/index';
@@ -35,7 +35,10 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(outDir, { recursive: true, force: true }));
 
-const file = (name: string): string => join(outDir, 'lint-drift', name);
+/** A committed file of the migration by its short name, at its place in the layout (names.ts FILES). */
+const PATH_OF: Record<string, (id: string) => string> = { 'rules.yaml': FILES.rules, 'runbook.md': FILES.runbook, 'dashboard.json': FILES.dashboard };
+const rel = (name: string): string => PATH_OF[name]!('lint-drift');
+const file = (name: string): string => join(outDir, rel(name));
 const edit = (name: string, change: (text: string) => string): void => {
   const before = readFileSync(file(name), 'utf8');
   const after = change(before);
@@ -80,13 +83,13 @@ describe('drift', () => {
     const found = driftFindings();
     expect(found.map((d) => [d.severity, d.line, d.column])).toEqual([['error', ...AT[id][action]]]);
     expect(found[0]!.message).toBe(
-      `gate \`${id}\`: ${outDir}/lint-drift/rules.yaml (alert ${action === 'pause' ? ALERT.pause : ALERT.rollback}) has ${action} ${to}, the definition has ${gate(id)[action]}${id === 'disk-free' ? " (the backfill preset's value)" : ''}`,
+      `gate \`${id}\`: ${outDir}/${rel('rules.yaml')} (alert ${action === 'pause' ? ALERT.pause : ALERT.rollback}) has ${action} ${to}, the definition has ${gate(id)[action]}${id === 'disk-free' ? " (the backfill preset's value)" : ''}`,
     );
   });
 
   it('rules.yaml: the gate state recording rule edited by hand', () => {
     edit('rules.yaml', (text) => text.replace(/(record: migration:gate:state[\s\S]*?gate="replication-lag"\} > bool )60\)/, '$1 90)'));
-    expect(driftFindings().map((d) => [d.line, d.message])).toEqual([[14, `gate \`replication-lag\`: ${outDir}/lint-drift/rules.yaml (recording rule ${RECORD.gateState}) has rollback 90, the definition has 60`]]);
+    expect(driftFindings().map((d) => [d.line, d.message])).toEqual([[14, `gate \`replication-lag\`: ${outDir}/${rel('rules.yaml')} (recording rule ${RECORD.gateState}) has rollback 90, the definition has 60`]]);
   });
 
   it.each(CASES)('dashboard.json: the %s panel %s step edited by hand', (id, action) => {
@@ -102,7 +105,7 @@ describe('drift', () => {
     });
     const found = driftFindings();
     expect(found.map((d) => [d.severity, d.line, d.column])).toEqual([['error', ...AT[id][action]]]);
-    expect(found[0]!.message).toContain(`dashboard.json (gate panel ${panelId}) has ${action} ${to}, the definition has ${gate(id)[action]}`);
+    expect(found[0]!.message).toContain(`${rel('dashboard.json')} (gate panel ${panelId}) has ${action} ${to}, the definition has ${gate(id)[action]}`);
   });
 
   it.each(CASES)('runbook.md: the %s section %s value edited by hand', (id, action) => {
@@ -121,19 +124,19 @@ describe('drift', () => {
     });
     const found = driftFindings();
     expect(found.map((d) => [d.severity, d.line, d.column])).toEqual([['error', ...AT[id][action]]]);
-    expect(found[0]!.message).toContain(`runbook.md (section #gate-${id}) has ${action} ${to}, the definition has ${from}`);
+    expect(found[0]!.message).toContain(`${rel('runbook.md')} (section #gate-${id}) has ${action} ${to}, the definition has ${from}`);
   });
 
   it('missing committed files are reported as info, not as drift', () => {
     unlinkSync(file('runbook.md'));
     const found = driftFindings();
     expect(found.map((d) => [d.severity, d.line])).toEqual([['info', 4]]);
-    expect(found[0]!.message).toBe(`${outDir}/lint-drift/runbook.md is not there: no committed runbook.md to compare thresholds with`);
+    expect(found[0]!.message).toBe(`${outDir}/${rel('runbook.md')} is not there: no committed runbook to compare thresholds with`);
   });
 
   it('unreadable rules.yaml is an error', () => {
     writeFileSync(file('rules.yaml'), 'groups: [unclosed\n');
-    expect(driftFindings().map((d) => [d.severity, d.message.replace(/\(.*\)/, '(...)')])).toEqual([['error', `${outDir}/lint-drift/rules.yaml is not valid YAML (...): cannot compare thresholds`]]);
+    expect(driftFindings().map((d) => [d.severity, d.message.replace(/\(.*\)/, '(...)')])).toEqual([['error', `${outDir}/${rel('rules.yaml')} is not valid YAML (...): cannot compare thresholds`]]);
   });
 
   it('without --out-dir there is no drift check', () => {

@@ -7,10 +7,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FILES } from '../../src/generate/names';
 import { rulesFiles } from '../../src/generate/rules';
 import { gateAbsentExpr, gateAlertExpr, gateStateExpr, promNumber } from '../../src/generate/rules/promql';
 import type { ResolvedGate } from '../../src/model/types';
 import { loadDefinitionText } from '../../src/pipeline';
+import { writeTree } from '../helpers/outputs';
 import { runTool } from '../helpers/tools';
 
 const DEFINITION = `
@@ -45,13 +47,13 @@ const model = (() => {
 })();
 if (model.gates.map((g) => g.id).join() !== 'lag,error-ratio,free-disk') throw new Error(`unexpected gates ${model.gates.map((g) => g.id).join()}`);
 const files = rulesFiles(model);
-const rulesYaml = files.find((f) => f.path === 'rules.yaml')!.content;
+const rulesYaml = files.find((f) => f.path === FILES.rules(model.id))!.content;
 
 function promtoolTest(rules: string): { code: number; output: string } {
   const dir = mkdtempSync(join(tmpdir(), 'migobs-mutation-'));
-  for (const f of files) writeFileSync(join(dir, f.path), f.content);
-  writeFileSync(join(dir, 'rules.yaml'), rules);
-  const r = runTool('promtool', ['test', 'rules', 'rules.test.yaml'], { cwd: dir, timeoutMs: 120_000 });
+  writeTree(dir, files);
+  writeFileSync(join(dir, FILES.rules(model.id)), rules);
+  const r = runTool('promtool', ['test', 'rules', FILES.rulesTest(model.id)], { cwd: dir, timeoutMs: 120_000 });
   return { code: r.code, output: r.stdout + r.stderr };
 }
 

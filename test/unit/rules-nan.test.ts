@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { generateMigration } from '../../src/generate/index';
+import { FILES } from '../../src/generate/names';
 import { check } from '../helpers/definitions';
 import { runTool } from '../helpers/tools';
 
@@ -16,7 +17,7 @@ describe('NaN signal', () => {
     expect(r.diagnostics).toEqual([]);
     const model = r.migrations[0]!.model;
     const dir = mkdtempSync(join(tmpdir(), 'migobs-nan-'));
-    const rules = generateMigration(model).find((f) => f.path.endsWith('/rules.yaml'))!;
+    const rules = generateMigration(model).find((f) => f.path === FILES.rules(model.id))!;
     writeFileSync(join(dir, 'rules.yaml'), rules.content);
     const sel = 'migration_id="orders-region-backfill", job="orders-backfill"';
     writeFileSync(

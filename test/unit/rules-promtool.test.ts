@@ -2,13 +2,15 @@
  * Every shipped example: rules.yaml passes `promtool check rules --lint=all --lint-fatal` and the
  * generated rules.test.yaml passes `promtool test rules`, with the real promtool.
  */
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FILES } from '../../src/generate/names';
 import { rulesFiles } from '../../src/generate/rules';
 import { buildRuleTests } from '../../src/generate/rules/tests';
 import { loadDefinitions } from '../../src/pipeline';
+import { writeTree } from '../helpers/outputs';
 import { runTool } from '../helpers/tools';
 
 const EXAMPLES = join(__dirname, '..', '..', 'examples');
@@ -19,7 +21,7 @@ const exampleFiles = readdirSync(EXAMPLES)
 
 export function writeRules(files: Array<{ path: string; content: string }>): string {
   const dir = mkdtempSync(join(tmpdir(), 'migobs-rules-'));
-  for (const f of files) writeFileSync(join(dir, f.path), f.content);
+  writeTree(dir, files);
   return dir;
 }
 
@@ -27,15 +29,15 @@ describe.each(exampleFiles)('%s', (file) => {
   const result = loadDefinitions([file]);
   it('loads', () => expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]));
   const model = result.migrations[0]?.model;
-  it('rules.yaml passes promtool check rules --lint=all --lint-fatal', () => {
+  it('the rules pass promtool check rules --lint=all --lint-fatal', () => {
     const dir = writeRules(rulesFiles(model!));
-    const r = runTool('promtool', ['check', 'rules', '--lint=all', '--lint-fatal', 'rules.yaml'], { cwd: dir });
+    const r = runTool('promtool', ['check', 'rules', '--lint=all', '--lint-fatal', FILES.rules(model!.id)], { cwd: dir });
     expect(r.stderr + r.stdout).toContain('SUCCESS');
     expect(r.code).toBe(0);
   });
-  it('rules.test.yaml passes promtool test rules', () => {
+  it('the generated tests pass promtool test rules', () => {
     const dir = writeRules(rulesFiles(model!));
-    const r = runTool('promtool', ['test', 'rules', 'rules.test.yaml'], { cwd: dir, timeoutMs: 120_000 });
+    const r = runTool('promtool', ['test', 'rules', FILES.rulesTest(model!.id)], { cwd: dir, timeoutMs: 120_000 });
     expect(r.stdout + r.stderr).toContain('SUCCESS');
     expect(r.code).toBe(0);
   });

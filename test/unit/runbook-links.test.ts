@@ -1,13 +1,16 @@
 /** The link checker itself: it must find broken links, or the runbook link tests prove nothing. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkLinks, headingSlug, markdownAnchors, markdownLinks } from '../helpers/links';
 
 function folder(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'migobs-links-'));
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
   return dir;
 }
 
@@ -39,11 +42,20 @@ describe('checkLinks', () => {
     expect(checkLinks(dir)).toEqual([]);
   });
 
-  it('checks runbook_url anchors of rules.yaml and runbook links of dashboard.json', () => {
-    const rules = 'groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up\n        annotations: {runbook_url: "https://docs.example.com/m/runbook.md#gate-lag"}\n      - alert: B\n        expr: up\n        annotations: {runbook_url: runbook.md#gate-gone}\n      - record: r\n        expr: up\n';
-    const dashboard = JSON.stringify({ links: [{ url: 'runbook.md#gate-lag' }, { url: 'runbook.md#nope' }] });
-    const problems = checkLinks(folder({ 'runbook.md': RUNBOOK, 'rules.yaml': rules, 'dashboard.json': dashboard }));
-    expect(problems).toEqual([expect.stringMatching(/rules\.yaml: B runbook_url: .*no anchor #gate-gone/), expect.stringMatching(/dashboard\.json: link: .*no anchor #nope/)]);
+  it('checks runbook_url anchors of the rules and runbook links of the dashboard against that migration\'s runbook', () => {
+    const rules =
+      'groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up\n        annotations: {runbook_url: "https://docs.example.com/m/runbook.md#gate-lag"}\n' +
+      '      - alert: B\n        expr: up\n        annotations: {runbook_url: docs/m/runbook.md#gate-gone}\n' +
+      '      - alert: C\n        expr: up\n        annotations: {runbook_url: runbook.md#gate-lag}\n' +
+      '      - alert: D\n        expr: up\n        annotations: {runbook_url: "https://docs.example.com/other/runbook.md#gate-lag"}\n      - record: r\n        expr: up\n';
+    const dashboard = JSON.stringify({ links: [{ url: 'docs/m/runbook.md#gate-lag' }, { url: 'docs/m/runbook.md#nope' }] });
+    const problems = checkLinks(folder({ 'docs/m/runbook.md': RUNBOOK, 'prometheus/rules/m.yaml': rules, 'grafana/dashboards/m.json': dashboard }));
+    expect(problems).toEqual([
+      expect.stringMatching(/prometheus\/rules\/m\.yaml: B runbook_url: .*no anchor #gate-gone in docs\/m\/runbook\.md/),
+      expect.stringMatching(/prometheus\/rules\/m\.yaml: C runbook_url: runbook\.md#gate-lag is relative but not docs\/m\/runbook\.md/),
+      expect.stringMatching(/prometheus\/rules\/m\.yaml: D runbook_url: .* does not name the migration m/),
+      expect.stringMatching(/grafana\/dashboards\/m\.json: link: .*no anchor #nope/),
+    ]);
   });
 });
 

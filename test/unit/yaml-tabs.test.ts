@@ -1,12 +1,14 @@
 /** Regression (found by fuzzing): user text with tabs must not produce YAML that Go's parser rejects. */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { generateMigration } from '../../src/generate/index';
+import { FILES } from '../../src/generate/names';
 import { toYaml } from '../../src/render/serialize';
 import { check } from '../helpers/definitions';
+import { writeTree } from '../helpers/outputs';
 import { runTool } from '../helpers/tools';
 
 describe('YAML output with tabs, control characters and Unicode line separators', () => {
@@ -14,7 +16,7 @@ describe('YAML output with tabs, control characters and Unicode line separators'
     const text = 'line one\n\tindented with a tab\n\u0007bell \u2028 \u2029 \u0085 \ufeff';
     expect(parse(toYaml({ a: text }))).toEqual({ a: text });
   });
-  it('rules.yaml stays valid for promtool when titles and remediation start with tabs', () => {
+  it('the rules stay valid for promtool when titles and remediation start with tabs', () => {
     const r = check((d) => {
       d.metadata.title = '\t tab-led title {{ x }}\nsecond line \u2028 \u2029';
       d.metadata.owner = '\t team';
@@ -24,12 +26,12 @@ describe('YAML output with tabs, control characters and Unicode line separators'
     });
     expect(r.diagnostics).toEqual([]);
     const dir = mkdtempSync(join(tmpdir(), 'migobs-tabs-'));
-    const files = generateMigration(r.migrations[0]!.model);
-    for (const name of ['rules.yaml', 'rules.test.yaml']) writeFileSync(join(dir, name), files.find((f) => f.path.endsWith(`/${name}`))!.content);
-    const res = runTool('promtool', ['check', 'rules', 'rules.yaml'], { cwd: dir });
+    const model = r.migrations[0]!.model;
+    writeTree(dir, generateMigration(model));
+    const res = runTool('promtool', ['check', 'rules', FILES.rules(model.id)], { cwd: dir });
     expect(res.code, res.stdout + res.stderr).toBe(0);
     // The generated unit tests expect the exact annotation text: Prometheus prints the user text verbatim.
-    const t = runTool('promtool', ['test', 'rules', 'rules.test.yaml'], { cwd: dir, timeoutMs: 120_000 });
+    const t = runTool('promtool', ['test', 'rules', FILES.rulesTest(model.id)], { cwd: dir, timeoutMs: 120_000 });
     expect(t.code, t.stdout.slice(0, 3000) + t.stderr).toBe(0);
   });
 });

@@ -1,37 +1,106 @@
+import { isAbsolute, relative, resolve } from 'node:path';
 import { UserError } from '../../diagnostics';
 import { generateAll } from '../../generate/index';
-import { loadConfig } from '../../load/config';
+import { provisioningFolder } from '../../generate/provisioning';
+import { configAbove, loadConfig } from '../../load/config';
 import { loadDefinitions } from '../../pipeline';
+import { parseDurationMs } from '../../util/duration';
+import { acquireOutputLock } from '../../write/lock';
 import { checkOutputs, writeOutputs } from '../../write/plan';
 import { paint, printDiagnostics } from '../output';
 
+export interface GenerateOptions {
+  outDir?: string;
+  check?: boolean;
+  config?: string;
+  quiet?: boolean;
+  /** How long to wait for another run's lock on the output folder (a duration, e.g. `30s`). */
+  lockTimeout?: string;
+}
+
+export const DEFAULT_LOCK_TIMEOUT = '30s';
+
 /**
- * `migobs generate <files...> [--out-dir out] [--check]`. Nothing is written unless every
- * definition is valid; --check writes nothing and exits 1 when committed output is stale.
+ * A folder as the user should read it: relative to the working folder when inside it (`out`),
+ * absolute when outside (`/srv/obs/out`, never `../../out`).
  */
-export async function generateCommand(files: string[], opts: { outDir?: string; check?: boolean; config?: string; quiet?: boolean }): Promise<number> {
-  const { config, diagnostics: configProblems } = loadConfig(opts.config);
+export function displayDir(dir: string, cwd = process.cwd()): string {
+  const abs = resolve(cwd, dir);
+  const rel = relative(cwd, abs);
+  if (rel === '') return '.';
+  return rel.startsWith('..') || isAbsolute(rel) ? abs : rel;
+}
+
+/**
+ * `migobs generate <files...> [--out-dir out] [--check] [--lock-timeout 30s]`. Nothing is written
+ * unless every definition is valid; --check writes nothing and exits 1 when committed output is
+ * stale. A run holds `<out>/.migobs.lock` from start to end, so concurrent runs take turns.
+ */
+export async function generateCommand(files: string[], opts: GenerateOptions): Promise<number> {
+  const { config, diagnostics: configProblems, file: configFile } = loadConfig(opts.config);
   if (configProblems.length) throw new UserError('', configProblems);
-  const result = loadDefinitions(files, config);
-  printDiagnostics(result.diagnostics.filter((d) => d.severity !== 'error'));
-  if (!result.ok) throw new UserError('nothing was written: fix the problems above first', result.diagnostics.filter((d) => d.severity === 'error'));
   const outDir = opts.outDir ?? config.outDir ?? 'out';
-  const outputs = generateAll(result.migrations.map((m) => m.model));
+  const shown = displayDir(outDir);
+  const usedConfig = configFile ? `config: ${displayDir(configFile)}` : 'no config file';
+  if (!configFile && !opts.quiet) {
+    const above = configAbove();
+    if (above) process.stderr.write(`note: ${displayDir(above)} is not read (the config is looked up in the working folder only): run from its folder or pass --config ${displayDir(above)}\n`);
+  }
+
   if (opts.check) {
+    const result = loadDefinitions(files, config);
+    printDiagnostics(result.diagnostics.filter((d) => d.severity !== 'error'));
+    if (!result.ok) throw new UserError('nothing was checked: fix the problems above first', result.diagnostics.filter((d) => d.severity === 'error'));
+    const outputs = generateAll(result.migrations.map((m) => m.model));
     const r = checkOutputs(outDir, outputs);
-    const lines = [...r.stale.map((p) => `stale:   ${outDir}/${p}`), ...r.missing.map((p) => `missing: ${outDir}/${p}`), ...r.extra.map((p) => `extra:   ${outDir}/${p}`)];
+    for (const n of r.notes) process.stderr.write(`note: ${n}\n`);
+    const lines = [
+      ...r.stale.map((p) => `stale:   ${shown}/${p}`),
+      ...r.missing.map((p) => `missing: ${shown}/${p}`),
+      ...r.extra.map((p) => `extra:   ${shown}/${p} (no definition generates it any more)`),
+      ...r.legacy.map((p) => `extra:   ${shown}/${p} (old layout: nothing reads it; delete it)`),
+    ];
     if (lines.length === 0) {
-      process.stdout.write(paint(`ok: ${outputs.length} file(s) in ${outDir} are up to date`, 'green') + '\n');
+      process.stdout.write(paint(`ok: ${outputs.length} file(s) in ${shown} are up to date (${usedConfig})`, 'green') + '\n');
       return 0;
     }
     process.stderr.write(lines.join('\n') + '\n');
-    process.stderr.write(`${outDir} is out of date: run \`migobs generate ${files.join(' ')}${opts.outDir ? ` --out-dir ${opts.outDir}` : ''}\` and commit the result\n`);
+    process.stderr.write(`${shown} is out of date: run \`migobs generate ${files.join(' ')}${opts.outDir ? ` --out-dir ${opts.outDir}` : ''}\` and commit the result\n`);
     return 1;
   }
-  const w = writeOutputs(outDir, outputs);
-  if (!opts.quiet) {
-    for (const p of w.written) process.stdout.write(`wrote ${outDir}/${p}\n`);
-    process.stdout.write(paint(`${result.migrations.length} migration(s): ${w.written.length} file(s) written, ${w.unchanged.length} unchanged in ${outDir}`, 'green') + '\n');
+
+  const timeoutMs = parseDurationMs(opts.lockTimeout ?? DEFAULT_LOCK_TIMEOUT);
+  if (timeoutMs === undefined) throw new UserError(`--lock-timeout \`${opts.lockTimeout}\` is not a duration: write it like 30s, 2m or 0s`);
+  const lock = await acquireOutputLock(outDir, {
+    timeoutMs,
+    onWait: (m) => process.stderr.write(`migobs: ${m}\n`),
+    onNote: (m) => process.stderr.write(`migobs: ${m}\n`),
+  });
+  try {
+    const result = loadDefinitions(files, config);
+    printDiagnostics(result.diagnostics.filter((d) => d.severity !== 'error'));
+    if (!result.ok) throw new UserError('nothing was written: fix the problems above first', result.diagnostics.filter((d) => d.severity === 'error'));
+    const models = result.migrations.map((m) => m.model);
+    const folder = provisioningFolder(models);
+    if (folder.conflict) {
+      process.stderr.write(
+        `warning: the migrations name different Grafana folders (${folder.conflict.map((c) => `${c.id}: ${c.folder}`).join(', ')}); ` +
+          `one file provider puts every dashboard of ${shown}/grafana/dashboards into one folder: ${folder.folder} (set \`folder\` in the repo config to choose it)\n`,
+      );
+    }
+    const w = writeOutputs(outDir, generateAll(models));
+    for (const n of w.notes) process.stderr.write(`note: ${n}\n`);
+    if (w.legacy.length) {
+      process.stderr.write(`note: ${w.legacy.length} file(s) of the old layout are still in ${shown} (e.g. ${shown}/${w.legacy[0]}); nothing reads them now: delete them (see docs/layout.md)\n`);
+    }
+    if (!opts.quiet) {
+      for (const p of w.written) process.stdout.write(`wrote ${shown}/${p}\n`);
+      for (const p of w.removed) process.stdout.write(`removed ${shown}/${p} (its migration is not among the definitions given)\n`);
+      const removed = w.removed.length ? `, ${w.removed.length} removed` : '';
+      process.stdout.write(paint(`${result.migrations.length} migration(s): ${w.written.length} file(s) written, ${w.unchanged.length} unchanged${removed} in ${shown} (${usedConfig})`, 'green') + '\n');
+    }
+    return 0;
+  } finally {
+    lock.release();
   }
-  return 0;
 }

@@ -10,13 +10,13 @@ export { buildAlertmanagerFragment, migrationMatcher, type AlertmanagerFragment,
 export { buildRouteCases, parseRouteCases, formatRouteCase, amtoolRouteArgs, type RouteCase } from './cases';
 
 /**
- * alertmanager.yaml (a fragment: route subtree + inhibit rules, merged into a full config by
- * `migobs alertmanager --base`) and alertmanager.test.txt (amtool routing cases).
+ * alertmanager/<id>.yaml (a fragment: route subtree + inhibit rules, merged into a full config by
+ * `migobs alertmanager --base`) and alertmanager/<id>.routes.txt (amtool routing cases).
  */
 export function alertmanagerFiles(model: ResolvedMigration): OutputFile[] {
   const source = basename(model.sourceFile);
   return [
-    { path: FILES.alertmanager, content: toYaml(buildAlertmanagerFragment(model), source) },
-    { path: FILES.alertmanagerTest, content: renderRouteCases(model, source) },
+    { path: FILES.alertmanager(model.id), content: toYaml(buildAlertmanagerFragment(model), source) },
+    { path: FILES.alertmanagerTest(model.id), content: renderRouteCases(model, source) },
   ];
 }

@@ -5,7 +5,7 @@
 import type { ResolvedGate, ResolvedMigration } from '../../model/types';
 import { mdAnchor, mdCode, mdCodeBlock, mdLink, mdTable, mdText } from '../../render/markdown';
 import { markdownHeader } from '../../render/serialize';
-import { FILES, alertAnchor, gateAnchor, panelAnchor } from '../names';
+import { DOC_FILE, alertAnchor, gateAnchor, panelAnchor } from '../names';
 import { dashboardUrl } from '../urls';
 import { DATASOURCE_VARIABLE, dashboardLayout, GATE_STATE_MAPPINGS, type PanelSpec, type RowSpec } from './panels';
 import { dashboardQueries } from './queries';
@@ -30,10 +30,10 @@ function gateSection(model: ResolvedMigration, gate: ResolvedGate): string[] {
       ['Direction', 'Pause', 'Rollback', 'Pause for', 'Rollback for', 'Unit', 'Phases'],
       [[gate.direction, String(gate.pause), String(gate.rollback), mdCode(gate.pauseFor), mdCode(gate.rollbackFor), unit ? mdCode(unit) : '-', phases]],
     ),
-    `Signal ${mdCode(gate.signal)}. What to do: ${mdLink(`runbook, gate ${gate.id}`, `${FILES.runbook}#${gateAnchor(gate)}`)}. ` +
-      `Alerts: ${mdLink('pause', `${FILES.alertsDoc}#${alertAnchor(gate.id, 'pause')}`)}, ` +
-      `${mdLink('rollback', `${FILES.alertsDoc}#${alertAnchor(gate.id, 'rollback')}`)}, ` +
-      `${mdLink('signal absent', `${FILES.alertsDoc}#${alertAnchor(gate.id, 'absent')}`)}.`,
+    `Signal ${mdCode(gate.signal)}. What to do: ${mdLink(`runbook, gate ${gate.id}`, `${DOC_FILE.runbook}#${gateAnchor(gate)}`)}. ` +
+      `Alerts: ${mdLink('pause', `${DOC_FILE.alertsDoc}#${alertAnchor(gate.id, 'pause')}`)}, ` +
+      `${mdLink('rollback', `${DOC_FILE.alertsDoc}#${alertAnchor(gate.id, 'rollback')}`)}, ` +
+      `${mdLink('signal absent', `${DOC_FILE.alertsDoc}#${alertAnchor(gate.id, 'absent')}`)}.`,
   ];
 }
 
@@ -68,7 +68,7 @@ export function renderDashboardDoc(model: ResolvedMigration, source: string): st
       (grafanaLink(model) ? `, ${mdLink('open in Grafana', grafanaLink(model)!)}` : '') +
       `. Every query reads the Prometheus data source chosen in the ${mdCode(DATASOURCE_VARIABLE)} variable ` +
       `(default ${mdCode(model.grafana.datasourceUid)}); the queries below are plain PromQL and work in any Prometheus UI. ` +
-      `See also the ${mdLink('runbook', FILES.runbook)} and the ${mdLink('alerts', FILES.alertsDoc)}.`,
+      `See also the ${mdLink('runbook', DOC_FILE.runbook)} and the ${mdLink('alerts', DOC_FILE.alertsDoc)}.`,
     mdTable(
       ['Row', 'Panels'],
       rows.map((r) => [mdLink(r.title, `#${panelAnchor(r.id)}`), r.panels.map((p) => mdLink(p.title, `#${panelAnchor(p.id)}`)).join(', ')]),

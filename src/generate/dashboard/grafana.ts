@@ -13,7 +13,6 @@ import * as table from '@grafana/grafana-foundation-sdk/table';
 import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import type { ResolvedMigration } from '../../model/types';
 import { GENERATED_NOTE } from '../../render/serialize';
-import { FILES } from '../names';
 import { docUrl, runbookUrl } from '../urls';
 import { DATASOURCE_VARIABLE, dashboardLayout, type PanelSpec, type QuerySpec, type ThresholdStep, type ValueMappingSpec } from './panels';
 import { dashboardQueries } from './queries';
@@ -158,8 +157,8 @@ export function buildDashboard(model: ResolvedMigration): dashboard.Dashboard {
         .tagKeys('phase'),
     )
     .link(link('Runbook', runbookUrl(model)).icon('doc'))
-    .link(link('Alerts', docUrl(model, FILES.alertsDoc)).icon('bolt'))
-    .link(link('Dashboard guide', docUrl(model, FILES.dashboardDoc)).icon('info'));
+    .link(link('Alerts', docUrl(model, 'alertsDoc')).icon('bolt'))
+    .link(link('Dashboard guide', docUrl(model, 'dashboardDoc')).icon('info'));
   for (const l of model.links) builder.link(link(l.title, l.url).icon('external link'));
   for (const row of dashboardLayout(model)) {
     builder.withRow(new dashboard.RowBuilder(row.title).id(row.id).collapsed(false));

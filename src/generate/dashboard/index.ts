@@ -1,5 +1,5 @@
 /**
- * dashboard.json (Grafana, built with the foundation SDK) and dashboard.md (the same panels,
+ * grafana/dashboards/<id>.json (Grafana, built with the foundation SDK) and docs/<id>/dashboard.md (the same panels,
  * tool-agnostic). Both come from one layout (panels.ts), so they always agree.
  */
 import type { ResolvedMigration } from '../../model/types';
@@ -12,7 +12,7 @@ import { buildDashboard } from './grafana';
 
 export function dashboardFiles(model: ResolvedMigration): OutputFile[] {
   return [
-    { path: FILES.dashboard, content: toJson(buildDashboard(model)) },
-    { path: FILES.dashboardDoc, content: renderDashboardDoc(model, sourceName(model)) },
+    { path: FILES.dashboard(model.id), content: toJson(buildDashboard(model)) },
+    { path: FILES.dashboardDoc(model.id), content: renderDashboardDoc(model, sourceName(model)) },
   ];
 }

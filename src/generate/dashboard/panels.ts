@@ -4,7 +4,7 @@
  * foundation SDK, doc.ts into dashboard.md, so the two can never disagree.
  */
 import type { ResolvedGate, ResolvedMigration } from '../../model/types';
-import { mdLink, mdText } from '../../render/markdown';
+import { mdCode, mdLink, mdText } from '../../render/markdown';
 import { GATE_STATE, gateAnchor } from '../names';
 import { PANEL, gatePanelIds } from '../panel-ids';
 import { runbookUrl } from '../urls';
@@ -114,7 +114,8 @@ function gateDescription(model: ResolvedMigration, gate: ResolvedGate): string {
     `Gate ${mdText(gate.id)}: pause when ${condition(gate, gate.pause, gate.pauseFor, unit)}; ` +
       `roll back when ${condition(gate, gate.rollback, gate.rollbackFor, unit)}. Applies in: ${phases}.`,
     ...(gate.remediation ? [`On pause: ${mdText(gate.remediation)}`] : []),
-    mdLink('Runbook section', runbookUrl(model, gateAnchor(gate))),
+    // Without runbookBaseUrl the runbook has no URL, only its path in the output folder: say where it is instead of a dead link.
+    model.config.runbookBaseUrl ? mdLink('Runbook section', runbookUrl(model, gateAnchor(gate))) : `Runbook section: ${mdCode(runbookUrl(model, gateAnchor(gate)))} in the output folder`,
   ].join('\n\n');
 }
 

@@ -5,7 +5,7 @@ import { renderRunbook } from './runbook';
 
 export { renderRunbook, phaseAnchor, proseBlocks } from './runbook';
 
-/** runbook.md (dashboard.md and alerts.md come from the dashboard and rules generators). */
+/** docs/<id>/runbook.md (dashboard.md and alerts.md come from the dashboard and rules generators). */
 export function docsFiles(model: ResolvedMigration): OutputFile[] {
-  return [{ path: FILES.runbook, content: renderRunbook(model) }];
+  return [{ path: FILES.runbook(model.id), content: renderRunbook(model) }];
 }

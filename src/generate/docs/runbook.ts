@@ -8,7 +8,7 @@ import { basename } from 'node:path';
 import type { ResolvedGate, ResolvedMigration, ResolvedPhase } from '../../model/types';
 import { mdAnchor, mdCode, mdCodeBlock, mdLink, mdTable, mdText } from '../../render/markdown';
 import { markdownHeader } from '../../render/serialize';
-import { ALERT, FILES, META_ANCHOR, SEVERITY, alertAnchor, gateAnchor, metaAlertAnchor, panelAnchor } from '../names';
+import { ALERT, DOC_FILE, META_ANCHOR, SEVERITY, alertAnchor, gateAnchor, metaAlertAnchor, panelAnchor } from '../names';
 import { PANEL, gatePanelIds } from '../panel-ids';
 import { dashboardUrl } from '../urls';
 
@@ -16,13 +16,13 @@ export const PHASES_ANCHOR = 'phases';
 export const GATES_ANCHOR = 'gates';
 export const phaseAnchor = (phase: Pick<ResolvedPhase, 'id'>): string => `phase-${phase.id}`;
 
-const alertsLink = (text: string, anchor: string): string => mdLink(text, `${FILES.alertsDoc}#${anchor}`);
+const alertsLink = (text: string, anchor: string): string => mdLink(text, `${DOC_FILE.alertsDoc}#${anchor}`);
 const gateLink = (g: ResolvedGate): string => mdLink(g.title || g.id, `#${gateAnchor(g)}`);
 const heading = (level: number, anchor: string, text: string): string => `${mdAnchor(anchor)}\n${'#'.repeat(level)} ${text}`;
 
 /** A panel: in Grafana when grafanaUrl is configured (a bare `/d/...` path resolves nowhere in a repo), else in dashboard.md. */
 function panelLink(model: ResolvedMigration, panelId: number, text: string): string {
-  const doc = mdLink(`${text} (dashboard.md)`, `${FILES.dashboardDoc}#${panelAnchor(panelId)}`);
+  const doc = mdLink(`${text} (dashboard.md)`, `${DOC_FILE.dashboardDoc}#${panelAnchor(panelId)}`);
   return model.config.grafanaUrl ? `${mdLink(text, dashboardUrl(model, panelId))} · ${doc}` : doc;
 }
 
@@ -81,7 +81,7 @@ function overview(model: ResolvedMigration): string[] {
     ['Decision owner', mdText(model.decisionOwner)],
     ['Page / notify', `${mdCode(model.routing.page)} / ${mdCode(model.routing.notify)} (Alertmanager receivers)`],
     ['Dashboard', model.config.grafanaUrl ? mdLink('Grafana dashboard', dashboardUrl(model)) : `${mdCode(dashboardUrl(model))} on your Grafana (uid ${mdCode(model.id)})`],
-    ['Generated docs', `${mdLink('alerts', FILES.alertsDoc)}, ${mdLink('dashboard panels', FILES.dashboardDoc)}`],
+    ['Generated docs', `${mdLink('alerts', DOC_FILE.alertsDoc)}, ${mdLink('dashboard panels', DOC_FILE.dashboardDoc)}`],
   ];
   const parts = [heading(2, 'overview', 'Overview'), mdTable(['', ''], rows)];
   if (model.description) parts.push(proseBlocks(model.description));

@@ -5,7 +5,7 @@
 import type { ResolvedMigration } from '../../model/types';
 import { mdAnchor, mdCode, mdCodeBlock, mdLink, mdTable, mdText } from '../../render/markdown';
 import { markdownHeader } from '../../render/serialize';
-import { ALERT, FILES, GATE_STATE, alertAnchor, metaAlertAnchor, type GateAction } from '../names';
+import { ALERT, FILES, GATE_STATE, alertAnchor, metaAlertAnchor, relativeLink, type GateAction } from '../names';
 import { sourceName } from '../index';
 import { promNumber } from './promql';
 import { META_ACTION, gateThreshold, type AlertingRule, type RulesFile } from './rules';
@@ -22,8 +22,10 @@ export function anchorOfRule(rule: AlertingRule): string {
 export function buildAlertsDoc(m: ResolvedMigration, rules: RulesFile): string {
   const alerts = rules.groups[1].rules;
   const out: string[] = [markdownHeader(sourceName(m)), `# Alerts: ${mdText(m.title)}`, ''];
+  const here = FILES.alertsDoc(m.id);
+  const fileLink = (path: string): string => mdLink(path, relativeLink(here, path));
   out.push(
-    `Migration ${mdCode(m.id)}, owner ${mdText(m.owner)}. Rules: ${mdLink(FILES.rules, FILES.rules)}, unit tests: ${mdLink(FILES.rulesTest, FILES.rulesTest)}, runbook: ${mdLink(FILES.runbook, FILES.runbook)}.`,
+    `Migration ${mdCode(m.id)}, owner ${mdText(m.owner)}. Rules: ${fileLink(FILES.rules(m.id))}, unit tests: ${fileLink(FILES.rulesTest(m.id))}, runbook: ${mdLink('runbook', relativeLink(here, FILES.runbook(m.id)))}.`,
     '',
     'A gate alert compares the gate value (the worst series of its signal: `max` for a gate that is bad above its threshold, `min` for one that is bad below) with a threshold, strictly: a value exactly at the threshold is green. It only fires while the migration is in one of the gate\'s phases, and carries that phase as the `phase` label.',
     '',
@@ -80,7 +82,8 @@ function section(m: ResolvedMigration, a: AlertingRule): string[] {
     '',
     mdCodeBlock(a.expr, 'promql'),
     '',
-    `Runbook: ${mdLink(runbookTitle(m, a), a.annotations.runbook_url)}. Dashboard: ${mdLink('panel', a.annotations.dashboard_url)}.`,
+    // The runbook next to this file (works in the repo and wherever docs/ is published); the alert's own runbook_url may be relative to the output folder.
+    `Runbook: ${mdLink(runbookTitle(m, a), `${relativeLink(FILES.alertsDoc(m.id), FILES.runbook(m.id))}#${a.annotations.runbook_url.split('#')[1] ?? ''}`)}. Dashboard: ${mdLink('panel', a.annotations.dashboard_url)}.`,
     '',
   ];
 }

@@ -1,4 +1,4 @@
-/** rules.yaml (recording rules and alerts), rules.test.yaml (promtool unit tests) and alerts.md. */
+/** prometheus/rules/<id>.yaml (recording rules and alerts), prometheus/tests/<id>.test.yaml (promtool unit tests) and docs/<id>/alerts.md. */
 import type { ResolvedMigration } from '../../model/types';
 import { toYaml } from '../../render/serialize';
 import type { OutputFile } from '../index';
@@ -12,8 +12,8 @@ export function rulesFiles(model: ResolvedMigration): OutputFile[] {
   const rules = buildRules(model);
   const tests = buildRuleTests(model);
   return [
-    { path: FILES.rules, content: toYaml(rules, sourceName(model)) },
-    { path: FILES.rulesTest, content: toYaml(tests.file, sourceName(model)) + tests.notes },
-    { path: FILES.alertsDoc, content: buildAlertsDoc(model, rules) },
+    { path: FILES.rules(model.id), content: toYaml(rules, sourceName(model)) },
+    { path: FILES.rulesTest(model.id), content: toYaml(tests.file, sourceName(model)) + tests.notes },
+    { path: FILES.alertsDoc(model.id), content: buildAlertsDoc(model, rules) },
   ];
 }

@@ -12,7 +12,7 @@ import type { ResolvedGate, ResolvedMigration } from '../../model/types';
 import { selector, type LabelMatcher } from '../../promql/matchers';
 import { parsePromql, rangeWindows } from '../../promql/parse';
 import { parseDurationSeconds } from '../../util/duration';
-import { ALERT, FILES, GATE_STATE, RECORD, groupName, type GateAction, type GateStateName } from '../names';
+import { ALERT, FILES, GATE_STATE, RECORD, groupName, relativeLink, type GateAction, type GateStateName } from '../names';
 import { expandTemplate } from './go-template';
 import { astMetrics, parseAst, Unsupported } from './promql-ast';
 import type { Db, Series } from './promql-eval';
@@ -137,7 +137,8 @@ export function buildRuleTests(m: ResolvedMigration): RuleTests {
     : '';
   return {
     file: {
-      rule_files: [FILES.rules],
+      // promtool resolves rule_files relative to the test file: ../rules/<id>.yaml.
+      rule_files: [relativeLink(FILES.rulesTest(m.id), FILES.rules(m.id))],
       evaluation_interval: STEP,
       // promtool evaluates groups in map order unless told: recording rules first, like one Prometheus eval cycle.
       group_eval_order: [groupName(m.id, 'recording'), groupName(m.id, 'alerts')],

@@ -1,16 +1,15 @@
 import type { Diagnostic } from '../../diagnostics';
-import { FILES } from '../../generate/names';
 import { gatePanelIds } from '../../generate/panel-ids';
 import type { ResolvedGate } from '../../model/types';
 import { dashboardThresholds, rulesThresholds, runbookThresholds, UnreadableOutput, type ThresholdPlace } from '../drift-readers';
 import { thresholdSource } from '../locate';
-import { findingAt, type LintCheck, type LintContext } from '../types';
+import { findingAt, type DriftFile, type LintCheck, type LintContext } from '../types';
 
 /** Committed files drift compares, and how to read a gate's thresholds from each. */
-const READERS: Array<{ file: string; read: (text: string, gate: ResolvedGate, ctx: LintContext) => ThresholdPlace[] | undefined; where: string }> = [
-  { file: FILES.rules, read: (t, g) => rulesThresholds(t, g), where: 'alert rules' },
-  { file: FILES.dashboard, read: (t, g, ctx) => dashboardThresholds(t, g, gatePanelIds(ctx.model).get(g.id) ?? -1), where: 'gate panel thresholds' },
-  { file: FILES.runbook, read: (t, g) => runbookThresholds(t, g.id), where: 'runbook section' },
+const READERS: Array<{ file: DriftFile; what: string; read: (text: string, gate: ResolvedGate, ctx: LintContext) => ThresholdPlace[] | undefined; where: string }> = [
+  { file: 'rules', what: 'rules', read: (t, g) => rulesThresholds(t, g), where: 'alert rules' },
+  { file: 'dashboard', what: 'dashboard', read: (t, g, ctx) => dashboardThresholds(t, g, gatePanelIds(ctx.model).get(g.id) ?? -1), where: 'gate panel thresholds' },
+  { file: 'runbook', what: 'runbook', read: (t, g) => runbookThresholds(t, g.id), where: 'runbook section' },
 ];
 
 /**
@@ -20,16 +19,16 @@ const READERS: Array<{ file: string; read: (text: string, gate: ResolvedGate, ct
 export const drift: LintCheck = {
   name: 'drift',
   severity: 'error',
-  doc: 'With --out-dir: every gate threshold in the committed rules.yaml, dashboard.json and runbook.md equals the definition.',
+  doc: 'With --out-dir: every gate threshold in the committed rules, dashboard and runbook (prometheus/rules/<id>.yaml, grafana/dashboards/<id>.json, docs/<id>/runbook.md) equals the definition.',
   check(ctx) {
     const committed = ctx.committed;
     if (!committed) return [];
     const out: Diagnostic[] = [];
-    for (const { file, read, where } of READERS) {
-      const path = `${committed.dir}/${file}`;
+    for (const { file, what, read, where } of READERS) {
+      const path = committed.paths[file];
       const text = committed.files[file];
       if (text === undefined) {
-        out.push(findingAt(ctx, this, ['metadata', 'id'], `${path} is not there: no committed ${file} to compare thresholds with`, '`migobs generate --check` reports missing and stale output', { severity: 'info' }));
+        out.push(findingAt(ctx, this, ['metadata', 'id'], `${path} is not there: no committed ${what} to compare thresholds with`, '`migobs generate --check` reports missing and stale output', { severity: 'info' }));
         continue;
       }
       for (const gate of ctx.model.gates) {
