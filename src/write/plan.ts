@@ -122,6 +122,8 @@ export function writeOutputs(outDir: string, files: OutputFile[], opts: WriteOpt
   }
   const gone = removals.filter((p) => lstatOrUndefined(join(outDir, p)) !== undefined && !lstatSync(join(outDir, p)).isDirectory());
   result.legacy = legacyOnDisk(outDir, files);
+  // A killed run's staging folder goes even when nothing else changes.
+  if (lstatOrUndefined(outDir)) removeStaleStaging(outDir);
   if (changed.length === 0 && gone.length === 0) return withoutManifest(result);
 
   // 2. Stage.
@@ -129,7 +131,6 @@ export function writeOutputs(outDir: string, files: OutputFile[], opts: WriteOpt
   let staging: string | undefined;
   try {
     created.push(...makeDirs(outDir, ops));
-    removeStaleStaging(outDir);
     staging = join(outDir, `${OUT_META.stagingPrefix}${process.pid}-${(stagingCounter++).toString(36)}`);
     ops.mkdir(staging);
     for (const d of [...new Set(changed.map((f) => dirOf(f.path)))].sort()) created.push(...makeDirs(join(outDir, d), ops));

@@ -17,7 +17,8 @@ export function migobs(args: string[], opts: { cwd?: string; env?: Record<string
     env: { ...process.env, NO_COLOR: '1', ...opts.env },
     input: opts.input,
     encoding: 'utf8',
-    timeout: opts.timeoutMs ?? 30_000,
+    // Generous: a loaded CI machine can take many seconds per run; a hang still ends.
+    timeout: opts.timeoutMs ?? 120_000,
     maxBuffer: 64 * 1024 * 1024,
   });
   if (r.error) throw r.error;

@@ -444,7 +444,6 @@ export class Services {
     /** remote_read endpoints (another Prometheus' /api/v1/read), read for recent data too. */
     remoteRead?: string[];
   }): Promise<Prometheus> {
-    const bin = requireTool('prometheus');
     const dir = this.tempDir('prom');
     const ruleFiles = Object.entries(opts.ruleFiles ?? {}).map(([name, text]) => {
       const f = join(dir, name);
@@ -466,11 +465,21 @@ export class Services {
     };
     const file = join(dir, 'prometheus.yml');
     writeFileSync(file, toYaml(config));
+    return this.startPrometheusWithConfig(file, dir, opts.name);
+  }
+
+  /**
+   * Prometheus with a config file as it is (rule_files resolve relative to it), checked by
+   * `promtool check config` first; its data goes to `dataDir` (default: a temp dir).
+   */
+  async startPrometheusWithConfig(file: string, dataDir: string = this.tempDir('prom'), name = 'prometheus'): Promise<Prometheus> {
+    const bin = requireTool('prometheus');
+    const dir = dataDir;
     const check = spawnSync(requireTool('promtool'), ['check', 'config', file], { encoding: 'utf8' });
     if (check.status !== 0) throw new Error(`promtool check config failed:\n${check.stdout}${check.stderr}`);
     const port = await freePort();
     const proc = this.track(
-      startProcess(opts.name ?? 'prometheus', bin, [
+      startProcess(name, bin, [
         `--config.file=${file}`,
         `--storage.tsdb.path=${join(dir, 'data')}`,
         `--web.listen-address=${HOST}:${port}`,

@@ -1,24 +1,25 @@
 /**
  * Atomic output under SIGKILL: `migobs generate` of many migrations runs as a real child process
  * and is killed at seeded random moments. After every kill each output file must be its old
- * complete version (A) or its new complete version (B), never a mix, a truncation or missing; the
- * next full run must leave no `.migobs-tmp-*` file behind.
+ * complete version (A) or its new complete version (B), never a truncation or missing; the next
+ * full run takes over the dead run's lock and leaves no staging folder behind.
  *
- * Kill moments: half uniform over a whole run, half shortly after the first temp file appears (the
- * write window is a small part of a run, so pure uniform kills would rarely land in it).
+ * Kill moments: uniform over a whole run, shortly after the staging folder appears (the write
+ * window is a small part of a run, so pure uniform kills would rarely land in it), and as soon as
+ * the renames have begun.
  * Reproduce a failure with MIGOBS_ATOMIC_SEED=<seed printed below>.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { TEMP_PREFIX } from '../../src/write/atomic';
+import { OUT_META } from '../../src/generate/names';
 import { BIN, migobs, REPO } from '../helpers/cli';
 
 const SEED = Number(process.env.MIGOBS_ATOMIC_SEED ?? 20_251_125);
 const KILLS = 6; // two of each kill mode
-/** Copies of the quickest example (each with its own id): many migrations, about 3 s a run. */
+/** Copies of the quickest example (each with its own id): many migrations, about 3 s a run on an idle machine (the timeout allows a loaded one). */
 const COPIES = 20;
 const EXAMPLE = 'examples/users-email-schema-only.yaml';
 
@@ -53,19 +54,20 @@ function writeTree(dir: string, tree: Map<string, Buffer>): void {
   }
 }
 
-function tempCount(dir: string): number {
+/**
+ * Staged files not yet renamed into place, counted in the first folder the switch renames from
+ * (`<staging>/new/docs/<first id>`; a title change leaves the alertmanager files alone): it grows
+ * while staging and shrinks once the renames begin.
+ */
+function stagedCount(out: string): number {
   try {
-    return readdirSync(dir).filter((n) => n.startsWith(TEMP_PREFIX)).length;
+    const staging = readdirSync(out).find((n) => n.startsWith(OUT_META.stagingPrefix));
+    if (!staging) return 0;
+    const docs = join(out, staging, 'new', 'docs');
+    const first = readdirSync(docs).sort()[0];
+    return first ? readdirSync(join(docs, first)).length : 0;
   } catch {
-    return 0; // not created yet
-  }
-}
-
-function hasFinalFile(dir: string): boolean {
-  try {
-    return readdirSync(dir).some((n) => !n.startsWith(TEMP_PREFIX));
-  } catch {
-    return false;
+    return 0; // not created yet, or already gone
   }
 }
 
@@ -73,14 +75,14 @@ interface KillRun {
   killed: boolean;
   /** When the first temp file showed in `watchDir`, and when the process ended (ms from start). */
   firstTempMs?: number;
-  /** When the first renamed (final) file showed in `watchDir`. */
+  /** When the renames began (the first staged file left the staging folder). */
   firstFinalMs?: number;
   endMs: number;
 }
 
 /**
- * When to SIGKILL: `delayMs` after the start (uniform); `delayMs` after the first temp file shows
- * in `watchDir` (in-staging); or as soon as temp files start to vanish from it, i.e. the renames
+ * When to SIGKILL: `delayMs` after the start (uniform); `delayMs` after the first staged file shows
+ * (in-staging); or as soon as staged files start to leave the staging folder, i.e. the renames
  * have begun (in-rename).
  */
 type KillMode = 'uniform' | 'in-staging' | 'in-rename';
@@ -98,16 +100,18 @@ function run(args: string[], watchDir: string, kill?: { mode: KillMode; delayMs:
       if (!ended) child.kill('SIGKILL');
     };
     if (kill?.mode === 'uniform') setTimeout(killNow, kill.delayMs);
-    // A cheap poll of one folder: the first one the run stages files in.
+    // A cheap poll of one staging folder.
     const poll = setInterval(() => {
-      const temps = tempCount(watchDir);
+      const temps = stagedCount(watchDir);
       if (firstTempMs === undefined && temps > 0) {
         firstTempMs = Date.now() - started;
         if (kill?.mode === 'in-staging') setTimeout(killNow, kill.delayMs);
       }
-      if (kill?.mode === 'in-rename' && temps < maxTemps) killNow();
+      if (temps < maxTemps) {
+        if (kill?.mode === 'in-rename') killNow();
+        if (firstFinalMs === undefined) firstFinalMs = Date.now() - started;
+      }
       maxTemps = Math.max(maxTemps, temps);
-      if (firstTempMs !== undefined && firstFinalMs === undefined && hasFinalFile(watchDir)) firstFinalMs = Date.now() - started;
     }, 1);
     child.on('exit', (code, signal) => {
       ended = true;
@@ -146,12 +150,12 @@ describe('generate is atomic under SIGKILL', () => {
     const out = join(work, 'out');
     const args = ['generate', ...files, '--out-dir', out, '--quiet'];
 
-    const watchDir = join(out, 'atomic-00'); // sorts first among the folders whose files change
+    const watchDir = out;
 
     const a = await run(args, watchDir);
     expect(a.killed).toBe(false);
     const treeA = readTree(out);
-    expect(treeA.size).toBe(files.length * 8 + 1);
+    expect(treeA.size).toBe(files.length * 8 + 2); // + provisioning and the manifest
     // From the first temp file, staging takes `renamesAtMs`; then the renames run.
     const writeWindowMs = Math.max(5, a.endMs - (a.firstTempMs ?? a.endMs));
     const renamesAtMs = Math.max(0, (a.firstFinalMs ?? a.endMs) - (a.firstTempMs ?? a.endMs));
@@ -167,12 +171,17 @@ describe('generate is atomic under SIGKILL', () => {
       afterKills.push({ mode, delayMs, killed: r.killed, tree: readTree(out) });
     }
 
-    // Plant leftovers of a killed run too, so the clean-up is proven even if no kill left any.
-    for (const dir of new Set([...treeA.keys()].map((p) => join(out, p, '..')))) writeFileSync(join(dir, `${TEMP_PREFIX}999999-0-rules.yaml`), 'half a fi');
-    const b = migobs(args);
+    // Plant leftovers of a killed run too (a staging folder, a lock of a process that is gone), so
+    // the clean-up and the lock take-over are proven even if no kill left any.
+    mkdirSync(join(out, `${OUT_META.stagingPrefix}999999-0`, 'new', 'docs'), { recursive: true });
+    writeFileSync(join(out, `${OUT_META.stagingPrefix}999999-0`, 'new', 'docs', 'runbook.md'), 'half a fi');
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+    writeFileSync(join(out, OUT_META.lock), JSON.stringify({ pid: dead, host: hostname(), since: new Date(0).toISOString(), token: 'dead' }));
+    const b = migobs(args, { timeoutMs: 240_000 });
     expect(b.code, b.stderr).toBe(0);
+    expect(b.stderr).toContain(`took over the stale lock ${out}/${OUT_META.lock} of pid ${dead}`);
     const treeB = readTree(out);
-    expect([...treeB.keys()].filter((p) => p.includes(TEMP_PREFIX))).toEqual([]);
+    expect([...treeB.keys()].filter((p) => p.includes(OUT_META.stagingPrefix) || p === OUT_META.lock)).toEqual([]);
     expect([...treeB.keys()].sort()).toEqual([...treeA.keys()].sort());
 
     const changedFiles = [...treeA.keys()].filter((p) => !treeA.get(p)!.equals(treeB.get(p)!));
@@ -189,9 +198,10 @@ describe('generate is atomic under SIGKILL', () => {
         const isB = now!.equals(treeB.get(rel)!);
         expect(isA || isB, `${rel} is neither the old nor the new version after ${where}`).toBe(true);
       }
-      const temps = [...k.tree.keys()].filter((p) => p.includes(TEMP_PREFIX));
-      for (const t of temps) expect(t.split('/').pop()!.startsWith(TEMP_PREFIX)).toBe(true);
-      if (temps.length) sawLeftovers = true;
+      // Anything else a killed run leaves is its staging folder and its lock, never a stray file.
+      const other = [...k.tree.keys()].filter((p) => !treeA.has(p));
+      for (const t of other) expect(t.startsWith(OUT_META.stagingPrefix) || t === OUT_META.lock, t).toBe(true);
+      if (other.some((t) => t.startsWith(OUT_META.stagingPrefix))) sawLeftovers = true;
       const states = changedFiles.map((p) => k.tree.get(p)!.equals(treeB.get(p)!));
       if (states.includes(true) && states.includes(false)) sawMix = true;
     }
@@ -199,5 +209,5 @@ describe('generate is atomic under SIGKILL', () => {
     console.log(`atomic-kill: write window ${writeWindowMs} ms (renames from +${renamesAtMs} ms) of a ${a.endMs} ms run; ${afterKills.filter((k) => k.killed).length}/${KILLS} runs killed (${afterKills.map((k) => `${k.mode}${k.mode === 'in-rename' ? '' : ` +${k.delayMs}ms`}`).join(', ')}); a kill caught the renames half done: ${sawMix}; a kill left temp files: ${sawLeftovers}`);
     expect(afterKills.some((k) => k.killed)).toBe(true);
     expect(sawMix || sawLeftovers, 'no kill landed while files were being written').toBe(true);
-  }, 60_000);
+  }, 600_000);
 });
