@@ -32,7 +32,7 @@ export const schema = {
       additionalProperties: false,
       required: ['id', 'title', 'owner'],
       properties: {
-        id: { ...id, description: 'Migration id: the migration_id label value, the dashboard uid and the output folder name. ' + id.description },
+        id: { ...id, description: 'Migration id: the migration_id label value, the dashboard uid and the name of its output files. ' + id.description },
         title: text(200, 'Human title, shown on the dashboard and in alerts.'),
         owner: text(100, 'Owning team or person.'),
         description: text(5000, 'What the migration does and why.'),

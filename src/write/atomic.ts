@@ -66,6 +66,8 @@ export function createFile(path: string, content: string | Uint8Array, ops: FsOp
       // the write error is the one to report
     }
     rmSync(path, { force: true });
+    // writeSync's errors carry no path: say which file it was.
+    if (e && typeof e === 'object' && !(e as NodeJS.ErrnoException).path) (e as NodeJS.ErrnoException).path = path;
     throw e;
   }
   // close can report a deferred write error (NFS, some FUSE file systems): it counts as a failed write.

@@ -62,7 +62,7 @@ export function renderInit(id: string, type: MigrationType, engine: Engine, sche
   ].join('\n');
   const root = doc.contents as YAMLMap;
   const metadata = root.get('metadata', true) as unknown as YAMLMap;
-  comment(metadata, 'id', ' migration_id label value, dashboard uid and output folder name');
+  comment(metadata, 'id', ' migration_id label value, dashboard uid and name of the output files');
   comment(metadata, 'owner', ' the owning team; shown in alerts and the runbook');
   comment(metadata, 'links', ' design doc, ticket, PR: [{title: Design doc, url: "https://..."}]');
   const spec = root.get('spec', true) as unknown as YAMLMap;

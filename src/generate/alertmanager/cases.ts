@@ -1,5 +1,5 @@
 /**
- * The routing-cases file (FILES.alertmanagerTest): one routing case per alert migobs generates, as
+ * The routing-cases file (FILES.alertmanagerTest, alertmanager/<id>.routes.txt): one routing case per alert migobs generates, as
  * the arguments of
  *   amtool config routes test --config.file=<merged> --verify.receivers=<receiver> <labels...>
  * each in POSIX single quotes (src/render/shell.ts), label values in PromQL/Go double quotes. The

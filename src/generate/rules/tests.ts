@@ -1,5 +1,5 @@
 /**
- * rules.test.yaml: promtool unit tests, generated from the model, run against the real rules.yaml.
+ * prometheus/tests/<id>.test.yaml: promtool unit tests, generated from the model, run against the real rules file.
  *
  * Per gate, in its own direction: just green of pause, just past pause (held past `for`, and
  * not yet), just past rollback (held past `for`, and not yet), exactly at each threshold (pins
