@@ -6,7 +6,7 @@
  * not running: a killed run) is taken over with a message.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync, renameSync, rmdirSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, rmdirSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { UserError } from '../diagnostics';
@@ -152,6 +152,8 @@ export async function acquireOutputLock(outDir: string, opts: LockOptions): Prom
     throw new UserError(`cannot take the lock ${path}: ${fsReason(e)}; nothing was changed`);
   }
 
+  removeDeadLeftovers(outDir);
+
   let released = false;
   const release = (): void => {
     if (released) return;
@@ -172,6 +174,19 @@ export async function acquireOutputLock(outDir: string, opts: LockOptions): Prom
   });
   process.once('exit', release);
   return { path, release };
+}
+
+/**
+ * `.migobs.lock.<pid>.<token>.tmp` / `.migobs.lock.stale.<pid>.<token>` of a run killed while
+ * taking the lock. Only those of processes that are gone: a live run may be taking its turn.
+ */
+function removeDeadLeftovers(outDir: string): void {
+  const prefix = `${OUT_META.lock}.`;
+  for (const name of readdirSync(outDir)) {
+    if (!name.startsWith(prefix)) continue;
+    const m = /^(?:stale\.)?(\d+)\./.exec(name.slice(prefix.length));
+    if (m && !pidAlive(Number(m[1]))) rmSync(join(outDir, name), { force: true });
+  }
 }
 
 function makeDirsQuiet(dir: string): string[] {

@@ -256,10 +256,15 @@ describe('concurrent runs on one output folder', () => {
     const out = fresh('stale');
     const dead = spawnSync(process.execPath, ['-e', '0']).pid;
     writeFileSync(join(out, OUT_META.lock), JSON.stringify({ pid: dead, host: hostname(), since: '2025-01-01T00:00:00.000Z', token: 't' }));
+    // What a run killed while taking the lock leaves; a live process's is left alone.
+    writeFileSync(join(out, `${OUT_META.lock}.${dead}.abc.tmp`), '{}');
+    writeFileSync(join(out, `${OUT_META.lock}.${process.pid}.def.tmp`), '{}');
     const r = migobs(['generate', EXAMPLE, '--out-dir', out, '--lock-timeout', '0s', '-q']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`migobs: took over the stale lock ${out}/${OUT_META.lock} of pid ${dead} on host ${hostname()}, since 2025-01-01T00:00:00.000Z: that process is gone`);
     expect(existsSync(join(out, OUT_META.lock))).toBe(false);
+    expect(existsSync(join(out, `${OUT_META.lock}.${dead}.abc.tmp`))).toBe(false);
+    expect(existsSync(join(out, `${OUT_META.lock}.${process.pid}.def.tmp`))).toBe(true);
     expect(existsSync(join(out, FILES.rules(ID)))).toBe(true);
   });
 });
