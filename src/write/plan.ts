@@ -137,7 +137,7 @@ export function writeOutputs(outDir: string, files: OutputFile[], opts: WriteOpt
     const stagingDev = lstatSync(staging).dev;
     for (const d of new Set([...changed.map((f) => dirOf(f.path)), ...gone.map(dirOf)])) {
       const dir = join(outDir, d);
-      if (lstatSync(dir).dev !== stagingDev) throw Object.assign(new Error(`${dir} is on another file system than ${outDir}; mount or link the whole output folder, not a folder inside it`), { code: 'EXDEV', path: dir });
+      if (lstatSync(dir).dev !== stagingDev) throw Object.assign(new Error(`${dir} is on another file system than ${outDir} (a mount inside it); mount the whole output folder instead`), { code: 'EXDEV', path: dir });
     }
     for (const f of changed) {
       const p = join(staging, 'new', f.path);
@@ -170,7 +170,7 @@ export function writeOutputs(outDir: string, files: OutputFile[], opts: WriteOpt
       // Keep the staging folder: it holds the old copies that could not be put back.
       throw new UserError(
         `cannot write to the output folder ${outDir}: ${failedAt}; these could not be put back and are NEW or missing: ${unrestored.join(', ')}; ` +
-          `their old versions are in ${join(staging, 'old')}; every other file is unchanged`,
+          `their old versions are in ${join(staging, 'old')} (copy them out: the next generate removes that folder); every other file is unchanged`,
       );
     }
   }

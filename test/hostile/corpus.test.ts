@@ -20,7 +20,7 @@ import { CORPUS, VALID } from './corpus';
 
 const INPUTS = 'test/hostile/inputs';
 const ID = 'orders-region-backfill';
-/** A refusal must be quick; a valid input writes ~1 MB of output with an fsync per file. */
+/** A refusal must be quick; a valid input writes ~1 MB of output (one fsync per folder). */
 const REFUSE_BUDGET_MS = 1000;
 const VALID_BUDGET_MS = 5000;
 const STACK = /\n\s+at .+:\d+:\d+\)?\n/;

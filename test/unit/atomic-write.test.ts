@@ -182,7 +182,7 @@ describe('writes that do not complete', () => {
         return realFs.write(fd, b, off, len);
       },
     };
-    expect(() => writeOutputs(dir, filesB, { ops })).toThrow(/no space left on the device \(ENOSPC\); nothing was changed/);
+    expect(() => writeOutputs(dir, filesB, { ops })).toThrow(/no space left on the device \(ENOSPC at .*\); nothing was changed/);
     expect(tree(dir)).toEqual(before);
   });
 });
@@ -243,7 +243,7 @@ describe('the switch is all or nothing', () => {
         realFs.rename(from, to);
       },
     };
-    expect(() => writeOutputs(dir, filesB, { ops })).toThrow(/these could not be put back and are NEW or missing: .*docs\/m1\/runbook\.md; their old versions are in .*\.migobs-staging-.*\/old; every other file is unchanged/);
+    expect(() => writeOutputs(dir, filesB, { ops })).toThrow(/these could not be put back and are NEW or missing: .*docs\/m1\/runbook\.md; their old versions are in .*\.migobs-staging-.*\/old \(copy them out: the next generate removes that folder\); every other file is unchanged/);
     expect(readFileSync(join(dir, 'docs/m1/runbook.md'), 'utf8')).toBe(filesB[0]!.content);
     expect(readFileSync(join(dir, 'grafana/provisioning/dashboards/migobs.yaml'), 'utf8')).toBe(files[1]!.content);
     // The old copy survives in the staging folder for the person to restore.

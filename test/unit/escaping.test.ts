@@ -115,7 +115,7 @@ describe('alert annotations print hostile text verbatim (promtool test rules)', 
               exp_alerts: [
                 {
                   exp_labels: { migration_id: ID, gate: 'replication-lag', action: 'pause', severity: 'warning', phase: 'canary' },
-                  exp_annotations: { summary, description, runbook_url: 'runbook.md#gate-replication-lag', dashboard_url: expect.any(String) },
+                  exp_annotations: { summary, description, runbook_url: `${FILES.runbook(ID)}#gate-replication-lag`, dashboard_url: expect.any(String) },
                 },
               ],
             },
@@ -132,7 +132,7 @@ describe('alert annotations print hostile text verbatim (promtool test rules)', 
               exp_alerts: [
                 {
                   exp_labels: { migration_id: ID, job: H.jobValue, action: 'investigate', severity: 'warning' },
-                  exp_annotations: { summary: `No migration metrics from ${ID}`, description: ownerText, runbook_url: 'runbook.md#metrics-absent', dashboard_url: expect.any(String) },
+                  exp_annotations: { summary: `No migration metrics from ${ID}`, description: ownerText, runbook_url: `${FILES.runbook(ID)}#metrics-absent`, dashboard_url: expect.any(String) },
                 },
               ],
             },

@@ -139,6 +139,30 @@ describe('a full disk', () => {
   });
 });
 
+describe('a folder inside the output folder on another file system', () => {
+  const canMount = isRoot && hasTool('mount') && hasTool('umount');
+  // eslint-disable-next-line no-console
+  if (!canMount) console.log('write-safety: SKIPPED the mount-inside-the-output-folder test: it mounts a tmpfs and needs root');
+
+  it.skipIf(!canMount)('is refused before any rename (a rename cannot cross file systems), nothing changed', () => {
+    const out = join(fresh('exdev'), 'out');
+    expect(migobs(['generate', EXAMPLE, '--out-dir', out, '-q']).code).toBe(0);
+    const docs = join(out, 'docs');
+    const m = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', docs], { encoding: 'utf8' });
+    expect(m.status, m.stderr).toBe(0);
+    try {
+      const before = snapshot(out);
+      const r = migobs(['generate', EXAMPLE, '--out-dir', out]);
+      expect(r.code, r.stdout + r.stderr).toBe(1);
+      expect(r.stderr).toMatch(/a folder inside the output folder is on another file system: .*docs\/orders-region-backfill is on another file system than .* \(a mount inside it\); mount the whole output folder instead .*; nothing was changed/);
+      expect(snapshot(out)).toEqual(before);
+    } finally {
+      const u = spawnSync('umount', [docs], { encoding: 'utf8' });
+      if (u.status !== 0) spawnSync('umount', ['-l', docs]);
+    }
+  });
+});
+
 describe('a rename failing midway', () => {
   const canChattr = isRoot && hasTool('chattr');
   // eslint-disable-next-line no-console
