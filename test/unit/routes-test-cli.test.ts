@@ -24,12 +24,9 @@ function generated(): { dir: string; merged: string; cases: string } {
   expect(m.code).toBe(0);
   writeFileSync(merged, m.stdout);
   expect(migobs(['generate', EXAMPLE, '--out-dir', join(dir, 'out'), '-q']).code).toBe(0);
-  // The routing-cases file of the migration, wherever the output layout puts it.
-  const out = join(dir, 'out');
-  const candidates = [join(out, 'orders-region-backfill', FILES.alertmanagerTest), join(out, 'alertmanager', FILES.alertmanagerTest), join(out, 'alertmanager', 'orders-region-backfill.routes.txt')];
-  const cases = candidates.find((f) => existsSync(f));
-  expect(cases, `routing cases in ${out}`).toBeDefined();
-  return { dir, merged, cases: cases! };
+  const cases = join(dir, 'out', FILES.alertmanagerTest('orders-region-backfill'));
+  expect(existsSync(cases), `routing cases at ${cases}`).toBe(true);
+  return { dir, merged, cases };
 }
 
 describe('migobs routes-test', () => {
