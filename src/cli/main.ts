@@ -125,13 +125,26 @@ export function buildProgram(): Command {
     .addOption(new Option('--prometheus-url <url>', 'Prometheus base URL').env('MIGOBS_PROMETHEUS_URL'))
     .option('--phase <phase>', 'evaluate the gates of this phase instead of the current one (from migration_phase)')
     .option('--gate <id>', 'evaluate only this gate (repeatable)', collect)
-    .option('--timeout <duration>', 'deadline of the whole answer (all its Prometheus queries)', '10s')
+    .option('--timeout <duration>', 'deadline of the whole answer (all its Prometheus queries); default 10s, with --serve the interval (at most 10s)')
     .option('--ca-file <file>', 'PEM CA certificate(s) to trust for https')
     .option('--insecure-skip-verify', 'do not verify the TLS certificate (warned on every answer)')
     .option('--json', 'print per-gate value, thresholds, state and reason as JSON')
-    .addHelpText('after', '\nExit: 0 proceed, 2 pause, 3 rollback, 4 unknown (no data, Prometheus unreachable, erroring or partial), 1 usage/definition error; rollback outranks unknown.\nAuth: MIGOBS_PROMETHEUS_TOKEN (bearer) or MIGOBS_PROMETHEUS_USER + MIGOBS_PROMETHEUS_PASSWORD (basic).')
-    .action((file: string, opts: { prometheusUrl?: string; phase?: string; gate?: string[]; timeout: string; caFile?: string; insecureSkipVerify?: boolean; json?: boolean }) =>
-      run(async () => command<typeof import('./commands/gate')>('gate').gateCommand(file, { ...opts, config: program.opts().config })),
+    .option('--serve', 'run as an HTTP gate server (gh-ost --throttle-http, freno-style /check, Argo Rollouts, Flagger) until SIGTERM/SIGINT; see docs/integrations.md')
+    .option('--listen <host:port>', 'with --serve: address to bind (default 127.0.0.1:9090; a non-loopback address is warned about)')
+    .option('--interval <duration>', 'with --serve: evaluate every this long (default: the definition\'s scrapeInterval)')
+    .option('--max-connections <n>', 'with --serve: connections held at once (default 256)')
+    .addHelpText('after', '\nExit: 0 proceed, 2 pause, 3 rollback, 4 unknown (no data, Prometheus unreachable, erroring or partial), 1 usage/definition error; rollback outranks unknown.\nWith --serve: HTTP 200 proceed, 429 pause, 417 rollback, 503 unknown on /throttle and /check; exit 0 on SIGTERM/SIGINT.\nAuth: MIGOBS_PROMETHEUS_TOKEN (bearer) or MIGOBS_PROMETHEUS_USER + MIGOBS_PROMETHEUS_PASSWORD (basic).')
+    .action((file: string, opts: { prometheusUrl?: string; phase?: string; gate?: string[]; timeout?: string; caFile?: string; insecureSkipVerify?: boolean; json?: boolean; serve?: boolean; listen?: string; interval?: string; maxConnections?: string }) =>
+      run(async () => {
+        const { serve, listen, interval, maxConnections, json, ...common } = opts;
+        if (serve) {
+          if (json) throw new UserError('--json does not apply to --serve (GET /check answers JSON)');
+          return command<typeof import('./commands/gate-serve')>('gate-serve').gateServeCommand(file, { ...common, listen, interval, maxConnections, config: program.opts().config });
+        }
+        const serveOnly = [listen !== undefined && '--listen', interval !== undefined && '--interval', maxConnections !== undefined && '--max-connections'].filter(Boolean);
+        if (serveOnly.length) throw new UserError(`${serveOnly.join(', ')}: needs --serve`);
+        return command<typeof import('./commands/gate')>('gate').gateCommand(file, { ...common, json, timeout: common.timeout ?? '10s', config: program.opts().config });
+      }),
     );
 
   program

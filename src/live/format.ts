@@ -81,3 +81,56 @@ export function reasonLines(r: GateReport): string[] {
   for (const info of r.infos) lines.push(`Prometheus info (does not block): ${printable(info)}`);
   return lines;
 }
+
+/** One gate of `migobs gate --json`. */
+export interface GateJson {
+  gate: string;
+  signal: string;
+  phases: string[];
+  value: number | null;
+  raw?: string;
+  pause: number;
+  rollback: number;
+  direction: 'above' | 'below';
+  state: GateState;
+  reason: string | null;
+}
+
+/** `migobs gate --json`. */
+export interface GateReportJson {
+  migration: string;
+  phase: string | null;
+  phaseSource: GateReport['phaseSource'];
+  evaluated: GateReport['evaluated'];
+  gates: GateJson[];
+  overall: { state: GateState; action: string; exitCode: number; reason: string | null };
+  infos: string[];
+  insecureSkipVerify: boolean;
+  warning?: string;
+}
+
+/** `migobs gate --json` (also the `evaluation` of the gate server's /check). Stable JSON for runners: per-gate value, thresholds, direction, phases, state, reason; and the overall answer. */
+export function gateReportJson(r: GateReport): GateReportJson {
+  return {
+    migration: r.migrationId,
+    phase: r.phase ?? null,
+    phaseSource: r.phaseSource,
+    evaluated: r.evaluated,
+    gates: r.gates.map((g) => ({
+      gate: g.gate,
+      signal: g.signal,
+      phases: g.phases,
+      value: g.value,
+      ...(g.raw !== undefined && g.value === null ? { raw: g.raw } : {}),
+      pause: g.pause,
+      rollback: g.rollback,
+      direction: g.direction,
+      state: g.state,
+      reason: g.reason ?? null,
+    })),
+    overall: { state: r.state, action: ACTION[r.state], exitCode: r.exitCode, reason: r.reason ?? null },
+    infos: r.infos,
+    insecureSkipVerify: r.tlsUnverified,
+    ...(r.tlsUnverified ? { warning: INSECURE_WARNING } : {}),
+  };
+}

@@ -25,6 +25,9 @@ import { PrometheusError, type PrometheusClient, type QueryAnswer, type Sample }
 
 export type GateState = GateStateName;
 
+/** What the gate logic needs of a Prometheus client (a wrapper may count or log its queries). */
+export type GateClient = Pick<PrometheusClient, 'query' | 'deadline' | 'insecure'>;
+
 /** Exit codes of `migobs gate`. */
 export const EXIT = { proceed: 0, error: 1, pause: 2, rollback: 3, unknown: 4 } as const;
 
@@ -129,7 +132,7 @@ export interface AnswerContext {
   infos?: string[];
 }
 
-async function ask(client: PrometheusClient, expr: string, ctx: AnswerContext): Promise<Sample[]> {
+async function ask(client: GateClient, expr: string, ctx: AnswerContext): Promise<Sample[]> {
   const answer: QueryAnswer = await client.query(expr, { ...(ctx.signal ? { signal: ctx.signal } : {}), ...(ctx.timeMs !== undefined ? { timeMs: ctx.timeMs } : {}), ...(ctx.deadline !== undefined ? { deadline: ctx.deadline } : {}) });
   ctx.infos?.push(...answer.infos);
   return answer.samples;
@@ -159,7 +162,7 @@ function foreignPhaseSeries(model: ResolvedMigration, s: Sample): string | undef
 }
 
 /** The current phase according to Prometheus, or why it cannot be known. */
-export async function currentPhase(client: PrometheusClient, model: ResolvedMigration, ctx: AnswerContext = {}): Promise<{ phase?: string; reason?: string }> {
+export async function currentPhase(client: GateClient, model: ResolvedMigration, ctx: AnswerContext = {}): Promise<{ phase?: string; reason?: string }> {
   let samples: Sample[];
   try {
     samples = await ask(client, currentPhaseExpr(model), ctx);
@@ -179,7 +182,7 @@ export async function currentPhase(client: PrometheusClient, model: ResolvedMigr
 }
 
 /** Evaluate gates in one query. A failed or doubtful answer makes every gate unknown with the same reason. */
-export async function evaluateGates(client: PrometheusClient, model: ResolvedMigration, gates: ResolvedGate[], ctx: AnswerContext = {}): Promise<GateResult[]> {
+export async function evaluateGates(client: GateClient, model: ResolvedMigration, gates: ResolvedGate[], ctx: AnswerContext = {}): Promise<GateResult[]> {
   if (gates.length === 0) return [];
   const base = (g: ResolvedGate): Omit<GateResult, 'state' | 'value'> => ({ gate: g.id, title: g.title, signal: g.signal, phases: [...g.phases], direction: g.direction, pause: g.pause, rollback: g.rollback });
   let byGate: Map<string, Sample[]>;
@@ -222,7 +225,7 @@ export interface GateRunOptions {
  * rollback threshold answers rollback, otherwise the answer is unknown (never green or pause, since
  * which gates apply is not known).
  */
-export async function runGates(client: PrometheusClient, model: ResolvedMigration, options: GateRunOptions = {}, signal?: AbortSignal): Promise<GateReport> {
+export async function runGates(client: GateClient, model: ResolvedMigration, options: GateRunOptions = {}, signal?: AbortSignal): Promise<GateReport> {
   const infos: string[] = [];
   const ctx: AnswerContext = { ...(signal ? { signal } : {}), timeMs: Math.round(options.timeMs ?? Date.now()), deadline: client.deadline(), infos };
   const report = (partial: Omit<GateReport, 'state' | 'exitCode' | 'migrationId' | 'infos' | 'tlsUnverified'>): GateReport => {

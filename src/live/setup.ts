@@ -8,6 +8,7 @@ import { loadConfig } from '../load/config';
 import type { ResolvedMigration } from '../model/types';
 import { loadDefinitions } from '../pipeline';
 import { formatDuration, parseDurationMs } from '../util/duration';
+import { didYouMean } from '../util/suggest';
 import { authFromEnv, credentialProblem, PrometheusClient, PrometheusError, readCaFile } from './prometheus';
 
 export interface LiveOptions {
@@ -63,5 +64,20 @@ export function makeClient(opts: LiveOptions, defaultTimeout = '10s'): Prometheu
   } catch (e) {
     if (e instanceof PrometheusError) throw new UserError(e.message);
     throw e;
+  }
+}
+
+/** `--phase` and `--gate` name a phase and enabled gates of the definition (else a usage error, exit 1). */
+export function checkSelection(model: ResolvedMigration, opts: { phase?: string; gate?: string[] }): void {
+  const phaseIds = model.phases.map((p) => p.id);
+  if (opts.phase !== undefined && !phaseIds.includes(opts.phase)) {
+    throw new UserError(`--phase ${opts.phase}: not a phase of ${model.id}${didYouMean(opts.phase, phaseIds)}; phases: ${phaseIds.join(', ')}`);
+  }
+  const gateIds = model.gates.map((g) => g.id);
+  for (const id of opts.gate ?? []) {
+    if (!gateIds.includes(id)) {
+      const disabled = model.disabledGates.includes(id) ? ' (it is disabled in the definition)' : '';
+      throw new UserError(`--gate ${id}: not an enabled gate of ${model.id}${disabled}${didYouMean(id, gateIds)}; gates: ${gateIds.join(', ') || 'none'}`);
+    }
   }
 }

@@ -1,9 +1,6 @@
-import { UserError } from '../../diagnostics';
-import { ACTION, INSECURE_WARNING, gateTable, paintState, reasonLines, safeJson } from '../../live/format';
+import { ACTION, INSECURE_WARNING, gateReportJson, gateTable, paintState, reasonLines, safeJson } from '../../live/format';
 import { runGates, type GateReport } from '../../live/gate';
-import { loadModel, makeClient, type LiveOptions } from '../../live/setup';
-import type { ResolvedMigration } from '../../model/types';
-import { didYouMean } from '../../util/suggest';
+import { checkSelection, loadModel, makeClient, type LiveOptions } from '../../live/setup';
 import { paint } from '../output';
 
 export interface GateCommandOptions extends LiveOptions {
@@ -28,23 +25,9 @@ export async function gateCommand(file: string, opts: GateCommandOptions): Promi
   if (report.tlsUnverified) process.stderr.write(`migobs: ${INSECURE_WARNING}\n`);
   for (const line of reasonLines(report)) process.stderr.write(`migobs: ${line}\n`);
 
-  if (opts.json) process.stdout.write(safeJson(jsonReport(report)) + '\n');
+  if (opts.json) process.stdout.write(safeJson(gateReportJson(report)) + '\n');
   else process.stdout.write(textReport(report));
   return report.exitCode;
-}
-
-function checkSelection(model: ResolvedMigration, opts: GateCommandOptions): void {
-  const phaseIds = model.phases.map((p) => p.id);
-  if (opts.phase !== undefined && !phaseIds.includes(opts.phase)) {
-    throw new UserError(`--phase ${opts.phase}: not a phase of ${model.id}${didYouMean(opts.phase, phaseIds)}; phases: ${phaseIds.join(', ')}`);
-  }
-  const gateIds = model.gates.map((g) => g.id);
-  for (const id of opts.gate ?? []) {
-    if (!gateIds.includes(id)) {
-      const disabled = model.disabledGates.includes(id) ? ' (it is disabled in the definition)' : '';
-      throw new UserError(`--gate ${id}: not an enabled gate of ${model.id}${disabled}${didYouMean(id, gateIds)}; gates: ${gateIds.join(', ') || 'none'}`);
-    }
-  }
 }
 
 function textReport(r: GateReport): string {
@@ -56,30 +39,4 @@ function textReport(r: GateReport): string {
   else if (!r.reason) lines.push(`no gate applies to phase ${r.phase}`);
   lines.push(`${paintState(r.state)}: ${ACTION[r.state]} (exit ${r.exitCode})`, ...warning);
   return lines.join('\n') + '\n';
-}
-
-/** Stable JSON for runners: per-gate value, thresholds, direction, phases, state, reason; and the overall answer. */
-function jsonReport(r: GateReport): unknown {
-  return {
-    migration: r.migrationId,
-    phase: r.phase ?? null,
-    phaseSource: r.phaseSource,
-    evaluated: r.evaluated,
-    gates: r.gates.map((g) => ({
-      gate: g.gate,
-      signal: g.signal,
-      phases: g.phases,
-      value: g.value,
-      ...(g.raw !== undefined && g.value === null ? { raw: g.raw } : {}),
-      pause: g.pause,
-      rollback: g.rollback,
-      direction: g.direction,
-      state: g.state,
-      reason: g.reason ?? null,
-    })),
-    overall: { state: r.state, action: ACTION[r.state], exitCode: r.exitCode, reason: r.reason ?? null },
-    infos: r.infos,
-    insecureSkipVerify: r.tlsUnverified,
-    ...(r.tlsUnverified ? { warning: INSECURE_WARNING } : {}),
-  };
 }
