@@ -163,6 +163,23 @@ export function buildProgram(): Command {
     );
 
   program
+    .command('hook')
+    .description('adapters for telemetry migration tools already publish: gh-ost hooks pushing the metric contract to a Pushgateway')
+    .argument('<tool>', 'gh-ost')
+    .argument('<file>', 'definition file')
+    .option('--event <name>', 'the gh-ost hook being run (gh-ost-on-startup, gh-ost-on-status, ...; the installed shims pass it)')
+    .option('--install <dir>', 'write an executable shim per gh-ost hook event into DIR (gh-ost --hooks-path DIR)')
+    .addOption(new Option('--pushgateway <url>', 'Pushgateway base URL').env('MIGOBS_PUSHGATEWAY_URL'))
+    .option('--state-dir <dir>', 'where the hook keeps its state between calls (default: <tmp>/migobs-gh-ost)')
+    .option('--phase-map <event=phase>', 'the phase an event starts (repeatable), e.g. gh-ost-on-before-row-copy=canary', collect)
+    .option('--timeout <duration>', 'give up pushing after this long; gh-ost waits for its hooks (default 5s)')
+    .option('--force', 'with --install: overwrite files that migobs did not write')
+    .addHelpText('after', '\nExit: 0; gh-ost-on-startup exits 1 on any problem (gh-ost then refuses to start), every later hook reports problems on stderr and exits 0 so the migration is never failed by its monitoring.')
+    .action((tool: string, file: string, opts: { event?: string; install?: string; pushgateway?: string; stateDir?: string; phaseMap?: string[]; timeout?: string; force?: boolean }) =>
+      run(async () => command<typeof import('./commands/hook')>('hook').hookCommand(tool, file, { ...opts, config: program.opts().config })),
+    );
+
+  program
     .command('schema')
     .description('print the definition JSON Schema')
     .action(() => run(async () => command<typeof import('./commands/schema')>('schema').schemaCommand()));

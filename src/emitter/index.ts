@@ -117,6 +117,8 @@ export class MigrationMetrics {
   private readonly lastProgress: Gauge<'migration_id'>;
   private readonly info: Gauge<'migration_id' | 'type' | 'owner'>;
   private readonly knownPhases = new Set<string>();
+  /** Rows counted so far (prom-client counters cannot be read synchronously). */
+  private processed = 0;
   private readonly now: () => number;
   private current: string | undefined;
 
@@ -197,8 +199,23 @@ export class MigrationMetrics {
     }
     if (batch.rows > 0) {
       this.rowsProcessed.inc(l, batch.rows);
+      this.processed += batch.rows;
       this.markProgress();
     }
+  }
+
+  /**
+   * Set migration_rows_processed_total to a cumulative count read from a tool (gh-ost's
+   * GH_OST_COPIED_ROWS) instead of adding batches. More rows than before is progress; fewer is
+   * refused, because a counter only goes up (start a new MigrationMetrics for a new run).
+   */
+  setRowsProcessed(total: number): void {
+    assertCount('total', total);
+    if (total < this.processed) throw new Error(`setRowsProcessed: ${total} is less than the ${this.processed} rows already counted (a counter only goes up)`);
+    if (total === this.processed) return;
+    this.rowsProcessed.inc(this.idLabel(), total - this.processed);
+    this.processed = total;
+    this.markProgress();
   }
 
   /** Count an error that is not a failed batch (a failed verification query, a retry). */

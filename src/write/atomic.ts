@@ -2,7 +2,7 @@
  * Low-level file writing for the write stage: files that are written completely or not at all,
  * created exclusively (never through an existing entry or a symbolic link), and durable renames.
  */
-import { closeSync, constants, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, renameSync, rmSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import { chmodSync, closeSync, constants, fsyncSync, linkSync, lstatSync, mkdirSync, openSync, renameSync, rmSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 export const TEMP_PREFIX = '.migobs-tmp-';
@@ -136,13 +136,15 @@ export function lstatOrUndefined(p: string): Stats | undefined {
 }
 
 /**
- * One file, replaced atomically and durably (for `migobs init`): a temp file beside it, written
+ * One file, replaced atomically and durably (for `migobs init` and `migobs hook`): a temp file beside it, written
  * completely and flushed, renamed over the target, and the folder synced.
  */
-export function writeFileAtomic(file: string, content: string | Uint8Array): void {
+export function writeFileAtomic(file: string, content: string | Uint8Array, mode?: number): void {
   const tmp = join(dirname(file), `${TEMP_PREFIX}${process.pid}-${(counter++).toString(36)}-${basename(file)}`);
   createFile(tmp, content, realFs, { fsync: true });
   try {
+    // A script (mode 0755) must be executable whatever the umask narrowed the new file to.
+    if (mode !== undefined) chmodSync(tmp, mode);
     renameSync(tmp, file);
   } catch (e) {
     rmSync(tmp, { force: true });
