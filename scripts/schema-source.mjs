@@ -84,6 +84,18 @@ export const schema = {
           maxLength: 1000,
           description: 'Extra label matchers for the migration_* metrics, e.g. job="orders-backfill". migration_id="<id>" is always added.',
         },
+        runner: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['kind'],
+          description: 'What runs the migration and publishes its progress (docs/integrations.md). Default: the migobs emitter (or a hook) exports the metric contract.',
+          properties: {
+            kind: { enum: ['emitter', 'gitlab-bbm'], description: 'emitter: the migobs metric contract is exported directly. gitlab-bbm: GitLab batched background migrations; recording rules map its batched_migration_* metrics onto the contract.' },
+            migrationIdentifier: text(500, 'gitlab-bbm: the migration_identifier label of GitLab\'s metrics, "JobClassName/table.column".'),
+            phase: { ...id, description: 'gitlab-bbm: the phase while GitLab migrates (default full).' },
+            donePhase: { ...id, description: 'gitlab-bbm: the phase once every tuple is migrated (default: the phase after `phase`).' },
+          },
+        },
         phases: {
           type: 'array',
           maxItems: 50,

@@ -69,6 +69,7 @@ export interface MigrationDefinition {
     scrapeInterval?: string;
     stalledAfter?: string;
     selector?: string;
+    runner?: RunnerDefinition;
     phases?: PhaseDefinition[];
     signals?: Record<string, SignalDefinition>;
     gates?: GateDefinition[];
@@ -78,4 +79,18 @@ export interface MigrationDefinition {
     rollbackPlan?: string;
     decisionOwner?: string;
   };
+}
+
+/** What runs the migration and publishes its progress (docs/integrations.md). */
+export type RunnerKind = 'emitter' | 'gitlab-bbm';
+
+export interface RunnerDefinition {
+  /** `emitter` (default): the migobs emitter or a hook exports the contract. `gitlab-bbm`: GitLab batched background migrations. */
+  kind: RunnerKind;
+  /** gitlab-bbm: the `migration_identifier` label GitLab puts on its metrics ("JobClass/table.column"). */
+  migrationIdentifier?: string;
+  /** gitlab-bbm: the phase while GitLab migrates (default `full`). */
+  phase?: string;
+  /** gitlab-bbm: the phase once every tuple is migrated (default: the phase after `phase`). */
+  donePhase?: string;
 }

@@ -61,6 +61,16 @@ export interface RepoConfig {
   grafanaDashboardsPath?: string;
 }
 
+/** A runner whose own metrics are mapped onto the contract by recording rules (src/runners). */
+export interface ResolvedRunner {
+  kind: 'gitlab-bbm';
+  migrationIdentifier: string;
+  /** The phase while the runner migrates. */
+  phase: string;
+  /** The phase once it has migrated everything. */
+  donePhase?: string;
+}
+
 export interface ResolvedMigration {
   id: string;
   title: string;
@@ -79,6 +89,8 @@ export interface ResolvedMigration {
   stalledAfterSeconds: number;
   /** The user's selector as matchers, plus migration_id; added to every migration_* selector. */
   migrationMatchers: LabelMatcher[];
+  /** Set when progress comes from a tool's own metrics (spec.runner), not the emitter. */
+  runner?: ResolvedRunner;
   phases: ResolvedPhase[];
   signals: Record<string, ResolvedSignal>;
   /** Enabled gates, in definition order (preset gates first, then new ones). */

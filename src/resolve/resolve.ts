@@ -12,6 +12,7 @@ import { engineSignals, loadPreset } from '../presets/load';
 import type { LibrarySignal, PresetGate } from '../presets/types';
 import { eq, parseSelector, type LabelMatcher } from '../promql/matchers';
 import { injectMatchers, parsePromql, syntaxProblems } from '../promql/parse';
+import { resolveRunner, runnerSignals } from '../runners/gitlab-bbm';
 import { parseDurationSeconds } from '../util/duration';
 
 export const DEFAULTS = {
@@ -36,6 +37,7 @@ export function resolve(def: MigrationDefinition, sourceFile: string, config: Re
 
   const phases = resolvePhases(def, preset.phases);
   const phaseIds = phases.map((p) => p.id);
+  const runner = resolveRunner(spec.runner, phaseIds);
 
   // Gates: preset gates for this engine, overridden by id, then the definition's new gates.
   const overrides = new Map<string, GateDefinition>();
@@ -64,7 +66,7 @@ export function resolve(def: MigrationDefinition, sourceFile: string, config: Re
   }
 
   // Signals: only those gates use, plus every signal the definition declares.
-  const library = engineSignals(spec.engine);
+  const library = { ...engineSignals(spec.engine), ...runnerSignals(runner, migrationMatchers) };
   const wanted = new Set([...gates.map((g) => g.signal), ...Object.keys(spec.signals ?? {})]);
   const signals: Record<string, ResolvedSignal> = {};
   for (const name of [...wanted].sort()) {
@@ -116,6 +118,7 @@ export function resolve(def: MigrationDefinition, sourceFile: string, config: Re
     stalledAfter,
     stalledAfterSeconds: parseDurationSeconds(stalledAfter) ?? 600,
     migrationMatchers,
+    ...(runner ? { runner } : {}),
     phases,
     signals,
     gates,

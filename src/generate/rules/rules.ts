@@ -9,6 +9,7 @@ import { formatDuration } from '../../util/duration';
 import { ALERT, GATE_STATE, META_ANCHOR, RECORD, SEVERITY, gateAnchor, groupName, type GateAction } from '../names';
 import { PANEL, gatePanelIds } from '../panel-ids';
 import { dashboardUrl, runbookUrl } from '../urls';
+import { runnerRecordingRules } from '../../runners/gitlab-bbm';
 import * as q from './promql';
 
 export interface RecordingRule {
@@ -51,6 +52,8 @@ export const META_ACTION = 'investigate';
 export function buildRules(m: ResolvedMigration): RulesFile {
   const ids = { migration_id: m.id };
   const recording: RecordingRule[] = [
+    // A runner's own metrics mapped onto the contract, first: the rules below read them this round.
+    ...runnerRecordingRules(m),
     { record: RECORD.rowsRate, expr: q.rowsRateExpr(m) },
     { record: RECORD.progress, expr: q.progressExpr(m) },
     { record: RECORD.eta, expr: q.etaExpr(m) },

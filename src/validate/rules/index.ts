@@ -14,6 +14,7 @@ import { thresholdMagnitude } from './threshold-magnitude';
 import { thresholdOrder } from './threshold-order';
 import { uniqueGateIds } from './unique-gate-ids';
 import { uniquePhaseIds } from './unique-phase-ids';
+import { runnerValid } from './runner-valid';
 
 export const SEMANTIC_RULES: readonly SemanticRule[] = [
   uniqueGateIds,
@@ -30,4 +31,5 @@ export const SEMANTIC_RULES: readonly SemanticRule[] = [
   durationsSane,
   gateCount,
   receiverNameValid,
+  runnerValid,
 ];
