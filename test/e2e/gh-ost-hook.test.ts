@@ -72,7 +72,7 @@ describe('gh-ost hooks -> Pushgateway -> Prometheus', () => {
   beforeAll(async () => {
     pushgateway = await services.startPushgateway();
     const model = loadModel(DEFINITION);
-    const rules = generateMigration(model).find((f) => f.path.endsWith(`/${FILES.rules}`))!.content;
+    const rules = generateMigration(model).find((f) => f.path === FILES.rules(model.id))!.content;
     prometheus = await services.startPrometheus({ targets: [{ job: 'pushgateway', target: pushgateway.target, honorLabels: true }], ruleFiles: { 'rules.yaml': rules } });
     hooks = services.tempDir('ghost-hooks');
     stateDir = services.tempDir('ghost-state');

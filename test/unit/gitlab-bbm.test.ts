@@ -29,7 +29,7 @@ const gl = (metric: string, instance: string, values: string): { series: string;
 const id = `migration_id="${ID}"`;
 
 function promtoolTest(tests: unknown[]): { code: number; out: string } {
-  const rules = generateMigration(loadModel(FIXTURE)).find((f) => f.path.endsWith(`/${FILES.rules}`))!.content;
+  const rules = (() => { const m = loadModel(FIXTURE); return generateMigration(m).find((f) => f.path === FILES.rules(m.id))!.content; })();
   writeFileSync(join(dir, 'rules.yaml'), rules);
   const file = join(dir, 'gitlab.test.yaml');
   writeFileSync(file, toYaml({ rule_files: ['rules.yaml'], evaluation_interval: '1m', tests }));
