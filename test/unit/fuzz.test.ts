@@ -339,7 +339,9 @@ describe(`fuzz: ${RUNS} generated definitions (seed ${SEED})`, () => {
     }
 
     // Alertmanager: the sample's fragments merged into a minimal base that defines their receivers.
-    const amSample = sample.slice(0, AMTOOL_SAMPLE).map((v) => v.migration);
+    // Independent fuzz cases may share an id; one Alertmanager config holds each migration once
+    // (the merge rightly refuses a migration given twice), so keep the first of each id.
+    const amSample = [...new Map(sample.map((v) => [v.migration.model.id, v.migration] as const).reverse()).values()].reverse().slice(0, AMTOOL_SAMPLE);
     if (amSample.length) {
       const inputs = amSample.map(mergeInputOf);
       const names = [...new Set(['default', ...inputs.flatMap((i) => i.receivers.map((x) => x.name))])];
