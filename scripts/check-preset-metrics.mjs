@@ -5,8 +5,8 @@
 //     metric selector in the expr must be listed (found with the PromQL parser when it loads,
 //     otherwise with a regex);
 //   - every listed name must be a family in one of the exporter captures
-//     ../shared/exporter-metrics/*.families.tsv (histogram/summary _bucket/_sum/_count map to
-//     the base name), or part of the migobs metric contract (shared/DESIGN.md), or one of the
+//     test/fixtures/exporter-captures/*.families.tsv (histogram/summary _bucket/_sum/_count map to
+//     the base name), or part of the migobs metric contract (docs/emitter.md), or one of the
 //     conventional application HTTP metrics that the generic library documents as "override me";
 //   - each expr parses as PromQL (when @prometheus-io/lezer-promql is available);
 //   - each preset gate's signal exists in every engine library the gate applies to.
@@ -19,9 +19,9 @@ import YAML from 'yaml';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const argIdx = process.argv.indexOf('--families-dir');
-const familiesDir = argIdx > 0 ? path.resolve(process.argv[argIdx + 1]) : path.join(repoRoot, '..', 'shared', 'exporter-metrics');
+const familiesDir = argIdx > 0 ? path.resolve(process.argv[argIdx + 1]) : path.join(repoRoot, 'test', 'fixtures', 'exporter-captures');
 
-// The migobs metric contract (shared/DESIGN.md "Metric contract").
+// The migobs metric contract (docs/emitter.md; src/emitter/index.ts exposes it).
 const CONTRACT = new Set([
   'migration_rows_processed_total', 'migration_rows_total', 'migration_batches_total',
   'migration_batch_duration_seconds', 'migration_errors_total', 'migration_phase',

@@ -4,7 +4,7 @@
  * more than the exporter's defaults return nothing without that setup (so `requires` is true).
  *
  * Sources, each scraped as its own job (the signal is scoped to it by injecting `job="<source>"`):
- * - `pg-*`, `mysql-*`: the raw /metrics captures in ../shared/exporter-metrics, taken from Debian's
+ * - `pg-*`, `mysql-*`: the raw /metrics captures in test/fixtures/exporter-captures, taken from Debian's
  *   postgres_exporter 0.11.1 and mysqld_exporter 0.14.0 on PostgreSQL 15 and MariaDB 10.11
  *   primary/replica pairs under write load with lock waits and open transactions (see its
  *   README.md), served as they are by this test. Running MariaDB here as well would add little:
@@ -27,7 +27,7 @@ import { REPO } from '../helpers/cli';
 import { freePort, HOST, Services, waitFor, type Prometheus } from '../helpers/services';
 import { requireTool } from '../helpers/tools';
 
-const CAPTURES = join(REPO, '..', 'shared', 'exporter-metrics');
+const CAPTURES = join(REPO, 'test', 'fixtures', 'exporter-captures');
 const CAPTURE_FILES: Record<string, string> = {
   'pg-primary': 'postgres_exporter-0.11.1-primary.sample.prom',
   'pg-primary-extend': 'postgres_exporter-0.11.1-primary-extend.sample.prom',

@@ -1,6 +1,6 @@
 /**
  * Validates a dashboard JSON against Grafana's published JSON schemas (copied from
- * grafana/grafana-foundation-sdk into ../shared/schemas/grafana/, see its README): the dashboard
+ * grafana/grafana-foundation-sdk into test/fixtures/grafana-schemas/, see its README): the dashboard
  * model, each panel kind's Options and custom FieldConfig, and each Prometheus target.
  * Returns every problem as text; an empty list means valid.
  */
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
 
 const repoRoot = join(__dirname, '..', '..');
-export const GRAFANA_SCHEMAS_DIR = join(repoRoot, '..', 'shared', 'schemas', 'grafana');
+export const GRAFANA_SCHEMAS_DIR = join(repoRoot, 'test', 'fixtures', 'grafana-schemas');
 
 let ajv: Ajv | undefined;
 const compiled = new Map<string, ValidateFunction | undefined>();
