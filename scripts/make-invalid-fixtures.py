@@ -1,4 +1,4 @@
-# Regenerates test/fixtures/invalid/*.yaml from the DESIGN example by small edits.
+# Regenerates test/fixtures/invalid/*.yaml from the shipped example by small edits.
 # Each fixture breaks exactly one thing; test/unit/invalid-fixtures.test.ts pins the exact message.
 import os
 base = open('test/fixtures/valid/design-example.yaml').read()

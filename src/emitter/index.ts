@@ -1,5 +1,5 @@
 /**
- * The migobs metric emitter: exposes exactly the metric contract of DESIGN.md for one migration,
+ * The migobs metric emitter: exposes exactly the migobs metric contract (docs/emitter.md) for one migration,
  * so a migration script is observable in three lines:
  *
  * ```ts
@@ -17,7 +17,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Histogram, Pushgateway, Registry } from 'prom-client';
 
-/** Names of the metric contract (DESIGN.md "Metric contract"). */
+/** Names of the metric contract (docs/emitter.md "What it exposes"). */
 export const METRIC = {
   rowsProcessed: 'migration_rows_processed_total',
   rowsTotal: 'migration_rows_total',

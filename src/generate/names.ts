@@ -125,7 +125,7 @@ export function relativeLink(from: string, to: string): string {
   return [...Array<string>(a.length - i).fill('..'), ...b.slice(i)].join('/');
 }
 
-/** Runbook section of a gate (DESIGN: runbook_url ends in #gate-<gate id>). */
+/** Runbook section of a gate (every gate alert's runbook_url ends in #gate-<gate id>). */
 export const gateAnchor = (gate: Pick<ResolvedGate, 'id'>): string => `gate-${gate.id}`;
 /** Runbook sections of the meta alerts. */
 export const META_ANCHOR = { stalled: 'stalled', etaOverrun: 'eta-overrun', metricsAbsent: 'metrics-absent' } as const;

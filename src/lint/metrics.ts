@@ -8,7 +8,7 @@ import { RECORD } from '../generate/names';
 import { loadEngineLibrary, loadPreset } from '../presets/load';
 import type { LibrarySignal } from '../presets/types';
 
-/** The metric contract (DESIGN.md "Metric contract"): what the migobs emitter exposes. */
+/** The metric contract (docs/emitter.md "What it exposes"): what the migobs emitter exposes. */
 export const CONTRACT_METRICS: readonly string[] = [
   'migration_rows_processed_total',
   'migration_rows_total',

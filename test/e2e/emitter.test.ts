@@ -1,5 +1,5 @@
 /**
- * The emitter exposes exactly DESIGN's metric contract, and real Prometheus reads it both ways a
+ * The emitter exposes exactly the metric contract of docs/emitter.md, and real Prometheus reads it both ways a
  * runner can publish it: scraping `serve()` and scraping a real Pushgateway after `push()`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +7,7 @@ import { METRIC, MigrationMetrics } from '../../src/emitter/index';
 import { runTool } from '../helpers/tools';
 import { Services, waitFor, type Prometheus } from '../helpers/services';
 
-/** DESIGN.md "Metric contract": name -> Prometheus type. */
+/** The metric contract (docs/emitter.md "What it exposes"): name -> Prometheus type. */
 const CONTRACT: Record<string, string> = {
   migration_rows_processed_total: 'counter',
   migration_rows_total: 'gauge',

@@ -1,4 +1,4 @@
-/** Build definition texts for tests from the DESIGN example plus a patch, serialized with the yaml library. */
+/** Build definition texts for tests from the shipped example plus a patch, serialized with the yaml library. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -11,7 +11,7 @@ export function designExample(): MigrationDefinition {
   return parse(readFileSync(DESIGN_EXAMPLE, 'utf8')) as MigrationDefinition;
 }
 
-/** The DESIGN example changed by `patch`, as YAML text. */
+/** The shipped example changed by `patch`, as YAML text. */
 export function definitionText(patch: (d: MigrationDefinition) => void = () => {}): string {
   const d = designExample();
   patch(d);

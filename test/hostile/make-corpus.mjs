@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Writes the hostile input corpus (test/hostile/inputs/) from the DESIGN example plus one hostile
+// Writes the hostile input corpus (test/hostile/inputs/) from the shipped example plus one hostile
 // change each. Run it again after changing a case: `node test/hostile/make-corpus.mjs`.
 // Inputs too big to commit (the 50 MB file, 1,000 gates, 10,000-deep block mappings) are made by
 // the test itself in a temp folder (see corpus.ts `GENERATED`).
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, 'inputs');
 
-// The DESIGN example, line by line (1-based line numbers in comments below refer to this).
+// The shipped example, line by line (1-based line numbers in comments below refer to this).
 const BASE = `apiVersion: migobs/v1
 kind: Migration
 metadata:

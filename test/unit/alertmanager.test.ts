@@ -1,6 +1,6 @@
 /**
  * Alertmanager fragment, route cases and merge, checked with the real amtool: every example (and
- * the DESIGN example among them) merged into a base config with its own routes, receivers and inhibit rules.
+ * the shipped example among them) merged into a base config with its own routes, receivers and inhibit rules.
  */
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +17,7 @@ import { runTool } from '../helpers/tools';
 const BASE_FILE = join(REPO, 'test/fixtures/alertmanager/base.yml');
 const baseText = readFileSync(BASE_FILE, 'utf8');
 
-/** The DESIGN.md example (examples/orders-region-backfill.yaml); variants below edit its text. */
+/** The shipped example (examples/orders-region-backfill.yaml, the README's definition); variants below edit its text. */
 const DESIGN_FILE = join(REPO, 'examples/orders-region-backfill.yaml');
 const DESIGN_EXAMPLE = readFileSync(DESIGN_FILE, 'utf8');
 

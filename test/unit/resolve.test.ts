@@ -10,7 +10,7 @@ const model = (patch: Parameters<typeof check>[0]) => {
 };
 
 describe('resolve', () => {
-  it('the DESIGN example overrides the preset replication-lag gate and keeps the other preset gates', () => {
+  it('the shipped example overrides the preset replication-lag gate and keeps the other preset gates', () => {
     const m = model(() => {});
     const lag = m.gates.find((g) => g.id === 'replication-lag')!;
     expect(lag).toMatchObject({ pause: 10, rollback: 60, pauseFor: '2m', rollbackFor: '2m', phases: ['canary', 'ramp', 'full'], origin: 'definition', signal: 'replicationLag' });

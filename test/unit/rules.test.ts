@@ -78,7 +78,7 @@ describe('rules.yaml', () => {
     expect(value('disk-free').startsWith('min(')).toBe(true);
   });
 
-  it('labels and links every gate alert as DESIGN says', () => {
+  it('labels and links every gate alert as docs/alerts.md says', () => {
     const panel = gatePanelIds(m).get('lag');
     for (const [name, action, severity] of [[ALERT.pause, 'pause', 'warning'], [ALERT.rollback, 'rollback', 'critical'], [ALERT.absent, 'pause', 'warning']] as const) {
       const a = alerting.rules.find((r) => r.alert === name && r.labels.gate === 'lag')!;

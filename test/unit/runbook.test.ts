@@ -12,7 +12,7 @@ import { loadDefinitions, loadDefinitionText } from '../../src/pipeline';
 import { REPO } from '../helpers/cli';
 import { checkLinks, markdownAnchors, markdownLinks } from '../helpers/links';
 
-/** The DESIGN.md example; variants below edit its text. */
+/** The shipped example (the README's definition); variants below edit its text. */
 const DESIGN_EXAMPLE = readFileSync(join(REPO, 'examples/orders-region-backfill.yaml'), 'utf8');
 
 function model(text: string, file = 'orders-region-backfill.yaml', config = {}): ResolvedMigration {
