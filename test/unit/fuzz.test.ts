@@ -35,7 +35,8 @@ const RUNS = 1000;
 /** Full generation (rules included) costs ~0.5 s a migration: sample it. */
 const FULL_SAMPLE = 40;
 const AMTOOL_SAMPLE = 12;
-const BUDGET_MS = { validate: 1000, light: 2000, full: 10_000 };
+// No time budgets here (a loaded CI machine would fail them): `npm run bench` times validation and
+// generation of the hostile corpus and the invalid fixtures against their goals.
 
 const TYPES: MigrationType[] = ['schema-only', 'backfill', 'online-rewrite', 'cutover', 'dual-write', 'reindex'];
 const ENGINES: Engine[] = ['postgres', 'mysql', 'generic'];
@@ -256,14 +257,6 @@ function yamlText(c: { definition: Def; damage?: [string, number] }): string {
   return lines.join('\n');
 }
 
-function timed<T>(budget: number, what: string, fn: () => T): T {
-  const started = performance.now();
-  const out = fn();
-  const ms = performance.now() - started;
-  if (ms > budget) throw new Error(`${what} took ${Math.round(ms)} ms (budget ${budget} ms)`);
-  return out;
-}
-
 let tmp: string | undefined;
 afterAll(() => {
   if (tmp && !process.env.MIGOBS_FUZZ_KEEP) rmSync(tmp, { recursive: true, force: true });
@@ -287,7 +280,7 @@ describe(`fuzz: ${RUNS} generated definitions (seed ${SEED})`, () => {
         failures.push(`case ${i}${c.mutation ? ` (mutation ${c.mutation})` : ''}: ${why}\n--- ${name} ---\n${src}`);
       };
       try {
-        const r = timed(BUDGET_MS.validate, 'validation', () => loadDefinitionText(name, src));
+        const r = loadDefinitionText(name, src);
         const lineCount = src.split('\n').length;
         if (!r.ok) {
           refused++;
@@ -303,14 +296,12 @@ describe(`fuzz: ${RUNS} generated definitions (seed ${SEED})`, () => {
         if (c.mutation && !c.damage && MUST_REFUSE.has(c.mutation)) fail(`mutation ${c.mutation} was not refused`);
         const m = r.migrations[0]!;
         valid.push({ name, migration: m });
-        timed(BUDGET_MS.light, 'dashboard, routing and docs generation', () => {
-          for (const f of [...dashboardFiles(m.model), ...alertmanagerFiles(m.model), ...docsFiles(m.model)]) {
-            if (f.path.endsWith('.json')) {
-              const problems = validateDashboard(JSON.parse(f.content));
-              if (problems.length) fail(`${f.path} fails the Grafana schema: ${problems.slice(0, 3).join('; ')}`);
-            } else if (f.path.endsWith('.yaml')) parse(f.content);
-          }
-        });
+        for (const f of [...dashboardFiles(m.model), ...alertmanagerFiles(m.model), ...docsFiles(m.model)]) {
+          if (f.path.endsWith('.json')) {
+            const problems = validateDashboard(JSON.parse(f.content));
+            if (problems.length) fail(`${f.path} fails the Grafana schema: ${problems.slice(0, 3).join('; ')}`);
+          } else if (f.path.endsWith('.yaml')) parse(f.content);
+        }
       } catch (e) {
         fail(`crashed: ${(e as Error).stack ?? String(e)}`);
       }
@@ -322,7 +313,7 @@ describe(`fuzz: ${RUNS} generated definitions (seed ${SEED})`, () => {
     const sample = valid.filter((_, k) => k % step === 0).slice(0, FULL_SAMPLE);
     for (const [k, v] of sample.entries()) {
       try {
-        const out = timed(BUDGET_MS.full, 'full generation', () => generateAll([v.migration.model]));
+        const out = generateAll([v.migration.model]);
         for (const f of out) if (f.path.endsWith('.yaml')) parse(f.content);
         const rules = out.find((f) => f.path === FILES.rules(v.migration.model.id))!;
         const dir = join(tmp, `s${k}`);

@@ -19,13 +19,11 @@ describe('invalid fixtures', () => {
 
   it.each(EXPECTED)('%s', (name, expected) => {
     const file = `${DIR}/${name}.yaml`;
-    const started = Date.now();
     const r = migobs(['validate', file]);
     expect(r.code).toBe(1);
     expect(r.stderr.split('\n')[0]).toBe(`${file}:${expected}`);
     expect(r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+\)?\n/); // no stack trace
     expect(r.stdout).toBe('');
-    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it('prints a stack trace only with --debug', () => {
