@@ -89,7 +89,7 @@ export function buildProgram(): Command {
     .addHelpText('after', '\nLayout of the output folder and how Prometheus, Grafana and Alertmanager load it: docs/layout.md.')
     .action((files: string[], opts: { outDir?: string; check?: boolean; quiet?: boolean; lockTimeout?: string }) => run(async () => command<typeof import('./commands/generate')>('generate').generateCommand(files, { ...opts, config: program.opts().config })));
 
-  // COMMANDS: lint, gate, watch, alertmanager and routes-test are registered below.
+  // COMMANDS: lint, gate, watch, alertmanager, routes-test, hook and exporter-setup are registered below.
 
   program
     .command('alertmanager')
@@ -178,6 +178,16 @@ export function buildProgram(): Command {
     .action((tool: string, file: string, opts: { event?: string; install?: string; pushgateway?: string; stateDir?: string; phaseMap?: string[]; timeout?: string; force?: boolean }) =>
       run(async () => command<typeof import('./commands/hook')>('hook').hookCommand(tool, file, { ...opts, config: program.opts().config })),
     );
+
+  program
+    .command('exporter-setup')
+    .description('write the exporter files an engine\'s signals need; print the exporter flags and a Prometheus scrape config')
+    .argument('<engine>', 'postgres, mysql or generic')
+    .option('--out <dir>', 'write the files into this folder (without it nothing is written and the flags name the package\'s copies)')
+    .option('--force', 'replace files in --out that differ from the shipped ones')
+    .option('--json', 'print files, steps, flags and scrape configs as JSON')
+    .addHelpText('after', '\nFiles are written all or nothing; an existing file with other content is refused without --force.\nSee docs/exporter-setup.md.')
+    .action((engine: string, opts: { out?: string; force?: boolean; json?: boolean }) => run(async () => command<typeof import('./commands/exporter-setup')>('exporter-setup').exporterSetupCommand(engine, opts)));
 
   program
     .command('schema')

@@ -10,6 +10,11 @@ const YAML_ESCAPES: Record<string, string> = { '\u0085': '\\N', '\u2028': '\\L',
 /** YAML with a `# generated` header; key order is the builder's, so output is deterministic. */
 export function toYaml(data: unknown, source?: string): string {
   const header = [`# ${GENERATED_NOTE}`, ...(source ? [`# Source: ${source.replace(/[\r\n\u0085\u2028\u2029]/g, ' ')}`] : [])].join('\n');
+  return `${header}\n${toYamlFragment(data)}`;
+}
+
+/** YAML without a header: a snippet to paste into a file the user owns (e.g. prometheus.yml). */
+export function toYamlFragment(data: unknown): string {
   const doc = new Document(data, { aliasDuplicateObjects: false });
   // Go's YAML parser (Prometheus, Alertmanager) rejects a tab where a block scalar's indentation
   // is expected, and control characters are unreadable in block style: such strings are written
@@ -21,10 +26,9 @@ export function toYaml(data: unknown, source?: string): string {
   });
   // Go's YAML also treats U+0085, U+2028 and U+2029 as line breaks; the yaml library leaves them raw
   // inside double quotes, so they are written as YAML escapes (only quoted scalars can hold them).
-  const body = doc
+  return doc
     .toString({ lineWidth: 0, minContentWidth: 0, defaultStringType: 'PLAIN', defaultKeyType: 'PLAIN' })
     .replace(/[\u0085\u2028\u2029\ufeff]/g, (c) => YAML_ESCAPES[c]!);
-  return `${header}\n${body}`;
 }
 
 /** Pretty JSON with a trailing newline. */

@@ -58,3 +58,17 @@ export function parseShellWords(line: string): string[] {
   }
   return words;
 }
+
+/** Quoting for command lines migobs prints for a user to copy (never executed by migobs): bare when safe. */
+const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
+
+/** One argument as the shell must see it: bare when it only holds safe characters, else single-quoted. */
+export function shellQuote(arg: string): string {
+  if (arg !== '' && SAFE.test(arg)) return arg;
+  return `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/** A command line: each argument quoted, joined by spaces. */
+export function shellLine(argv: readonly string[]): string {
+  return argv.map(shellQuote).join(' ');
+}

@@ -70,12 +70,12 @@ const SHARED: Record<string, Expectation> = {
 const EXPECT: Record<'postgres' | 'mysql' | 'generic', Record<string, Expectation>> = {
   postgres: {
     ...SHARED,
-    // pg-migration-queries.yaml, on the primary (pg_stat_replication is empty on a standby).
+    // exporters/postgres/migration-queries.yaml (the -custom captures), on the primary (pg_stat_replication is empty on a standby).
     replicationLag: { from: ['pg-primary-custom'], notFrom: ['pg-primary', 'pg-replica-custom'] },
     walBytesRate: { from: ['pg-primary-custom'], notFrom: ['pg-primary'] },
     lockWaitSessions: { from: ['pg-primary-custom'], notFrom: ['pg-primary'] },
     lockWaitSeconds: { from: ['pg-primary-custom'], notFrom: ['pg-primary'] },
-    // The shipped queries.yaml (pg_stat_user_tables).
+    // The pg_stat_user_tables query (in exporters/postgres/migration-queries.yaml; the -extend captures).
     deadTupleRatio: { from: ['pg-primary-extend'], notFrom: ['pg-primary'] },
     // Defaults, on the primary.
     replicationLagBytes: { from: ['pg-primary'], notFrom: ['pg-replica'] },

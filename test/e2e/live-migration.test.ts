@@ -2,7 +2,7 @@
  * A live migration end to end, every component real and on 127.0.0.1:
  *
  *   PostgreSQL (initdb in a temp dir)  <- examples/backfill/backfill.mjs (emitter on /metrics, asks `migobs gate`)
- *   postgres_exporter (lock-wait query) + the runner's /metrics  <- Prometheus (1 s scrape + rule evaluation,
+ *   postgres_exporter (the shipped exporters/postgres/migration-queries.yaml) + the runner's /metrics  <- Prometheus (1 s scrape + rule evaluation,
  *   the generated rules.yaml)  -> Alertmanager (base config merged by `migobs alertmanager`) -> webhooks here.
  *
  * The induced conditions are real: a SHARE lock on `orders` blocks the backfill's UPDATE (a blocked
@@ -27,10 +27,11 @@ import { toYaml } from '../../src/render/serialize';
 import { REPO } from '../helpers/cli';
 import { requireTool, runTool } from '../helpers/tools';
 import { askGateUntil } from '../helpers/gate';
+import { shippedDsnParameters, shippedText } from '../helpers/exporter-setup';
 import { CLI_BIN, freePort, HOST, migobsAsync, Services, sleep, waitFor, type AsyncCliResult, type Postgres, type Prometheus, type Proc, type Webhook } from '../helpers/services';
 
 const DEFINITION = join(__dirname, 'fixtures', 'e2e-backfill.yaml');
-const QUERIES = readFileSync(join(REPO, 'examples', 'backfill', 'postgres-exporter-queries.yaml'), 'utf8');
+const QUERIES = shippedText('postgres', 'migration-queries.yaml');
 const ORDERS = 200_000;
 const ID = 'e2e-backfill';
 
@@ -84,7 +85,7 @@ describe('live migration: gate, alerts and the example backfill on real services
       const setup = await runNode(['examples/backfill/backfill.mjs', 'setup', '--database-url', db.dsn('app'), '--orders', String(ORDERS), '--customers', '1000']);
       expect(setup.code, setup.stderr).toBe(0);
       // lock_timeout keeps the exporter's own queries from queueing behind a test lock.
-      const exporter = await services.startPostgresExporter(`${db.dsn('app')}&lock_timeout=2000`, QUERIES);
+      const exporter = await services.startPostgresExporter(`${db.dsn('app')}${shippedDsnParameters('postgres')}`, QUERIES);
 
       // Repo config with absolute links: runbookBaseUrl is where <out>/docs is published, here a small static server.
       const docs = createServer((req, res) => {

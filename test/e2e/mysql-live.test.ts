@@ -1,5 +1,6 @@
 /**
- * The MySQL engine library on a real MariaDB with Debian's mysqld_exporter, scraped by a real
+ * The MySQL engine library on a real MariaDB with Debian's mysqld_exporter (the flags and heartbeat
+ * table `migobs exporter-setup mysql` ships), scraped by a real
  * Prometheus: `migobs gate` proceeds while nothing waits, pauses on one InnoDB row-lock waiter,
  * rolls back on a metadata-lock queue behind an ALTER, proceeds again once the blocker is gone,
  * and is unknown (never proceed) when the exporter stops. Everything runs on 127.0.0.1 in temp
@@ -7,6 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
+import { shippedFlags, shippedText } from '../helpers/exporter-setup';
 import { askGateUntil, gateOf, type GateAnswer } from '../helpers/gate';
 import { Services, migobsAsync, waitFor, type AsyncCliResult, type MariaDB, type Prometheus } from '../helpers/services';
 
@@ -29,7 +31,8 @@ describe('MySQL engine signals and `migobs gate` on real MariaDB + mysqld_export
       db = await services.startMariaDB();
       db.sql('CREATE DATABASE app');
       db.sql('CREATE TABLE t (id INT PRIMARY KEY, v INT NOT NULL) ENGINE=InnoDB; INSERT INTO t SELECT seq, 0 FROM seq_1_to_1000', 'app');
-      const exporter = await services.startMysqldExporter(db, ['--collect.info_schema.processlist']);
+      db.sql(shippedText('mysql', 'heartbeat.sql'));
+      const exporter = await services.startMysqldExporter(db, shippedFlags('mysql'));
       prom = await services.startPrometheus({ targets: [{ job: 'mysql', target: exporter.target }] });
     } catch (e) {
       await services.stopAll();

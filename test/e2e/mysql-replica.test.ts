@@ -1,13 +1,14 @@
 /**
  * Replica gates of the mysql engine library on a real MariaDB primary and GTID replica, read by
- * Debian's mysqld_exporter on the replica (default collectors + --collect.heartbeat) and a real
- * Prometheus. The test writes a pt-heartbeat-layout row on the primary every 500 ms. With the
- * replica's SQL thread stopped, Seconds_Behind_Master vanishes (the trap in
- * shared/exporter-metrics): its gate reads unknown, not green, while the heartbeat lag grows into
+ * Debian's mysqld_exporter on the replica (the flags `migobs exporter-setup mysql` prints) and a real
+ * Prometheus. The heartbeat table is the shipped exporters/mysql/heartbeat.sql; the test writes its
+ * row on the primary every 500 ms. With the replica's SQL thread stopped, Seconds_Behind_Master
+ * vanishes (the trap the exporter captures show): its gate reads unknown, not green, while the heartbeat lag grows into
  * rollback and the threads gate pauses. Restarted, every gate is green again.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
+import { shippedFlags, shippedText } from '../helpers/exporter-setup';
 import { askGateUntil, type GateAnswer } from '../helpers/gate';
 import { HOST, migobsAsync, Services, waitFor, type AsyncCliResult, type MariaDB, type Prometheus } from '../helpers/services';
 
@@ -34,8 +35,8 @@ describe('replica gates on a real MariaDB primary and GTID replica', () => {
       primary = await services.startMariaDB({ serverId: 1, logBin: true });
       replica = await services.startMariaDB({ serverId: 2 });
       primary.sql("CREATE USER 'repl'@'127.0.0.1' IDENTIFIED BY 'repl-e2e'; GRANT REPLICATION SLAVE ON *.* TO 'repl'@'127.0.0.1'");
-      // pt-heartbeat's table layout (what mysqld_exporter --collect.heartbeat reads).
-      primary.sql('CREATE DATABASE heartbeat; CREATE TABLE heartbeat.heartbeat (ts VARCHAR(26) NOT NULL, server_id INT UNSIGNED NOT NULL PRIMARY KEY, file VARCHAR(255), position BIGINT UNSIGNED, relay_master_log_file VARCHAR(255), exec_master_log_pos BIGINT UNSIGNED)');
+      // The shipped heartbeat table (pt-heartbeat's layout, what mysqld_exporter --collect.heartbeat reads).
+      primary.sql(shippedText('mysql', 'heartbeat.sql'));
       replica.sql(`CHANGE MASTER TO MASTER_HOST = '${HOST}', MASTER_PORT = ${primary.port}, MASTER_USER = 'repl', MASTER_PASSWORD = 'repl-e2e', MASTER_USE_GTID = slave_pos; START SLAVE`);
       await waitFor('the heartbeat table on the replica', () => (replica.sql("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'heartbeat'") === '1' ? true : undefined));
       const beat = (): void => void primary.sql("REPLACE INTO heartbeat.heartbeat (ts, server_id) VALUES (DATE_FORMAT(UTC_TIMESTAMP(6), '%Y-%m-%dT%H:%i:%s.%f'), 1)");
@@ -47,7 +48,7 @@ describe('replica gates on a real MariaDB primary and GTID replica', () => {
           /* the primary going away at the end is expected */
         }
       }, 500);
-      const exporter = await services.startMysqldExporter(replica, ['--collect.heartbeat', '--collect.heartbeat.database=heartbeat', '--collect.heartbeat.table=heartbeat', '--collect.heartbeat.utc']);
+      const exporter = await services.startMysqldExporter(replica, shippedFlags('mysql'));
       prom = await services.startPrometheus({ targets: [{ job: 'mysql-replica', target: exporter.target }] });
     } catch (e) {
       clearInterval(beating);

@@ -1,22 +1,21 @@
 /**
  * Replica lag, the first gate of every backfill, on a real PostgreSQL primary and streaming
- * standby (pg_basebackup), read by Debian's postgres_exporter on the primary with
- * shared/exporter-metrics/pg-migration-queries.yaml, scraped by a real Prometheus, judged by
+ * standby (pg_basebackup), read by Debian's postgres_exporter on the primary with the shipped
+ * exporters/postgres/migration-queries.yaml, scraped by a real Prometheus, judged by
  * `migobs gate`. A writer commits on the primary throughout. Replay paused on the standby makes
  * the lag grow through pause into rollback; resumed, it proceeds again; with the standby gone the
- * lag does not read as 0 (the trap in shared/exporter-metrics: lag that vanishes instead of
+ * lag does not read as 0 (the trap the exporter captures show: lag that vanishes instead of
  * growing) but as unknown, never proceed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { REPO } from '../helpers/cli';
+import { shippedDsnParameters, shippedFlags, shippedText } from '../helpers/exporter-setup';
 import { askGateUntil, gateOf, type GateAnswer } from '../helpers/gate';
 import { migobsAsync, Services, sleep, waitFor, type AsyncCliResult, type Postgres, type Prometheus } from '../helpers/services';
 
 const DEFINITION = join(__dirname, 'fixtures', 'pg-replica.yaml');
-const QUERIES = readFileSync(join(REPO, '..', 'shared', 'exporter-metrics', 'pg-migration-queries.yaml'), 'utf8');
+const QUERIES = shippedText('postgres', 'migration-queries.yaml');
 
 describe('replica lag on a real PostgreSQL primary and streaming standby', () => {
   const services = new Services();
@@ -37,7 +36,8 @@ describe('replica lag on a real PostgreSQL primary and streaming standby', () =>
       primary.psql('CREATE TABLE w (id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT now())');
       standby = await services.startPostgresStandby(primary);
       await waitFor('the standby to stream', () => (primary.psql("SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'") === '1' ? true : undefined));
-      const exporter = await services.startPostgresExporter(primary.dsn(), QUERIES);
+      expect(shippedFlags('postgres')).toEqual([expect.stringMatching(/^--extend\.query-path=.*migration-queries\.yaml$/)]);
+      const exporter = await services.startPostgresExporter(`${primary.dsn()}${shippedDsnParameters('postgres')}`, QUERIES);
       prom = await services.startPrometheus({ targets: [{ job: 'postgres-primary', target: exporter.target }] });
       // The application keeps committing on the primary, five times a second.
       writer = new pg.Client({ connectionString: primary.dsn(), application_name: 'e2e-writer' });

@@ -360,12 +360,15 @@ export class Services {
     };
   }
 
-  /** mysqld_exporter 0.14 for a MariaDB socket (socket auth as the test's user), with extra --collect.* flags. */
-  async startMysqldExporter(db: MariaDB, flags: string[] = []): Promise<{ target: string; port: number }> {
+  /**
+   * mysqld_exporter 0.14 for a MariaDB socket (socket auth as the test's user, or `opts.dsn`), with
+   * extra --collect.* flags.
+   */
+  async startMysqldExporter(db: MariaDB, flags: string[] = [], opts: { dsn?: string; name?: string } = {}): Promise<{ target: string; port: number }> {
     const port = await freePort();
     const proc = this.track(
-      startProcess('mysqld_exporter', requireTool('prometheus-mysqld-exporter'), [`--web.listen-address=${HOST}:${port}`, ...flags], {
-        env: { DATA_SOURCE_NAME: `${db.user}@unix(${db.socket})/` },
+      startProcess(opts.name ?? 'mysqld_exporter', requireTool('prometheus-mysqld-exporter'), [`--web.listen-address=${HOST}:${port}`, ...flags], {
+        env: { DATA_SOURCE_NAME: opts.dsn ?? `${db.user}@unix(${db.socket})/` },
       }),
     );
     await waitFor('mysqld_exporter /metrics', async () => {
@@ -376,12 +379,12 @@ export class Services {
     return { target: `${HOST}:${port}`, port };
   }
 
-  /** postgres_exporter for one DSN, with an optional --extend.query-path file. */
-  async startPostgresExporter(dsn: string, queriesYaml?: string, name = 'postgres_exporter'): Promise<{ target: string; port: number }> {
+  /** postgres_exporter for one DSN, with an optional --extend.query-path file (its text) and extra flags. */
+  async startPostgresExporter(dsn: string, queriesYaml?: string, name = 'postgres_exporter', flags: string[] = []): Promise<{ target: string; port: number }> {
     const bin = requireTool('prometheus-postgres-exporter');
     const dir = this.tempDir('pgexp');
     const port = await freePort();
-    const args = [`--web.listen-address=${HOST}:${port}`];
+    const args = [`--web.listen-address=${HOST}:${port}`, ...flags];
     if (queriesYaml !== undefined) {
       const file = join(dir, 'queries.yaml');
       writeFileSync(file, queriesYaml);
