@@ -59,10 +59,10 @@ export function setupText(setup: EngineSetup, files: FileOutcome[]): string {
   for (const e of setup.exporters) {
     out.push(`${++n}. ${e.name} on ${e.runOn}:`);
     out.push(...commandLine(e).split('\n').map((l) => `   ${l}`));
-    if (e.dsn) out.push(`   ${Object.keys(e.dsn.parameters).length ? `${Object.keys(e.dsn.parameters).join(', ')} in the DSN: ` : ''}${e.dsn.why}.`);
+    if (e.dsn) out.push(`   ${Object.keys(e.dsn.parameters).length ? `${Object.keys(e.dsn.parameters).join(', ')} in the DSN` : 'DSN'}: ${e.dsn.why}.`);
     for (const f of e.flags) {
       const needed = signalsNeeding(setup.engine, f);
-      if (needed.length > 0) out.push(`   ${f.flag.split('=')[0]}: ${f.why} (signals ${needed.join(', ')}).`);
+      if (needed.length > 0) out.push(`   ${f.flag.split('=')[0]}: ${f.why}; needed by ${needed.join(', ')}.`);
     }
     for (const note of e.notes) out.push(`   ${note}`);
     out.push('');

@@ -136,11 +136,11 @@ export function exporterSetup(engine: Engine, fileAt: (name: string) => string):
       ],
       prepare: [
         {
-          title: 'Create the exporter account and grant what it needs, once, as an admin on the primary (it replicates)',
+          title: 'Create the exporter account, once, as an admin on the primary (it replicates)',
           argv: ['mysql', '-e', "CREATE USER 'mysqld_exporter'@'localhost' IDENTIFIED BY '<password>' WITH MAX_USER_CONNECTIONS 3"],
         },
         {
-          title: 'then (MariaDB 10.5 and newer: exporter-grants.mariadb.sql instead)',
+          title: 'Grant it what the collectors need (MariaDB 10.5 and newer: exporter-grants.mariadb.sql instead)',
           argv: ['mysql'],
           stdinFile: fileAt('exporter-grants.sql'),
         },

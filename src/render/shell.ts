@@ -62,9 +62,14 @@ export function parseShellWords(line: string): string[] {
 /** Quoting for command lines migobs prints for a user to copy (never executed by migobs): bare when safe. */
 const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
 
-/** One argument as the shell must see it: bare when it only holds safe characters, else single-quoted. */
+/**
+ * One argument as the shell must see it: bare when it only holds safe characters; double-quoted
+ * when it holds single quotes but nothing a double-quoted string expands (SQL text); else
+ * single-quoted.
+ */
 export function shellQuote(arg: string): string {
   if (arg !== '' && SAFE.test(arg)) return arg;
+  if (arg.includes("'") && !/["$`\\!]/.test(arg)) return `"${arg}"`;
   return `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
