@@ -79,6 +79,7 @@ describe('the npm package', () => {
     const files = new Set((JSON.parse(r.stdout) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path));
     const want = [
       ...ENGINES.flatMap((engine) => setupOf(engine).files.map((f) => `exporters/${engine}/${f.name}`)),
+      'exporters/README.md',
       'docs/references.md',
       'docs/exporter-setup.md',
     ];
