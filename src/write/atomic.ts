@@ -135,20 +135,38 @@ export function lstatOrUndefined(p: string): Stats | undefined {
   }
 }
 
-/**
- * One file, replaced atomically and durably (for `migobs init` and `migobs hook`): a temp file beside it, written
- * completely and flushed, renamed over the target, and the folder synced.
- */
-export function writeFileAtomic(file: string, content: string | Uint8Array, mode?: number): void {
+/** Write `content` completely to a new temp file beside `file` and flush it; returns the temp path. */
+export function writeTemp(file: string, content: string | Uint8Array): string {
   const tmp = join(dirname(file), `${TEMP_PREFIX}${process.pid}-${(counter++).toString(36)}-${basename(file)}`);
   createFile(tmp, content, realFs, { fsync: true });
+  return tmp;
+}
+
+/** Rename a temp file from writeTemp over `file` (removing the temp file if that fails), then sync the folder. */
+export function commitTemp(tmp: string, file: string): void {
   try {
-    // A script (mode 0755) must be executable whatever the umask narrowed the new file to.
-    if (mode !== undefined) chmodSync(tmp, mode);
     renameSync(tmp, file);
   } catch (e) {
     rmSync(tmp, { force: true });
     throw e;
   }
   fsyncDir(dirname(file));
+}
+
+/**
+ * One file, replaced atomically and durably (for `migobs init` and `migobs hook`): a temp file
+ * beside it, written completely and flushed, renamed over the target, and the folder synced.
+ */
+export function writeFileAtomic(file: string, content: string | Uint8Array, mode?: number): void {
+  const tmp = writeTemp(file, content);
+  // A script (mode 0755) must be executable whatever the umask narrowed the new file to.
+  if (mode !== undefined) {
+    try {
+      chmodSync(tmp, mode);
+    } catch (e) {
+      rmSync(tmp, { force: true });
+      throw e;
+    }
+  }
+  commitTemp(tmp, file);
 }
