@@ -86,7 +86,7 @@ export function exporterSetup(engine: Engine, fileAt: (name: string) => string):
     return {
       engine,
       files: [
-        { name: 'migration-queries.yaml', purpose: 'postgres_exporter --extend.query-path file: lock waits, WAL position, standby lag in seconds, dead tuples per table' },
+        { name: 'migration-queries.yaml', purpose: 'postgres_exporter --extend.query-path file: lock waits, WAL position, standby lag in seconds, dead tuples per table, CREATE INDEX / CLUSTER progress' },
         { name: 'exporter-role.sql', purpose: 'the login role the exporter connects as (pg_monitor, lock_timeout, statement_timeout)' },
       ],
       prepare: [

@@ -1,5 +1,5 @@
 /**
- * exporters/postgres/progress-queries.yaml on a real PostgreSQL and a real postgres_exporter:
+ * exporters/postgres/migration-queries.yaml on a real PostgreSQL and a real postgres_exporter:
  * `CREATE INDEX CONCURRENTLY` on a 200,000-row table, held in known phases by other sessions
  * (no sleeps, no luck with timing):
  *
@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO } from '../helpers/cli';
 import { Services, waitFor, type Postgres } from '../helpers/services';
 
-const QUERIES = readFileSync(join(REPO, 'exporters', 'postgres', 'progress-queries.yaml'), 'utf8');
+const QUERIES = readFileSync(join(REPO, 'exporters', 'postgres', 'migration-queries.yaml'), 'utf8');
 
 interface Series {
   labels: Record<string, string>;
