@@ -14,6 +14,7 @@ import { FILES, OUT_META } from '../../src/generate/names';
 import { MAX_FILE_BYTES } from '../../src/load/source';
 import { loadDefinitionText } from '../../src/pipeline';
 import { migobs, REPO } from '../helpers/cli';
+import { isOwnHtml, renderedHtml, renderedLinks } from '../helpers/markdown';
 import { validateDashboard } from '../helpers/grafana-schema';
 import { runTool } from '../helpers/tools';
 import { CORPUS, VALID } from './corpus';
@@ -87,6 +88,12 @@ function expectGenerated(file: string, outDir: string): void {
     const text = readFileSync(join(outDir, f), 'utf8');
     if (f.endsWith('.yaml')) expect(() => parse(text), f).not.toThrow();
     if (f.endsWith('.json')) expect(validateDashboard(JSON.parse(text)), f).toEqual([]);
+    // Markdown as a renderer reads it: no HTML but migobs' own, no link that is not http(s) or relative.
+    if (f.endsWith('.md')) {
+      expect(renderedHtml(text).filter((h) => !isOwnHtml(h)), f).toEqual([]);
+      for (const l of renderedLinks(text)) expect(l.href, f).toMatch(/^(https?:\/\/|#|[A-Za-z0-9_.\/-]+(#[A-Za-z0-9_-]+)?$)/);
+      expect(text.split('<a id="gate-replication-lag"></a>'), f).toHaveLength(f === 'runbook.md' ? 2 : 1);
+    }
   }
   validOutputs.push(join(outDir, FILES.rules(ID)));
 }

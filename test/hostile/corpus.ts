@@ -104,6 +104,7 @@ export const CORPUS: Array<[name: string, expected: string]> = [
   ["valid-expr-template-in-label", VALID],
   ["valid-expr-trailing-comment", VALID],
   ["valid-hostile-free-text", VALID],
+  ["valid-hostile-markdown", VALID],
   ["valid-selector-escaped-quote", VALID],
   ["valid-tab-after-colon", VALID],
   ["whitespace-only", "1:1: file is empty (start from `migobs init <id> --type <type>`)"],

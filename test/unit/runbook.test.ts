@@ -3,14 +3,15 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { docsFiles, proseBlocks, renderRunbook } from '../../src/generate/docs';
+import { docsFiles, renderRunbook } from '../../src/generate/docs';
 import { generateMigration } from '../../src/generate/index';
 import { ALERT, FILES, META_ANCHOR, alertAnchor, gateAnchor, metaAlertAnchor } from '../../src/generate/names';
 import { gatePanelIds } from '../../src/generate/panel-ids';
 import type { ResolvedMigration } from '../../src/model/types';
 import { loadDefinitions, loadDefinitionText } from '../../src/pipeline';
 import { REPO } from '../helpers/cli';
-import { checkLinks, markdownAnchors, markdownLinks } from '../helpers/links';
+import { checkLinks, markdownAnchors } from '../helpers/links';
+import { isOwnHtml, renderedCodeBlocks, renderedCodeSpans, renderedHeadings, renderedHtml, renderedLinks, renderMarkdown } from '../helpers/markdown';
 
 /** The shipped example (the README's definition); variants below edit its text. */
 const DESIGN_EXAMPLE = readFileSync(join(REPO, 'examples/orders-region-backfill.yaml'), 'utf8');
@@ -93,7 +94,7 @@ describe.each(examples())('%s', (_name, m) => {
   });
 });
 
-describe('hostile text is escaped', () => {
+describe('hostile text is neutralised, read by a real CommonMark parser', () => {
   const hostile = DESIGN_EXAMPLE.replace('title: Backfill orders.region from customers', 'title: "<script>alert(1)</script> [x](javascript:alert(1)) {{ $labels.x }}"')
     .replace('owner: team-orders', 'owner: "<img src=x onerror=alert(1)>"')
     .replace('remediation: Halve --batch-size, wait for lag < 5 s, resume.', 'remediation: "[click](javascript:alert(1))\\n# not a heading\\n<a id=\\"gate-replication-lag\\"></a>\\n```\\n{{ .Value }}"');
@@ -101,19 +102,23 @@ describe('hostile text is escaped', () => {
   const text = renderRunbook(m);
 
   it('renders no live HTML, javascript: link, heading or anchor from user text', () => {
-    expect(text).not.toContain('<script');
-    expect(text).not.toContain('<img');
-    expect(text).not.toMatch(/\]\(javascript:/i);
-    expect(markdownLinks(text).filter((l) => /^javascript:/i.test(l.target))).toEqual([]);
-    expect(text).not.toMatch(/^# not a heading/m);
+    expect(renderedHtml(text).filter((h) => !isOwnHtml(h))).toEqual([]);
+    expect(renderedLinks(text).filter((l) => !/^(https?:\/\/|#|[\w.-]+\.md(#[\w-]+)?$)/.test(l.href))).toEqual([]);
+    expect(renderedHeadings(text).map((h) => h.text)).not.toContain('not a heading');
+    expect(text).toContain('\\# not a heading');
+    expect(text).toContain('\\[click](javascript:alert(1))');
+    expect(text).toContain('&lt;a id="gate-replication-lag">');
     expect(text.split('<a id="gate-replication-lag"></a>')).toHaveLength(2);
-    // The user's ``` cannot open a code block: fences are only the promql ones migobs writes.
-    expect(text).toContain('\\`\\`\\`');
-    expect(text.match(/^```promql$/gm)).toHaveLength(m.gates.length);
-    expect(text.match(/^```.*$/gm)).toHaveLength(2 * m.gates.length);
-    expect(text).toContain('\\{\\{ .Value \\}\\}');
-    expect(text).toContain('&lt;script&gt;');
-    expect(text).toContain('\\{\\{ $labels.x \\}\\}');
+    expect(text).toContain('&lt;script>alert(1)&lt;/script>');
+  });
+
+  it("the user's unclosed fence is a code block closed before the next section", () => {
+    const blocks = renderedCodeBlocks(text);
+    expect(blocks).toContainEqual({ info: '', content: '{{ .Value }}\n' });
+    // Every gate and meta section still has its heading after the user's block.
+    const headings = renderedHeadings(text).map((h) => h.text);
+    for (const g of m.gates) expect(headings).toContain(`Gate: ${g.title} (${g.id})`);
+    expect(headings).toContain('Closeout checklist');
   });
 
   it('still links correctly', () => {
@@ -133,15 +138,33 @@ describe('with grafanaUrl configured', () => {
   });
 });
 
-describe('proseBlocks', () => {
-  it.each([
-    ['numbered steps stay a list', '1. Stop\n2. Revert', '1. Stop\n2. Revert'],
-    ['bullets stay a list', '- a\n* b', '- a\n- b'],
-    ['wrapped lines continue an item', '1. Stop the\n   runner', '1. Stop the runner'],
-    ['paragraphs are separated by blank lines', 'one\ntwo\n\nthree', 'one two\n\nthree'],
-    ['item text is escaped', '1. [x](javascript:alert(1)) <b>', '1. \\[x\\]\\(javascript:alert\\(1\\)\\) &lt;b&gt;'],
-    ['a heading marker is escaped', '# title', '\\# title'],
-  ])('%s', (_n, input, expected) => {
-    expect(proseBlocks(input)).toBe(expected);
+describe('user Markdown in the runbook', () => {
+  const withText = (edit: (t: string) => string): string => renderRunbook(model(edit(DESIGN_EXAMPLE)));
+  const plan = ['1. Stop the runner:', '   ```sh', '   kill -TERM "$(cat /run/backfill.pid)"', '   ```', '2. Revert:', '', '   ~~~sql', '   UPDATE orders SET region = NULL WHERE id > 10 | 0;', '   ~~~'].join('\n');
+  const text = withText((t) => t.replace('  routing:', `  rollbackPlan: |\n${plan.split('\n').map((l) => (l ? `    ${l}` : '')).join('\n')}\n  verification:\n    - "Run \`SELECT count(*) FROM orders WHERE region IS NULL\` | expect 0"\n    - |\n      \`\`\`sql\n      SELECT 1;\n      \`\`\`\n  routing:`));
+
+  it('keeps the rollback plan a list with its fenced blocks inside the items, bytes unchanged', () => {
+    const section = text.slice(text.indexOf('<a id="rollback"></a>'), text.indexOf('<a id="verification"></a>'));
+    expect(section).toContain(plan);
+    expect(renderedCodeBlocks(section)).toEqual([
+      { info: 'sh', content: 'kill -TERM "$(cat /run/backfill.pid)"\n' },
+      { info: 'sql', content: 'UPDATE orders SET region = NULL WHERE id > 10 | 0;\n' },
+    ]);
+    expect(renderMarkdown(section)).toMatch(/<ol>\n<li>\n<p>Stop the runner:<\/p>\n<pre><code class="language-sh">/);
+  });
+
+  it('writes a checklist item with a code span as it is, and one starting with a code block on the next line', () => {
+    expect(text).toContain('- [ ] Run `SELECT count(*) FROM orders WHERE region IS NULL` | expect 0\n');
+    expect(text).toContain('- [ ]\n  ```sql\n  SELECT 1;\n  ```\n');
+    const section = text.slice(text.indexOf('<a id="verification"></a>'), text.indexOf('<a id="closeout"></a>'));
+    expect(renderedCodeSpans(section)).toContain('SELECT count(*) FROM orders WHERE region IS NULL');
+    expect(renderedCodeBlocks(section)).toEqual([{ info: 'sql', content: 'SELECT 1;\n' }]);
+  });
+
+  it('does not litter preset prose with backslashes', () => {
+    const preset = renderRunbook(model(DESIGN_EXAMPLE));
+    for (const s of ['\\`', '\\(', '\\)', '\\_', '\\|', '&gt;', '&lt;=']) expect(preset, s).not.toContain(s);
+    expect(preset).toContain('- [ ] `migobs gate <file> --phase canary` exits 0 (all canary gates green, none unknown)');
+    expect(preset).toContain('Active sessions / Threads_running');
   });
 });

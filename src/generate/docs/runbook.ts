@@ -2,11 +2,14 @@
  * runbook.md: what the people running the migration read. Overview, phases with entry and proceed
  * checklists, one section per gate (anchor `gate-<id>`, the target of every gate alert's
  * runbook_url), the meta alerts (`#stalled`, `#eta-overrun`, `#metrics-absent`), verification and
- * closeout. Every piece of user or preset text goes through the Markdown escapers.
+ * closeout. Names and titles go through `mdText` (shown literally); prose the user or a preset
+ * wrote (rollback plan, remediation, criteria, descriptions) is Markdown and goes through
+ * markdown-user.ts, which keeps its code blocks byte for byte and neutralises HTML and unsafe links.
  */
 import { basename } from 'node:path';
 import type { ResolvedGate, ResolvedMigration, ResolvedPhase } from '../../model/types';
 import { mdAnchor, mdCode, mdCodeBlock, mdLink, mdTable, mdText } from '../../render/markdown';
+import { mdAfterLabel, mdListItem, mdMarkdown } from '../../render/markdown-user';
 import { markdownHeader } from '../../render/serialize';
 import { ALERT, DOC_FILE, META_ANCHOR, SEVERITY, alertAnchor, gateAnchor, metaAlertAnchor, panelAnchor } from '../names';
 import { PANEL, gatePanelIds } from '../panel-ids';
@@ -14,6 +17,7 @@ import { dashboardUrl } from '../urls';
 
 export const PHASES_ANCHOR = 'phases';
 export const GATES_ANCHOR = 'gates';
+export const FORWARD_FIX_ANCHOR = 'forward-fix';
 export const phaseAnchor = (phase: Pick<ResolvedPhase, 'id'>): string => `phase-${phase.id}`;
 
 const alertsLink = (text: string, anchor: string): string => mdLink(text, `${DOC_FILE.alertsDoc}#${anchor}`);
@@ -31,35 +35,8 @@ function shellWord(word: string): string {
   return /^[A-Za-z0-9_./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-/**
- * Multi-line prose (a rollback procedure, a description) as Markdown blocks: numbered and bulleted
- * lines stay lists, other lines become paragraphs. The list markers are rebuilt by migobs; the
- * text of every line is escaped.
- */
-export function proseBlocks(text: string): string {
-  const blocks: { kind: 'p' | 'ol' | 'ul'; lines: string[] }[] = [];
-  let open: { kind: 'p' | 'ol' | 'ul'; lines: string[] } | undefined;
-  for (const raw of text.replace(/\r\n?/g, '\n').split('\n')) {
-    const line = raw.trim();
-    if (line === '') {
-      open = undefined;
-      continue;
-    }
-    const ol = /^(\d{1,3})[.)]\s+(.*)$/.exec(line);
-    const ul = /^[-*•]\s+(.*)$/.exec(line);
-    const kind = ol ? 'ol' : ul ? 'ul' : 'p';
-    if (kind === 'p' && open && open.kind !== 'p') {
-      // A wrapped line continues the list item above it.
-      open.lines[open.lines.length - 1] += ` ${mdText(line)}`;
-      continue;
-    }
-    if (!open || open.kind !== kind) blocks.push((open = { kind, lines: [] }));
-    open.lines.push(ol ? `${Number(ol[1])}. ${mdText(ol[2]!)}` : ul ? `- ${mdText(ul[1]!)}` : mdText(line));
-  }
-  return blocks.map((b) => b.lines.join(b.kind === 'p' ? ' ' : '\n')).join('\n\n');
-}
-
-const checklist = (items: string[]): string => items.map((i) => `- [ ] ${mdText(i)}`).join('\n');
+/** Criteria and checks are user Markdown: each is one checklist item, code blocks indented inside it. */
+const checklist = (items: string[]): string => items.map((i) => mdListItem('- [ ]', i)).join('\n');
 
 function comparison(g: ResolvedGate, threshold: number): string {
   return `${g.direction === 'below' ? '<' : '>'} ${threshold}`;
@@ -75,7 +52,7 @@ function overview(model: ResolvedMigration): string[] {
     ['Tables', br.tables.length ? br.tables.map(mdCode).join(', ') : 'none listed'],
     ['Write path', br.writePath ? 'yes: production writes go through the migrated data' : 'no'],
     ['Rollback difficulty', mdText(br.rollback)],
-    ['Forward fix', br.forwardFix ? mdText(br.forwardFix) : 'none written down'],
+    ['Forward fix', br.forwardFix ? mdLink('below', `#${FORWARD_FIX_ANCHOR}`) : 'none written down'],
     ['Expected duration', model.expectedDuration ? mdCode(model.expectedDuration) : 'not set (no ETA alert window)'],
     ['Stalled after', `${mdCode(model.stalledAfter)} without progress`],
     ['Decision owner', mdText(model.decisionOwner)],
@@ -84,10 +61,11 @@ function overview(model: ResolvedMigration): string[] {
     ['Generated docs', `${mdLink('alerts', DOC_FILE.alertsDoc)}, ${mdLink('dashboard panels', DOC_FILE.dashboardDoc)}`],
   ];
   const parts = [heading(2, 'overview', 'Overview'), mdTable(['', ''], rows)];
-  if (model.description) parts.push(proseBlocks(model.description));
+  if (model.description) parts.push(mdMarkdown(model.description));
   if (model.links.length) parts.push(['Links:', ...model.links.map((l) => `- ${mdLink(l.title, l.url)}`)].join('\n'));
+  if (br.forwardFix) parts.push(heading(3, FORWARD_FIX_ANCHOR, 'Forward fix'), mdMarkdown(br.forwardFix));
   parts.push(heading(3, 'who-decides', 'Who decides'));
-  parts.push(`${mdText(model.decisionOwner)} decides.` + (model.decisionProcess ? ` ${mdText(model.decisionProcess.replace(/\s*\n\s*/g, ' '))}` : ''));
+  parts.push(mdAfterLabel(`${mdText(model.decisionOwner)} decides.`, model.decisionProcess));
   parts.push(heading(3, 'gates-at-a-glance', 'Gates at a glance'));
   parts.push(
     model.gates.length
@@ -105,7 +83,7 @@ function phaseSection(model: ResolvedMigration, phase: ResolvedPhase, index: num
   const gates = model.gates.filter((g) => g.phases.includes(phase.id));
   const gateCheck = mdCode(`migobs gate ${file} --phase ${phase.id} --prometheus-url $PROMETHEUS_URL`);
   const parts = [heading(3, phaseAnchor(phase), `${index + 1}. ${mdText(phase.title || phase.id)} (${mdCode(phase.id)})`)];
-  if (phase.description) parts.push(proseBlocks(phase.description));
+  if (phase.description) parts.push(mdMarkdown(phase.description));
   parts.push(`**Gates in this phase:** ${gates.length ? gates.map(gateLink).join(', ') : 'none'}.`);
   parts.push(['**Entry criteria**', '', phase.entry.length ? checklist(phase.entry) : '- [ ] The previous phase is complete'].join('\n'));
   const proceed = [...(gates.length ? [`- [ ] Every gate of this phase is green: ${gateCheck} exits 0 (2 pause or 4 unknown: hold, do not proceed; 3 rollback: roll back, it wins over unknown)`] : []), ...(phase.proceed.length ? [checklist(phase.proceed)] : [])];
@@ -142,11 +120,11 @@ function gateSection(model: ResolvedMigration, gate: ResolvedGate, panelId: numb
       ],
     ),
   );
-  if (signal?.description) parts.push(proseBlocks(signal.description));
+  if (signal?.description) parts.push(mdMarkdown(signal.description));
   parts.push(['Query (the gate value is its worst series):', '', mdCodeBlock(signal?.expr ?? '', 'promql')].join('\n'));
-  if (signal?.requires) parts.push(`Requires: ${mdText(signal.requires)}`);
+  if (signal?.requires) parts.push(mdAfterLabel('Requires:', signal.requires));
   parts.push('**On pause:** pause or throttle the migration first, then:');
-  parts.push(gate.remediation ? proseBlocks(gate.remediation) : `Find out why ${mdCode(gate.signal)} is past ${gate.pause}, fix it, and resume only when the gate is green again.`);
+  parts.push(gate.remediation ? mdMarkdown(gate.remediation) : `Find out why ${mdCode(gate.signal)} is past ${gate.pause}, fix it, and resume only when the gate is green again.`);
   parts.push(`**On rollback:** stop the migration and follow the ${mdLink('rollback procedure', '#rollback')}.`);
   parts.push(`**Signal absent:** the gate is blind. Pause until the signal is back (check the exporter and the query above); never proceed on no data.`);
   return parts;
@@ -200,7 +178,7 @@ export function renderRunbook(model: ResolvedMigration): string {
     ...model.gates.flatMap((g) => gateSection(model, g, panels.get(g.id), file)),
     ...metaSections(model),
     heading(2, 'rollback', 'Rollback procedure'),
-    model.rollbackPlan ? proseBlocks(model.rollbackPlan) : 'No rollback procedure written: write one in spec.rollbackPlan before you start.',
+    model.rollbackPlan ? mdMarkdown(model.rollbackPlan) : 'No rollback procedure written: write one in spec.rollbackPlan before you start.',
     heading(2, 'verification', 'Verification checklist'),
     model.verification.length ? checklist(model.verification) : '- [ ] Define how correctness is proven (spec.verification)',
     heading(2, 'closeout', 'Closeout checklist'),
