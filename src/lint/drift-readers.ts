@@ -6,6 +6,7 @@
 import { parse as parseYaml } from 'yaml';
 import type { SyntaxNode } from '@lezer/common';
 import type { Direction } from '../definition/types';
+import { thresholdOfStep } from '../generate/dashboard/thresholds';
 import { ALERT, RECORD } from '../generate/names';
 import { parsePromql, syntaxProblems } from '../promql/parse';
 
@@ -145,10 +146,11 @@ function findPanel(panels: unknown, id: number): PanelLike | undefined {
 
 /**
  * Thresholds of a gate in dashboard.json: the gate panel's threshold steps, ascending as Grafana
- * wants them. Above: [base, pause, rollback]; below: [base, rollback, pause] (see dashboard/panels.ts).
+ * wants them. Above: [base, next double after pause, next after rollback]; below: [base, rollback,
+ * pause] (see dashboard/thresholds.ts).
  * Returns undefined when the panel is not there.
  */
-export function dashboardThresholds(text: string, gate: { direction: Direction }, panelId: number): ThresholdPlace[] | undefined {
+export function dashboardThresholds(text: string, gate: { direction: Direction; pause?: number; rollback?: number }, panelId: number): ThresholdPlace[] | undefined {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -160,7 +162,11 @@ export function dashboardThresholds(text: string, gate: { direction: Direction }
   const steps = (panel.fieldConfig?.defaults?.thresholds?.steps ?? []).map((s) => s?.value).filter((v): v is number => typeof v === 'number');
   if (steps.length !== 2) return [];
   const [first, second] = steps as [number, number];
-  const values = gate.direction === 'above' ? { pause: first, rollback: second } : { rollback: first, pause: second };
+  // Above gates' steps sit just past the threshold (dashboard/thresholds.ts): read them back.
+  const values =
+    gate.direction === 'above'
+      ? { pause: thresholdOfStep('above', first, gate.pause), rollback: thresholdOfStep('above', second, gate.rollback) }
+      : { rollback: first, pause: second };
   return [{ where: `gate panel ${panelId}`, values }];
 }
 

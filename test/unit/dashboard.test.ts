@@ -11,6 +11,8 @@ import { parse, stringify } from 'yaml';
 import { dashboardFiles } from '../../src/generate/dashboard';
 import { FILES } from '../../src/generate/names';
 import { gateThresholds } from '../../src/generate/dashboard/panels';
+import { nextUp } from '../../src/generate/dashboard/thresholds';
+import { isOwnHtml, renderedHeadings, renderedHtml, renderedLinks } from '../helpers/markdown';
 import { PANEL, gatePanelIds } from '../../src/generate/panel-ids';
 import { MIGRATION_TYPES } from '../../src/definition/types';
 import type { RepoConfig, ResolvedMigration } from '../../src/model/types';
@@ -150,7 +152,8 @@ describe('dashboard.json', () => {
   it('draws the ETA red beyond the planned window', () => {
     expect(panelById(json, PANEL.eta).fieldConfig.defaults.thresholds.steps).toEqual([
       { value: null, color: 'green' },
-      { value: model.expectedDurationSeconds, color: 'red' },
+      // Red only past the window: the ETA alert is `eta > window`.
+      { value: nextUp(model.expectedDurationSeconds!), color: 'red' },
     ]);
   });
 
@@ -201,7 +204,8 @@ describe('gate panels', () => {
     expect(p.title).toBe(gate.title);
     expect(p.targets.map((t: Json) => t.expr)).toEqual([model.signals[gate.signal]!.expr]);
     const steps = p.fieldConfig.defaults.thresholds.steps as Array<{ value: number | null; color: string }>;
-    expect(steps.map((s) => s.value)).toEqual(gate.direction === 'below' ? [null, gate.rollback, gate.pause] : [null, gate.pause, gate.rollback]);
+    // Above: each step just past its threshold, so a value exactly at it stays on the green side.
+    expect(steps.map((s) => s.value)).toEqual(gate.direction === 'below' ? [null, gate.rollback, gate.pause] : [null, nextUp(gate.pause), nextUp(gate.rollback)]);
     expect(p.fieldConfig.defaults.custom.thresholdsStyle).toEqual({ mode: 'line+area' });
     // No runbookBaseUrl: the description says where the runbook section is in the output folder (no dead link).
     expect(p.description).toContain(`Runbook section: \`docs/${model.id}/runbook.md#gate-${gate.id}\` in the output folder`);
@@ -209,7 +213,7 @@ describe('gate panels', () => {
   });
 
   it.each([
-    ['above', { direction: 'above', pause: 10, rollback: 60 }, ['green', 'orange', 'red'], [null, 10, 60]],
+    ['above', { direction: 'above', pause: 10, rollback: 60 }, ['green', 'orange', 'red'], [null, 10.000000000000002, 60.00000000000001]],
     ['below', { direction: 'below', pause: 100, rollback: 10 }, ['red', 'orange', 'green'], [null, 10, 100]],
   ] as const)('threshold steps for direction %s ascend and colour the bad side', (_d, gate, colors, values) => {
     const steps = gateThresholds(gate);
@@ -287,13 +291,15 @@ describe('dashboard.md', () => {
     const out = generate(nasty);
     expect(validateDashboard(out.json)).toEqual([]);
     expect(out.json.title).toBe('Backfill <script>alert(1)</script> *now*');
-    expect(out.md).not.toContain('<script>');
-    expect(out.md).not.toContain('<b>');
-    expect(out.md).not.toContain('](javascript:');
-    expect(out.md).toContain('# Dashboard: Backfill &lt;script&gt;alert\\(1\\)&lt;/script&gt; \\*now\\*');
+    expect(renderedHtml(out.md).filter((h) => !isOwnHtml(h))).toEqual([]);
+    expect(renderedLinks(out.md).filter((l) => /^javascript:/i.test(l.href))).toEqual([]);
+    expect(out.md).toContain('# Dashboard: Backfill &lt;script>alert(1)&lt;/script> \\*now\\*');
+    expect(renderedHeadings(out.md)[0]!.text).toBe('Dashboard: Backfill <script>alert(1)</script> *now*');
     const gatePanel = panelById(out.json, gatePanelIds(nasty).get('replication-lag')!);
     expect(gatePanel.title).toBe('Lag | {{ $value }} <b>');
-    expect(gatePanel.description).not.toContain('](javascript:');
+    // Grafana renders descriptions as Markdown: the remediation is Markdown, its bad parts inert.
+    expect(renderedLinks(gatePanel.description).filter((l) => /^javascript:/i.test(l.href))).toEqual([]);
+    expect(renderedHeadings(gatePanel.description)).toEqual([]);
   });
 });
 

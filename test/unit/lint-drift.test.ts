@@ -10,6 +10,7 @@ import { parseDocument } from 'yaml';
 import type { Diagnostic } from '../../src/diagnostics';
 import { generateAll } from '../../src/generate/index';
 import { ALERT, FILES, RECORD } from '../../src/generate/names';
+import { stepFor } from '../../src/generate/dashboard/thresholds';
 import { gatePanelIds } from '../../src/generate/panel-ids';
 import { directionalLiterals, rulesThresholds, runbookSection, runbookThresholds } from '../../src/lint/drift-readers';
 import { lintMigrations } from '../../src/lint/index';
@@ -99,7 +100,8 @@ describe('drift', () => {
       const doc = JSON.parse(text);
       const find = (ps: Array<{ id: number; panels?: unknown[] }>): { fieldConfig: { defaults: { thresholds: { steps: Array<{ value: number | null }> } } } } | undefined =>
         ps.map((p) => (p.id === panelId ? p : find((p.panels ?? []) as never))).find(Boolean) as never;
-      const step = find(doc.panels)!.fieldConfig.defaults.thresholds.steps.find((s) => s.value === gate(id)[action])!;
+      const g = migration.model.gates.find((x) => x.id === id)!;
+      const step = find(doc.panels)!.fieldConfig.defaults.thresholds.steps.find((s) => s.value === stepFor(g.direction, gate(id)[action]))!;
       step.value = to;
       return JSON.stringify(doc, null, 2) + '\n';
     });

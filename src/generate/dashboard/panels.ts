@@ -5,17 +5,18 @@
  */
 import type { ResolvedGate, ResolvedMigration } from '../../model/types';
 import { mdCode, mdLink, mdText } from '../../render/markdown';
+import { mdAfterLabel } from '../../render/markdown-user';
 import { GATE_STATE, gateAnchor } from '../names';
 import { PANEL, gatePanelIds } from '../panel-ids';
 import { runbookUrl } from '../urls';
 import { dashboardQueries } from './queries';
+import { COLOR, gateThresholds, stepFor, type ThresholdStep } from './thresholds';
 import { grafanaUnit } from './units';
 
 /** Every panel, target and annotation reads the Prometheus chosen in this template variable. */
 export const DATASOURCE_VARIABLE = 'datasource';
 
-/** One colour per gate outcome, used by thresholds, mappings and the docs alike. */
-export const COLOR = { proceed: 'green', pause: 'orange', rollback: 'red', unknown: 'purple' } as const;
+export { COLOR, gateThresholds, type ThresholdStep } from './thresholds';
 
 export type PanelKind = 'stat' | 'timeseries' | 'state-timeline' | 'table';
 
@@ -30,12 +31,6 @@ export interface QuerySpec {
   table?: boolean;
 }
 
-/** A threshold step: from `value` upwards the colour applies (`null` = from minus infinity). */
-export interface ThresholdStep {
-  value: number | null;
-  color: string;
-}
-
 /** Numeric value -> text and colour; `value: null` matches missing data. */
 export interface ValueMappingSpec {
   value: number | null;
@@ -47,7 +42,7 @@ export interface PanelSpec {
   id: number;
   kind: PanelKind;
   title: string;
-  /** Markdown (user text escaped): Grafana renders panel descriptions as Markdown. */
+  /** Markdown (names escaped, user Markdown sanitised): Grafana renders panel descriptions as Markdown. */
   description: string;
   /** Markdown: what a reader should look for. */
   howToRead: string;
@@ -86,21 +81,6 @@ export const GATE_STATE_MAPPINGS: ValueMappingSpec[] = [
   { value: null, text: 'unknown (no data)', color: COLOR.unknown },
 ];
 
-/** Grafana's threshold steps are ascending, so a `below` gate starts red and turns green at pause. */
-export function gateThresholds(gate: Pick<ResolvedGate, 'direction' | 'pause' | 'rollback'>): ThresholdStep[] {
-  return gate.direction === 'below'
-    ? [
-        { value: null, color: COLOR.rollback },
-        { value: gate.rollback, color: COLOR.pause },
-        { value: gate.pause, color: COLOR.proceed },
-      ]
-    : [
-        { value: null, color: COLOR.proceed },
-        { value: gate.pause, color: COLOR.pause },
-        { value: gate.rollback, color: COLOR.rollback },
-      ];
-}
-
 /** "above 10 s for 2m" */
 function condition(gate: ResolvedGate, value: number, forText: string, unit: string): string {
   const shown = unit && unit !== 'short' ? `${value} ${unit}` : `${value}`;
@@ -113,7 +93,7 @@ function gateDescription(model: ResolvedMigration, gate: ResolvedGate): string {
   return [
     `Gate ${mdText(gate.id)}: pause when ${condition(gate, gate.pause, gate.pauseFor, unit)}; ` +
       `roll back when ${condition(gate, gate.rollback, gate.rollbackFor, unit)}. Applies in: ${phases}.`,
-    ...(gate.remediation ? [`On pause: ${mdText(gate.remediation)}`] : []),
+    ...(gate.remediation ? [mdAfterLabel('On pause:', gate.remediation)] : []),
     // Without runbookBaseUrl the runbook has no URL, only its path in the output folder: say where it is instead of a dead link.
     model.config.runbookBaseUrl ? mdLink('Runbook section', runbookUrl(model, gateAnchor(gate))) : `Runbook section: ${mdCode(runbookUrl(model, gateAnchor(gate)))} in the output folder`,
   ].join('\n\n');
@@ -192,7 +172,8 @@ function progressRow(model: ResolvedMigration, q: ReturnType<typeof dashboardQue
             : 'Remaining time at the current throughput; it grows when throughput falls.',
         queries: [{ refId: 'A', expr: q.eta }],
         unit: 's',
-        thresholds: [{ value: null, color: COLOR.proceed }, ...(window !== undefined ? [{ value: window, color: COLOR.rollback }] : [])],
+        // Red once the ETA is past the window, as the ETA alert (`> window`) judges it.
+        thresholds: [{ value: null, color: COLOR.proceed }, ...(window !== undefined ? [{ value: stepFor('above', window), color: COLOR.rollback }] : [])],
         width: 6,
         height: 5,
       },
