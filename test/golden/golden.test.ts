@@ -10,7 +10,7 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { generateAll } from '../../src/generate/index';
 import { amtoolRouteArgs, parseRouteCases } from '../../src/generate/alertmanager/index';
 import { FILES, OUT_META } from '../../src/generate/names';
@@ -22,11 +22,13 @@ import { checkLinks } from '../helpers/links';
 import { runTool } from '../helpers/tools';
 
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
-const EXAMPLES = readdirSync(join(REPO, 'examples')).filter((f) => f.endsWith('.yaml')).sort();
+/** Every shipped example, plus definitions kept only as golden cases (test/fixtures/golden). */
+const yamlIn = (dir: string): string[] => readdirSync(join(REPO, dir)).filter((f) => f.endsWith('.yaml')).sort().map((f) => join(REPO, dir, f));
+const CASES: [name: string, definition: string][] = [...yamlIn('examples'), ...yamlIn('test/fixtures/golden')].map((f) => [basename(f).replace(/\.yaml$/, ''), f]);
 const BASE_AM = join(REPO, 'test', 'fixtures', 'alertmanager', 'base.yml');
 
-function generate(example: string) {
-  const r = loadDefinitions([join(REPO, 'examples', example)]);
+function generate(definition: string) {
+  const r = loadDefinitions([definition]);
   expect(r.diagnostics).toEqual([]);
   return { files: generateAll(r.migrations.map((m) => m.model)), id: r.migrations[0]!.model.id };
 }
@@ -36,8 +38,7 @@ function listFiles(dir: string, rel = ''): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(join(dir, e.name), `${rel}${e.name}/`) : [`${rel}${e.name}`]));
 }
 
-describe.each(EXAMPLES)('golden %s', (example) => {
-  const caseName = example.replace(/\.yaml$/, '');
+describe.each(CASES)('golden %s', (caseName, example) => {
   const goldenDir = join(REPO, 'test', 'golden', caseName);
 
   it('matches the golden files', () => {
@@ -57,7 +58,7 @@ describe.each(EXAMPLES)('golden %s', (example) => {
   // it must write exactly the golden bytes too.
   it('the built CLI (dist/) writes the same bytes', () => {
     const out = mkdtempSync(join(tmpdir(), `migobs-golden-cli-${caseName}-`));
-    const r = migobs(['generate', join(REPO, 'examples', example), '--out-dir', out, '--quiet']);
+    const r = migobs(['generate', example, '--out-dir', out, '--quiet']);
     expect(r.code, r.stderr).toBe(0);
     // The manifest is the write stage's own bookkeeping (the list of files), not a golden file.
     const written = listFiles(out).filter((f) => f !== OUT_META.manifest).sort();
@@ -84,7 +85,7 @@ describe.each(EXAMPLES)('golden %s', (example) => {
     const test = runTool('promtool', ['test', 'rules', FILES.rulesTest(id)], { cwd: out, timeoutMs: 120_000 });
     expect(test.code, test.stdout + test.stderr).toBe(0);
 
-    const merged = migobs(['alertmanager', '--base', BASE_AM, join(REPO, 'examples', example)]);
+    const merged = migobs(['alertmanager', '--base', BASE_AM, example]);
     expect(merged.code, merged.stderr).toBe(0);
     const amFile = join(out, 'alertmanager.merged.yml');
     writeFileSync(amFile, merged.stdout);
