@@ -62,13 +62,13 @@ export function buildProgram(): Command {
 
   program
     .command('init')
-    .description('write a commented definition from a preset')
+    .description('write a commented definition from a preset, and migobs.config.yaml (alert link placeholders) when there is none')
     .argument('<id>', 'migration id (lower-case letters, digits, dashes; at most 40)')
     .requiredOption('--type <type>', 'migration type: schema-only, backfill, online-rewrite, cutover, dual-write, reindex')
     .option('--engine <engine>', 'postgres, mysql or generic', 'postgres')
     .option('--out <file>', 'where to write (default: migrations/<id>.yaml)')
     .option('--force', 'overwrite an existing file')
-    .action((id: string, opts: { type: string; engine: string; out?: string; force?: boolean }) => run(async () => command<typeof import('./commands/init')>('init').initCommand(id, opts)));
+    .action((id: string, opts: { type: string; engine: string; out?: string; force?: boolean }) => run(async () => command<typeof import('./commands/init')>('init').initCommand(id, { ...opts, config: program.opts().config })));
 
   program
     .command('presets')

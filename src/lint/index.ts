@@ -7,6 +7,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { sortDiagnostics, type Diagnostic, type Severity } from '../diagnostics';
 import { FILES } from '../generate/names';
+import type { SourceFile } from '../load/source';
 import type { LoadedMigration } from '../pipeline';
 import { LINT_CHECKS } from './checks';
 import { SEVERITY_RANK, type CommittedOutput, type DriftFile, type LintCheck, type LintContext } from './types';
@@ -35,6 +36,8 @@ export interface LintOptions {
   /** Where committed output lives; drift is checked only when given. */
   outDir?: string;
   checks?: readonly LintCheck[];
+  /** The repo config file that was read, if any. */
+  config?: SourceFile;
 }
 
 /** Run every check on one migration. */
@@ -46,7 +49,13 @@ export function lintContext(ctx: LintContext, checks: readonly LintCheck[] = LIN
 export function lintMigrations(migrations: LoadedMigration[], opts: LintOptions = {}): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const m of migrations) {
-    const ctx: LintContext = { source: m.source, def: m.definition, model: m.model, ...(opts.outDir !== undefined ? { committed: readCommitted(opts.outDir, m.model.id) } : {}) };
+    const ctx: LintContext = {
+      source: m.source,
+      def: m.definition,
+      model: m.model,
+      ...(opts.outDir !== undefined ? { committed: readCommitted(opts.outDir, m.model.id) } : {}),
+      ...(opts.config ? { config: opts.config } : {}),
+    };
     out.push(...lintContext(ctx, opts.checks));
   }
   return sortDiagnostics(out);

@@ -27,6 +27,8 @@ export interface LintContext {
   model: ResolvedMigration;
   /** Only when `--out-dir` was given (or configured). */
   committed?: CommittedOutput;
+  /** The repo config file, when one was read (findings about its keys point into it). */
+  config?: SourceFile;
 }
 
 export interface LintCheck {

@@ -8,17 +8,26 @@ import type { Diagnostic } from '../diagnostics';
 import type { RepoConfig } from '../model/types';
 import { didYouMean } from '../util/suggest';
 import { RECEIVER_NAME_HINT, receiverNameProblem } from '../validate/rules/receiver-name-valid';
-import { loadFile } from './source';
+import { loadFile, type SourceFile } from './source';
 
 export const CONFIG_FILE = 'migobs.config.yaml';
 const STRING_KEYS = ['grafanaUrl', 'runbookBaseUrl', 'datasourceUid', 'folder', 'outDir', 'grafanaDashboardsPath'] as const;
 const URL_KEYS = new Set(['grafanaUrl', 'runbookBaseUrl']);
 
+export interface LoadedConfig {
+  config: RepoConfig;
+  diagnostics: Diagnostic[];
+  /** The config file read (undefined: none, defaults). */
+  file?: string;
+  /** The config file read, with positions (for findings about the config, e.g. relative-link). */
+  source?: SourceFile;
+}
+
 /**
- * The repo config: `--config FILE`, else `migobs.config.yaml` in the working folder. `file` is the
- * one read (undefined: none, defaults). A relative `outDir` is relative to the config file's folder.
+ * The repo config: `--config FILE`, else `migobs.config.yaml` in the working folder. A relative
+ * `outDir` is relative to the config file's folder.
  */
-export function loadConfig(explicit?: string): { config: RepoConfig; diagnostics: Diagnostic[]; file?: string } {
+export function loadConfig(explicit?: string): LoadedConfig {
   const file = explicit ?? (existsSync(CONFIG_FILE) ? CONFIG_FILE : undefined);
   if (!file) return { config: {}, diagnostics: [] };
   const { source, diagnostics } = loadFile(file);
@@ -30,7 +39,7 @@ export function loadConfig(explicit?: string): { config: RepoConfig; diagnostics
   };
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     at([], `${CONFIG_FILE} must be a mapping`);
-    return { config: {}, diagnostics: problems, file };
+    return { config: {}, diagnostics: problems, file, source };
   }
   const config: RepoConfig = {};
   const allowed = [...STRING_KEYS, 'routing'];
@@ -57,7 +66,7 @@ export function loadConfig(explicit?: string): { config: RepoConfig; diagnostics
     }
   }
   if (config.outDir !== undefined && !isAbsolute(config.outDir)) config.outDir = join(dirname(file), config.outDir);
-  return { config, diagnostics: problems, file };
+  return { config, diagnostics: problems, file, source };
 }
 
 /**

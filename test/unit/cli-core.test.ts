@@ -1,5 +1,6 @@
 /** The core commands as a user runs them: init, validate, presets, schema. */
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,13 +11,13 @@ describe('migobs init', () => {
   it.each(MIGRATION_TYPES.flatMap((t) => ENGINES.map((e) => [t, e])))('init --type %s --engine %s writes a definition that validates', (type, engine) => {
     const dir = mkdtempSync(join(tmpdir(), 'migobs-init-'));
     const out = join(dir, 'm.yaml');
-    const r = migobs(['init', 'x-migration', '--type', type, '--engine', engine, '--out', out]);
+    const r = migobs(['init', 'x-migration', '--type', type, '--engine', engine, '--out', out], { cwd: dir });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const text = readFileSync(out, 'utf8');
     expect(text).toContain('# yaml-language-server: $schema=');
     expect(text).toMatch(/^ *# /m); // commented
-    const v = migobs(['validate', out]);
+    const v = migobs(['validate', out], { cwd: dir });
     expect(v.stderr).toBe('');
     expect(v.code).toBe(0);
   });
@@ -25,11 +26,11 @@ describe('migobs init', () => {
     const dir = mkdtempSync(join(tmpdir(), 'migobs-init-'));
     const out = join(dir, 'm.yaml');
     writeFileSync(out, 'mine\n');
-    const r = migobs(['init', 'x', '--type', 'backfill', '--out', out]);
+    const r = migobs(['init', 'x', '--type', 'backfill', '--out', out], { cwd: dir });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`${out} already exists; pass --force to overwrite it`);
     expect(readFileSync(out, 'utf8')).toBe('mine\n');
-    expect(migobs(['init', 'x', '--type', 'backfill', '--out', out, '--force']).code).toBe(0);
+    expect(migobs(['init', 'x', '--type', 'backfill', '--out', out, '--force'], { cwd: dir }).code).toBe(0);
     expect(readFileSync(out, 'utf8')).toContain('apiVersion: migobs/v1');
   });
 
@@ -38,7 +39,7 @@ describe('migobs init', () => {
     [['init', 'x', '--type', 'backfil'], 'unknown --type `backfil` (did you mean `backfill`?)'],
     [['init', 'x', '--type', 'backfill', '--engine', 'mysq'], 'unknown --engine `mysq` (did you mean `mysql`?)'],
   ])('rejects %j', (args, message) => {
-    const r = migobs(args as string[]);
+    const r = migobs(args as string[], { cwd: mkdtempSync(join(tmpdir(), 'migobs-init-')) });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(message);
     expect(r.stderr).not.toMatch(/\n\s+at /);
@@ -50,6 +51,42 @@ describe('migobs init', () => {
     const written = readFileSync(join(dir, 'migrations', 'orders-x.yaml'), 'utf8');
     expect(written).toContain('type: cutover');
     expect(written.split('\n')[0]).toBe('# yaml-language-server: $schema=../node_modules/migration-observability/schema/migration.schema.json');
+  });
+
+  it('writes migobs.config.yaml in the current folder with both link keys as commented placeholders', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'migobs-init-'));
+    const r = migobs(['init', 'orders-x', '--type', 'backfill'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('wrote migobs.config.yaml: replace the placeholder grafanaUrl and runbookBaseUrl');
+    const text = readFileSync(join(dir, 'migobs.config.yaml'), 'utf8');
+    expect(parse(text)).toEqual({ grafanaUrl: 'https://grafana.example.com', runbookBaseUrl: 'https://git.example.com/your-org/observability/blob/main/out' });
+    expect(text).toMatch(/^# .*\n(# .*\n)*/);
+    expect(text).toMatch(/# your Grafana's base URL.*\ngrafanaUrl: /);
+    expect(text).toMatch(/# where the folder `migobs generate` writes[\s\S]*\nrunbookBaseUrl: /);
+    // The placeholders are valid config, and lint points at each of them until they are replaced.
+    const lint = migobs(['lint', 'migrations/orders-x.yaml', '--format', 'json'], { cwd: dir });
+    expect(lint.code, lint.stderr).toBe(0);
+    const links = (JSON.parse(lint.stdout) as Array<{ file: string; line: number; check: string; message: string }>).filter((d) => d.check === 'relative-link');
+    const lineOf = (key: string): number => text.split('\n').findIndex((l) => l.startsWith(`${key}:`)) + 1;
+    expect(links.map((d) => [d.file, d.line]).sort()).toEqual([['migobs.config.yaml', lineOf('grafanaUrl')], ['migobs.config.yaml', lineOf('runbookBaseUrl')]].sort());
+    expect(links.every((d) => d.message.includes('placeholder'))).toBe(true);
+  });
+
+  it('never overwrites an existing migobs.config.yaml, not even with --force, and says so', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'migobs-init-'));
+    writeFileSync(join(dir, 'migobs.config.yaml'), 'grafanaUrl: https://grafana.acme-corp.io\n');
+    const r = migobs(['init', 'orders-x', '--type', 'backfill', '--force'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('kept migobs.config.yaml (it exists; init never overwrites it)');
+    expect(readFileSync(join(dir, 'migobs.config.yaml'), 'utf8')).toBe('grafanaUrl: https://grafana.acme-corp.io\n');
+  });
+
+  it('--config FILE: writes the config there instead', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'migobs-init-'));
+    const r = migobs(['--config', 'ops/migobs.yaml', 'init', 'orders-x', '--type', 'backfill'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('wrote ops/migobs.yaml:');
+    expect(parse(readFileSync(join(dir, 'ops', 'migobs.yaml'), 'utf8'))).toHaveProperty('grafanaUrl');
   });
 });
 

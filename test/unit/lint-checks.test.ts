@@ -1,22 +1,27 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/load/config';
 import { LINT_CHECKS, lintContext, lintMigrations, type LintContext } from '../../src/lint/index';
 import { loadDefinitions } from '../../src/pipeline';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'lint');
+/** A repo config with real hosts for both alert links, so only relative-link's own cases see relative links. */
+const ABSOLUTE_CONFIG = join(FIXTURES, 'relative-link', 'absolute.config.yaml');
 
-function context(rel: string): LintContext {
-  const r = loadDefinitions([join(FIXTURES, rel)]);
+function context(rel: string, configFile: string | null = ABSOLUTE_CONFIG): LintContext {
+  const loaded = configFile ? loadConfig(configFile) : undefined;
+  expect(loaded?.diagnostics ?? []).toEqual([]);
+  const r = loadDefinitions([join(FIXTURES, rel)], loaded?.config ?? {});
   expect(r.diagnostics, `${rel} must validate`).toEqual([]);
   const m = r.migrations[0]!;
-  return { source: m.source, def: m.definition, model: m.model };
+  return { source: m.source, def: m.definition, model: m.model, ...(loaded?.source ? { config: loaded.source } : {}) };
 }
 
-function run(rel: string, checkName: string) {
+function run(rel: string, checkName: string, configFile?: string | null) {
   const check = LINT_CHECKS.find((c) => c.name === checkName);
   if (!check) throw new Error(`no check ${checkName}`);
-  return lintContext(context(rel), [check]);
+  return lintContext(context(rel, configFile), [check]);
 }
 
 describe('lint checks: each seeded problem is found at its exact place', () => {
@@ -110,6 +115,44 @@ describe('lint checks: each seeded problem is found at its exact place', () => {
     expect(run(fixture, checkName)).toEqual([]);
   });
 
+  it.each<[string, string | null, Array<[string, number, number, string, string]>]>([
+    [
+      'no config: relative links, at the definition id',
+      null,
+      [
+        ['clean.yaml', 4, 7, 'alerts of `lint-fixture` carry relative `runbook_url` (e.g. `runbook.md#gate-', 'create migobs.config.yaml with `runbookBaseUrl`'],
+        ['clean.yaml', 4, 7, 'carry relative `dashboard_url` (e.g. `/d/lint-fixture?viewPanel=', 'create migobs.config.yaml with `grafanaUrl`'],
+      ],
+    ],
+    [
+      'a config without the keys: at the top of the config file',
+      'empty.config.yaml',
+      [
+        ['empty.config.yaml', 2, 1, 'relative `runbook_url`', 'set `runbookBaseUrl` in'],
+        ['empty.config.yaml', 2, 1, 'relative `dashboard_url`', 'set `grafanaUrl` in'],
+      ],
+    ],
+    ['a placeholder host left in the config: at its line', 'partial.config.yaml', [['partial.config.yaml', 3, 17, 'carry a placeholder `runbook_url` (e.g. `https://git.example.com/your-org/', 'set `runbookBaseUrl` in']]],
+    ['real hosts for both', 'absolute.config.yaml', []],
+  ])('relative-link: %s', (_name, config, expected) => {
+    const found = run('clean.yaml', 'relative-link', config ? join(FIXTURES, 'relative-link', config) : null);
+    expect(found.map((d) => [d.file.split('/').pop(), d.line, d.column])).toEqual(expected.map(([f, l, c]) => [f, l, c]));
+    found.forEach((d, i) => {
+      expect(d.message).toContain(expected[i]![3]);
+      expect(d.message).toContain('dead where alerts land (Slack, PagerDuty, email)');
+      expect(d.hint).toContain(expected[i]![4]);
+      expect(d.severity).toBe('warning');
+      expect(d.check).toBe('relative-link');
+    });
+  });
+
+  it('relative-link counts every alert link: each alert of the migration is named in the total', () => {
+    const ctx = context('clean.yaml', null);
+    const [runbook] = lintContext(ctx, LINT_CHECKS.filter((c) => c.name === 'relative-link'));
+    const alerts = 3 * ctx.model.gates.length + 2 + (ctx.model.expectedDuration ? 1 : 0);
+    expect(runbook!.message).toMatch(new RegExp(`^${alerts} of ${alerts} alerts`));
+  });
+
   it('the clean fixture (a plain backfill on postgres) passes every check', () => {
     expect(lintContext(context('clean.yaml'))).toEqual([]);
   });
@@ -131,8 +174,8 @@ describe('shipped examples', () => {
     expect(examples.length).toBeGreaterThan(0);
   });
 
-  it.each(examples)('examples/%s: no error or warning (lint exits 0)', (name) => {
-    const r = loadDefinitions([join(__dirname, '..', '..', 'examples', name)]);
+  it.each(examples)('examples/%s: no error or warning with a repo config (lint exits 0)', (name) => {
+    const r = loadDefinitions([join(__dirname, '..', '..', 'examples', name)], loadConfig(ABSOLUTE_CONFIG).config);
     expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     const findings = lintMigrations(r.migrations).filter((d) => d.severity !== 'info');
     expect(findings).toEqual([]);

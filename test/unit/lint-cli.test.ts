@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { migobs, REPO } from '../helpers/cli';
 
 const SEEDED = 'test/fixtures/lint/seeded.yaml';
+/** Real hosts for both alert links, so relative-link stays out of the tables below (it has its own test). */
+const CONFIG = ['--config', 'test/fixtures/lint/relative-link/absolute.config.yaml'];
 // The seeded problems: [line, column, severity, check].
 const EXPECTED: Array<[number, number, 'error' | 'warning' | 'info', string]> = [
   [12, 20, 'info', 'unknown-metric'],
@@ -14,7 +16,7 @@ const EXPECTED: Array<[number, number, 'error' | 'warning' | 'info', string]> = 
 
 describe('migobs lint (CLI)', () => {
   it('text: one `file:line:col: severity: message (hint) [check]` line per finding, summary on stderr', () => {
-    const r = migobs(['lint', SEEDED]);
+    const r = migobs(['lint', SEEDED, ...CONFIG]);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(EXPECTED.length);
     lines.forEach((line, i) => {
@@ -29,7 +31,7 @@ describe('migobs lint (CLI)', () => {
   });
 
   it('json: an array of {file, line, column, severity, check, message, hint}', () => {
-    const r = migobs(['lint', SEEDED, '--format', 'json']);
+    const r = migobs(['lint', SEEDED, '--format', 'json', ...CONFIG]);
     const rows = JSON.parse(r.stdout) as Array<Record<string, unknown>>;
     expect(rows.map((d) => [d.line, d.column, d.severity, d.check])).toEqual(EXPECTED);
     for (const d of rows) {
@@ -41,7 +43,7 @@ describe('migobs lint (CLI)', () => {
   });
 
   it('github: ::error/::warning/::notice workflow commands', () => {
-    const r = migobs(['lint', SEEDED, '--format', 'github']);
+    const r = migobs(['lint', SEEDED, '--format', 'github', ...CONFIG]);
     const lines = r.stdout.trimEnd().split('\n');
     const level = { error: 'error', warning: 'warning', info: 'notice' };
     expect(lines.map((l) => l.replace(/::(?!.*::).*$/, ''))).toEqual(EXPECTED.map(([l, c, sev]) => `::${level[sev]} file=${SEEDED},line=${l},col=${c}`));
@@ -58,7 +60,7 @@ describe('migobs lint (CLI)', () => {
     ['info-only.yaml', ['--fail-on', 'info'], 1],
     ['clean.yaml', ['--fail-on', 'info'], 0],
   ])('%s %j exits %i', (file, args, code) => {
-    const r = migobs(['lint', `test/fixtures/lint/${file}`, ...args]);
+    const r = migobs(['lint', `test/fixtures/lint/${file}`, ...args, ...CONFIG]);
     expect(r.code, r.stdout + r.stderr).toBe(code);
   });
 
@@ -73,9 +75,20 @@ describe('migobs lint (CLI)', () => {
   it('exits 0 on the shipped examples', () => {
     const examples = readdirSync(join(REPO, 'examples')).filter((f) => f.endsWith('.yaml')).map((f) => `examples/${f}`);
     expect(examples.length).toBeGreaterThan(0);
-    const r = migobs(['lint', ...examples]);
+    const r = migobs(['lint', ...examples, ...CONFIG]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).not.toMatch(/: (error|warning): /);
+  });
+
+  it('relative-link: without grafanaUrl/runbookBaseUrl each example warns twice (runbook_url, dashboard_url), and still exits 0', () => {
+    const examples = readdirSync(join(REPO, 'examples')).filter((f) => f.endsWith('.yaml')).map((f) => `examples/${f}`);
+    const r = migobs(['lint', ...examples, '--format', 'json']);
+    expect(r.code, r.stderr).toBe(0);
+    const rows = JSON.parse(r.stdout) as Array<{ file: string; check: string; severity: string; message: string }>;
+    const links = rows.filter((d) => d.check === 'relative-link');
+    expect(links).toHaveLength(2 * examples.length);
+    for (const f of examples) expect(links.filter((d) => d.file === f).map((d) => d.message.match(/`(runbook_url|dashboard_url)`/)![1]).sort()).toEqual(['dashboard_url', 'runbook_url']);
+    expect(new Set(links.map((d) => d.severity))).toEqual(new Set(['warning']));
   });
 
   it('refuses an unknown --format or --fail-on', () => {

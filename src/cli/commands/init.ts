@@ -3,6 +3,7 @@ import { dirname, join, relative, resolve as resolvePath } from 'node:path';
 import { Document, isMap, isSeq, YAMLMap, type Node, type Pair } from 'yaml';
 import { ENGINES, MIGRATION_TYPES, type Engine, type MigrationDefinition, type MigrationType } from '../../definition/types';
 import { UserError } from '../../diagnostics';
+import { CONFIG_FILE } from '../../load/config';
 import { engineSignals, loadPreset } from '../../presets/load';
 import { didYouMean } from '../../util/suggest';
 import { writeFileAtomic } from '../../write/atomic';
@@ -10,8 +11,11 @@ import { writeFileAtomic } from '../../write/atomic';
 export const SCHEMA_IN_PACKAGE = 'node_modules/migration-observability/schema/migration.schema.json';
 const ID_RE = /^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$/;
 
-/** `migobs init <id> --type T [--engine E] [--out FILE] [--force]`: a commented definition that validates. */
-export async function initCommand(id: string, opts: { type: string; engine: string; out?: string; force?: boolean }): Promise<number> {
+/**
+ * `migobs init <id> --type T [--engine E] [--out FILE] [--force]`: a commented definition that
+ * validates, and a `migobs.config.yaml` with the alert link keys when there is none yet.
+ */
+export async function initCommand(id: string, opts: { type: string; engine: string; out?: string; force?: boolean; config?: string }): Promise<number> {
   if (!ID_RE.test(id)) {
     throw new UserError(`invalid migration id \`${id}\`: use lower-case letters, digits and dashes, 1-40 characters, starting and ending with a letter or digit`);
   }
@@ -28,8 +32,40 @@ export async function initCommand(id: string, opts: { type: string; engine: stri
   const text = renderInit(id, opts.type as MigrationType, opts.engine as Engine, schemaRef);
   mkdirSync(dirname(out), { recursive: true });
   writeFileAtomic(out, text);
-  process.stdout.write(`wrote ${out}\nnext: edit it, then run \`migobs validate ${out}\` and \`migobs generate ${out}\`\n`);
+  process.stdout.write(`wrote ${out}\n`);
+  // The repo config lives where migobs reads it: the current folder (or --config FILE).
+  const config = opts.config ?? CONFIG_FILE;
+  if (existsSync(config)) {
+    process.stdout.write(`kept ${config} (it exists; init never overwrites it)\n`);
+  } else {
+    mkdirSync(dirname(config), { recursive: true });
+    writeFileAtomic(config, renderConfig());
+    process.stdout.write(`wrote ${config}: replace the placeholder grafanaUrl and runbookBaseUrl, or alert links stay dead in Slack and PagerDuty\n`);
+  }
+  process.stdout.write(`next: edit ${out}, then run \`migobs validate ${out}\` and \`migobs generate ${out}\`\n`);
   return 0;
+}
+
+/** Placeholders `migobs lint` (relative-link) recognises as not set yet: reserved example hosts. */
+export const CONFIG_PLACEHOLDERS = {
+  grafanaUrl: 'https://grafana.example.com',
+  runbookBaseUrl: 'https://git.example.com/your-org/observability/blob/main/out',
+} as const;
+
+/** The starter migobs.config.yaml: the two keys that make alert links absolute, with what to put there. */
+export function renderConfig(): string {
+  const doc = new Document({ ...CONFIG_PLACEHOLDERS });
+  doc.commentBefore = [
+    ' migobs repo config, read by every migobs command run in this folder (or pass --config FILE).',
+    ' Written by `migobs init` with placeholders: replace them. Alerts carry runbook_url and',
+    ' dashboard_url built from these keys; without them the links are relative (runbook.md#...,',
+    ' /d/...) and lead nowhere in Slack, PagerDuty or email. `migobs lint` warns (relative-link)',
+    ' while a link is relative or still points at a placeholder host. Reference: docs/definition.md.',
+  ].join('\n');
+  const root = doc.contents as YAMLMap;
+  comment(root, 'grafanaUrl', " your Grafana's base URL; dashboard_url = <grafanaUrl>/d/<migration id>?viewPanel=<panel>");
+  comment(root, 'runbookBaseUrl', ' where the folder `migobs generate` writes (--out-dir) can be read in a browser, e.g. on your\n Git host; runbook_url = <runbookBaseUrl>/<path of the runbook in that folder>#<anchor>');
+  return doc.toString({ lineWidth: 0 });
 }
 
 /** The commented starter definition, built as a YAML document (no string templates of user text). */

@@ -20,7 +20,7 @@ export interface LintCommandOptions {
 export async function lintCommand(files: string[], opts: LintCommandOptions): Promise<number> {
   const format = opts.format ?? 'text';
   const failOn = opts.failOn ?? 'error';
-  const { config, diagnostics: configProblems } = loadConfig(opts.config);
+  const { config, diagnostics: configProblems, source: configSource } = loadConfig(opts.config);
   const result = loadDefinitions(files, config);
   const invalid = [...configProblems, ...result.diagnostics];
   if (invalid.some((d) => d.severity === 'error')) {
@@ -29,7 +29,7 @@ export async function lintCommand(files: string[], opts: LintCommandOptions): Pr
     return 1;
   }
   const outDir = opts.outDir ?? config.outDir;
-  const findings = [...invalid, ...lintMigrations(result.migrations, outDir !== undefined ? { outDir } : {})];
+  const findings = [...invalid, ...lintMigrations(result.migrations, { ...(outDir !== undefined ? { outDir } : {}), ...(configSource ? { config: configSource } : {}) })];
   process.stdout.write(formatFindings(findings, format));
   const failed = failsAt(findings, failOn);
   if (format === 'text') {

@@ -8,6 +8,7 @@ import { gateWithoutRemediation } from './gate-without-remediation';
 import { irreversibleWithoutForwardFix } from './irreversible-without-forward-fix';
 import { noGates } from './no-gates';
 import { rateWindowTooShort } from './rate-window-too-short';
+import { relativeLink } from './relative-link';
 import { stalledAfterTooShort } from './stalled-after-too-short';
 import { thresholdOutOfRange } from './threshold-out-of-range';
 import { unknownMetric } from './unknown-metric';
@@ -23,5 +24,6 @@ export const LINT_CHECKS: readonly LintCheck[] = [
   noGates,
   forLongerThanRun,
   stalledAfterTooShort,
+  relativeLink,
   drift,
 ];
