@@ -37,8 +37,12 @@ interface Node {
   children: Node[];
 }
 
+/** Built once: building the GFM extensions costs more than parsing a paragraph. */
+let extensions: ReturnType<typeof gfm>[] | undefined;
+
 function tree(text: string): Node {
-  const events: Event[] = postprocess(parse({ extensions: [gfm()] }).document().write(preprocess()(text, undefined, true)));
+  extensions ??= [gfm()];
+  const events: Event[] = postprocess(parse({ extensions }).document().write(preprocess()(text, undefined, true)));
   const root: Node = { type: 'root', start: 0, end: text.length, children: [] };
   const stack = [root];
   for (const [kind, token] of events) {
@@ -73,8 +77,8 @@ export function isSafeUserUrl(url: string): boolean {
   return scheme === undefined || scheme === 'http' || scheme === 'https' || scheme === 'mailto';
 }
 
-/** One pass: the edits that neutralise what this parse of `text` finds. */
-function findEdits(text: string): Edit[] {
+/** One pass: the edits that neutralise what this parse of `text` finds, and the parse. */
+function findEdits(text: string): { edits: Edit[]; root: Node } {
   const edits: Edit[] = [];
   const escapeAt = (at: number): void => void edits.push({ at, remove: 0, insert: '\\' });
   const visit = (n: Node, ancestors: Node[]): void => {
@@ -123,8 +127,9 @@ function findEdits(text: string): Edit[] {
     }
     for (const c of n.children) visit(c, [...ancestors, n]);
   };
-  visit(tree(text), []);
-  return edits;
+  const root = tree(text);
+  visit(root, []);
+  return { edits, root };
 }
 
 function applyEdits(text: string, edits: Edit[]): string {
@@ -139,10 +144,19 @@ function applyEdits(text: string, edits: Edit[]): string {
   return out;
 }
 
-const cache = new Map<string, string>();
+interface Sanitized {
+  md: string;
+  /** Its top-level blocks (a `content` token holds definitions and a paragraph). */
+  blocks: string[];
+}
+
+const cache = new Map<string, Sanitized>();
+
+const topBlocks = (root: Node): string[] =>
+  root.children.flatMap((n) => (n.type === 'content' ? n.children.map((c) => c.type) : [n.type])).filter((t) => t !== 'lineEnding' && t !== 'lineEndingBlank');
 
 /** Sanitised user Markdown, unindented, with no leading or trailing blank lines. */
-function sanitize(text: string): string {
+function sanitizeWithBlocks(text: string): Sanitized {
   const source = text.replace(/\r\n?/g, '\n').replace(/^(?:[ \t]*\n)+/, '').replace(/\s+$/, '');
   const hit = cache.get(source);
   if (hit !== undefined) return hit;
@@ -150,10 +164,11 @@ function sanitize(text: string): string {
   // Each pass only adds escapes; a neutralised construct can expose another (the inside of an
   // HTML block becomes paragraph text), so parse again until a pass finds nothing.
   for (let pass = 0; pass < 12; pass++) {
-    const edits = findEdits(out);
+    const { edits, root } = findEdits(out);
     if (edits.length === 0) {
-      cache.set(source, out);
-      return out;
+      const done = { md: out, blocks: topBlocks(root) };
+      cache.set(source, done);
+      return done;
     }
     out = applyEdits(out, edits);
   }
@@ -161,16 +176,13 @@ function sanitize(text: string): string {
   const plain = source
     .split('\n')
     .map((l) => mdText(l))
-    .filter((l) => l !== '')
-    .join('\n\n');
-  cache.set(source, plain);
-  return plain;
+    .filter((l) => l !== '');
+  const done = { md: plain.join('\n\n'), blocks: plain.map(() => 'paragraph') };
+  cache.set(source, done);
+  return done;
 }
 
-/** The top-level blocks of sanitised Markdown (a `content` token holds definitions and a paragraph). */
-function topBlocks(md: string): string[] {
-  return tree(md).children.flatMap((n) => (n.type === 'content' ? n.children.map((c) => c.type) : [n.type])).filter((t) => t !== 'lineEnding' && t !== 'lineEndingBlank');
-}
+const sanitize = (text: string): string => sanitizeWithBlocks(text).md;
 
 /** Every line after the first indented by `indent` spaces (blank lines stay empty). */
 function indentRest(md: string, indent: number): string {
@@ -193,10 +205,10 @@ export function mdMarkdown(text: string): string {
  * it would be read as paragraph text.
  */
 export function mdListItem(marker: string, text: string): string {
-  const md = sanitize(text);
+  const { md, blocks } = sanitizeWithBlocks(text);
   const indent = marker.startsWith('- ') || marker === '-' ? 2 : marker.length + 1;
   if (md === '') return marker;
-  if (topBlocks(md)[0] === 'paragraph') return `${marker} ${indentRest(md, indent)}`;
+  if (blocks[0] === 'paragraph') return `${marker} ${indentRest(md, indent)}`;
   return `${marker}\n${' '.repeat(indent)}${indentRest(md, indent)}`;
 }
 
@@ -205,8 +217,7 @@ export function mdListItem(marker: string, text: string): string {
  * (`Requires: the pg_stat_statements extension`), else as blocks below it.
  */
 export function mdAfterLabel(label: string, text: string): string {
-  const md = sanitize(text);
+  const { md, blocks } = sanitizeWithBlocks(text);
   if (md === '') return label;
-  const blocks = topBlocks(md);
   return blocks.length === 1 && blocks[0] === 'paragraph' ? `${label} ${md}` : `${label}\n\n${md}`;
 }
