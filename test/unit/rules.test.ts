@@ -199,7 +199,7 @@ describe('alerts.md', () => {
   it('escapes user text', () => {
     const evil = rulesFiles(definition({ title: '<script>alert(1)</script> *bold*' }))[2]!.content;
     expect(evil).not.toContain('<script>');
-    expect(evil).toContain('&lt;script&gt;');
+    expect(evil).toContain('&lt;script>alert(1)&lt;/script> \\*bold\\*');
   });
 });
 
