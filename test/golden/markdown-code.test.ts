@@ -12,7 +12,7 @@ import { REPO } from '../helpers/cli';
 import { isOwnHtml, renderedCodeBlocks, renderedCodeSpans, renderedHtml, renderedLinks } from '../helpers/markdown';
 
 const definition = parse(readFileSync(join(REPO, 'test/fixtures/golden/orders-archive-restore.yaml'), 'utf8'));
-const runbook = readFileSync(join(REPO, 'test/golden/orders-archive-restore/orders-archive-restore/runbook.md'), 'utf8');
+const runbook = readFileSync(join(REPO, 'test/golden/orders-archive-restore/docs/orders-archive-restore/runbook.md'), 'utf8');
 
 /** The raw text between an opening fence line `<indent><fence><info>` and the next `<indent><fence>` line. */
 function between(text: string, indent: string, fence: string, info: string): string {
