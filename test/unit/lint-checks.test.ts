@@ -120,7 +120,7 @@ describe('lint checks: each seeded problem is found at its exact place', () => {
       'no config: relative links, at the definition id',
       null,
       [
-        ['clean.yaml', 4, 7, 'alerts of `lint-fixture` carry relative `runbook_url` (e.g. `runbook.md#gate-', 'create migobs.config.yaml with `runbookBaseUrl`'],
+        ['clean.yaml', 4, 7, 'alerts of `lint-fixture` carry relative `runbook_url` (e.g. `docs/lint-fixture/runbook.md#gate-', 'create migobs.config.yaml with `runbookBaseUrl`'],
         ['clean.yaml', 4, 7, 'carry relative `dashboard_url` (e.g. `/d/lint-fixture?viewPanel=', 'create migobs.config.yaml with `grafanaUrl`'],
       ],
     ],
