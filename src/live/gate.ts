@@ -10,7 +10,8 @@
  * rollback > unknown > pause > green. Thresholds follow docs/architecture.md "Gate semantics":
  * strictly greater (above) or strictly less (below); a value exactly at a threshold is green.
  *
- * The gate value is the instant value of the signal (worst series: max for above, min for below),
+ * The gate value is the instant value of the signal (worst series: max for above, min for below;
+ * absent when any series is NaN or the series count differs from the target's `count`),
  * computed from the resolved signal expression, so `gate` works even where migobs' recording rules
  * are not loaded. The alerts' `for` durations do not apply here: a runner asks "is it safe now?".
  *
@@ -19,6 +20,7 @@
  */
 import type { GateStateName } from '../generate/names';
 import type { ResolvedGate, ResolvedMigration } from '../model/types';
+import { gateValueOf } from '../promql/gate-value';
 import { formatMatchers, matcherAccepts, quotePromqlString, selector } from '../promql/matchers';
 import { splitTagged, taggedQuery } from './batch';
 import { PrometheusError, type PrometheusClient, type QueryAnswer, type Sample } from './prometheus';
@@ -96,11 +98,12 @@ export function worstState(states: GateState[]): GateState {
 
 export const exitCodeFor = (state: GateState): number => EXIT_OF_STATE[state];
 
-/** The gate's value as PromQL: the worst series of its signal. */
+/**
+ * The gate's value as PromQL: the worst series of its signal, with the NaN and series-count
+ * guards; the same expression as the recording rule (src/promql/gate-value.ts).
+ */
 export function gateValueExpr(model: ResolvedMigration, gate: ResolvedGate): string {
-  const signal = model.signals[gate.signal];
-  if (!signal) throw new Error(`gate ${gate.id}: signal ${gate.signal} is not defined`);
-  return `${gate.direction === 'below' ? 'min' : 'max'}(${signal.expr})`;
+  return gateValueOf(model, gate).value;
 }
 
 /** `migration_phase{migration_id="<id>", <selector>} == 1`. */

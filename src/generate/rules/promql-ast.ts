@@ -95,9 +95,13 @@ function convert(n: SyntaxNode, text: string): Ast {
       return convert(exprChildren(n)[0]!, text);
     case 'NumberDurationLiteral':
     case 'NumberLiteral': {
-      const v = Number(src(n).replace(/_/g, ''));
-      if (Number.isNaN(v) && !/nan/i.test(src(n))) throw new Unsupported(`number ${src(n)}`);
-      return { k: 'num', v: /^[+-]?inf$/i.test(src(n)) ? (src(n).startsWith('-') ? -Infinity : Infinity) : v };
+      const lit = src(n).trim();
+      // Go's ParseFloat spellings that JS's Number() does not read: Inf, +Inf, -Inf, NaN (any case).
+      if (/^[+-]?inf(inity)?$/i.test(lit)) return { k: 'num', v: lit.startsWith('-') ? -Infinity : Infinity };
+      if (/^[+-]?nan$/i.test(lit)) return { k: 'num', v: NaN };
+      const v = Number(lit.replace(/_/g, ''));
+      if (Number.isNaN(v)) throw new Unsupported(`number ${lit}`);
+      return { k: 'num', v };
     }
     case 'UnaryExpr': {
       const arg = convert(exprChildren(n)[0]!, text);

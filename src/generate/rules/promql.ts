@@ -5,6 +5,7 @@
  * (formatted by promNumber).
  */
 import type { ResolvedGate, ResolvedMigration } from '../../model/types';
+import { gateValueOf } from '../../promql/gate-value';
 import { eq, re, selector, type LabelMatcher } from '../../promql/matchers';
 import { RECORD } from '../names';
 
@@ -69,14 +70,12 @@ export function currentPhaseExpr(m: ResolvedMigration): string {
 }
 
 /**
- * The gate value: the worst series of the signal (max for above, min for below). `>= -Inf` drops a
- * NaN result (0/0, a quantile of nothing): NaN compares false with every threshold, so without the
- * filter a NaN signal would read as green. Dropped, it makes the gate unknown, as missing data must.
+ * The gate value: the worst series of the signal, absent (gate unknown) when the result is NaN,
+ * when any input series is NaN, or when the signal has not exactly the series count its target
+ * expects. Shared with `migobs gate`: see src/promql/gate-value.ts.
  */
 export function gateValueExpr(m: ResolvedMigration, g: ResolvedGate): string {
-  const signal = m.signals[g.signal];
-  if (!signal) throw new Error(`gate ${g.id}: unknown signal ${g.signal}`);
-  return `${g.direction === 'above' ? 'max' : 'min'}(${signal.expr}) >= -Inf`;
+  return gateValueOf(m, g).value;
 }
 
 /** 0 green, 1 pause, 2 rollback, 3 unknown (no gate value). */
