@@ -9,7 +9,9 @@
 //     the base name), or part of the migobs metric contract (docs/emitter.md), or one of the
 //     conventional application HTTP metrics that the generic library documents as "override me";
 //   - each expr parses as PromQL (when @prometheus-io/lezer-promql is available);
-//   - each preset gate's signal exists in every engine library the gate applies to.
+//   - each preset gate's signal exists in every engine library the gate applies to;
+//   - each signal declares the spec.targets entry it reads (`target:`, `migration` for
+//     migration_* only) and, optionally, `seriesPer:` (one series per member of a target).
 // Usage: node scripts/check-preset-metrics.mjs [--families-dir DIR]
 // Exit 0 when clean, 1 with one line per problem on stderr.
 import fs from 'node:fs';
@@ -171,9 +173,23 @@ function checkSignal(where, name, sig) {
     }
     if (!listed.has(used) && !listed.has(baseName(used))) problem(at, `expr reads ${used}, which is not listed in metrics`);
   }
+  checkTarget(at, sig);
   if (typeof sig.requires !== 'string' || !sig.requires.trim()) {
     if (where.includes('engines')) problem(at, 'missing requires');
   }
+}
+
+// Every library signal says which spec.targets entry it reads (docs/definition.md "Targets"):
+// `migration` exactly when it reads only migobs contract metrics; seriesPer names a target.
+const TARGETS = new Set(['database', 'replicas', 'hosts', 'app']);
+function checkTarget(at, sig) {
+  const onlyContract = sig.metrics.every((m) => CONTRACT.has(m) || CONTRACT_HISTOGRAMS.has(m));
+  if (sig.target === undefined) problem(at, 'missing target: (database, replicas, hosts, app, or migration for migration_* only)');
+  else if (sig.target === 'migration' && !onlyContract) problem(at, 'target: migration, but the signal reads exporter metrics; name the target they come from');
+  else if (sig.target !== 'migration' && !TARGETS.has(sig.target)) problem(at, `unknown target ${JSON.stringify(sig.target)}`);
+  else if (sig.target !== 'migration' && onlyContract) problem(at, 'reads migration_* metrics only: use target: migration');
+  if (sig.seriesPer !== undefined && !TARGETS.has(sig.seriesPer)) problem(at, `unknown seriesPer ${JSON.stringify(sig.seriesPer)}`);
+  if (sig.seriesPer !== undefined && sig.target === 'migration') problem(at, 'seriesPer on a migration_* signal: the contract has one series per migration');
 }
 
 // ---- engine libraries --------------------------------------------------------------

@@ -15,6 +15,21 @@ const id = {
 const text = (max, description) => ({ type: 'string', minLength: 1, maxLength: max, description });
 const threshold = (description) => ({ type: 'number', description });
 const stringList = (description) => ({ type: 'array', maxItems: 100, items: text(2000), description });
+const targetName = (description) => ({ enum: ['database', 'replicas', 'hosts', 'app'], description });
+// A target: a selector string, the word `fleet`, or {selector, count}. One union type (not anyOf)
+// so a wrong value gets one plain message instead of one per branch.
+const target = (what) => ({
+  type: ['string', 'object'],
+  minLength: 1,
+  maxLength: 1000,
+  additionalProperties: false,
+  required: ['selector'],
+  properties: {
+    selector: { type: 'string', minLength: 1, maxLength: 1000, description: `Label matchers selecting ${what}, or \`fleet\` for every series Prometheus has.` },
+    count: { type: 'integer', minimum: 1, maximum: 1000, description: 'How many series a signal with one series per member of this target must see: with fewer or more, its gate is unknown.' },
+  },
+  description: `${what[0].toUpperCase()}${what.slice(1)}: label matchers in the syntax of spec.selector (e.g. instance="db1:9187"), the word \`fleet\` (read every series, explicitly unscoped), or {selector, count}.`,
+});
 
 export const schema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
@@ -96,6 +111,17 @@ export const schema = {
             donePhase: { ...id, description: 'gitlab-bbm: the phase once every tuple is migrated (default: the phase after `phase`).' },
           },
         },
+        targets: {
+          type: 'object',
+          additionalProperties: false,
+          description: 'The systems this migration touches. Every engine-library signal reads one of them and gets its matchers injected; a gate that reads an unset target is refused.',
+          properties: {
+            database: target("the primary database's exporter (postgres_exporter, mysqld_exporter)"),
+            replicas: target("the replicas' exporters (and, as count, how many replicas there are)"),
+            hosts: target('the database hosts\' node_exporter'),
+            app: target("the application's request metrics (http_requests_total, http_request_duration_seconds)"),
+          },
+        },
         phases: {
           type: 'array',
           maxItems: 50,
@@ -128,6 +154,8 @@ export const schema = {
               unit: { type: 'string', maxLength: 40, description: 'Unit: s, ms, bytes, ratio, percent, rows, ops/s, short, ...' },
               title: text(200, 'Panel title.'),
               description: text(5000, 'How to read the signal.'),
+              target: targetName('Inject the matchers of this spec.targets entry into every selector of the expression (except migration_* metrics). Your own signals are not scoped unless you say so.'),
+              seriesPer: targetName('The expression has one series per member of this target (e.g. one per replica): with the target\'s count N, the gate is unknown unless exactly N series are present.'),
             },
           },
         },

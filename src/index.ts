@@ -2,8 +2,8 @@
  * migobs as a library: load and validate definitions, resolve them into the model, and (from the
  * generate modules) turn the model into output data. Only write/ touches the disk.
  */
-export type { MigrationDefinition, GateDefinition, SignalDefinition, PhaseDefinition, MigrationType, Engine, Direction } from './definition/types';
-export { MIGRATION_TYPES, ENGINES } from './definition/types';
+export type { MigrationDefinition, GateDefinition, SignalDefinition, PhaseDefinition, MigrationType, Engine, Direction, TargetName, TargetDefinition } from './definition/types';
+export { MIGRATION_TYPES, ENGINES, TARGET_NAMES, FLEET } from './definition/types';
 export type { Diagnostic, Severity } from './diagnostics';
 export { formatDiagnostic, UserError } from './diagnostics';
 export type { ResolvedMigration, ResolvedGate, ResolvedSignal, ResolvedPhase, RepoConfig } from './model/types';

@@ -10,7 +10,7 @@
  * `build()` returns a plain MigrationDefinition; validate it with `loadDefinitionText` (or
  * `checkDefinition`) like any YAML file.
  */
-import type { Direction, Engine, GateDefinition, Link, MigrationDefinition, MigrationType, PhaseDefinition, RollbackDifficulty, SignalDefinition } from './types';
+import type { Direction, Engine, GateDefinition, Link, MigrationDefinition, MigrationType, PhaseDefinition, RollbackDifficulty, SignalDefinition, TargetDefinition, TargetName } from './types';
 
 export class GateBuilder {
   private g: GateDefinition;
@@ -46,6 +46,8 @@ export class MigrationBuilder {
   scrapeInterval(d: string): this { this.d.spec.scrapeInterval = d; return this; }
   stalledAfter(d: string): this { this.d.spec.stalledAfter = d; return this; }
   selector(s: string): this { this.d.spec.selector = s; return this; }
+  /** A target: a selector, `fleet`, or `{selector, count}` (see docs/definition.md "Targets"). */
+  target(name: TargetName, t: TargetDefinition): this { (this.d.spec.targets ??= {})[name] = typeof t === 'string' ? t : { ...t }; return this; }
   signal(name: string, s: SignalDefinition): this { (this.d.spec.signals ??= {})[name] = { ...s }; return this; }
   gate(g: GateBuilder | GateDefinition): this { (this.d.spec.gates ??= []).push(g instanceof GateBuilder ? g.build() : { ...g }); return this; }
   phase(p: PhaseDefinition): this { (this.d.spec.phases ??= []).push({ ...p }); return this; }

@@ -11,6 +11,18 @@ export type RollbackDifficulty = 'trivial' | 'easy' | 'hard' | 'irreversible';
 export const MIGRATION_TYPES: readonly MigrationType[] = ['schema-only', 'backfill', 'online-rewrite', 'cutover', 'dual-write', 'reindex'];
 export const ENGINES: readonly Engine[] = ['postgres', 'mysql', 'generic'];
 
+/**
+ * The systems a migration touches, as label matchers (see docs/definition.md "Targets"). Engine
+ * library signals read exactly one of them, and its matchers are injected into their selectors.
+ */
+export type TargetName = 'database' | 'replicas' | 'hosts' | 'app';
+export const TARGET_NAMES: readonly TargetName[] = ['database', 'replicas', 'hosts', 'app'];
+/** The word that scopes a target explicitly to every series Prometheus has. */
+export const FLEET = 'fleet';
+
+/** A selector (`instance="db1:9187"`), `fleet`, or a selector with the number of series expected. */
+export type TargetDefinition = string | { selector: string; count?: number };
+
 export interface Link {
   title: string;
   url: string;
@@ -21,6 +33,10 @@ export interface SignalDefinition {
   unit?: string;
   title?: string;
   description?: string;
+  /** Opt in: inject this target's matchers into the signal's (non migration_*) selectors. */
+  target?: TargetName;
+  /** Opt in: the signal has one series per member of this target; its `count` guards the gate. */
+  seriesPer?: TargetName;
 }
 
 export interface GateDefinition {
@@ -70,6 +86,7 @@ export interface MigrationDefinition {
     stalledAfter?: string;
     selector?: string;
     runner?: RunnerDefinition;
+    targets?: Partial<Record<TargetName, TargetDefinition>>;
     phases?: PhaseDefinition[];
     signals?: Record<string, SignalDefinition>;
     gates?: GateDefinition[];

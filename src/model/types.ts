@@ -3,14 +3,29 @@
  * Every generator is a pure function from this model to data; nothing here is optional that a
  * generator needs.
  */
-import type { Direction, Engine, Link, MigrationType, RollbackDifficulty } from '../definition/types';
+import type { Direction, Engine, Link, MigrationType, RollbackDifficulty, TargetName } from '../definition/types';
 import type { LabelMatcher } from '../promql/matchers';
 
 export type Origin = 'preset' | 'engine' | 'definition';
 
+/** One spec.targets entry, parsed. */
+export interface ResolvedTarget {
+  /** `fleet`: explicitly every series (no matchers). */
+  fleet: boolean;
+  /** The matchers injected into the selectors of signals reading this target (empty for fleet). */
+  matchers: LabelMatcher[];
+  /** The selector as written (or `fleet`). */
+  selector: string;
+  /** Series expected from a signal with one series per member of the target. */
+  count?: number;
+}
+
 export interface ResolvedSignal {
   name: string;
-  /** Final PromQL, with migration_id and the selector injected into every migration_* selector. */
+  /**
+   * Final PromQL: migration_id and the selector injected into every migration_* selector, and the
+   * target's matchers into every other selector (library signals, and your own with `target:`).
+   */
   expr: string;
   /** The expression as written in the preset, engine library or definition. */
   rawExpr: string;
@@ -21,6 +36,12 @@ export interface ResolvedSignal {
   requires?: string;
   /** Plausible value range (from the engine library), used by lint. */
   range?: { min?: number; max?: number };
+  /** The target the signal reads (`migration`: contract metrics only); undefined for your own unscoped signals. */
+  target?: TargetName | 'migration';
+  /** The target whose `count` says how many series the signal has (one per member). */
+  seriesPer?: TargetName;
+  /** Exactly this many series must be present, or the gate value is absent (unknown). */
+  expectedSeries?: number;
   origin: Origin;
 }
 
@@ -91,6 +112,8 @@ export interface ResolvedMigration {
   migrationMatchers: LabelMatcher[];
   /** Set when progress comes from a tool's own metrics (spec.runner), not the emitter. */
   runner?: ResolvedRunner;
+  /** spec.targets, parsed; a target not set in the definition is absent here. */
+  targets: Partial<Record<TargetName, ResolvedTarget>>;
   phases: ResolvedPhase[];
   signals: Record<string, ResolvedSignal>;
   /** Enabled gates, in definition order (preset gates first, then new ones). */

@@ -1,5 +1,5 @@
 /** The shape of presets/<type>.yaml and presets/engines/<engine>.yaml (see docs/presets.md). */
-import type { Direction, Engine, MigrationType } from '../definition/types';
+import type { Direction, Engine, MigrationType, TargetName } from '../definition/types';
 
 export interface LibrarySignal {
   expr: string;
@@ -9,6 +9,14 @@ export interface LibrarySignal {
   metrics?: string[];
   requires?: string;
   range?: { min?: number; max?: number };
+  /**
+   * The system the signal reads: a spec.targets entry whose matchers are injected into every
+   * selector, or `migration` for signals of the migobs metric contract only (scoped by
+   * spec.selector and migration_id already). Required in every library signal.
+   */
+  target?: TargetName | 'migration';
+  /** The expression keeps one series per member of this target, so the target's `count` guards it. */
+  seriesPer?: TargetName;
 }
 
 export interface EngineLibrary {

@@ -201,10 +201,19 @@ export function rangeWindows(expr: ParsedExpr): RangeWindow[] {
  * without comments.
  */
 export function injectMatchers(expr: ParsedExpr, select: (metric: string) => boolean, matchers: LabelMatcher[]): string {
+  return injectMatchersBy(expr, (metric) => (metric !== undefined && select(metric) ? matchers : []));
+}
+
+/**
+ * Add to each selector the matchers `pick` returns for its metric name (undefined for a selector
+ * without one, such as `{__name__=~"..."}`). Every vector selector is visited, also inside
+ * functions, aggregations, binary operations and subqueries; `on()`/`by()` label lists and other
+ * text are untouched. Same-name matchers already present win; comments are removed.
+ */
+export function injectMatchersBy(expr: ParsedExpr, pick: (metric: string | undefined) => LabelMatcher[]): string {
   const edits: Array<{ at: number; text: string }> = [];
   for (const s of selectors(expr)) {
-    if (!s.metric || !select(s.metric)) continue;
-    const add = matchers.filter((m) => !s.labels.some((l) => l.name === m.name));
+    const add = pick(s.metric).filter((m) => !s.labels.some((l) => l.name === m.name));
     if (add.length === 0) continue;
     const list = formatMatchers(add);
     if (!s.hasMatcherBraces) edits.push({ at: s.insertAt, text: `{${list}}` });

@@ -11,9 +11,10 @@ import type { ResolvedGate, ResolvedMigration, ResolvedPhase, ResolvedSignal, Re
 import { engineSignals, loadPreset } from '../presets/load';
 import type { LibrarySignal, PresetGate } from '../presets/types';
 import { eq, parseSelector, type LabelMatcher } from '../promql/matchers';
-import { injectMatchers, parsePromql, syntaxProblems } from '../promql/parse';
+import { injectMatchers, injectMatchersBy, parsePromql, syntaxProblems } from '../promql/parse';
 import { resolveRunner, runnerSignals } from '../runners/gitlab-bbm';
 import { parseDurationSeconds } from '../util/duration';
+import { resolveTargets } from './targets';
 
 export const DEFAULTS = {
   scrapeInterval: '30s',
@@ -35,6 +36,7 @@ export function resolve(def: MigrationDefinition, sourceFile: string, config: Re
   const selector = parseSelector(spec.selector ?? '');
   const migrationMatchers: LabelMatcher[] = [eq('migration_id', def.metadata.id), ...(selector.problem ? [] : selector.matchers)];
 
+  const targets = resolveTargets(def);
   const phases = resolvePhases(def, preset.phases);
   const phaseIds = phases.map((p) => p.id);
   const runner = resolveRunner(spec.runner, phaseIds);
@@ -77,8 +79,15 @@ export function resolve(def: MigrationDefinition, sourceFile: string, config: Re
     if (!own && !base) continue; // reported by the gate-signal-exists rule
     const origin: Origin = own ? 'definition' : fromPreset ? 'preset' : 'engine';
     const rawExpr = own?.expr ?? base!.expr;
+    // Library signals read their declared target; the user's own only when they opt in.
+    const target = own ? own.target : base?.target;
+    const seriesPer = own ? own.seriesPer : base?.seriesPer;
+    const scope = target && target !== 'migration' ? targets[target] : undefined;
     const parsed = parsePromql(rawExpr);
-    const expr = syntaxProblems(parsed).length ? rawExpr : injectMatchers(parsed, isContractMetric, migrationMatchers);
+    const expr = syntaxProblems(parsed).length
+      ? rawExpr
+      : injectMatchersBy(parsed, (metric) => (metric !== undefined && isContractMetric(metric) ? migrationMatchers : (scope?.matchers ?? [])));
+    const expectedSeries = seriesPer ? targets[seriesPer]?.count : undefined;
     signals[name] = {
       name,
       expr,
@@ -88,6 +97,9 @@ export function resolve(def: MigrationDefinition, sourceFile: string, config: Re
       description: own?.description ?? (own ? '' : base?.description) ?? '',
       ...(!own && base?.requires ? { requires: base.requires } : {}),
       ...(!own && base?.range ? { range: base.range } : {}),
+      ...(target ? { target } : {}),
+      ...(seriesPer ? { seriesPer } : {}),
+      ...(expectedSeries !== undefined ? { expectedSeries } : {}),
       origin,
     };
   }
@@ -119,6 +131,7 @@ export function resolve(def: MigrationDefinition, sourceFile: string, config: Re
     stalledAfterSeconds: parseDurationSeconds(stalledAfter) ?? 600,
     migrationMatchers,
     ...(runner ? { runner } : {}),
+    targets,
     phases,
     signals,
     gates,
