@@ -20,67 +20,180 @@ export type Timeline = Array<number | undefined>;
 
 export interface Check {
   step: number;
-  /** The gate value (max/min over the signal's series) at that step, or undefined when empty. */
+  /** The gate value (the recording rule's value) at that step, or undefined when it has none. */
   accept: (value: number | undefined) => boolean;
+}
+
+/** What a gate reads: its signal, and the gate value built on it (src/promql/gate-value.ts). */
+export interface GateInput {
+  /** The resolved signal expression: inverted to build the inputs. */
+  signal: string;
+  /** The full gate value expression: what every candidate is checked against. */
+  value: string;
+  /** X of the gate value: the series that are counted and checked for NaN. */
+  inner: string;
+  /** Exactly this many series of X (the target's count), when the signal declares one per member. */
+  expectedSeries?: number;
+}
+
+/** Inputs for one case: the series, and how they split into members when there are several. */
+export interface Synthesized {
+  series: Series[];
+  /**
+   * Set when the inputs were copied once per member (expected series, or a NaN case): member i's
+   * series carry `label` = `values[i]`; `spare` is one more value the same label may take, if any.
+   */
+  members?: { label: string; values: string[]; spare?: string };
 }
 
 const MAX_CANDIDATES = 5000;
 const SCALES = [1, 60, 100, 1000, 3600, 10000, 1e6];
 
 /**
- * Series that make `expr` (aggregated with `worst`, the gate's max/min) follow `targets`,
- * accepted by every check; throws Unsupported when no construction passes.
+ * Series that make the signal follow `targets` (its gate value, the worst series) and pass every
+ * check on the full gate value. With `members` (at least 2, or the signal's expected series
+ * count), every construction is copied once per member, the copies differing in one label that
+ * keeps them apart in X. Throws Unsupported when no construction passes.
  */
-export function synthesizeSignal(expr: string, targets: Timeline, checks: Check[], stepSeconds: number, worst: 'max' | 'min'): Series[] {
-  const ast = parseAst(expr);
+export function synthesizeSignal(gate: GateInput, targets: Timeline, checks: Check[], stepSeconds: number, members = gate.expectedSeries ?? 1, opts: { spare?: boolean } = {}): Synthesized {
+  const ast = parseAst(gate.signal);
+  const valueAst = parseAst(gate.value);
   let tried = 0;
   const runEnd = targets.map(() => 0);
   for (let i = targets.length - 1; i >= 0; i--) runEnd[i] = i + 1 < targets.length && targets[i + 1] === targets[i] ? runEnd[i + 1]! : i;
   const ctx: Ctx = { stepSeconds, root: ast, fixed: [], reasons: [], runEnd };
   let lastReason = '';
-  for (const candidate of invert(ast, targets, ctx)) {
-    if (++tried > MAX_CANDIDATES) break;
-    const db: Db = { stepSeconds, series: candidate };
-    try {
-      if (checks.every((c) => c.accept(gateValue(ast, db, c.step, worst)))) return candidate;
-      lastReason = 'the constructed inputs do not evaluate to the required values';
-    } catch (e) {
-      if (!(e instanceof Unsupported)) throw e;
-      lastReason = e.message;
+  for (const base of invert(ast, targets, ctx)) {
+    // With `spare`, one more member must be possible (the "one series too many" case).
+    const copies = members > 1 || opts.spare ? [...replicas(ast, base, members)].filter((c) => !opts.spare || c.members?.spare !== undefined) : [{ series: base }];
+    for (const candidate of copies) {
+      if (++tried > MAX_CANDIDATES) break;
+      const db: Db = { stepSeconds, series: candidate.series };
+      try {
+        if (checks.every((c) => c.accept(gateValue(valueAst, db, c.step)))) return candidate;
+        lastReason = members > 1 ? `the constructed inputs, copied for ${members} series, do not evaluate to the required values` : 'the constructed inputs do not evaluate to the required values';
+      } catch (e) {
+        if (!(e instanceof Unsupported)) throw e;
+        lastReason = e.message;
+      }
     }
+    if (tried > MAX_CANDIDATES) break;
   }
   throw new Unsupported(lastReason || ctx.reasons[0] || 'no construction matched');
 }
 
-/** The gate value the recording rule computes: max/min over the signal's output series. */
-export function gateValue(ast: Ast, db: Db, step: number, worst: 'max' | 'min'): number | undefined {
-  const v = evaluate(ast, db, step);
+/** The gate value: the recording rule's expression evaluated over `db` (undefined = no sample). */
+export function gateValue(valueAst: Ast, db: Db, step: number): number | undefined {
+  const v = evaluate(valueAst, db, step);
   const values = v.k === 'scalar' ? [v.v] : v.v.map((s) => s.value);
-  if (values.length === 0) return undefined;
-  const worstValue = values.reduce((a, b) => (worst === 'max' ? (b > a || Number.isNaN(a) ? b : a) : b < a || Number.isNaN(a) ? b : a));
-  // The recording rule filters NaN out (`>= -Inf`), so a NaN gate value has no sample.
-  return Number.isNaN(worstValue) ? undefined : worstValue;
+  if (values.length > 1) throw new Unsupported('the gate value has more than one series');
+  const value = values[0];
+  return value === undefined || Number.isNaN(value) ? undefined : value;
+}
+
+/** The series of X (the gate's inner vector) at a step: how many, and how many are NaN. */
+export function innerSeries(gate: GateInput, db: Db, step: number): { count: number; nan: number } {
+  const v = evaluate(parseAst(gate.inner), db, step);
+  const values = v.k === 'scalar' ? [v.v] : v.v.map((s) => s.value);
+  return { count: values.length, nan: values.filter((x) => Number.isNaN(x)).length };
+}
+
+/**
+ * `n` copies of a construction, one per member, apart in one label: first the labels the
+ * expression groups or matches on (`by (instance)`, `on (instance)`), then `instance`, then a
+ * label of its own. Each value must pass every matcher on that label (a target selector like
+ * instance=~"db2:9187|db3:9187" gives its alternatives).
+ */
+function* replicas(ast: Ast, base: Series[], n: number): Generator<Synthesized> {
+  for (const label of copyLabels(ast)) {
+    const values = memberValues(ast, label, n);
+    if (!values) continue;
+    const used = values.slice(0, n);
+    yield { series: used.flatMap((v) => base.map((s) => withLabel(s, label, v))), members: { label, values: used, ...(values[n] !== undefined ? { spare: values[n] } : {}) } };
+  }
+}
+
+const withLabel = (s: Series, label: string, value: string): Series => ({ labels: { ...s.labels, [label]: value }, samples: s.samples });
+
+function copyLabels(ast: Ast): string[] {
+  const out: string[] = [];
+  const walk = (a: Ast): void => {
+    if (a.k === 'agg') {
+      out.push(...(a.by ?? []));
+      walk(a.arg);
+    } else if (a.k === 'bin') {
+      out.push(...(a.on ?? []));
+      walk(a.l);
+      walk(a.r);
+    } else if (a.k === 'call') a.args.forEach(walk);
+    else if (a.k === 'neg') walk(a.arg);
+  };
+  walk(ast);
+  return [...new Set([...out.filter((l) => l !== 'le'), 'instance', 'migobs_member'])];
+}
+
+/** At least `count` distinct values of `label` that every matcher on it accepts (one more when there is one), or undefined. */
+function memberValues(ast: Ast, label: string, count: number): string[] | undefined {
+  const ms: Matcher[] = [];
+  const walk = (a: Ast): void => {
+    if (a.k === 'sel') ms.push(...a.matchers.filter((m) => m.name === label));
+    else if (a.k === 'agg' || a.k === 'neg') walk(a.arg);
+    else if (a.k === 'call') a.args.forEach(walk);
+    else if (a.k === 'bin') {
+      walk(a.l);
+      walk(a.r);
+    }
+  };
+  walk(ast);
+  const fromRegexes = ms.filter((m) => m.op === '=~').flatMap((m) => topLevelAlternatives(m.value).flatMap((alt) => Array.from({ length: count + 1 }, (_, k) => regexSample(alt, k))));
+  const fresh = Array.from({ length: count + 1 }, (_, i) => `migobs-${i + 1}`);
+  const ok = [...new Set([...fromRegexes, ...fresh])].filter((v) => v !== '' && matches({ [label]: v }, ms));
+  return ok.length >= count ? ok.slice(0, count + 1) : undefined;
+}
+
+/** The inputs without member `i` (a replica that stopped reporting). */
+export function dropMember(s: Synthesized, i: number): Synthesized {
+  const m = s.members!;
+  return { series: s.series.filter((x) => x.labels[m.label] !== m.values[i]), members: { ...m, values: m.values.filter((_, j) => j !== i) } };
+}
+
+/** The inputs plus one more member, a copy of member 0 (a selector that matches one system too many). */
+export function addMember(s: Synthesized): Synthesized {
+  const m = s.members!;
+  if (m.spare === undefined) throw new Unsupported(`no series beyond ${m.values.length} can pass the target's selector on \`${m.label}\``);
+  const spare = m.spare;
+  const extra = s.series.filter((x) => x.labels[m.label] === m.values[0]).map((x) => withLabel(x, m.label, spare));
+  return { series: [...s.series, ...extra], members: { label: m.label, values: [...m.values, spare] } };
+}
+
+/** Member `i`'s samples replaced by NaN from step `from` on (an exporter reporting NaN). */
+export function nanMember(s: Synthesized, i: number, from: number): Synthesized {
+  const m = s.members!;
+  return {
+    series: s.series.map((x) => (x.labels[m.label] === m.values[i] ? { labels: x.labels, samples: x.samples.map((v, j) => (v !== undefined && j >= from ? NaN : v)) } : x)),
+    members: m,
+  };
 }
 
 /** Functions that return samples without reading any series. */
 const SOURCE_FUNCTIONS = new Set(['vector', 'time', 'absent', 'absent_over_time', 'scalar', 'pi', 'minute', 'hour', 'day_of_month', 'day_of_week', 'day_of_year', 'days_in_month', 'month', 'year']);
 
 /**
- * The gate value of `expr` over `db`; an expression beyond the evaluator still counts as empty
- * when none of its metrics has a series and nothing in it makes samples out of nothing.
+ * The gate value (`value`: the full gate value expression) over `db`; an expression beyond the
+ * evaluator still counts as empty when none of its metrics has a series and nothing in it makes
+ * samples out of nothing.
  */
-export function gateValueOf(expr: string, db: Db, step: number, worst: 'max' | 'min'): number | undefined {
+export function gateValueOf(value: string, db: Db, step: number): number | undefined {
   try {
-    return gateValue(parseAst(expr), db, step, worst);
+    return gateValue(parseAst(value), db, step);
   } catch (e) {
     if (!(e instanceof Unsupported)) throw e;
-    const parsed = parsePromql(expr);
+    const parsed = parsePromql(value);
     const metrics = new Set(metricNames(parsed));
     let sourceless = true;
     parsed.tree.iterate({
       enter: (n) => {
-        if (n.name === 'FunctionIdentifier' && SOURCE_FUNCTIONS.has(expr.slice(n.from, n.to))) sourceless = false;
-        if ((n.name === 'NumberDurationLiteral' || n.name === 'NumberLiteral') && n.node.parent?.name === 'PromQL') sourceless = false;
+        if (n.name === 'FunctionIdentifier' && SOURCE_FUNCTIONS.has(value.slice(n.from, n.to))) sourceless = false;
       },
     });
     if (sourceless && !db.series.some((s) => metrics.has(s.labels.__name__!))) return undefined;
@@ -406,16 +519,34 @@ function topLevelAlternatives(pattern: string): string[] {
   return out;
 }
 
-/** A string a simple regex matches: the first alternative, with wildcards and classes filled in. */
-export function regexSample(pattern: string): string {
+/**
+ * A string a simple regex matches: the first alternative, with wildcards and classes filled in.
+ * `variant` k picks the k-th member of each class and a different filler for wildcards, so
+ * `db-[0-9]+:9104` gives db-0:9104, db-1:9104, ... (one value per copy of a member).
+ */
+export function regexSample(pattern: string, variant = 0): string {
   const first = topLevelAlternatives(pattern)[0]!;
   return first
     .replace(/^\^|\$$/g, '')
-    .replace(/\[\^?([^\]])[^\]]*\]/g, (m, c: string) => (m.startsWith('[^') ? '~' : c))
-    .replace(/\\d/g, '0')
+    .replace(/\[(\^?)([^\]]*)\]/g, (_m, neg: string, body: string) => (neg ? '~' : classMember(body, variant)))
+    .replace(/\\d/g, String(variant % 10))
     .replace(/\\w/g, 'x')
-    .replace(/\.\*|\.\+|\.\?/g, (m) => (m === '.+' ? 'x' : ''))
+    .replace(/\.\*|\.\+|\.\?/g, (m) => (m === '.+' ? `x${variant || ''}` : variant ? `m${variant}` : ''))
     .replace(/\./g, 'x')
     .replace(/[()?*+]/g, '')
     .replace(/\\(.)/g, '$1');
+}
+
+/** The k-th character of a character class body such as `0-9a-f` (ranges expanded). */
+function classMember(body: string, k: number): string {
+  const chars: string[] = [];
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i] === '\\' ? body[++i]! : body[i]!;
+    if (body[i + 1] === '-' && i + 2 < body.length) {
+      const end = body[i + 2]!;
+      for (let x = c.charCodeAt(0); x <= end.charCodeAt(0) && chars.length < 64; x++) chars.push(String.fromCharCode(x));
+      i += 2;
+    } else chars.push(c);
+  }
+  return chars.length ? chars[k % chars.length]! : '';
 }

@@ -18,7 +18,8 @@ import { astMetrics, parseAst, Unsupported } from './promql-ast';
 import type { Db, Series } from './promql-eval';
 import { progressPhases, promNumber } from './promql';
 import { buildRules, gateThreshold, type AlertingRule } from './rules';
-import { gateValueOf, labelsFor, synthesizeSignal, type Check, type Timeline } from './test-inputs';
+import { gateValueOf as gateValueParts } from '../../promql/gate-value';
+import { addMember, dropMember, gateValueOf, innerSeries, labelsFor, nanMember, synthesizeSignal, type Check, type GateInput, type Synthesized, type Timeline } from './test-inputs';
 
 const STEP_SECONDS = 60;
 const STEP = '1m';
@@ -71,6 +72,12 @@ export function seriesValues(samples: Timeline): string {
   let i = 0;
   while (i < samples.length) {
     const v = samples[i];
+    if (Number.isNaN(v)) {
+      // promtool reads `NaN` as a value, but not in a run (`NaNx3` is one unknown word).
+      out.push('NaN');
+      i++;
+      continue;
+    }
     if (v === undefined) {
       let j = i;
       while (j < samples.length && samples[j] === undefined) j++;
@@ -122,6 +129,18 @@ interface GateCaseSpec {
   evals: Array<{ step: number; state: GateStateName; firing: Array<GateAction | 'absent'> }>;
   /** Tried when this case cannot be built (e.g. "just green" of a 0 threshold on a ratio that cannot go negative). */
   fallback?: GateCaseSpec;
+  /**
+   * A guard case: inputs built green (every target value healthy), then one member changed so
+   * that only the gate value's guards stand between them and green: a member's series turned
+   * NaN, a member dropped, or one member too many.
+   */
+  guard?: { kind: 'nan' | 'drop' | 'extra'; members: number };
+}
+
+/** What the gate reads and the value the recording rule computes from it (src/promql/gate-value.ts). */
+function gateInput(m: ResolvedMigration, g: ResolvedGate): GateInput {
+  const v = gateValueParts(m, g);
+  return { signal: m.signals[g.signal]!.expr, value: v.value, inner: v.inner, ...(v.expectedSeries !== undefined ? { expectedSeries: v.expectedSeries } : {}) };
 }
 
 export function buildRuleTests(m: ResolvedMigration): RuleTests {
@@ -178,6 +197,7 @@ function gateTests(m: ResolvedMigration, g: ResolvedGate, alerts: AlertingRule[]
   };
 
   const specs: GateCaseSpec[] = [];
+  const guardCases: GateCaseSpec[] = [];
   const skip = (test: string, reason: string): void => void skipped.push({ gate: g.id, test, reason });
   if (!inPhase) {
     skip('all', 'the gate applies in no phase');
@@ -202,6 +222,42 @@ function gateTests(m: ResolvedMigration, g: ResolvedGate, alerts: AlertingRule[]
   specs.push({ name: `exactly at pause (${promNumber(g.pause)}): green, no alert`, targets: hold(g.pause, late + 1), exact: g.pause, phase: inPhase, evals: [{ step: late, state: 'green', firing: [] }] });
   specs.push({ name: `exactly at rollback (${promNumber(g.rollback)}): no rollback alert`, targets: hold(g.rollback, late + 1), exact: g.rollback, phase: inPhase, evals: [{ step: late, state: stateOf(g.rollback), firing: firingAt(g.rollback, late) }] });
   specs.push({ name: 'signal absent: absent-signal alert, gate state unknown', targets: hold(undefined, late + 1), phase: inPhase, evals: [{ step: fire.pause, state: 'unknown', firing: ['absent'] }] });
+  // The gate value's guards (src/promql/gate-value.ts): a NaN input series must not hide behind
+  // a healthy one (max/min skip NaN), and with an expected series count a vanished or an extra
+  // member is unknown, not green.
+  const expected = gateInput(m, g).expectedSeries;
+  const unknownEval: GateCaseSpec['evals'] = [{ step: fire.pause, state: 'unknown', firing: ['absent'] }];
+  // Two members where the signal allows it; a signal with one series (a target pinned to one
+  // instance, an aggregation inside X) proves the single NaN series instead.
+  const nanCase = (members: number, value: number, at: string): GateCaseSpec => ({
+    name: `${members > 1 ? `one of ${members} input series reports NaN, the others green` : 'its one input series reports NaN'}${at}: gate unknown, absent-signal alert`,
+    targets: hold(value, late + 1),
+    phase: inPhase,
+    evals: unknownEval,
+    guard: { kind: 'nan', members },
+  });
+  const nanChain = [...new Set([expected ?? 2, expected ?? 1])].flatMap((n) => [nanCase(n, greenValue, ''), nanCase(n, g.pause, ' (healthy at the pause threshold)')]);
+  guardCases.push(nanChain.reduceRight<GateCaseSpec | undefined>((next, c) => (next ? { ...c, fallback: next } : c), undefined)!);
+  if (expected !== undefined) {
+    if (expected > 1) {
+      guardCases.push({
+        name: `${expected - 1} of the ${expected} expected series, all green: gate unknown, absent-signal alert`,
+        targets: hold(greenValue, late + 1),
+        phase: inPhase,
+        evals: unknownEval,
+        guard: { kind: 'drop', members: expected },
+        fallback: { name: `${expected - 1} of the ${expected} expected series (at the pause threshold)`, targets: hold(g.pause, late + 1), phase: inPhase, evals: unknownEval, guard: { kind: 'drop', members: expected } },
+      });
+    }
+    guardCases.push({
+      name: `${expected + 1} series where ${expected} are expected, all green: gate unknown, absent-signal alert`,
+      targets: hold(greenValue, late + 1),
+      phase: inPhase,
+      evals: unknownEval,
+      guard: { kind: 'extra', members: expected },
+      fallback: { name: `${expected + 1} series where ${expected} are expected (at the pause threshold)`, targets: hold(g.pause, late + 1), phase: inPhase, evals: unknownEval, guard: { kind: 'extra', members: expected } },
+    });
+  }
   if (outPhase) specs.push({ name: `past rollback outside the gate's phases (${outPhase}): no alert`, targets: hold(rollbackValue, late + 1), phase: outPhase, evals: [{ step: late, state: 'rollback', firing: [] }] });
   else skip('outside phases', 'the gate applies in every phase');
   const recoverFrom = late;
@@ -214,7 +270,7 @@ function gateTests(m: ResolvedMigration, g: ResolvedGate, alerts: AlertingRule[]
   );
 
   const out: TestGroup[] = [];
-  for (const spec of specs) {
+  for (const spec of [...specs, ...guardCases]) {
     let reason = '';
     for (let s: GateCaseSpec | undefined = spec; s; s = s.fallback) {
       try {
@@ -226,20 +282,24 @@ function gateTests(m: ResolvedMigration, g: ResolvedGate, alerts: AlertingRule[]
         reason ||= e.message;
       }
     }
-    if (reason) skip(spec.name, reason);
+    // A NaN case needs two series in X; a signal that sums everything into one has no "among".
+    if (reason && !(spec.guard?.kind === 'nan' && !gateValueParts(m, g).unwrapped && spec.guard.members > 1)) skip(spec.name, reason);
   }
   return out;
 }
 
 function gateCase(m: ResolvedMigration, g: ResolvedGate, alerts: AlertingRule[], spec: GateCaseSpec, start: number, stateOf: (v: number | undefined) => GateStateName, covered: Set<string>): TestGroup {
-  const expr = m.signals[g.signal]!.expr;
-  const worst = g.direction === 'above' ? 'max' : 'min';
+  const gate = gateInput(m, g);
   const checks: Check[] = spec.evals.map((e) => ({
     step: e.step,
     accept: (v) => stateOf(v) === e.state && (spec.exact === undefined || v === spec.exact),
   }));
   const length = spec.targets.length;
-  const signalSeries = spec.targets.every((t) => t === undefined) ? absentInputs(expr, checks, worst) : synthesizeSignal(expr, spec.targets, checks, STEP_SECONDS, worst);
+  const signalSeries = spec.guard
+    ? guardInputs(gate, spec, stateOf)
+    : spec.targets.every((t) => t === undefined)
+      ? absentInputs(gate.value, checks)
+      : synthesizeSignal(gate, spec.targets, checks, STEP_SECONDS).series;
   const phaseLabels = { ...labelsFor(m.migrationMatchers), phase: spec.phase };
   const phase: Series = { labels: { __name__: 'migration_phase', ...phaseLabels }, samples: Array.from({ length }, (_, i) => (i >= start ? 1 : undefined)) };
   const phaseAt = (i: number): string | undefined => (i >= start ? spec.phase : undefined);
@@ -326,8 +386,8 @@ function simulateGates(m: ResolvedMigration, db: Db, phaseAt: (step: number) => 
   const fed = new Set(db.series.map((s) => s.labels.__name__));
   for (const g of m.gates) {
     const expr = m.signals[g.signal]!.expr;
-    const worst = g.direction === 'above' ? 'max' : 'min';
-    const values = readsAny(expr, fed) ? Array.from({ length }, (_, i) => gateValueOf(expr, db, i, worst)) : unfedValues(m, g, length);
+    const value = gateValueParts(m, g).value;
+    const values = readsAny(expr, fed) ? Array.from({ length }, (_, i) => gateValueOf(value, db, i)) : unfedValues(m, g, length);
     const past = (v: number | undefined, th: number): boolean => v !== undefined && (g.direction === 'above' ? v > th : v < th);
     const inPhase = (i: number): boolean => {
       const p = phaseAt(i);
@@ -381,18 +441,47 @@ function unfedValues(m: ResolvedMigration, g: ResolvedGate, length: number): Arr
   let values = cache.get(key);
   if (!values) {
     const empty: Db = { stepSeconds: STEP_SECONDS, series: [] };
-    const expr = m.signals[g.signal]!.expr;
-    values = Array.from({ length }, (_, i) => gateValueOf(expr, empty, i, g.direction === 'above' ? 'max' : 'min'));
+    const value = gateValueParts(m, g).value;
+    values = Array.from({ length }, (_, i) => gateValueOf(value, empty, i));
     cache.set(key, values);
   }
   return values;
 }
 
 /** No inputs at all; checked to really leave the signal empty (`or vector(0)` would not). */
-function absentInputs(expr: string, checks: Check[], worst: 'max' | 'min'): Series[] {
+function absentInputs(value: string, checks: Check[]): Series[] {
   const db: Db = { stepSeconds: STEP_SECONDS, series: [] };
-  for (const c of checks) if (!c.accept(gateValueOf(expr, db, c.step, worst))) throw new Unsupported('the signal returns a value even without any input series');
+  for (const c of checks) if (!c.accept(gateValueOf(value, db, c.step))) throw new Unsupported('the signal returns a value even without any input series');
   return [];
+}
+
+/**
+ * A guard case's inputs: built healthy (green at every check, with `members` series in X), then
+ * changed by one member. Checked twice with the evaluator: the change must leave the gate value
+ * absent, and it must be what the case says (a NaN series in X, one series fewer, one more), so
+ * the case proves the guard and not some other way of getting no value.
+ */
+function guardInputs(gate: GateInput, spec: GateCaseSpec, stateOf: (v: number | undefined) => GateStateName): Series[] {
+  const { kind, members } = spec.guard!;
+  const green: Check[] = spec.evals.map((e) => ({ step: e.step, accept: (v) => stateOf(v) === 'green' }));
+  const healthy = synthesizeSignal(gate, spec.targets, green, STEP_SECONDS, members, { spare: kind === 'extra' });
+  const allNaN = (x: Synthesized): Synthesized => ({ series: x.series.map((s) => ({ labels: s.labels, samples: s.samples.map((v) => (v === undefined ? v : NaN)) })) });
+  const changed = kind === 'nan' ? (healthy.members ? nanMember(healthy, members - 1, 0) : allNaN(healthy)) : kind === 'drop' ? dropMember(healthy, members - 1) : addMember(healthy);
+  const db: Db = { stepSeconds: STEP_SECONDS, series: changed.series };
+  for (const e of spec.evals) {
+    const x = innerSeries(gate, db, e.step);
+    const what =
+      kind === 'nan' ? x.nan >= 1 && (members === 1 || x.count - x.nan >= 1) : kind === 'drop' ? x.count === members - 1 && x.nan === 0 : x.count === members + 1 && x.nan === 0;
+    if (!what) {
+      throw new Unsupported(
+        kind === 'nan'
+          ? 'the signal drops NaN series itself, so a NaN input never reaches the gate value'
+          : `no input series beyond ${members} stays apart in the signal (its aggregation merges what the target's selector lets through)`,
+      );
+    }
+    if (gateValueOf(gate.value, db, e.step) !== undefined) throw new Error(`rules.test.yaml generator: the ${kind} guard case still has a gate value at ${e.step}m`);
+  }
+  return changed.series;
 }
 
 function expectedAlert(rule: AlertingRule, labels: Record<string, string>, value: number): ExpAlert {
