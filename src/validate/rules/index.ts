@@ -10,6 +10,8 @@ import { receiverNameValid } from './receiver-name-valid';
 import { selectorSatisfiable } from './selector-satisfiable';
 import { selectorValid } from './selector-valid';
 import { signalExprValid } from './signal-expr-valid';
+import { signalTargetSet } from './signal-target-set';
+import { targetSelectorValid } from './target-selector-valid';
 import { thresholdMagnitude } from './threshold-magnitude';
 import { thresholdOrder } from './threshold-order';
 import { uniqueGateIds } from './unique-gate-ids';
@@ -28,6 +30,8 @@ export const SEMANTIC_RULES: readonly SemanticRule[] = [
   selectorValid,
   selectorSatisfiable,
   matcherRegexValid,
+  targetSelectorValid,
+  signalTargetSet,
   durationsSane,
   gateCount,
   receiverNameValid,
