@@ -1,10 +1,11 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, relative, resolve as resolvePath } from 'node:path';
 import { Document, isMap, isSeq, YAMLMap, type Node, type Pair } from 'yaml';
-import { ENGINES, MIGRATION_TYPES, type Engine, type MigrationDefinition, type MigrationType } from '../../definition/types';
+import { ENGINES, MIGRATION_TYPES, TARGET_NAMES, type Engine, type MigrationDefinition, type MigrationType, type TargetDefinition, type TargetName } from '../../definition/types';
 import { UserError } from '../../diagnostics';
 import { CONFIG_FILE } from '../../load/config';
 import { engineSignals, loadPreset } from '../../presets/load';
+import { TARGET_PLACEHOLDER, TARGET_MEANING } from '../../resolve/targets';
 import { didYouMean } from '../../util/suggest';
 import { writeFileAtomic } from '../../write/atomic';
 
@@ -73,6 +74,14 @@ export function renderInit(id: string, type: MigrationType, engine: Engine, sche
   const preset = loadPreset(type);
   const signals = { ...engineSignals(engine), ...(preset.signals ?? {}) };
   const gates = preset.gates.filter((g) => !g.engines || g.engines.includes(engine));
+  // The targets the preset's gates read (and the one whose count guards them), with placeholders.
+  const read = new Set<TargetName>();
+  for (const g of gates) {
+    const s = signals[g.signal];
+    if (s?.target && s.target !== 'migration') read.add(s.target);
+    if (s?.seriesPer) read.add(s.seriesPer);
+  }
+  const targets = Object.fromEntries(TARGET_NAMES.filter((t) => read.has(t)).map((t) => [t, placeholderTarget(t, engine)]));
   const def: MigrationDefinition = {
     apiVersion: 'migobs/v1',
     kind: 'Migration',
@@ -84,6 +93,7 @@ export function renderInit(id: string, type: MigrationType, engine: Engine, sche
       expectedDuration: '6h',
       scrapeInterval: '30s',
       selector: `job="${id}"`,
+      ...(read.size ? { targets } : {}),
       gates: gates.map((g) => ({ id: g.id, pause: g.pause, rollback: g.rollback, for: g.for, ...(g.rollbackFor ? { rollbackFor: g.rollbackFor } : {}) })),
       routing: { page: 'migobs-page', notify: 'migobs-notify' },
       grafana: { datasourceUid: 'prometheus', folder: 'Migrations' },
@@ -108,6 +118,19 @@ export function renderInit(id: string, type: MigrationType, engine: Engine, sche
   comment(spec, 'expectedDuration', ' the ETA alert fires when the remaining time exceeds it');
   comment(spec, 'scrapeInterval', ' lint checks that every `for` is >= 2x and rate windows >= 4x this');
   comment(spec, 'selector', ' extra matchers for the migration_* metrics; migration_id is always added');
+  comment(
+    spec,
+    'targets',
+    [
+      ' The systems the library signals read, as label matchers (like `selector`): migobs injects them into every',
+      ' exporter selector, so another database on the same Prometheus cannot pause or roll back this migration.',
+      ` Replace each ${TARGET_PLACEHOLDER} (until then these gates read nothing: unknown, which pauses). \`fleet\` reads every`,
+      ' series on purpose; {selector, count: N} also expects exactly N series (a vanished replica is unknown, not green).',
+    ].join('\n'),
+  );
+  const targetsNode = spec.get('targets', true);
+  const postgresReplicas = ' the standbys: postgres signals see them from the primary, so only `count` (how many stream) is used';
+  if (isMap(targetsNode)) for (const t of read) comment(targetsNode as YAMLMap, t, t === 'replicas' && engine === 'postgres' ? postgresReplicas : ` ${TARGET_MEANING[t].what}`);
   comment(spec, 'gates', ' preset gates, merged by id: change any field, or `enabled: false` to drop one.\n Add your own with id, signal, pause, rollback, for (signals: see `migobs presets ' + type + ' --engine ' + engine + '`).');
   comment(spec, 'routing', ' Alertmanager receivers: page gets rollback (critical), notify gets pause (warning)');
   comment(spec, 'verification', ' extra verification steps, added to the preset ones');
@@ -119,11 +142,27 @@ export function renderInit(id: string, type: MigrationType, engine: Engine, sche
       const lines = [` ${g.title ?? g.id}: ${g.signal} ${g.direction === 'below' ? '(lower is worse)' : '(higher is worse)'}${s?.unit ? `, unit ${s.unit}` : ''}`];
       if (s) lines.push(`   ${s.expr.replace(/\s+/g, ' ')}`);
       if (s?.requires) lines.push(`   needs: ${s.requires}`);
+      if (s?.target && s.target !== 'migration') lines.push(`   reads: spec.targets.${s.target}${s.seriesPer ? ` (one series per ${s.seriesPer === 'replicas' ? 'replica' : s.seriesPer === 'hosts' ? 'host' : s.seriesPer}: checked against its count)` : ''}`);
       lines.push(`   phases: ${(g.phases ?? ['all']).join(', ')}`);
       (item as Node).commentBefore = lines.join('\n');
     });
   }
   return doc.toString({ lineWidth: 0 });
+}
+
+/** A placeholder selector for a target: obviously not real (lint warns until it is replaced), still valid. */
+function placeholderTarget(t: TargetName, engine: Engine): TargetDefinition {
+  const port = engine === 'mysql' ? 9104 : 9187;
+  switch (t) {
+    case 'database':
+      return `instance="${TARGET_PLACEHOLDER}-primary:${port}"`;
+    case 'replicas':
+      return { selector: `instance=~"${TARGET_PLACEHOLDER}-replica-1:${port}|${TARGET_PLACEHOLDER}-replica-2:${port}"`, count: 2 };
+    case 'hosts':
+      return `instance=~"${TARGET_PLACEHOLDER}-db-host-[0-9]+:9100"`;
+    case 'app':
+      return `job="${TARGET_PLACEHOLDER}-app"`;
+  }
 }
 
 function comment(map: YAMLMap, key: string, text: string): void {
