@@ -44,7 +44,7 @@ export const EXPECTED: Array<[string, string]> = [
   ["threshold-string", "20:14: `pause` must be a number, got string \"10\""],
   ["top-level-list", "1:1: a definition must be a mapping with apiVersion, kind, metadata and spec; got a list (start from `migobs init <id> --type <type>`)"],
   ["top-level-scalar", "1:1: a definition must be a mapping with apiVersion, kind, metadata and spec; got a string (start from `migobs init <id> --type <type>`)"],
-  ["two-documents", "27:1: file holds more than one YAML document (put one migration per file; remove the `---` separator)"],
+  ["two-documents", "31:1: file holds more than one YAML document (put one migration per file; remove the `---` separator)"],
   ["type-unknown", "9:9: `type` must be one of schema-only, backfill, online-rewrite, cutover, dual-write, reindex; got string \"backfil\" (did you mean `backfill`?)"],
   ["unknown-key-typo", "20:7: unknown key `paus` in spec.gates[0] (did you mean `pause`?) (allowed keys: id, title, signal, direction, pause, rollback, for, rollbackFor, phases, remediation, enabled)"],
   ["unknown-phase", "23:24: gate `replication-lag` names unknown phase `rampup` (did you mean `ramp`?) (phases of this migration: preflight, canary, ramp, full, verify, closeout)"],
