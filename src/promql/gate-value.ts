@@ -10,8 +10,12 @@
  * 1. A NaN result (0/0, a quantile of nothing) is dropped: `>= -Inf` is false only for NaN.
  *    NaN compares false with every threshold, so unfiltered it would read as green.
  * 2. A NaN input series among others: `max`/`min` skip NaN, so `max(0, NaN)` is 0 and a replica
- *    reporting NaN would vanish behind a healthy one. The aggregation's input X is counted twice,
- *    once as is and once without NaN (`X >= -Inf`); if they differ, the value is dropped.
+ *    reporting NaN would vanish behind a healthy one. `sum` does not skip it: `0 * sum(X)` is 0
+ *    when every series of X is a number and NaN otherwise, so `max(X) + 0 * sum(X)` is the worst
+ *    series, exactly, or NaN, which (1) drops. (±Inf in X also gives NaN: unknown, as
+ *    `migobs gate` has always judged a non-finite value.) X is evaluated twice, not once per
+ *    guard: Prometheus has no common subexpressions, and promtool runs every gate rule at every
+ *    step of every generated test.
  * 3. Series count: when the signal declares one series per member of a target with `count: N`,
  *    the value exists only while X has exactly N series. A vanished replica makes the gate
  *    unknown; so does an extra one (the target's selector no longer describes the system).
@@ -53,13 +57,13 @@ export function gateValue(input: GateValueInput): GateValue {
   const inner = top ? top.arg : input.expr;
   // The signal's own max/min stays as written (a `below` gate on `max(x)` still reads max(x)).
   const core = top ? `${top.op}(${inner})` : `${worst}(${inner})`;
-  const guards = [`${core} >= -Inf`, `unless on () (count(${inner}) > count((${inner}) >= -Inf))`];
+  let value = `(${core} + 0 * sum(${inner})) >= -Inf`;
   const n = input.expectedSeries;
   if (n !== undefined) {
     if (!Number.isInteger(n) || n < 1) throw new Error(`expected series must be a positive integer, got ${n}`);
-    guards.push(`and on () (count(${inner}) == ${n})`);
+    value += ` and on () count(${inner}) == ${n}`;
   }
-  return { value: guards.join(' '), inner, worst, unwrapped: Boolean(top), ...(n !== undefined ? { expectedSeries: n } : {}) };
+  return { value, inner, worst, unwrapped: Boolean(top), ...(n !== undefined ? { expectedSeries: n } : {}) };
 }
 
 /** The gate value of a gate of a resolved migration. */

@@ -80,6 +80,14 @@ describe('lint checks: each seeded problem is found at its exact place', () => {
     ['no-gates/bad.yaml', 'no-gates', [[11, 3, 'no gate is enabled (5 disabled: `sync-lag`, `mismatch-ratio`, `app-error-ratio`, `app-latency-p99`, `replication-lag`)']]],
     ['for-longer-than-run/bad.yaml', 'for-longer-than-run', [[15, 20, 'gate `dead-tuples`: rollbackFor 20m is not shorter than the planned run (expectedDuration 20m)']]],
     ['stalled-after-too-short/bad.yaml', 'stalled-after-too-short', [[11, 17, 'stalledAfter 1m is shorter than 2 x scrapeInterval (1m) = 2m']]],
+    [
+      'target-placeholder/bad.yaml',
+      'target-placeholder',
+      [
+        [9, 15, 'spec.targets.database is still the `CHANGE-ME` placeholder: it matches nothing, so gates `replication-lag`, `active-sessions`, `dead-tuples` stay unknown (pause)'],
+        [11, 21, 'spec.targets.app is still the `CHANGE-ME` placeholder'],
+      ],
+    ],
   ])('%s -> %s', (fixture, checkName, expected) => {
     const found = run(fixture, checkName);
     expect(found.map((d) => [d.line, d.column])).toEqual(expected.map(([l, c]) => [l, c]));
@@ -111,6 +119,8 @@ describe('lint checks: each seeded problem is found at its exact place', () => {
     ['clean.yaml', 'for-longer-than-run'],
     ['stalled-after-too-short/good.yaml', 'stalled-after-too-short'],
     ['clean.yaml', 'stalled-after-too-short'],
+    ['target-placeholder/good.yaml', 'target-placeholder'],
+    ['clean.yaml', 'target-placeholder'],
   ])('%s passes %s', (fixture, checkName) => {
     expect(run(fixture, checkName)).toEqual([]);
   });

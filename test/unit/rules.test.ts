@@ -11,6 +11,7 @@ import { expandTemplate, humanize, humanizeDuration } from '../../src/generate/r
 import { promNumber, regexAlternation } from '../../src/generate/rules/promql';
 import { buildRules } from '../../src/generate/rules/rules';
 import { gateValue, regexSample, synthesizeSignal } from '../../src/generate/rules/test-inputs';
+import { gateValue as gateValueBuilder } from '../../src/promql/gate-value';
 import { parseAst } from '../../src/generate/rules/promql-ast';
 import { buildRuleTests, seriesValues } from '../../src/generate/rules/tests';
 import type { ResolvedMigration } from '../../src/model/types';
@@ -28,6 +29,7 @@ spec:
   engine: generic
   expectedDuration: 6h
   selector: 'job="runner", env=~"prod|staging"'
+  targets: {hosts: 'instance="db1:9100"'}
   signals:
     lag: {expr: ${JSON.stringify(extra.signalExpr ?? 'max(migration_lag_seconds)')}, unit: s}
   gates:
@@ -74,8 +76,10 @@ describe('rules.yaml', () => {
 
   it('uses min for a below gate and max for an above gate, with the migration matchers injected', () => {
     const value = (gate: string) => recording.rules.find((r) => r.record === RECORD.gateValue && r.labels?.gate === gate)!.expr;
-    expect(value('lag')).toBe('max(max(migration_lag_seconds{migration_id="rules-unit", job="runner", env=~"prod|staging"})) >= -Inf');
-    expect(value('disk-free').startsWith('min(')).toBe(true);
+    const lag = 'migration_lag_seconds{migration_id="rules-unit", job="runner", env=~"prod|staging"}';
+    // The signal's own max is the worst series; NaN among its series makes the value absent.
+    expect(value('lag')).toBe(`(max(${lag}) + 0 * sum(${lag})) >= -Inf`);
+    expect(value('disk-free').startsWith('(min(min by (instance) (node_filesystem_avail_bytes{instance="db1:9100", ')).toBe(true);
   });
 
   it('labels and links every gate alert as docs/alerts.md says', () => {
@@ -244,6 +248,17 @@ describe('helpers', () => {
     expect(new RegExp(`^(?:${re})$`).test(sample)).toBe(true);
   });
 
+  // One value per member when a target expects several series: db-0, db-1, ... all matching.
+  it.each([
+    ['db-[0-9]+:9104', 2, 'db-2:9104'],
+    ['pg-[a-c]', 4, 'pg-b'],
+    ['host-.*', 1, 'host-m1'],
+    ['a\\d', 3, 'a3'],
+  ])('regexSample(%s, variant %i) = %s', (re, variant, sample) => {
+    expect(regexSample(re, variant)).toBe(sample);
+    expect(new RegExp(`^(?:${re})$`).test(sample)).toBe(true);
+  });
+
   it.each([
     ['max(x)', 7],
     ['sum(rate(c_total[5m]))', 0.5],
@@ -253,8 +268,10 @@ describe('helpers', () => {
     ['sum(increase(d{datname!=""}[10m]))', 2],
   ])('synthesizes inputs for %s = %s exactly', (expr, target) => {
     const t = Array.from({ length: 15 }, () => target);
-    const series = synthesizeSignal(expr, t, [{ step: 13, accept: (v) => v === target }], 60, 'max');
-    expect(gateValue(parseAst(expr), { stepSeconds: 60, series }, 13, 'max')).toBe(target);
+    const gv = gateValueBuilder({ expr, direction: 'above' });
+    const gate = { signal: expr, value: gv.value, inner: gv.inner };
+    const { series } = synthesizeSignal(gate, t, [{ step: 13, accept: (v) => v === target }], 60);
+    expect(gateValue(parseAst(gv.value), { stepSeconds: 60, series }, 13)).toBe(target);
   });
 });
 

@@ -105,7 +105,7 @@ function gateSection(model: ResolvedMigration, gate: ResolvedGate, panelId: numb
         ['Direction', `bad when the value goes ${worse} the thresholds (${gate.direction === 'below' ? 'strictly less' : 'strictly greater'}; a value exactly at a threshold is green)`],
         ['Pause', `${mdCode(comparison(gate, gate.pause))}${unit} for ${mdCode(gate.pauseFor)}`],
         ['Roll back', `${mdCode(comparison(gate, gate.rollback))}${unit} for ${mdCode(gate.rollbackFor)}`],
-        ['No data', 'unknown: counts as pause (fail-closed)'],
+        ['No data', `unknown: counts as pause (fail-closed); so does a NaN series${signal?.expectedSeries !== undefined ? `, or other than ${signal.expectedSeries} series (spec.targets.${signal.seriesPer}.count)` : ''}`],
         ['Applies in', phases || 'no phase'],
         ['Panel', panelId === undefined ? 'none' : panelLink(model, panelId, `panel ${panelId}`)],
         [

@@ -464,7 +464,13 @@ function absentInputs(value: string, checks: Check[]): Series[] {
 function guardInputs(gate: GateInput, spec: GateCaseSpec, stateOf: (v: number | undefined) => GateStateName): Series[] {
   const { kind, members } = spec.guard!;
   const green: Check[] = spec.evals.map((e) => ({ step: e.step, accept: (v) => stateOf(v) === 'green' }));
-  const healthy = synthesizeSignal(gate, spec.targets, green, STEP_SECONDS, members, { spare: kind === 'extra' });
+  let healthy: Synthesized;
+  try {
+    healthy = synthesizeSignal(gate, spec.targets, green, STEP_SECONDS, members, { spare: kind === 'extra' });
+  } catch (e) {
+    if (!(e instanceof Unsupported) || kind !== 'extra') throw e;
+    throw new Unsupported(`no input series beyond ${members} both passes the target's selector and stays apart in the signal`);
+  }
   const allNaN = (x: Synthesized): Synthesized => ({ series: x.series.map((s) => ({ labels: s.labels, samples: s.samples.map((v) => (v === undefined ? v : NaN)) })) });
   const changed = kind === 'nan' ? (healthy.members ? nanMember(healthy, members - 1, 0) : allNaN(healthy)) : kind === 'drop' ? dropMember(healthy, members - 1) : addMember(healthy);
   const db: Db = { stepSeconds: STEP_SECONDS, series: changed.series };

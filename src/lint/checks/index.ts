@@ -10,6 +10,7 @@ import { noGates } from './no-gates';
 import { rateWindowTooShort } from './rate-window-too-short';
 import { relativeLink } from './relative-link';
 import { stalledAfterTooShort } from './stalled-after-too-short';
+import { targetPlaceholder } from './target-placeholder';
 import { thresholdOutOfRange } from './threshold-out-of-range';
 import { unknownMetric } from './unknown-metric';
 
@@ -22,6 +23,7 @@ export const LINT_CHECKS: readonly LintCheck[] = [
   contractMetricWithoutMigrationId,
   unknownMetric,
   noGates,
+  targetPlaceholder,
   forLongerThanRun,
   stalledAfterTooShort,
   relativeLink,
