@@ -23,6 +23,7 @@ import type { ResolvedGate, ResolvedMigration } from '../model/types';
 import { gateValueOf } from '../promql/gate-value';
 import { formatMatchers, matcherAccepts, quotePromqlString, selector } from '../promql/matchers';
 import { splitTagged, taggedQuery } from './batch';
+import { explainUnknown } from './explain';
 import { PrometheusError, type PrometheusClient, type QueryAnswer, type Sample } from './prometheus';
 
 export type GateState = GateStateName;
@@ -201,9 +202,12 @@ export async function evaluateGates(client: GateClient, model: ResolvedMigration
     const reason = message(e);
     return gates.map((g) => ({ ...base(g), value: null, state: 'unknown', reason }));
   }
+  // An empty gate value has several causes (no series, a NaN series, a wrong series count): ask which.
+  const empty = gates.filter((g) => (byGate.get(g.id) ?? []).length === 0);
+  const why = await explainUnknown((expr) => ask(client, expr, ctx), model, empty);
   return gates.map((g): GateResult => {
     const found = byGate.get(g.id) ?? [];
-    if (found.length === 0) return { ...base(g), value: null, state: 'unknown', reason: `no data: signal ${g.signal} returned an empty result` };
+    if (found.length === 0) return { ...base(g), value: null, state: 'unknown', reason: why.get(g.id) ?? `no data: signal ${g.signal} returned an empty result` };
     if (found.length > 1) return { ...base(g), value: null, state: 'unknown', reason: `signal ${g.signal} returned ${found.length} series for one gate` };
     const { value, raw } = found[0]!;
     const c = classify(value, g);

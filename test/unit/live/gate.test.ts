@@ -62,8 +62,10 @@ describe('batched gate query', () => {
   it('is valid PromQL naming every gate once, with the worst-series aggregation per direction', () => {
     const q = gatesQuery(model, model.gates);
     expect(syntaxProblems(parsePromql(q))).toEqual([]);
-    expect(q).toContain('label_replace(max(max(migration_lag_seconds{migration_id="gate-unit", job="unit"})), "gate", "lag", "", "")');
-    expect(q).toContain('label_replace(min(min(some_free_ratio)), "gate", "free", "", "")');
+    // The same guarded gate value as the recording rule (src/promql/gate-value.ts).
+    const lag = 'migration_lag_seconds{migration_id="gate-unit", job="unit"}';
+    expect(q).toContain(`label_replace((max(${lag}) + 0 * sum(${lag})) >= -Inf, "gate", "lag", "", "")`);
+    expect(q).toContain('label_replace((min(some_free_ratio) + 0 * sum(some_free_ratio)) >= -Inf, "gate", "free", "", "")');
     expect(q.match(/label_replace\(/g)).toHaveLength(model.gates.length);
   });
 });
@@ -90,7 +92,7 @@ describe('runGates against an HTTP server', () => {
   });
 
   it('asks exactly two queries (phase, then all gates at once), one with --phase', async () => {
-    fake = await startFake(gateAnswers('canary', { lag: '1', errors: '0' }));
+    fake = await startFake(gateAnswers('canary', { lag: '1', errors: '0', free: '0.5' }));
     await runGates(client(fake.url), model);
     expect(fake.requests.map((r) => r.path)).toEqual(['/api/v1/query', '/api/v1/query']);
     fake.requests.length = 0;
