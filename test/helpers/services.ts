@@ -193,8 +193,8 @@ export interface Postgres {
 
 export interface PromTarget {
   job: string;
-  /** host:port */
-  target: string;
+  /** host:port, or several for one job (each gets its own `instance` label). */
+  target: string | string[];
   metricsPath?: string;
   honorLabels?: boolean;
 }
@@ -254,24 +254,24 @@ export class Services {
   }
 
   /** A fresh cluster: initdb in a temp dir, postgres on 127.0.0.1:<free port>, socket in the data dir. */
-  async startPostgres(settings: Record<string, string> = {}): Promise<Postgres> {
+  async startPostgres(settings: Record<string, string> = {}, name = 'postgres'): Promise<Postgres> {
     const { data } = this.postgresDirs('pg');
     const [initCmd, initArgs] = asPostgresUser(postgresBin('initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
     const init = spawnSync(initCmd, initArgs, { encoding: 'utf8', timeout: 60_000 });
     if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr || init.stdout || init.error?.message}`);
-    return this.runPostgres('postgres', data, settings);
+    return this.runPostgres(name, data, settings);
   }
 
   /**
    * A streaming standby of `primary` (pg_basebackup -R -X stream; the primary needs
    * wal_level=replica and max_wal_senders > 0, and initdb's trust rules let replication in).
    */
-  async startPostgresStandby(primary: Postgres, settings: Record<string, string> = {}): Promise<Postgres> {
+  async startPostgresStandby(primary: Postgres, settings: Record<string, string> = {}, name = 'postgres-standby'): Promise<Postgres> {
     const { data } = this.postgresDirs('pg-standby');
     const [cmd, args] = asPostgresUser(postgresBin('pg_basebackup'), ['-h', HOST, '-p', String(primary.port), '-U', 'postgres', '-D', data, '-R', '-X', 'stream', '--no-sync']);
     const backup = spawnSync(cmd, args, { encoding: 'utf8', timeout: 120_000 });
     if (backup.status !== 0) throw new Error(`pg_basebackup failed: ${backup.stderr || backup.stdout || backup.error?.message}`);
-    return this.runPostgres('postgres-standby', data, { hot_standby: 'on', ...settings });
+    return this.runPostgres(name, data, { hot_standby: 'on', ...settings });
   }
 
   /** A temp dir with an empty data dir inside, both owned by the user PostgreSQL runs as. */
@@ -463,7 +463,7 @@ export class Services {
         job_name: t.job,
         ...(t.metricsPath ? { metrics_path: t.metricsPath } : {}),
         ...(t.honorLabels ? { honor_labels: true } : {}),
-        static_configs: [{ targets: [t.target] }],
+        static_configs: [{ targets: Array.isArray(t.target) ? t.target : [t.target] }],
       })),
     };
     const file = join(dir, 'prometheus.yml');
