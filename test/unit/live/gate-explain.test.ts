@@ -8,7 +8,7 @@ import { runGates } from '../../../src/live/gate';
 import { PrometheusClient } from '../../../src/live/prometheus';
 import { parsePromql, syntaxProblems } from '../../../src/promql/parse';
 import { check } from '../../helpers/definitions';
-import { startFake, vector, type FakePrometheus } from './fake-prometheus';
+import { evalTime, startFake, vector, type FakePrometheus } from '../../helpers/fake-prometheus';
 
 // The README example with two replicas behind a library signal with one series per replica.
 const model = (() => {
@@ -51,14 +51,17 @@ describe('reasons for an unknown gate', () => {
   });
 
   it('runGates asks for the counts only when a gate came back empty, and reports the cause', async () => {
-    fake = await startFake((query) => {
+    fake = await startFake((query, rec) => {
       if (query.includes('"migobs_explain"')) {
-        return vector([
-          { metric: { migobs_explain: 'replication-lag:series' }, value: '2' },
-          { metric: { migobs_explain: 'replication-lag:finite' }, value: '1' },
-        ]);
+        return vector(
+          [
+            { metric: { migobs_explain: 'replication-lag:series' }, value: '2' },
+            { metric: { migobs_explain: 'replication-lag:finite' }, value: '1' },
+          ],
+          evalTime(rec),
+        );
       }
-      return vector([]);
+      return vector([], evalTime(rec));
     });
     const r = await runGates(new PrometheusClient({ url: fake.url, timeoutMs: 2000, auth: {} }), model, { gateIds: ['replication-lag'] });
     expect(r.exitCode).toBe(4);
@@ -67,7 +70,7 @@ describe('reasons for an unknown gate', () => {
   });
 
   it('a failing explanation query leaves the plain reason (still unknown)', async () => {
-    fake = await startFake((query) => (query.includes('"migobs_explain"') ? { status: 500, body: 'boom' } : vector([])));
+    fake = await startFake((query, rec) => (query.includes('"migobs_explain"') ? { status: 500, body: 'boom' } : vector([], evalTime(rec))));
     const r = await runGates(new PrometheusClient({ url: fake.url, timeoutMs: 2000, auth: {} }), model, { gateIds: ['replication-lag'] });
     expect(r.gates[0]).toMatchObject({ state: 'unknown', reason: 'no data: signal replicationLag returned an empty result' });
   });
