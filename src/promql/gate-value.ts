@@ -45,13 +45,28 @@ export interface GateValue {
   inner: string;
   /** The aggregation that picks the worst series. */
   worst: 'max' | 'min';
+  /** The aggregation applied to X: the signal's own top-level max/min, else `worst`. */
+  aggregation: 'max' | 'min';
   /** Whether X is the argument of the signal's own max/min (true) or the whole signal (false). */
   unwrapped: boolean;
   expectedSeries?: number;
 }
 
+/** Rule-test synthesis asks for the same few gate values thousands of times; results are never mutated. */
+const cache = new Map<string, GateValue>();
+
 /** The gate value of a signal, with the NaN and series-count guards. */
 export function gateValue(input: GateValueInput): GateValue {
+  const key = `${input.direction}\u0000${input.expectedSeries ?? ''}\u0000${input.expr}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  if (cache.size > 1000) cache.clear();
+  const built = buildGateValue(input);
+  cache.set(key, built);
+  return built;
+}
+
+function buildGateValue(input: GateValueInput): GateValue {
   const worst = input.direction === 'below' ? 'min' : 'max';
   const top = topAggregation(input.expr);
   const inner = top ? top.arg : input.expr;
@@ -63,7 +78,7 @@ export function gateValue(input: GateValueInput): GateValue {
     if (!Number.isInteger(n) || n < 1) throw new Error(`expected series must be a positive integer, got ${n}`);
     value += ` and on () count(${inner}) == ${n}`;
   }
-  return { value, inner, worst, unwrapped: Boolean(top), ...(n !== undefined ? { expectedSeries: n } : {}) };
+  return { value, inner, worst, aggregation: top ? top.op : worst, unwrapped: Boolean(top), ...(n !== undefined ? { expectedSeries: n } : {}) };
 }
 
 /** The gate value of a gate of a resolved migration. */

@@ -37,6 +37,10 @@ spec:
       remediation: Halve --batch-size, wait for lag < 5 s, resume.
   routing: {page: pagerduty-orders, notify: slack-orders}
   grafana: {datasourceUid: prometheus, folder: Migrations}
+  targets:
+    database: 'instance="db1:9187"'
+    hosts: 'instance="db1:9100"'
+    app: 'job="orders-api"'
 `;
 
 /** The base with line `n` (1-based) replaced by `text` (which may hold several lines). */

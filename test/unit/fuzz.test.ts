@@ -74,6 +74,9 @@ const selectorArb = fc
   .array(fc.tuple(fc.constantFrom('job', 'env', 'instance', 'region'), fc.constantFrom('=', '!=', '=~', '!~'), labelValue), { maxLength: 3 })
   // One matcher per label: two on the same label can be unsatisfiable (`job="a", job="b"` selects nothing).
   .map((ms) => ms.filter(([n], k) => ms.findIndex(([o]) => o === n) === k).map(([n, op, v]) => `${n}${op}${quotePromqlString(op.includes('~') ? v.replace(/[\\()[\]{}*+?|^$.]/g, '') : v)}`).join(', '));
+// A spec.targets entry: matchers (never empty: an empty selector is refused), fleet, or {selector, count}.
+const targetSelectorArb = selectorArb.map((sel) => (sel === '' ? 'fleet' : sel));
+const targetArb = fc.oneof(fc.constant('fleet'), targetSelectorArb, fc.record({ selector: targetSelectorArb, count: fc.integer({ min: 1, max: 3 }) }));
 const VALID_EXPRS = [
   'max(pg_replication_lag)',
   'sum by (instance) (rate(node_cpu_seconds_total{mode!="idle"}[5m]))',
@@ -114,6 +117,7 @@ const MUTATIONS: Record<string, Mutation> = {
   badDuration: (d, k) => (firstGate(d).for = choose(['-1m', '1.5m', '2 minutes', '999999999999y', '1m1m', '', 120], k)),
   badScrape: (d, k) => (d.spec.scrapeInterval = choose(['0s', '1h', '-30s', 'often'], k)),
   badExpected: (d, k) => (d.spec.expectedDuration = choose(['30s', '300y', 'soon'], k)),
+  badTarget: (d, k) => ((d.spec.targets as Record<string, unknown>).database = choose(['up', 'job="x"} or vector(1) #', '   ', 'instance=~"(("', 'job="a", job="b"', { selector: 'up', count: 1 }], k)),
   badSelector: (d, k) => (d.spec.selector = choose(['job="x"} or vector(1) #', 'job="x\\', 'job=~"(("', 'up', 'job="x" # c', 'migration_id="x"', '__name__="up"', 'job="a"\n} or up'], k)),
   badExpr: (d, k) => (d.spec.signals = { fuzzSignal: { expr: choose(['scalar(up)', '"string"', 'up[5m]', 'max(up)[10m:1m]', 'max(up{job=~"(("})', 'max(up', '', 'up{job=~"(?=x)"}'], k) } }),
   badUrl: (d, k) => (d.metadata.links = [{ title: 'x', url: choose(['javascript:alert(1)', 'https://x/<b>', 'ftp://x', 'data:text/html,x'], k) }]),
@@ -140,7 +144,7 @@ const MUTATIONS: Record<string, Mutation> = {
 };
 const MUTATION_NAMES = Object.keys(MUTATIONS);
 /** Mutations that must always be refused (the others may land on a spot where they are legal, e.g. a disabled gate). */
-const MUST_REFUSE = new Set(['badId', 'badType', 'badEngine', 'badScrape', 'badExpected', 'badSelector', 'badExpr', 'badUrl', 'badReceiver', 'unsafeChar', 'wrongTypes']);
+const MUST_REFUSE = new Set(['badId', 'badType', 'badEngine', 'badScrape', 'badExpected', 'badSelector', 'badTarget', 'badExpr', 'badUrl', 'badReceiver', 'unsafeChar', 'wrongTypes']);
 
 function definitionArb(): fc.Arbitrary<{ definition: Def; damage?: [string, number]; mutation?: string }> {
   return fc
@@ -154,6 +158,8 @@ function definitionArb(): fc.Arbitrary<{ definition: Def; damage?: [string, numb
       linkTitle: fc.option(text(), { nil: undefined }),
       linkUrl: fc.constantFrom('https://wiki.example.com/x', 'https://x.example/a_(b)?q=1&r=%3C2%3E', 'http://a'),
       selector: fc.option(selectorArb, { nil: undefined }),
+      // Every target set: an unset one is refused when an enabled gate's library signal reads it.
+      targets: fc.record({ database: targetArb, replicas: targetArb, hosts: targetArb, app: targetArb }),
       scrapeInterval: fc.option(fc.constantFrom('15s', '30s', '1m'), { nil: undefined }),
       expectedDuration: fc.option(fc.constantFrom('1h', '6h', '2d', '1w'), { nil: undefined }),
       customSignal: fc.option(fc.record({ expr: fc.constantFrom(...VALID_EXPRS), title: fc.option(text(), { nil: undefined }), unit: fc.constantFrom('s', 'ratio', 'bytes', '<b>') }), { nil: undefined }),
@@ -192,6 +198,7 @@ function definitionArb(): fc.Arbitrary<{ definition: Def; damage?: [string, numb
       const signals = SIGNALS[r.engine]!;
       const spec: Def['spec'] = { type: r.type, engine: r.engine };
       if (r.selector) spec.selector = r.selector;
+      spec.targets = r.targets;
       if (r.scrapeInterval) spec.scrapeInterval = r.scrapeInterval;
       if (r.expectedDuration) spec.expectedDuration = r.expectedDuration;
       if (r.customSignal) spec.signals = { fuzzSignal: r.customSignal.title ? r.customSignal : { expr: r.customSignal.expr, unit: r.customSignal.unit } };

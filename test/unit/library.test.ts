@@ -12,6 +12,9 @@ describe('library', () => {
     .blastRadius({ tables: ['orders'], writePath: true, rollback: 'easy' })
     .expectedDuration('6h')
     .selector('job="orders-backfill"')
+    .target('database', 'instance="db1:9187"')
+    .target('hosts', { selector: 'instance="db1:9100"', count: 1 })
+    .target('app', 'job="orders-api"')
     .signal('replicationLag', { expr: 'max(pg_replication_lag{instance="db1:9187"})', unit: 's' })
     .gate(new GateBuilder('replication-lag').signal('replicationLag').pause(10).rollback(60).for('2m').phases('canary', 'ramp', 'full').remediation('Halve --batch-size.'))
     .routing({ page: 'pagerduty-orders', notify: 'slack-orders' })
@@ -21,6 +24,7 @@ describe('library', () => {
     const r = checkDefinition(def);
     expect(r.diagnostics).toEqual([]);
     expect(r.migrations[0]!.model.gates.find((g) => g.id === 'replication-lag')).toMatchObject({ pause: 10, rollback: 60 });
+    expect(r.migrations[0]!.model.signals.diskFreeRatio).toMatchObject({ target: 'hosts', expectedSeries: 1 });
   });
 
   it('an invalid built definition reports located problems', () => {

@@ -35,12 +35,13 @@ describe.each(exampleFiles)('%s', (file) => {
     expect(r.stderr + r.stdout).toContain('SUCCESS');
     expect(r.code).toBe(0);
   });
+  // Minutes on a loaded 2-core machine: a deadline, not a speed goal (speed lives in `npm run bench`).
   it('the generated tests pass promtool test rules', () => {
     const dir = writeRules(rulesFiles(model!));
-    const r = runTool('promtool', ['test', 'rules', FILES.rulesTest(model!.id)], { cwd: dir, timeoutMs: 120_000 });
+    const r = runTool('promtool', ['test', 'rules', FILES.rulesTest(model!.id)], { cwd: dir, timeoutMs: 600_000 });
     expect(r.stdout + r.stderr).toContain('SUCCESS');
     expect(r.code).toBe(0);
-  });
+  }, 900_000);
   it('every gate has its full set of cases (no case skipped)', () => {
     expect(buildRuleTests(model!).skipped).toEqual([]);
   });

@@ -269,7 +269,7 @@ describe('helpers', () => {
   ])('synthesizes inputs for %s = %s exactly', (expr, target) => {
     const t = Array.from({ length: 15 }, () => target);
     const gv = gateValueBuilder({ expr, direction: 'above' });
-    const gate = { signal: expr, value: gv.value, inner: gv.inner };
+    const gate = { signal: expr, value: gv.value, inner: gv.inner, aggregation: gv.aggregation };
     const { series } = synthesizeSignal(gate, t, [{ step: 13, accept: (v) => v === target }], 60);
     expect(gateValue(parseAst(gv.value), { stepSeconds: 60, series }, 13)).toBe(target);
   });

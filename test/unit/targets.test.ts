@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { MigrationDefinition } from '../../src/definition/types';
 import { parseAst } from '../../src/generate/rules/promql-ast';
 import { evaluate, type Series } from '../../src/generate/rules/promql-eval';
+import { gateValue as evaluateValue, guardedValue } from '../../src/generate/rules/test-inputs';
 import { gateValue } from '../../src/promql/gate-value';
 import { injectMatchersBy, parsePromql } from '../../src/promql/parse';
 import { check } from '../helpers/definitions';
@@ -120,6 +121,26 @@ describe('gate value: the worst series, absent on NaN or a wrong series count', 
     ['a +Inf series: absent (a non-finite value is unknown, as migobs gate always judged it)', [[x('a'), 1], [x('b'), Infinity]], undefined, undefined],
   ])('%s', (_name, series, expected, value) => {
     expect(valueOf('max(x)', 'above', series, expected)).toBe(value);
+  });
+
+  // The rule-test synthesizer applies the guards to X evaluated once (guardedValue); it must agree
+  // with the evaluator on the full expression in every situation the guards are about.
+  it.each<[string, 'above' | 'below', number | undefined, Array<[Record<string, string>, number]>]>([
+    ['max(x)', 'above', undefined, [[x('a'), 1], [x('b'), 3]]],
+    ['max(x)', 'above', undefined, [[x('a'), 3], [x('b'), NaN]]],
+    ['max(x)', 'below', 2, [[x('a'), 1], [x('b'), 3]]],
+    ['min(x)', 'above', 2, [[x('a'), 1]]],
+    ['min(x)', 'below', 2, [[x('a'), 1], [x('b'), 2], [x('c'), 0]]],
+    ['x', 'below', undefined, [[x('a'), -Infinity], [x('b'), 2]]],
+    ['sum(x)', 'above', undefined, [[x('a'), 1], [x('b'), 2]]],
+    ['max(x) / max(x)', 'above', undefined, [[x('a'), 0]]],
+    ['max(x)', 'above', undefined, [[x('a'), 1e308], [x('b'), 1e308]]],
+    ['max(x)', 'above', 1, []],
+  ])('guardedValue(%s, %s, count %s) equals the expression on %j', (expr, direction, expectedSeries, series) => {
+    const gv = gateValue({ expr, direction, ...(expectedSeries !== undefined ? { expectedSeries } : {}) });
+    const db = { stepSeconds: 60, series: series.map(([labels, value]): Series => ({ labels, samples: [value] })) };
+    const gate = { signal: expr, value: gv.value, inner: gv.inner, aggregation: gv.aggregation, ...(expectedSeries !== undefined ? { expectedSeries } : {}) };
+    expect(guardedValue(gate, db, 0)).toBe(evaluateValue(parseAst(gv.value), db, 0));
   });
 
   it('a NaN result of the signal itself (0/0) is absent too', () => {

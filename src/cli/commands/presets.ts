@@ -52,7 +52,15 @@ export async function presetsCommand(type: string | undefined, opts: { engine: s
   if (skipped.length) out.push(paint(`(not on ${engine}: ${skipped.map((g) => g.id).join(', ')})`, 'dim'));
   out.push('', paint('Signals', 'bold'));
   const used = [...new Set(gates.map((g) => g.signal))];
-  out.push(table(['signal', 'unit', 'expr', 'needs'], used.map((s) => [s, signals[s]?.unit ?? '', signals[s]?.expr.replace(/\s+/g, ' ') ?? '(missing)', signals[s]?.requires ?? ''])));
+  // `reads`: the spec.targets entry whose matchers migobs injects (docs/definition.md "Targets").
+  const reads = (s: string): string => {
+    const t = signals[s]?.target;
+    if (!t) return '';
+    if (t === 'migration') return 'selector';
+    const per = signals[s]?.seriesPer;
+    return `targets.${t}${per ? ` (1 series per ${per === 'replicas' ? 'replica' : per === 'hosts' ? 'host' : 'instance'})` : ''}`;
+  };
+  out.push(table(['signal', 'unit', 'reads', 'expr', 'needs'], used.map((s) => [s, signals[s]?.unit ?? '', reads(s), signals[s]?.expr.replace(/\s+/g, ' ') ?? '(missing)', signals[s]?.requires ?? ''])));
   process.stdout.write(out.join('\n') + '\n');
   return 0;
 }

@@ -32,6 +32,8 @@ export interface GateInput {
   value: string;
   /** X of the gate value: the series that are counted and checked for NaN. */
   inner: string;
+  /** The aggregation the gate value applies to X. */
+  aggregation: 'max' | 'min';
   /** Exactly this many series of X (the target's count), when the signal declares one per member. */
   expectedSeries?: number;
 }
@@ -57,7 +59,6 @@ const SCALES = [1, 60, 100, 1000, 3600, 10000, 1e6];
  */
 export function synthesizeSignal(gate: GateInput, targets: Timeline, checks: Check[], stepSeconds: number, members = gate.expectedSeries ?? 1, opts: { spare?: boolean } = {}): Synthesized {
   const ast = parseAst(gate.signal);
-  const valueAst = parseAst(gate.value);
   let tried = 0;
   const runEnd = targets.map(() => 0);
   for (let i = targets.length - 1; i >= 0; i--) runEnd[i] = i + 1 < targets.length && targets[i + 1] === targets[i] ? runEnd[i + 1]! : i;
@@ -70,7 +71,7 @@ export function synthesizeSignal(gate: GateInput, targets: Timeline, checks: Che
       if (++tried > MAX_CANDIDATES) break;
       const db: Db = { stepSeconds, series: candidate.series };
       try {
-        if (checks.every((c) => c.accept(gateValue(valueAst, db, c.step)))) return candidate;
+        if (checks.every((c) => c.accept(guardedValue(gate, db, c.step)))) return candidate;
         lastReason = members > 1 ? `the constructed inputs, copied for ${members} series, do not evaluate to the required values` : 'the constructed inputs do not evaluate to the required values';
       } catch (e) {
         if (!(e instanceof Unsupported)) throw e;
@@ -89,6 +90,23 @@ export function gateValue(valueAst: Ast, db: Db, step: number): number | undefin
   if (values.length > 1) throw new Unsupported('the gate value has more than one series');
   const value = values[0];
   return value === undefined || Number.isNaN(value) ? undefined : value;
+}
+
+/**
+ * The gate value computed from X evaluated once, with the guards applied here: what the full gate
+ * value expression gives (`(max(X) + 0 * sum(X)) >= -Inf and on () count(X) == N`), at half the
+ * evaluator work. Synthesis and the alert simulation call it for every candidate and step; the
+ * guard cases and test/unit/targets.test.ts check it against the expression itself.
+ */
+export function guardedValue(gate: GateInput, db: Db, step: number): number | undefined {
+  const v = evaluate(parseAst(gate.inner), db, step);
+  const values = v.k === 'scalar' ? [v.v] : v.v.map((s) => s.value);
+  if (values.length === 0) return undefined;
+  if (gate.expectedSeries !== undefined && values.length !== gate.expectedSeries) return undefined;
+  if (!values.every(Number.isFinite)) return undefined; // 0 * sum(X) is NaN
+  const sum = values.reduce((a, b) => a + b, 0);
+  if (!Number.isFinite(sum)) return undefined; // the sum overflowed: NaN too
+  return gate.aggregation === 'max' ? Math.max(...values) : Math.min(...values);
 }
 
 /** The series of X (the gate's inner vector) at a step: how many, and how many are NaN. */
@@ -183,9 +201,10 @@ const SOURCE_FUNCTIONS = new Set(['vector', 'time', 'absent', 'absent_over_time'
  * evaluator still counts as empty when none of its metrics has a series and nothing in it makes
  * samples out of nothing.
  */
-export function gateValueOf(value: string, db: Db, step: number): number | undefined {
+export function gateValueOf(gate: GateInput, db: Db, step: number): number | undefined {
+  const value = gate.value;
   try {
-    return gateValue(parseAst(value), db, step);
+    return guardedValue(gate, db, step);
   } catch (e) {
     if (!(e instanceof Unsupported)) throw e;
     const parsed = parsePromql(value);
