@@ -45,6 +45,22 @@ describe('migobs init', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('writes spec.targets with CHANGE-ME placeholders for what the preset gates read; validate passes, lint warns until they are replaced', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'migobs-init-'));
+    const out = join(dir, 'm.yaml');
+    expect(migobs(['init', 'x-migration', '--type', 'backfill', '--engine', 'mysql', '--out', out]).code).toBe(0);
+    const text = readFileSync(out, 'utf8');
+    expect(text).toContain('  targets:\n');
+    expect(text).toContain('database: instance="CHANGE-ME-primary:9104"');
+    expect(text).toContain('selector: instance=~"CHANGE-ME-replica-1:9104|CHANGE-ME-replica-2:9104"\n      count: 2');
+    expect(text).toMatch(/# The systems the library signals read/);
+    expect(text).toMatch(/reads: spec\.targets\.replicas \(one series per replica: checked against its count\)/);
+    expect(migobs(['validate', out]).code).toBe(0);
+    const lint = migobs(['lint', out, '--fail-on', 'warning']);
+    expect(lint.code).toBe(1);
+    expect(lint.stdout + lint.stderr).toContain('spec.targets.database is still the `CHANGE-ME` placeholder');
+  });
+
   it('writes migrations/<id>.yaml by default', () => {
     const dir = mkdtempSync(join(tmpdir(), 'migobs-init-'));
     expect(migobs(['init', 'orders-x', '--type', 'cutover', '--engine', 'mysql'], { cwd: dir }).code).toBe(0);
@@ -102,6 +118,8 @@ describe('migobs presets / schema / validate', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Gates');
     expect(r.stdout).toMatch(/^replication-lag\s+replicationLag\s+above\s+\d/m);
+    // Which spec.targets entry each signal reads.
+    expect(migobs(['presets', 'backfill', '--engine', 'mysql']).stdout).toMatch(/^replicationLag\s+s\s+targets\.replicas \(1 series per replica\)\s+max\(max by \(instance\)/m);
     expect(r.stdout).toMatch(/^2\. canary  Canary$/m);
     expect(r.stdout).toMatch(/^     proceed when: /m);
   });
