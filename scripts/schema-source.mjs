@@ -12,6 +12,13 @@ const id = {
   pattern: '^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$',
   description: 'Lower-case letters, digits and dashes, at most 40 characters, starting and ending with a letter or digit.',
 };
+// RFC 3339 date-time with an explicit offset (Z or +hh:mm); the calendar is checked by the
+// schedule-valid rule. No local times: a schedule must mean the same instant everywhere.
+const timestamp = {
+  type: 'string',
+  pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?:[.][0-9]{1,9})?(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$',
+  maxLength: 40,
+};
 const text = (max, description) => ({ type: 'string', minLength: 1, maxLength: max, description });
 const threshold = (description) => ({ type: 'number', description });
 const stringList = (description) => ({ type: 'array', maxItems: 100, items: text(2000), description });
@@ -94,6 +101,15 @@ export const schema = {
         expectedDuration: { ...duration, description: 'Planned run time; the ETA alert fires when the ETA goes beyond it.' },
         scrapeInterval: { ...duration, description: 'Prometheus scrape interval of the migration metrics (default 30s). Lint checks for >= 2x and rate windows >= 4x it.' },
         stalledAfter: { ...duration, description: 'No progress for this long while running and not throttled fires the stalled alert (default from the preset).' },
+        schedule: {
+          type: 'object',
+          additionalProperties: false,
+          description: 'When the migration may run. Outside [notBefore, notAfter) no migobs alert fires and `migobs gate` answers unknown.',
+          properties: {
+            notBefore: { ...timestamp, description: 'RFC 3339 time with offset, e.g. 2027-01-12T21:00:00+01:00: no alert before it.' },
+            notAfter: { ...timestamp, description: 'RFC 3339 time with offset: no alert from this instant on.' },
+          },
+        },
         selector: {
           type: 'string',
           maxLength: 1000,

@@ -48,6 +48,8 @@ export class MigrationBuilder {
   selector(s: string): this { this.d.spec.selector = s; return this; }
   /** A target: a selector, `fleet`, or `{selector, count}` (see docs/definition.md "Targets"). */
   target(name: TargetName, t: TargetDefinition): this { (this.d.spec.targets ??= {})[name] = typeof t === 'string' ? t : { ...t }; return this; }
+  /** RFC 3339 times with offset: no alert outside [notBefore, notAfter). */
+  schedule(s: { notBefore?: string; notAfter?: string }): this { this.d.spec.schedule = { ...s }; return this; }
   signal(name: string, s: SignalDefinition): this { (this.d.spec.signals ??= {})[name] = { ...s }; return this; }
   gate(g: GateBuilder | GateDefinition): this { (this.d.spec.gates ??= []).push(g instanceof GateBuilder ? g.build() : { ...g }); return this; }
   phase(p: PhaseDefinition): this { (this.d.spec.phases ??= []).push({ ...p }); return this; }

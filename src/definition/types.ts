@@ -84,6 +84,8 @@ export interface MigrationDefinition {
     expectedDuration?: string;
     scrapeInterval?: string;
     stalledAfter?: string;
+    /** RFC 3339 times with offset; outside [notBefore, notAfter) no alert fires. */
+    schedule?: { notBefore?: string; notAfter?: string };
     selector?: string;
     runner?: RunnerDefinition;
     targets?: Partial<Record<TargetName, TargetDefinition>>;

@@ -71,6 +71,11 @@ export interface ResolvedPhase {
   proceed: string[];
 }
 
+export interface ResolvedSchedule {
+  notBefore?: { text: string; seconds: number };
+  notAfter?: { text: string; seconds: number };
+}
+
 export interface RepoConfig {
   grafanaUrl?: string;
   runbookBaseUrl?: string;
@@ -108,6 +113,11 @@ export interface ResolvedMigration {
   scrapeIntervalSeconds: number;
   stalledAfter: string;
   stalledAfterSeconds: number;
+  /**
+   * spec.schedule: the texts as written and their unix seconds (NaN when invalid; the
+   * schedule-valid rule reports it). Outside [notBefore, notAfter) no alert fires.
+   */
+  schedule?: ResolvedSchedule;
   /** The user's selector as matchers, plus migration_id; added to every migration_* selector. */
   migrationMatchers: LabelMatcher[];
   /** Set when progress comes from a tool's own metrics (spec.runner), not the emitter. */

@@ -7,7 +7,7 @@
  * Resolution never throws on bad input: it leaves NaN/empty values that the semantic rules report.
  */
 import type { GateDefinition, MigrationDefinition } from '../definition/types';
-import type { ResolvedGate, ResolvedMigration, ResolvedPhase, ResolvedSignal, RepoConfig, Origin } from '../model/types';
+import type { ResolvedGate, ResolvedMigration, ResolvedPhase, ResolvedSchedule, ResolvedSignal, RepoConfig, Origin } from '../model/types';
 import { engineSignals, loadPreset } from '../presets/load';
 import type { LibrarySignal, PresetGate } from '../presets/types';
 import { eq, parseSelector, type LabelMatcher } from '../promql/matchers';
@@ -15,6 +15,7 @@ import { injectMatchers, injectMatchersBy, parsePromql, syntaxProblems } from '.
 import { resolveRunner, runnerSignals } from '../runners/gitlab-bbm';
 import { parseDurationSeconds } from '../util/duration';
 import { resolveTargets } from './targets';
+import { parseRfc3339 } from '../util/timestamp';
 
 export const DEFAULTS = {
   scrapeInterval: '30s',
@@ -129,6 +130,7 @@ export function resolve(def: MigrationDefinition, sourceFile: string, config: Re
     scrapeIntervalSeconds: parseDurationSeconds(scrapeInterval) ?? 30,
     stalledAfter,
     stalledAfterSeconds: parseDurationSeconds(stalledAfter) ?? 600,
+    ...(spec.schedule && (spec.schedule.notBefore !== undefined || spec.schedule.notAfter !== undefined) ? { schedule: resolveSchedule(spec.schedule) } : {}),
     migrationMatchers,
     ...(runner ? { runner } : {}),
     targets,
@@ -150,6 +152,17 @@ export function resolve(def: MigrationDefinition, sourceFile: string, config: Re
     decisionProcess: preset.runbook?.decides ?? '',
     config,
     sourceFile,
+  };
+}
+
+function resolveSchedule(s: { notBefore?: string; notAfter?: string }): ResolvedSchedule {
+  const instant = (text: string): { text: string; seconds: number } => {
+    const r = parseRfc3339(text);
+    return { text, seconds: 'seconds' in r ? r.seconds : Number.NaN };
+  };
+  return {
+    ...(s.notBefore !== undefined ? { notBefore: instant(s.notBefore) } : {}),
+    ...(s.notAfter !== undefined ? { notAfter: instant(s.notAfter) } : {}),
   };
 }
 

@@ -27,6 +27,7 @@ const FRIENDLY_PATTERN: Record<string, string> = {
   duration: 'must be a Prometheus duration such as 30s, 2m or 1h30m',
   url: 'must be an http(s) URL',
   signalName: 'must be a signal name: a letter, then letters, digits or underscores (at most 63)',
+  timestamp: 'must be an RFC 3339 time with an offset, such as 2027-01-12T21:00:00+01:00 or 2027-01-12T20:00:00Z',
 };
 
 export function validateStructure(source: SourceFile): Diagnostic[] {
@@ -106,6 +107,7 @@ function patternKind(path: JsonPath, pattern: string): string {
   if (pattern.startsWith('^https?')) return 'url';
   if (pattern.startsWith('^[A-Za-z][A-Za-z0-9_]')) return 'signalName';
   if (pattern.startsWith('^[a-z0-9]')) return 'id';
+  if (pattern.startsWith('^[0-9]{4}-')) return 'timestamp';
   return String(path[path.length - 1] ?? '');
 }
 

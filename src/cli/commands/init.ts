@@ -115,7 +115,7 @@ export function renderInit(id: string, type: MigrationType, engine: Engine, sche
   comment(spec, 'type', ` preset: ${preset.title}. ${preset.summary ?? ''}`.trimEnd());
   comment(spec, 'engine', ' signal library: metric names of the standard exporters');
   comment(spec, 'blastRadius', ' tables written; rollback: trivial | easy | hard | irreversible (irreversible needs forwardFix)');
-  comment(spec, 'expectedDuration', ' the ETA alert fires when the remaining time exceeds it');
+  comment(spec, 'expectedDuration', ' the ETA alert fires when the remaining time exceeds it\n optional change window: schedule: {notBefore: 2027-01-12T21:00:00+01:00, notAfter: 2027-01-13T05:00:00+01:00}\n (no alert outside it; see "Lifecycle" in docs/definition.md)');
   comment(spec, 'scrapeInterval', ' lint checks that every `for` is >= 2x and rate windows >= 4x this');
   comment(spec, 'selector', ' extra matchers for the migration_* metrics; migration_id is always added');
   comment(

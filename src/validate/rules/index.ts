@@ -7,6 +7,7 @@ import { gateSignalExists } from './gate-signal-exists';
 import { gateThresholdsPresent } from './gate-thresholds-present';
 import { matcherRegexValid } from './matcher-regex-valid';
 import { receiverNameValid } from './receiver-name-valid';
+import { scheduleValid } from './schedule-valid';
 import { selectorSatisfiable } from './selector-satisfiable';
 import { selectorValid } from './selector-valid';
 import { signalExprValid } from './signal-expr-valid';
@@ -33,6 +34,7 @@ export const SEMANTIC_RULES: readonly SemanticRule[] = [
   targetSelectorValid,
   signalTargetSet,
   durationsSane,
+  scheduleValid,
   gateCount,
   receiverNameValid,
   runnerValid,
