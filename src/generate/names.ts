@@ -12,7 +12,20 @@ export const RECORD = {
   currentPhase: 'migration:phase:current',
   gateValue: 'migration:gate_signal:value',
   gateState: 'migration:gate:state',
+  /** 1 while the migration is active (started, not finished, inside its schedule); absent otherwise. */
+  lifecycleActive: 'migration:lifecycle:active',
+  /** 1 while the clock is inside spec.schedule (only with a schedule). */
+  scheduleOpen: 'migration:schedule:open',
 } as const;
+
+/**
+ * How long the runner's metrics are remembered (docs/definition.md "Lifecycle"): a migration is
+ * started once `migration_phase` was exported within this window, a runner that vanished keeps its
+ * last phase for it, and MigrationMetricsAbsent keeps firing for at most this long after the runner
+ * disappeared without finishing. Long enough to outlast a night with nobody looking, short enough
+ * that a migration that was never marked finished goes quiet the next day.
+ */
+export const LIFECYCLE_LOOKBACK = '24h';
 
 /** Values of migration:gate:state. Unknown (no data) is worse than rollback: `gate` exits 4. */
 export const GATE_STATE = { green: 0, pause: 1, rollback: 2, unknown: 3 } as const;

@@ -95,7 +95,7 @@ describe('alert annotations print hostile text verbatim (promtool test rules)', 
     // The generator's fixed wording (src/generate/rules/rules.ts), with the user text dropped in.
     const summary = `Pause ${ID}: ${H.gateTitle} above 10`;
     const description = `${H.gateTitle} is 20, strictly above the pause threshold 10 for 2m, in phase canary of ${H.title}. ${H.remediation}`;
-    const ownerText = `${H.title}: migration_phase has not been exported for 10m. The runner is down, not scraped, or not using the migobs emitter; every gate is unknown. Owner: ${H.owner}.`;
+    const ownerText = `${H.title}: the runner exported migration_phase within the last 24h but none for 10m, and never reported the run finished. It crashed, was stopped without finish(), or is no longer scraped; every gate reading its metrics is unknown. Owner: ${H.owner}.`;
     const job = quotePromqlString(H.jobValue);
     const test = {
       rule_files: RULE_FILES,
@@ -124,15 +124,15 @@ describe('alert annotations print hostile text verbatim (promtool test rules)', 
         {
           name: 'hostile title and owner in the metrics-absent alert',
           interval: '1m',
-          input_series: [{ series: 'up{job="unrelated"}', values: '1x20' }],
+          input_series: [{ series: `migration_phase{migration_id="${ID}", job=${quotePromqlString(H.jobValue)}, phase="canary"}`, values: '1x2' }],
           alert_rule_test: [
             {
-              eval_time: '15m',
+              eval_time: '20m',
               alertname: 'MigrationMetricsAbsent',
               exp_alerts: [
                 {
                   exp_labels: { migration_id: ID, job: H.jobValue, action: 'investigate', severity: 'warning' },
-                  exp_annotations: { summary: `No migration metrics from ${ID}`, description: ownerText, runbook_url: `${FILES.runbook(ID)}#metrics-absent`, dashboard_url: expect.any(String) },
+                  exp_annotations: { summary: `${ID}: the runner stopped exporting metrics before finishing`, description: ownerText, runbook_url: `${FILES.runbook(ID)}#metrics-absent`, dashboard_url: expect.any(String) },
                 },
               ],
             },
@@ -166,10 +166,10 @@ describe('alert annotations print hostile text verbatim (promtool test rules)', 
       tests: [
         {
           interval: '1m',
-          input_series: [{ series: 'up{job="unrelated"}', values: '1x20' }],
+          input_series: [{ series: `migration_phase{migration_id="${ID}", job=${quotePromqlString(H.jobValue)}, phase="canary"}`, values: '1x2' }],
           alert_rule_test: [
             {
-              eval_time: '15m',
+              eval_time: '20m',
               alertname: 'MigrationMetricsAbsent',
               exp_alerts: [{ exp_labels: { migration_id: ID, job: H.jobValue, action: 'investigate', severity: 'warning' }, exp_annotations: { ...rule.annotations!, description: 'up' } }],
             },

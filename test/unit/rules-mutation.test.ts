@@ -1,7 +1,8 @@
 /**
  * Issue 5: the generated tests must be able to fail. Change ONE gate threshold in a generated
  * rules.yaml (pause or rollback, of an `above` and of a `below` gate) and promtool test rules
- * must then fail, while the untouched file passes.
+ * must then fail, while the untouched file passes. The same for the lifecycle (issue 12 item 5):
+ * drop the guard, the finished state, the schedule, the runner's memory or the phase fallback.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,8 +10,18 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FILES } from '../../src/generate/names';
 import { rulesFiles } from '../../src/generate/rules';
-import { gateAbsentExpr, gateAlertExpr, gateStateExpr, promNumber } from '../../src/generate/rules/promql';
-import type { ResolvedGate } from '../../src/model/types';
+import {
+  currentPhaseExpr,
+  gateAbsentExpr,
+  gateAlertExpr,
+  gateStateExpr,
+  lifecycleActiveExpr,
+  lifecycleGuardSelector,
+  promNumber,
+  runnerSeenExpr,
+  runnerFinishedExpr,
+} from '../../src/generate/rules/promql';
+import type { ResolvedGate, ResolvedMigration } from '../../src/model/types';
 import { loadDefinitionText } from '../../src/pipeline';
 import { writeTree } from '../helpers/outputs';
 import { runTool } from '../helpers/tools';
@@ -40,20 +51,27 @@ spec:
     - {id: free-disk, signal: freeDisk, direction: below, pause: 0.2, rollback: 0.1, for: 2m, remediation: Free space.}
 `;
 
-const model = (() => {
-  const r = loadDefinitionText('mutation-check.yaml', DEFINITION);
+const load = (text: string): ResolvedMigration => {
+  const r = loadDefinitionText('mutation-check.yaml', text);
   if (!r.ok) throw new Error(JSON.stringify(r.diagnostics));
   return r.migrations[0]!.model;
-})();
+};
+const model = load(DEFINITION);
 if (model.gates.map((g) => g.id).join() !== 'lag,error-ratio,free-disk') throw new Error(`unexpected gates ${model.gates.map((g) => g.id).join()}`);
 const files = rulesFiles(model);
 const rulesYaml = files.find((f) => f.path === FILES.rules(model.id))!.content;
 
-function promtoolTest(rules: string): { code: number; output: string } {
+// The same migration inside a change window that promtool's 1970 clock never reaches.
+const scheduled = load(DEFINITION.replace("  selector: 'job=\"runner\"'\n", "  selector: 'job=\"runner\"'\n  schedule: {notBefore: '2027-01-12T21:00:00+01:00', notAfter: '2027-01-13T05:00:00+01:00'}\n"));
+if (!scheduled.schedule) throw new Error('the scheduled mutation definition has no schedule');
+const scheduledFiles = rulesFiles(scheduled);
+const scheduledRules = scheduledFiles.find((f) => f.path === FILES.rules(scheduled.id))!.content;
+
+function promtoolTest(rules: string, generated = files): { code: number; output: string } {
   const dir = mkdtempSync(join(tmpdir(), 'migobs-mutation-'));
-  writeTree(dir, files);
+  writeTree(dir, generated);
   writeFileSync(join(dir, FILES.rules(model.id)), rules);
-  const r = runTool('promtool', ['test', 'rules', FILES.rulesTest(model.id)], { cwd: dir, timeoutMs: 120_000 });
+  const r = runTool('promtool', ['test', 'rules', FILES.rulesTest(model.id)], { cwd: dir, timeoutMs: 600_000 });
   return { code: r.code, output: r.stdout + r.stderr };
 }
 
@@ -119,5 +137,55 @@ describe('promtool test rules catches a single changed threshold', () => {
     expect(r.code).not.toBe(0);
     expect(r.output).toContain('ALERTS{alertname=\\"MigrationGateSignalAbsent\\"');
     expect(r.output).toContain(`gate=\\"${gateId}\\"`);
+  });
+});
+
+describe('promtool test rules catches a broken lifecycle', () => {
+  /** Every occurrence replaced, and at least one. */
+  const swap = (text: string, from: string, to: string): string => {
+    expect(text).toContain(from);
+    const out = text.split(from).join(to);
+    expect(out).not.toBe(text);
+    return out;
+  };
+
+  it('passes on the generated rules.yaml of a scheduled migration', () => {
+    const r = promtoolTest(scheduledRules, scheduledFiles);
+    expect(r.output).toContain('SUCCESS');
+    expect(r.code).toBe(0);
+  });
+
+  // promtool 2.x names the failing expression and time, not the test group: each mutant is
+  // recognised by what it breaks.
+  const failing = (expr: string, wrong: string): RegExp =>
+    new RegExp(`expr: "${expr.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/"/g, '\\\\"')}", time: \\d+m,\\s+exp: [^\\n]*\\n\\s+got: ${wrong}`);
+  const ALERTS = 'ALERTS{migration_id="mutation-check"}';
+  const FIRING = 'ALERTS{migration_id="mutation-check", alertstate="firing"}';
+  const ACTIVE = 'migration:lifecycle:active{migration_id="mutation-check"}';
+  const PHASE = 'migration:phase:current{migration_id="mutation-check"}';
+
+  it.each([
+    // No guard: MetricsAbsent fires with no input at all (and gate alerts for a finished run).
+    ['the lifecycle guard dropped from every alert', () => swap(rulesYaml, ` and on (migration_id) ${lifecycleGuardSelector(model)}`, ''), [/alertname: MigrationMetricsAbsent, time: 2h,\s+exp:\[\],/, failing(ALERTS, '\\{__name__="ALERTS", action="investigate", alertname="MigrationMetricsAbsent"')]],
+    // A finished run is still active: its gate alerts keep firing.
+    ['the finished state ignored', () => swap(rulesYaml, `unless on (migration_id) (${runnerFinishedExpr(model)})`, 'unless on (migration_id) (vector(0) > 1)'), [failing(ACTIVE, '\\{__name__="migration:lifecycle:active"'), failing(ALERTS, '\\{__name__="ALERTS", action="pause", alertname="MigrationGateSignalAbsent"')]],
+    // A runner that left is forgotten after 5 minutes: a crash never pages.
+    ['the runner remembered for 5m instead of 24h', () => swap(rulesYaml, runnerSeenExpr(model), runnerSeenExpr(model).replace('[24h]', '[5m]')), [failing(FIRING, 'nil'), /alertname: MigrationMetricsAbsent, time: \d+m,\s+exp:\[\s*0:/]],
+    // Without the last known phase, a vanished runner silences every gate alert.
+    ['no fallback to the last phase', () => swap(rulesYaml, currentPhaseExpr(model), currentPhaseExpr(model).replace(/ or on \(migration_id\) .*$/, '')), [failing(PHASE, 'nil')]],
+  ] as const)('%s fails', (_name, mutant, failures) => {
+    const r = promtoolTest(mutant());
+    expect(r.code, r.output).not.toBe(0);
+    expect(r.output).toContain('FAILED');
+    for (const f of failures) expect(r.output).toMatch(f);
+  });
+
+  it('the schedule dropped from migration:lifecycle:active fails (the rule is closed at 1970, alerts must be quiet)', () => {
+    const active = lifecycleActiveExpr(scheduled);
+    const unscheduled = active.replace(/^\((.*)\) and on \(migration_id\) migration:schedule:open\{[^}]*\}$/, '$1');
+    expect(unscheduled).not.toBe(active);
+    const r = promtoolTest(swap(scheduledRules, active, unscheduled), scheduledFiles);
+    expect(r.code, r.output).not.toBe(0);
+    expect(r.output).toMatch(failing(ALERTS, '\\{__name__="ALERTS", action="pause", alertname="MigrationGateSignalAbsent"'));
   });
 });

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { ALERT, FILES, GATE_STATE, RECORD, alertAnchor, gateAnchor, metaAlertAnchor } from '../../src/generate/names';
 import { gatePanelIds } from '../../src/generate/panel-ids';
 import { rulesFiles } from '../../src/generate/rules';
@@ -54,7 +54,37 @@ describe('rules.yaml', () => {
   it('has a recording group and an alerts group named after the migration', () => {
     expect(recording.name).toBe('migobs-rules-unit-recording');
     expect(alerting.name).toBe('migobs-rules-unit-alerts');
-    expect(recording.rules.map((r) => r.record)).toEqual(expect.arrayContaining(Object.values(RECORD)));
+    // migration:schedule:open only exists with a spec.schedule (below).
+    expect(recording.rules.map((r) => r.record)).toEqual(expect.arrayContaining(Object.values(RECORD).filter((r) => r !== RECORD.scheduleOpen)));
+    expect(recording.rules.map((r) => r.record)).not.toContain(RECORD.scheduleOpen);
+  });
+
+  it('guards every alert with the lifecycle, which the recording group computes before it', () => {
+    const guard = ' and on (migration_id) migration:lifecycle:active{migration_id="rules-unit"}';
+    for (const a of alerting.rules) expect(a.expr.endsWith(guard), a.alert).toBe(true);
+    const active = recording.rules.find((r) => r.record === RECORD.lifecycleActive)!;
+    expect(active.labels).toEqual({ migration_id: 'rules-unit' });
+    expect(active.expr).toBe(
+      'max by (migration_id) (present_over_time(migration_phase{migration_id="rules-unit", job="runner", env=~"prod|staging"}[24h]))' +
+        ' unless on (migration_id) (max by (migration_id) (last_over_time(migration_finished{migration_id="rules-unit", job="runner", env=~"prod|staging"}[24h])) == 1' +
+        ' unless on (migration_id) (migration_finished{migration_id="rules-unit", job="runner", env=~"prod|staging"} == 0))',
+    );
+    // The current phase falls back to the last one the runner reported.
+    expect(recording.rules.find((r) => r.record === RECORD.currentPhase)!.expr).toContain('or on (migration_id) max by (migration_id, phase) (last_over_time(migration_phase{');
+  });
+
+  it.each([
+    [{ notBefore: '2027-01-12T21:00:00+01:00', notAfter: '2027-01-13T05:00:00+01:00' }, 'vector(1) and (vector(time()) >= 1799784000 < 1799812800)'],
+    [{ notBefore: '2027-01-12T20:00:00.25Z' }, 'vector(1) and (vector(time()) >= 1799784000.25)'],
+    [{ notAfter: '2027-01-13T04:00:00-00:30' }, 'vector(1) and (vector(time()) < 1799814600)'],
+  ])('spec.schedule %o becomes unix seconds in migration:schedule:open, which the lifecycle reads', (schedule, expr) => {
+    const scheduled = { ...m, schedule: Object.fromEntries(Object.entries(schedule).map(([k, text]) => [k, { text, seconds: Date.parse(text) / 1000 }])) };
+    const [rec] = buildRules(scheduled).groups;
+    const open = rec.rules.find((r) => r.record === RECORD.scheduleOpen)!;
+    expect(open).toEqual({ record: RECORD.scheduleOpen, expr, labels: { migration_id: 'rules-unit' } });
+    const names = rec.rules.map((r) => r.record);
+    expect(names.indexOf(RECORD.scheduleOpen)).toBeLessThan(names.indexOf(RECORD.lifecycleActive));
+    expect(rec.rules.find((r) => r.record === RECORD.lifecycleActive)!.expr).toMatch(/ and on \(migration_id\) migration:schedule:open\{migration_id="rules-unit"\}$/);
   });
 
   it('writes thresholds as literal numbers with the strict comparison of the direction', () => {
@@ -141,6 +171,23 @@ describe('the promtool tests (prometheus/tests/<id>.test.yaml)', () => {
   const m = definition();
   const tests = buildRuleTests(m);
   const parsed = parse(rulesFiles(m)[1]!.content);
+
+  it('grows linearly with the number of gates (the lifecycle cases list each gate a fixed number of times)', () => {
+    const size = (n: number, schedule: boolean): number => {
+      const gates = Array.from({ length: n }, (_, i) => ({ id: `g${i}`, signal: `s${i}`, pause: 10, rollback: 60, for: '2m', phases: ['canary', 'ramp'] }));
+      const signals = Object.fromEntries(gates.map((g, i) => [g.signal, { expr: `max(metric_${i}{instance="db1"})`, unit: 's' }]));
+      const off = ['replication-lag', 'batch-error-ratio', 'batch-duration', 'mismatch-ratio', 'app-error-ratio', 'disk-free'].map((id) => ({ id, enabled: false }));
+      const def = { apiVersion: 'migobs/v1', kind: 'Migration', metadata: { id: 'size', title: 'Size', owner: 'team' }, spec: { type: 'backfill', engine: 'generic', ...(schedule ? { schedule: { notBefore: '2027-01-12T21:00:00+01:00' } } : {}), signals, gates: [...off, ...gates] } };
+      const r = loadDefinitionText('size.yaml', stringify(def));
+      if (!r.ok) throw new Error(JSON.stringify(r.diagnostics));
+      return rulesFiles(r.migrations[0]!.model)[1]!.content.length;
+    };
+    for (const schedule of [false, true]) {
+      const [a, b, c] = [6, 12, 24].map((n) => size(n, schedule));
+      // Linear: doubling the gates doubles the increment (ratio 2); quadratic would make it 4.
+      expect((c! - b!) / (b! - a!), `schedule ${schedule}`).toBeLessThan(2.3);
+    }
+  });
 
   it('runs against ../rules/<id>.yaml (promtool resolves it relative to the test file) with recording rules evaluated first', () => {
     expect(parsed.rule_files).toEqual(['../rules/rules-unit.yaml']);

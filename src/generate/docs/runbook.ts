@@ -14,6 +14,10 @@ import { markdownHeader } from '../../render/serialize';
 import { ALERT, DOC_FILE, META_ANCHOR, SEVERITY, alertAnchor, gateAnchor, metaAlertAnchor, panelAnchor } from '../names';
 import { PANEL, gatePanelIds } from '../panel-ids';
 import { dashboardUrl } from '../urls';
+import { lifecycleText, scheduleText } from '../lifecycle-text';
+
+/** Runbook section on when the alerts are active (docs/definition.md "Lifecycle"). */
+const LIFECYCLE_ANCHOR = 'lifecycle';
 
 export const PHASES_ANCHOR = 'phases';
 export const GATES_ANCHOR = 'gates';
@@ -55,6 +59,7 @@ function overview(model: ResolvedMigration): string[] {
     ['Forward fix', br.forwardFix ? mdLink('below', `#${FORWARD_FIX_ANCHOR}`) : 'none written down'],
     ['Expected duration', model.expectedDuration ? mdCode(model.expectedDuration) : 'not set (no ETA alert window)'],
     ['Stalled after', `${mdCode(model.stalledAfter)} without progress`],
+    ['Alerts active', `${scheduleText(model) ? `${scheduleText(model)}, ` : ''}while the runner runs and has not finished (${mdLink('lifecycle', `#${LIFECYCLE_ANCHOR}`)})`],
     ['Decision owner', mdText(model.decisionOwner)],
     ['Page / notify', `${mdCode(model.routing.page)} / ${mdCode(model.routing.notify)} (Alertmanager receivers)`],
     ['Dashboard', model.config.grafanaUrl ? mdLink('Grafana dashboard', dashboardUrl(model)) : `${mdCode(dashboardUrl(model))} on your Grafana (uid ${mdCode(model.id)})`],
@@ -134,6 +139,8 @@ function metaSections(model: ResolvedMigration): string[] {
   const link = (name: string): string => alertsLink(name, metaAlertAnchor(name));
   return [
     heading(2, 'meta-alerts', 'Migration-wide alerts'),
+    heading(3, LIFECYCLE_ANCHOR, 'When the alerts are active'),
+    lifecycleText(model),
     heading(3, META_ANCHOR.stalled, 'Stalled'),
     `${link(ALERT.stalled)} (${SEVERITY.rollback}, pages ${mdCode(model.routing.page)}): no progress for ${mdCode(model.stalledAfter)} while the migration is running. ` +
       `Check that the runner is alive and not blocked on a lock, a paused gate or an error loop (${panelLink(model, PANEL.rowsRate, 'rows/s panel')}). ` +
@@ -143,8 +150,9 @@ function metaSections(model: ResolvedMigration): string[] {
       (model.expectedDuration ? ` of ${mdCode(model.expectedDuration)}` : '') +
       `. Decide with the decision owner whether to raise throughput (within the gates), extend the window, or stop (${panelLink(model, PANEL.eta, 'ETA panel')}).`,
     heading(3, META_ANCHOR.metricsAbsent, 'Migration metrics absent'),
-    `${link(ALERT.metricsAbsent)} (${SEVERITY.pause}, ${mdCode(model.routing.notify)}): Prometheus has no metrics from the migration, so every gate that reads them is unknown. ` +
-      'Check the runner, its metrics endpoint or Pushgateway and the scrape target. Treat it as a pause: do not proceed blind.',
+    `${link(ALERT.metricsAbsent)} (${SEVERITY.pause}, ${mdCode(model.routing.notify)}): the runner exported its metrics, then vanished without reporting the run finished, so every gate that reads them is unknown. ` +
+      'Check the runner, its metrics endpoint or Pushgateway and the scrape target. Treat it as a pause: do not proceed blind. ' +
+      `If the run really is over, the runner should call ${mdCode('finish()')} before it exits (the emitter), or end ${mdCode('spec.schedule')}.`,
   ];
 }
 
@@ -152,7 +160,7 @@ function closeout(model: ResolvedMigration, file: string): string {
   const dir = mdCode(`${model.id}/`);
   return [
     '- [ ] Verification checklist complete and signed off by the decision owner',
-    `- [ ] Runner stopped and its metrics gone (expect ${mdCode(ALERT.metricsAbsent)} once; silence ${mdCode(`migration_id="${model.id}"`)} while you clean up)`,
+    `- [ ] Runner reported the run finished (${mdCode('finish()')}: ${mdCode('migration_finished 1')} scraped) before it stopped, so no ${mdCode(ALERT.metricsAbsent)} follows; without it, silence ${mdCode(`migration_id="${model.id}"`)} while you clean up`,
     `- [ ] Rules removed: delete ${dir} (rules, rule tests, dashboard, docs) from the observability repo and let Prometheus reload`,
     `- [ ] Routing removed: regenerate the Alertmanager config without this definition (${mdCode(`migobs alertmanager --base <base.yml> <other definitions>`)}, without ${mdCode(file)})`,
     `- [ ] Dashboard archived (uid ${mdCode(model.id)}): moved to an archive folder, or its JSON attached to the migration ticket`,

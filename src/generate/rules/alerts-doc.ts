@@ -7,6 +7,7 @@ import { mdAnchor, mdCode, mdCodeBlock, mdLink, mdTable, mdText } from '../../re
 import { markdownHeader } from '../../render/serialize';
 import { ALERT, FILES, GATE_STATE, alertAnchor, metaAlertAnchor, relativeLink, type GateAction } from '../names';
 import { sourceName } from '../index';
+import { lifecycleText } from '../lifecycle-text';
 import { promNumber } from './promql';
 import { META_ACTION, gateThreshold, type AlertingRule, type RulesFile } from './rules';
 
@@ -28,6 +29,8 @@ export function buildAlertsDoc(m: ResolvedMigration, rules: RulesFile): string {
     `Migration ${mdCode(m.id)}, owner ${mdText(m.owner)}. Rules: ${fileLink(FILES.rules(m.id))}, unit tests: ${fileLink(FILES.rulesTest(m.id))}, runbook: ${mdLink('runbook', relativeLink(here, FILES.runbook(m.id)))}.`,
     '',
     'A gate alert compares the gate value (the worst series of its signal: `max` for a gate that is bad above its threshold, `min` for one that is bad below) with a threshold, strictly: a value exactly at the threshold is green. It only fires while the migration is in one of the gate\'s phases, and carries that phase as the `phase` label.',
+    '',
+    lifecycleText(m),
     '',
     '## Paging policy',
     '',
@@ -59,6 +62,7 @@ function thresholdText(m: ResolvedMigration, a: AlertingRule): string {
   if (a.alert === ALERT.absent) return 'no samples';
   if (a.alert === ALERT.stalled) return `no progress for &gt; ${mdCode(m.stalledAfter)}`;
   if (a.alert === ALERT.etaOverrun) return `ETA &gt; ${mdCode(m.expectedDuration ?? '')}`;
+  if (a.alert === ALERT.metricsAbsent) return 'runner gone before finishing';
   return 'no samples';
 }
 

@@ -208,6 +208,37 @@ function call(ast: Ast & { k: 'call' }, db: Db, i: number, t: number): Value {
       }
       return vec(out);
     }
+    case 'present_over_time':
+    case 'last_over_time':
+    case 'max_over_time':
+    case 'min_over_time':
+    case 'count_over_time': {
+      const out: Sample[] = [];
+      for (const { series, points } of rangeSamples(db, ast.args[0]!, i)) {
+        if (points.length === 0) continue;
+        const vs = points.map((p) => p.v);
+        const value =
+          ast.fn === 'present_over_time' ? 1
+          : ast.fn === 'last_over_time' ? vs[vs.length - 1]!
+          : ast.fn === 'count_over_time' ? vs.length
+          : vs.reduce((a, b) => (ast.fn === 'max_over_time' ? (b > a || Number.isNaN(a) ? b : a) : b < a || Number.isNaN(a) ? b : a));
+        // Prometheus keeps the metric name for last_over_time only (it acts like an offset).
+        out.push({ labels: ast.fn === 'last_over_time' ? series.labels : dropName(series.labels), value });
+      }
+      return vec(out);
+    }
+    case 'absent': {
+      if (vector(arg(0)).length > 0) return vec([]);
+      // Prometheus: labels from the selector's equality matchers on names matched only once.
+      const sel = ast.args[0]!;
+      const labels: Labels = {};
+      if (sel.k === 'sel') {
+        for (const m of sel.matchers) {
+          if (m.op === '=' && sel.matchers.filter((x) => x.name === m.name).length === 1) labels[m.name] = m.value;
+        }
+      }
+      return vec([{ labels, value: 1 }]);
+    }
     case 'time':
       return { k: 'scalar', v: t };
     case 'vector':

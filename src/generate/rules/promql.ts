@@ -7,7 +7,7 @@
 import type { ResolvedGate, ResolvedMigration } from '../../model/types';
 import { gateValueOf } from '../../promql/gate-value';
 import { eq, re, selector, type LabelMatcher } from '../../promql/matchers';
-import { RECORD } from '../names';
+import { LIFECYCLE_LOOKBACK, RECORD } from '../names';
 
 /**
  * A number as PromQL and promtool's series notation read it back to the same float64: JS's
@@ -65,8 +65,14 @@ export function batchErrorRatioExpr(m: ResolvedMigration): string {
   return `(${errors} or ${all} * 0) / (${all} > 0)`;
 }
 
+/**
+ * The phase whose migration_phase is 1; while the runner exports none (it crashed, or restarts),
+ * the last phase it reported within the lifecycle lookback, so gate alerts keep their phase and a
+ * gate past rollback keeps firing while the runner is gone.
+ */
 export function currentPhaseExpr(m: ResolvedMigration): string {
-  return `max by (migration_id, phase) (${selector('migration_phase', own(m))} == 1)`;
+  const phase = selector('migration_phase', own(m));
+  return `max by (migration_id, phase) (${phase} == 1) or on (migration_id) max by (migration_id, phase) (last_over_time(${phase}[${LIFECYCLE_LOOKBACK}]) == 1)`;
 }
 
 /**
@@ -126,6 +132,50 @@ export function etaOverrunExpr(m: ResolvedMigration, expectedSeconds: number): s
   return `${currentPhaseSelector(m)} * on (migration_id) group_left () (${selector(RECORD.eta, byId(m))} > ${promNumber(expectedSeconds)})`;
 }
 
+/** No migration_phase now (the alert is guarded by the lifecycle: only after the runner was seen). */
 export function metricsAbsentExpr(m: ResolvedMigration): string {
   return `absent(${selector('migration_phase', own(m))})`;
 }
+
+// Lifecycle (docs/definition.md "Lifecycle") ---------------------------------------------------
+
+/** The runner exported migration_phase at least once within the lifecycle lookback. */
+export function runnerSeenExpr(m: ResolvedMigration): string {
+  return `max by (migration_id) (present_over_time(${selector('migration_phase', own(m))}[${LIFECYCLE_LOOKBACK}]))`;
+}
+
+/**
+ * The runner reported the run over: the last migration_finished sample within the lookback is 1,
+ * and no runner exports 0 right now (a new run after a finished one, a pod that restarted).
+ */
+export function runnerFinishedExpr(m: ResolvedMigration): string {
+  const finished = selector('migration_finished', own(m));
+  return `max by (migration_id) (last_over_time(${finished}[${LIFECYCLE_LOOKBACK}])) == 1 unless on (migration_id) (${finished} == 0)`;
+}
+
+/**
+ * 1 while the clock is inside spec.schedule ([notBefore, notAfter), unix seconds); undefined
+ * without a schedule. `at` replaces time() with a fixed instant (the rule tests pin the boundaries
+ * with it: promtool's clock starts at 1970 and cannot reach a real schedule).
+ */
+export function scheduleOpenExpr(m: ResolvedMigration, at?: number): string | undefined {
+  const s = m.schedule;
+  if (!s || (!s.notBefore && !s.notAfter)) return undefined;
+  let clock = `vector(${at === undefined ? 'time()' : promNumber(at)})`;
+  if (s.notBefore) clock += ` >= ${promNumber(s.notBefore.seconds)}`;
+  if (s.notAfter) clock += ` < ${promNumber(s.notAfter.seconds)}`;
+  return `vector(1) and (${clock})`;
+}
+
+/** Started (seen), not finished, and inside the schedule when there is one. */
+export function lifecycleActiveExpr(m: ResolvedMigration): string {
+  const running = `${runnerSeenExpr(m)} unless on (migration_id) (${runnerFinishedExpr(m)})`;
+  return scheduleOpenExpr(m) === undefined ? running : `(${running}) and on (migration_id) ${selector(RECORD.scheduleOpen, byId(m))}`;
+}
+
+/** An alert expression that only returns samples while the migration is active. */
+export function whileActive(m: ResolvedMigration, alertExpr: string): string {
+  return `${alertExpr} and on (migration_id) ${lifecycleGuardSelector(m)}`;
+}
+
+export const lifecycleGuardSelector = (m: ResolvedMigration): string => selector(RECORD.lifecycleActive, byId(m));

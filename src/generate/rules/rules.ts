@@ -6,7 +6,7 @@
 import type { ResolvedGate, ResolvedMigration } from '../../model/types';
 import { tpl } from '../../render/prom-template';
 import { formatDuration } from '../../util/duration';
-import { ALERT, GATE_STATE, META_ANCHOR, RECORD, SEVERITY, gateAnchor, groupName, type GateAction } from '../names';
+import { ALERT, GATE_STATE, LIFECYCLE_LOOKBACK, META_ANCHOR, RECORD, SEVERITY, gateAnchor, groupName, type GateAction } from '../names';
 import { PANEL, gatePanelIds } from '../panel-ids';
 import { dashboardUrl, runbookUrl } from '../urls';
 import { runnerRecordingRules } from '../../runners/gitlab-bbm';
@@ -59,6 +59,7 @@ export function buildRules(m: ResolvedMigration): RulesFile {
     { record: RECORD.eta, expr: q.etaExpr(m) },
     { record: RECORD.batchErrorRatio, expr: q.batchErrorRatioExpr(m) },
     { record: RECORD.currentPhase, expr: q.currentPhaseExpr(m) },
+    ...lifecycleRules(m),
   ];
   for (const g of m.gates) {
     recording.push({ record: RECORD.gateValue, expr: q.gateValueExpr(m, g), labels: { ...ids, gate: g.id } });
@@ -73,6 +74,8 @@ export function buildRules(m: ResolvedMigration): RulesFile {
   alerts.push(stalledAlert(m));
   if (m.expectedDurationSeconds !== undefined && m.expectedDurationSeconds > 0) alerts.push(etaOverrunAlert(m, m.expectedDurationSeconds));
   alerts.push(metricsAbsentAlert(m));
+  // Every alert only while the migration is active: not before it started, not after it finished.
+  for (const a of alerts) a.expr = q.whileActive(m, a.expr);
 
   return {
     groups: [
@@ -80,6 +83,16 @@ export function buildRules(m: ResolvedMigration): RulesFile {
       { name: groupName(m.id, 'alerts'), rules: alerts },
     ],
   };
+}
+
+/** migration:schedule:open (with a schedule), then migration:lifecycle:active, which reads it. */
+function lifecycleRules(m: ResolvedMigration): RecordingRule[] {
+  const ids = { migration_id: m.id };
+  const open = q.scheduleOpenExpr(m);
+  return [
+    ...(open === undefined ? [] : [{ record: RECORD.scheduleOpen, expr: open, labels: ids }]),
+    { record: RECORD.lifecycleActive, expr: q.lifecycleActiveExpr(m), labels: ids },
+  ];
 }
 
 export const gateThreshold = (g: ResolvedGate, action: GateAction): number => (action === 'pause' ? g.pause : g.rollback);
@@ -183,9 +196,9 @@ function metricsAbsentAlert(m: ResolvedMigration): AlertingRule {
     for: META.metricsAbsentFor,
     labels: { migration_id: m.id, action: META_ACTION, severity: 'warning' },
     annotations: {
-      summary: tpl().text(`No migration metrics from ${m.id}`).build(),
+      summary: tpl().text(`${m.id}: the runner stopped exporting metrics before finishing`).build(),
       description: tpl()
-        .text(`${m.title}: migration_phase has not been exported for ${META.metricsAbsentFor}. The runner is down, not scraped, or not using the migobs emitter; every gate is unknown. Owner: ${m.owner}.`)
+        .text(`${m.title}: the runner exported migration_phase within the last ${LIFECYCLE_LOOKBACK} but none for ${META.metricsAbsentFor}, and never reported the run finished. It crashed, was stopped without finish(), or is no longer scraped; every gate reading its metrics is unknown. Owner: ${m.owner}.`)
         .build(),
       runbook_url: runbookUrl(m, META_ANCHOR.metricsAbsent),
       dashboard_url: dashboardUrl(m, META.metricsAbsentPanel),

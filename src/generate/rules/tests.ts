@@ -20,24 +20,25 @@ import { progressPhases, promNumber } from './promql';
 import { buildRules, gateThreshold, type AlertingRule } from './rules';
 import { gateValueOf as gateValueParts } from '../../promql/gate-value';
 import { addMember, dropMember, gateValue, gateValueOf, innerSeries, labelsFor, nanMember, synthesizeSignal, type Check, type GateInput, type Synthesized, type Timeline } from './test-inputs';
+import { lifecycleSteps, lifecycleTests, scheduleFeed } from './lifecycle-tests';
 
-const STEP_SECONDS = 60;
-const STEP = '1m';
+export const STEP_SECONDS = 60;
+export const STEP = '1m';
 
 export interface InputSeries {
   series: string;
   values: string;
 }
-interface ExpAlert {
+export interface ExpAlert {
   exp_labels: Record<string, string>;
   exp_annotations: Record<string, string>;
 }
-interface AlertTest {
+export interface AlertTest {
   eval_time: string;
   alertname: string;
   exp_alerts: ExpAlert[];
 }
-interface ExprTest {
+export interface ExprTest {
   expr: string;
   eval_time: string;
   exp_samples: Array<{ labels: string; value: number }>;
@@ -63,8 +64,8 @@ export interface RuleTests {
   skipped: Array<{ gate?: string; test: string; reason: string }>;
 }
 
-const evalTime = (step: number): string => `${step}m`;
-const steps = (seconds: number): number => Math.ceil(seconds / STEP_SECONDS);
+export const evalTime = (step: number): string => `${step}m`;
+export const steps = (seconds: number): number => Math.ceil(seconds / STEP_SECONDS);
 
 /** Values in promtool's series notation, runs compressed exactly as promtool expands them. */
 export function seriesValues(samples: Timeline): string {
@@ -109,11 +110,11 @@ export function seriesValues(samples: Timeline): string {
 }
 
 /** The label string promtool prints for a sample, e.g. `name{a="b"}` with sorted labels. */
-function sampleLabels(metric: string, labels: Record<string, string>): string {
+export function sampleLabels(metric: string, labels: Record<string, string>): string {
   return selector(metric, Object.keys(labels).sort().map((k): LabelMatcher => ({ name: k, op: '=', value: labels[k]! })));
 }
 
-function inputSeries(s: Series, length: number): InputSeries {
+export function inputSeries(s: Series, length: number): InputSeries {
   const { __name__: name, ...rest } = s.labels;
   const samples = Array.from({ length }, (_, i) => s.samples[i]);
   return { series: sampleLabels(name!, rest), values: seriesValues(samples) };
@@ -151,6 +152,7 @@ export function buildRuleTests(m: ResolvedMigration): RuleTests {
   const covered = new Set<string>();
   for (const g of m.gates) tests.push(...gateTests(m, g, alerts, skipped, covered));
   tests.push(...metaTests(m, alerts));
+  tests.push(...lifecycleTests(m, alerts));
   const notes = skipped.length
     ? ['', '# Cases not generated (the signal shape is outside what the test-input synthesizer can build):', ...skipped.map((s) => `#   ${s.gate ? `gate ${s.gate}, ` : ''}${s.test}: ${s.reason.replace(/[\r\n]+/g, ' ')}`), ''].join('\n')
     : '';
@@ -306,9 +308,11 @@ function gateCase(m: ResolvedMigration, g: ResolvedGate, alerts: AlertingRule[],
   const phaseLabels = { ...labelsFor(m.migrationMatchers), phase: spec.phase };
   const phase: Series = { labels: { __name__: 'migration_phase', ...phaseLabels }, samples: Array.from({ length }, (_, i) => (i >= start ? 1 : undefined)) };
   const phaseAt = (i: number): string | undefined => (i >= start ? spec.phase : undefined);
+  const feed = scheduleFeed(m, length);
+  const life = lifecycleSteps(m, [...signalSeries, phase, ...feed], length);
   // Other gates see the same inputs (often nothing: their absent alerts fire too), so every
   // gate's alerts are simulated and expected, not only this one's.
-  const sim = simulateGates(m, { stepSeconds: STEP_SECONDS, series: signalSeries }, phaseAt, length);
+  const sim = simulateGates(m, { stepSeconds: STEP_SECONDS, series: signalSeries }, phaseAt, (i) => life.active[i]!, length);
   const own = sim.get(g.id)!;
   // promtool checks an alert_rule_test against every alert of that name, and a case leaves the
   // other gates' inputs out, so their absent-signal alerts fire too. Listing them all in every case
@@ -367,24 +371,24 @@ function gateCase(m: ResolvedMigration, g: ResolvedGate, alerts: AlertingRule[],
   return {
     name: `gate ${g.id} (${g.direction}, pause ${promNumber(g.pause)}, rollback ${promNumber(g.rollback)}): ${spec.name}`,
     interval: STEP,
-    input_series: [...signalSeries, phase].map((s) => inputSeries(s, length)),
+    input_series: [...signalSeries, phase, ...feed].map((s) => inputSeries(s, length)),
     alert_rule_test: alertTests,
     promql_expr_test: exprTests,
   };
 }
 
-interface GateSimulation {
+export interface GateSimulation {
   values: Array<number | undefined>;
   firing: Record<GateAction | 'absent', boolean[]>;
   /** The alert's condition holds (pending or firing). */
-  pending: Record<'absent', boolean[]>;
+  pending: Record<GateAction | 'absent', boolean[]>;
 }
 
 /**
  * Every gate's value and alert states, step by step, as Prometheus evaluates them: an alert is
  * pending from the first step its condition holds and fires once it held for its `for`.
  */
-function simulateGates(m: ResolvedMigration, db: Db, phaseAt: (step: number) => string | undefined, length: number): Map<string, GateSimulation> {
+export function simulateGates(m: ResolvedMigration, db: Db, phaseAt: (step: number) => string | undefined, active: (step: number) => boolean, length: number): Map<string, GateSimulation> {
   const out = new Map<string, GateSimulation>();
   const fed = new Set(db.series.map((s) => s.labels.__name__));
   for (const g of m.gates) {
@@ -392,9 +396,10 @@ function simulateGates(m: ResolvedMigration, db: Db, phaseAt: (step: number) => 
     const gate = gateInput(m, g);
     const values = readsAny(expr, fed) ? Array.from({ length }, (_, i) => gateValueOf(gate, db, i)) : unfedValues(m, g, length);
     const past = (v: number | undefined, th: number): boolean => v !== undefined && (g.direction === 'above' ? v > th : v < th);
+    // Every alert is guarded by migration:lifecycle:active.
     const inPhase = (i: number): boolean => {
       const p = phaseAt(i);
-      return p !== undefined && g.phases.includes(p);
+      return p !== undefined && g.phases.includes(p) && active(i);
     };
     const absentHolds = (i: number): boolean => inPhase(i) && values[i] === undefined;
     const run = (cond: (i: number) => boolean, forSeconds: number): boolean[] => {
@@ -408,14 +413,16 @@ function simulateGates(m: ResolvedMigration, db: Db, phaseAt: (step: number) => 
         return (i - activeAt) * STEP_SECONDS >= forSeconds;
       });
     };
+    const pauseHolds = (i: number): boolean => inPhase(i) && past(values[i], g.pause);
+    const rollbackHolds = (i: number): boolean => inPhase(i) && past(values[i], g.rollback);
     out.set(g.id, {
       values,
       firing: {
-        pause: run((i) => inPhase(i) && past(values[i], g.pause), g.pauseForSeconds),
-        rollback: run((i) => inPhase(i) && past(values[i], g.rollback), g.rollbackForSeconds),
+        pause: run(pauseHolds, g.pauseForSeconds),
+        rollback: run(rollbackHolds, g.rollbackForSeconds),
         absent: run(absentHolds, g.pauseForSeconds),
       },
-      pending: { absent: values.map((_, i) => absentHolds(i)) },
+      pending: { pause: values.map((_, i) => pauseHolds(i)), rollback: values.map((_, i) => rollbackHolds(i)), absent: values.map((_, i) => absentHolds(i)) },
     });
   }
   return out;
@@ -499,7 +506,7 @@ function guardInputs(gate: GateInput, spec: GateCaseSpec, stateOf: (v: number | 
   return changed.series;
 }
 
-function expectedAlert(rule: AlertingRule, labels: Record<string, string>, value: number): ExpAlert {
+export function expectedAlert(rule: AlertingRule, labels: Record<string, string>, value: number): ExpAlert {
   const a = rule.annotations;
   return {
     exp_labels: labels,
@@ -522,6 +529,8 @@ function metaTests(m: ResolvedMigration, alerts: AlertingRule[]): TestGroup[] {
     values: seriesValues(samples),
   });
   const rule = (name: string): AlertingRule => alerts.find((a) => a.alert === name)!;
+  // With a schedule the test clock (1970) may be outside it: these cases feed its recorded state.
+  const feed = (length: number): InputSeries[] => scheduleFeed(m, length).map((f) => inputSeries(f, length));
   const out: TestGroup[] = [];
 
   // Stalled: last progress at t=0, so at step i the value is i minutes.
@@ -531,6 +540,7 @@ function metaTests(m: ResolvedMigration, alerts: AlertingRule[]): TestGroup[] {
   const len = stallFire + 1;
   const hold = (v: number | undefined): Timeline => Array.from({ length: len }, () => v);
   const stallInputs = (throttled: number, processed: number): InputSeries[] => [
+    ...feed(len),
     series('migration_phase', hold(1), { phase }),
     series('migration_last_progress_timestamp_seconds', hold(0)),
     series('migration_throttled', hold(throttled)),
@@ -552,7 +562,7 @@ function metaTests(m: ResolvedMigration, alerts: AlertingRule[]): TestGroup[] {
     out.push({
       name: `${ALERT.stalled}: no alert in phase ${idle}, where no progress is expected`,
       interval: STEP,
-      input_series: stallInputs(0, 100).map((s, i) => (i === 0 ? series('migration_phase', hold(1), { phase: idle }) : s)),
+      input_series: stallInputs(0, 100).map((s) => (s.series.startsWith('migration_phase{') ? series('migration_phase', hold(1), { phase: idle }) : s)),
       alert_rule_test: [{ eval_time: evalTime(stallFire), alertname: ALERT.stalled, exp_alerts: [] }],
     });
   }
@@ -583,35 +593,26 @@ function metaTests(m: ResolvedMigration, alerts: AlertingRule[]): TestGroup[] {
     out.push({
       name: `${ALERT.etaOverrun}: remaining time beyond the planned ${m.expectedDuration ?? ''} fires after ${eta.for}`,
       interval: STEP,
-      input_series: [phaseSeries, series('migration_rows_processed_total', processed), series('migration_rows_total', Array.from({ length: n }, () => 60 * fireStep + overrunRemaining))],
+      input_series: [...feed(n), phaseSeries, series('migration_rows_processed_total', processed), series('migration_rows_total', Array.from({ length: n }, () => 60 * fireStep + overrunRemaining))],
       alert_rule_test: [{ eval_time: evalTime(fireStep), alertname: ALERT.etaOverrun, exp_alerts: [expectedAlert(eta, etaLabels, overrunRemaining)] }],
       promql_expr_test: [{ expr: selector(RECORD.eta, [{ name: 'migration_id', op: '=', value: m.id }]), eval_time: evalTime(fireStep), exp_samples: [{ labels: sampleLabels(RECORD.eta, { migration_id: m.id }), value: overrunRemaining }] }],
     });
     out.push({
       name: `${ALERT.etaOverrun}: exactly the planned window left: no alert`,
       interval: STEP,
-      input_series: [phaseSeries, series('migration_rows_processed_total', processed), series('migration_rows_total', Array.from({ length: n }, () => 60 * start + m.expectedDurationSeconds!))],
+      input_series: [...feed(n), phaseSeries, series('migration_rows_processed_total', processed), series('migration_rows_total', Array.from({ length: n }, () => 60 * start + m.expectedDurationSeconds!))],
       alert_rule_test: [{ eval_time: evalTime(fireStep), alertname: ALERT.etaOverrun, exp_alerts: [] }],
     });
   }
 
-  // Metrics absent: nothing exported at all.
+  // Metrics absent: quiet while the runner exports its phase (it firing once the runner is gone,
+  // and never before it was seen, is proven by the lifecycle cases).
   const absent = rule(ALERT.metricsAbsent);
   const absentFire = steps(secondsOf(absent.for));
-  const absentLabels = { ...Object.fromEntries(m.migrationMatchers.filter((x) => x.op === '=').map((x) => [x.name, x.value])), ...absent.labels };
-  out.push({
-    name: `${ALERT.metricsAbsent}: no migration_phase for ${absent.for}`,
-    interval: STEP,
-    input_series: [],
-    alert_rule_test: [
-      { eval_time: evalTime(absentFire - 1), alertname: ALERT.metricsAbsent, exp_alerts: [] },
-      { eval_time: evalTime(absentFire), alertname: ALERT.metricsAbsent, exp_alerts: [expectedAlert(absent, absentLabels, 1)] },
-    ],
-  });
   out.push({
     name: `${ALERT.metricsAbsent}: quiet while migration_phase is exported`,
     interval: STEP,
-    input_series: [series('migration_phase', Array.from({ length: absentFire + 1 }, () => 1), { phase })],
+    input_series: [...feed(absentFire + 1), series('migration_phase', Array.from({ length: absentFire + 1 }, () => 1), { phase })],
     alert_rule_test: [{ eval_time: evalTime(absentFire), alertname: ALERT.metricsAbsent, exp_alerts: [] }],
   });
 
@@ -625,4 +626,4 @@ function metaTests(m: ResolvedMigration, alerts: AlertingRule[]): TestGroup[] {
   return out;
 }
 
-const secondsOf = (duration: string): number => parseDurationSeconds(duration) ?? 0;
+export const secondsOf = (duration: string): number => parseDurationSeconds(duration) ?? 0;
