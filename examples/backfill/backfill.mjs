@@ -42,6 +42,7 @@ const { positionals, values: opt } = parseArgs({
     'lock-timeout': { type: 'string', default: '2s' },
     'verify-sample': { type: 'string', default: '1000' },
     linger: { type: 'string', default: '0' },
+    'finish-wait': { type: 'string', default: '60' },
     orders: { type: 'string', default: '100000' },
     customers: { type: 'string', default: '1000' },
   },
@@ -232,12 +233,19 @@ async function run() {
       log(`verify: ${sample.mismatched}/${sample.verified} sampled rows differ, ${missing} rows still NULL`);
       if (sample.mismatched === 0 && missing === 0) {
         metrics.startPhase('closeout');
+        // The run is over: every migobs alert of the migration stops, now and once this process is gone.
+        metrics.finish();
         log(`done: ${processed} rows in ${batches} batches`);
       } else {
         exitCode = 1;
       }
     } else {
       exitCode = 130;
+    }
+    // Prometheus must see migration_finished 1 before the endpoint goes away, or the vanished
+    // runner looks crashed (MigrationMetricsAbsent).
+    if (metrics.isFinished && gated && !(await server.waitForScrape(int('finish-wait') * 1000))) {
+      log(`no scrape within --finish-wait ${opt['finish-wait']}s: Prometheus may not have seen the finish (expect MigrationMetricsAbsent)`);
     }
     // Give Prometheus a last scrape of the final state before the endpoint goes away.
     if (int('linger') > 0 && !stopping) await sleep(int('linger') * 1000);

@@ -31,6 +31,7 @@ export const METRIC = {
   rowsMismatched: 'migration_rows_mismatched_total',
   lastProgress: 'migration_last_progress_timestamp_seconds',
   info: 'migration_info',
+  finished: 'migration_finished',
 } as const;
 
 /**
@@ -93,6 +94,11 @@ export interface MetricsServer {
   /** `http://host:port/metrics`. */
   url: string;
   port: number;
+  /**
+   * Resolves true once a scrape of /metrics has been answered after this call, false after
+   * `timeoutMs`. Call it after `finish()` and before `close()`, so Prometheus has seen the run end.
+   */
+  waitForScrape(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -116,11 +122,13 @@ export class MigrationMetrics {
   private readonly rowsMismatched: Counter<'migration_id'>;
   private readonly lastProgress: Gauge<'migration_id'>;
   private readonly info: Gauge<'migration_id' | 'type' | 'owner'>;
+  private readonly finished: Gauge<'migration_id'>;
   private readonly knownPhases = new Set<string>();
   /** Rows counted so far (prom-client counters cannot be read synchronously). */
   private processed = 0;
   private readonly now: () => number;
   private current: string | undefined;
+  private done = false;
 
   constructor(options: MigrationMetricsOptions) {
     if (!options.migrationId) throw new Error('MigrationMetrics: migrationId is required');
@@ -148,6 +156,7 @@ export class MigrationMetrics {
     this.rowsMismatched = new Counter({ name: METRIC.rowsMismatched, help: 'Verified rows that differed from their source.', labelNames: id, ...common });
     this.lastProgress = new Gauge({ name: METRIC.lastProgress, help: 'Unix time of the last progress (rows processed or phase started).', labelNames: id, ...common });
     this.info = new Gauge({ name: METRIC.info, help: 'Static information about the migration (always 1).', labelNames: ['migration_id', 'type', 'owner'] as const, ...common });
+    this.finished = new Gauge({ name: METRIC.finished, help: '1 once the runner reported this run over (finish()), else 0. Alerts stop for a finished run.', labelNames: id, ...common });
 
     // Every series exists from the start: a counter that appears only at its first increment
     // hides that first increase from rate()/increase(), and a missing gauge reads as "no data".
@@ -163,6 +172,7 @@ export class MigrationMetrics {
     this.lag.set(l, 0);
     this.rowsTotal.set(l, options.rowsTotal ?? 0);
     this.info.set({ ...l, type: options.type ?? '', owner: options.owner ?? '' }, 1);
+    this.finished.set(l, 0);
     for (const p of options.phases ?? []) this.addPhase(p);
     this.markProgress();
     if (options.phase) this.startPhase(options.phase);
@@ -173,8 +183,29 @@ export class MigrationMetrics {
     if (!phase) throw new Error('startPhase: phase id is required');
     this.addPhase(phase);
     this.current = phase;
+    // A phase started after finish() means the run goes on: watch it again.
+    this.finished.set(this.idLabel(), 0);
+    this.done = false;
     for (const p of this.knownPhases) this.phase.set({ ...this.idLabel(), phase: p }, p === phase ? 1 : 0);
     this.markProgress();
+  }
+
+  /**
+   * Report this run over (completed, rolled back, abandoned, or stopped on purpose):
+   * migration_finished becomes 1 and every migobs alert of the migration stops, now and after the
+   * runner exits. Without it, a runner that disappears counts as crashed and
+   * MigrationMetricsAbsent fires. Make sure Prometheus sees it before the runner exits:
+   * `await server.waitForScrape(...)` after `serve()`, or one more `push()` for a Pushgateway.
+   * A later startPhase() (or a new run of the same migration id) makes it active again.
+   */
+  finish(): void {
+    this.finished.set(this.idLabel(), 1);
+    this.done = true;
+  }
+
+  /** Whether finish() was called (and no phase started since). */
+  get isFinished(): boolean {
+    return this.done;
   }
 
   /** The phase set by the last startPhase, if any. */
@@ -265,17 +296,43 @@ export class MigrationMetrics {
    * answer 404. Resolves once listening.
    */
   serve(port: number, host = '127.0.0.1'): Promise<MetricsServer> {
+    // Callers of waitForScrape(), released by the first scrape that *started* after them (one
+    // already under way may carry values from before finish()).
+    let scrapes = 0;
+    let waiting: Array<{ after: number; release: () => void }> = [];
     const server: Server = createServer((req, res) => {
       const path = (req.url ?? '/').split('?')[0];
       if (req.method !== 'GET' || path !== '/metrics') {
         res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics\n');
         return;
       }
+      const scrape = ++scrapes;
       this.metrics().then(
-        (text) => res.writeHead(200, { 'content-type': this.contentType }).end(text),
+        (text) => {
+          res.writeHead(200, { 'content-type': this.contentType }).end(text, () => {
+            const done = waiting.filter((w) => w.after < scrape);
+            waiting = waiting.filter((w) => w.after >= scrape);
+            for (const w of done) w.release();
+          });
+        },
         (e: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`${e instanceof Error ? e.message : String(e)}\n`),
       );
     });
+    const waitForScrape = (timeoutMs: number): Promise<boolean> =>
+      new Promise((resolve) => {
+        const waiter = {
+          after: scrapes,
+          release: (): void => {
+            clearTimeout(timer);
+            resolve(true);
+          },
+        };
+        const timer = setTimeout(() => {
+          waiting = waiting.filter((w) => w !== waiter);
+          resolve(false);
+        }, timeoutMs);
+        waiting.push(waiter);
+      });
     return new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => {
@@ -285,6 +342,7 @@ export class MigrationMetrics {
         resolve({
           url: `http://${shownHost}:${address.port}/metrics`,
           port: address.port,
+          waitForScrape,
           close: () => new Promise<void>((done) => {
             server.close(() => done());
             server.closeAllConnections();

@@ -21,6 +21,7 @@ const CONTRACT: Record<string, string> = {
   migration_rows_mismatched_total: 'counter',
   migration_last_progress_timestamp_seconds: 'gauge',
   migration_info: 'gauge',
+  migration_finished: 'gauge',
 };
 
 /** Sample lines of an exposition: [name, labels, value]. */
@@ -94,6 +95,34 @@ describe('MigrationMetrics exposition', () => {
     m.setRowsTotal(2000);
     const text = await m.metrics();
     expect([METRIC.throttled, METRIC.lag, METRIC.rowsVerified, METRIC.rowsMismatched, METRIC.rowsTotal].map((n) => value(text, n))).toEqual([1, 12.5, 100, 2, 2000]);
+  });
+
+  it('finish() sets migration_finished to 1 (0 from the start); a phase started afterwards sets it back to 0', async () => {
+    const f = new MigrationMetrics({ migrationId: 'finishing', phase: 'canary' });
+    expect(value(await f.metrics(), METRIC.finished)).toBe(0);
+    expect(f.isFinished).toBe(false);
+    f.finish();
+    expect(value(await f.metrics(), METRIC.finished)).toBe(1);
+    expect(f.isFinished).toBe(true);
+    f.startPhase('ramp');
+    expect(value(await f.metrics(), METRIC.finished)).toBe(0);
+    expect(f.isFinished).toBe(false);
+  });
+
+  it('waitForScrape resolves true only after a scrape that started after the call, false on timeout', async () => {
+    const f = new MigrationMetrics({ migrationId: 'scraped', phase: 'canary' });
+    const server = await f.serve(0);
+    try {
+      await fetch(server.url); // a scrape before the call does not count
+      expect(await server.waitForScrape(50)).toBe(false);
+      f.finish();
+      const waiting = server.waitForScrape(30_000);
+      const body = await (await fetch(server.url)).text();
+      expect(await waiting).toBe(true);
+      expect(value(body, METRIC.finished)).toBe(1);
+    } finally {
+      await server.close();
+    }
   });
 
   it.each([
