@@ -13,6 +13,7 @@ import { selector } from '../promql/matchers';
 import { splitTagged, taggedQuery } from './batch';
 import { ACTION, INSECURE_WARNING, formatValue, gateTable, paintState, printable, reasonLines } from './format';
 import { runGates, type GateReport } from './gate';
+import { scheduleAnswer } from './schedule';
 import type { PrometheusClient } from './prometheus';
 
 export interface Progress {
@@ -73,7 +74,7 @@ export async function takeSnapshot(client: PrometheusClient, model: ResolvedMigr
     },
     (e: unknown) => ({ progress: {}, progressError: e instanceof Error ? e.message : String(e) }),
   );
-  const [p, gates] = await Promise.all([progress, runGates(client, model, { timeMs }, signal)]);
+  const [p, gates] = await Promise.all([progress, runGates(client, model, { timeMs }, signal).then((r) => scheduleAnswer(model, r, timeMs))]);
   return { at: new Date(), ...p, gates };
 }
 

@@ -1,5 +1,6 @@
 import { ACTION, INSECURE_WARNING, gateReportJson, gateTable, paintState, reasonLines, safeJson } from '../../live/format';
 import { runGates, type GateReport } from '../../live/gate';
+import { scheduleAnswer } from '../../live/schedule';
 import { checkSelection, loadModel, makeClient, type LiveOptions } from '../../live/setup';
 import { paint } from '../output';
 
@@ -18,7 +19,10 @@ export async function gateCommand(file: string, opts: GateCommandOptions): Promi
   const model = loadModel(file, opts.config);
   checkSelection(model, opts);
   const client = makeClient(opts);
-  const report = await runGates(client, model, { ...(opts.phase ? { phase: opts.phase } : {}), ...(opts.gate?.length ? { gateIds: opts.gate } : {}) });
+  // One instant for the queries and the schedule.
+  const timeMs = Date.now();
+  const answer = await runGates(client, model, { ...(opts.phase ? { phase: opts.phase } : {}), ...(opts.gate?.length ? { gateIds: opts.gate } : {}), timeMs });
+  const report = scheduleAnswer(model, answer, timeMs);
 
   // Reasons always go to stderr, so a runner logging stderr sees why it was told to stop. Text from
   // Prometheus is escaped: it cannot move the cursor or print a line of its own.
