@@ -88,6 +88,7 @@ describe('lint checks: each seeded problem is found at its exact place', () => {
         [11, 21, 'spec.targets.app is still the `CHANGE-ME` placeholder'],
       ],
     ],
+    ['schedule-shorter-than-run/bad.yaml', 'schedule-shorter-than-run', [[13, 15, 'the schedule window (4h) is shorter than the planned run (expectedDuration 6h)']]],
   ])('%s -> %s', (fixture, checkName, expected) => {
     const found = run(fixture, checkName);
     expect(found.map((d) => [d.line, d.column])).toEqual(expected.map(([l, c]) => [l, c]));
@@ -118,6 +119,8 @@ describe('lint checks: each seeded problem is found at its exact place', () => {
     ['for-longer-than-run/good.yaml', 'for-longer-than-run'],
     ['clean.yaml', 'for-longer-than-run'],
     ['stalled-after-too-short/good.yaml', 'stalled-after-too-short'],
+    ['schedule-shorter-than-run/good.yaml', 'schedule-shorter-than-run'],
+    ['clean.yaml', 'schedule-shorter-than-run'],
     ['clean.yaml', 'stalled-after-too-short'],
     ['target-placeholder/good.yaml', 'target-placeholder'],
     ['clean.yaml', 'target-placeholder'],

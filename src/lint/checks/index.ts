@@ -9,6 +9,7 @@ import { irreversibleWithoutForwardFix } from './irreversible-without-forward-fi
 import { noGates } from './no-gates';
 import { rateWindowTooShort } from './rate-window-too-short';
 import { relativeLink } from './relative-link';
+import { scheduleShorterThanRun } from './schedule-shorter-than-run';
 import { stalledAfterTooShort } from './stalled-after-too-short';
 import { targetPlaceholder } from './target-placeholder';
 import { thresholdOutOfRange } from './threshold-out-of-range';
@@ -25,6 +26,7 @@ export const LINT_CHECKS: readonly LintCheck[] = [
   noGates,
   targetPlaceholder,
   forLongerThanRun,
+  scheduleShorterThanRun,
   stalledAfterTooShort,
   relativeLink,
   drift,
