@@ -79,8 +79,30 @@ export function scheduleFeed(m: ResolvedMigration, length: number): Series[] {
   return [{ labels: { __name__: RECORD.scheduleOpen, migration_id: m.id }, samples: open.map((o) => (o ? undefined : 1)) }];
 }
 
-/** migration:lifecycle:active, migration:phase:current and absent(migration_phase) per step. */
-export function lifecycleSteps(m: ResolvedMigration, series: Series[], length: number): LifecycleSteps {
+/** The series the lifecycle expressions read; nothing else changes their result. */
+const LIFECYCLE_METRICS = new Set<string>(['migration_phase', 'migration_finished', RECORD.scheduleOpen]);
+
+/**
+ * Every gate case of a migration feeds the same phase series (only the signal's inputs differ),
+ * so the lifecycle is evaluated once per distinct lifecycle input.
+ */
+const lifecycleCache = new WeakMap<ResolvedMigration, Map<string, LifecycleSteps>>();
+
+/**
+ * migration:lifecycle:active, and (`full`) migration:phase:current and absent(migration_phase),
+ * per step. The gate cases give the phase themselves and need only `active`.
+ */
+export function lifecycleSteps(m: ResolvedMigration, series: Series[], length: number, full = true): LifecycleSteps {
+  const relevant = series.filter((s) => LIFECYCLE_METRICS.has(s.labels.__name__!));
+  let cache = lifecycleCache.get(m);
+  if (!cache) lifecycleCache.set(m, (cache = new Map()));
+  const key = JSON.stringify([length, full, relevant]);
+  let steps = cache.get(key);
+  if (!steps) cache.set(key, (steps = evaluateLifecycle(m, relevant, length, full)));
+  return steps;
+}
+
+function evaluateLifecycle(m: ResolvedMigration, series: Series[], length: number, full: boolean): LifecycleSteps {
   const db: Db = { stepSeconds: STEP_SECONDS, series };
   const ruleOpen = scheduleRuleOpen(m, length);
   const fedOpen = selector(RECORD.scheduleOpen, [eq('migration_id', m.id)]);
@@ -93,6 +115,7 @@ export function lifecycleSteps(m: ResolvedMigration, series: Series[], length: n
     // The rule's own output and a fed series of the same name are one series to the next rule.
     const open = ruleOpen[i]! || returnsSamples(fedOpen, db, i);
     out.active.push(open && returnsSamples(seen, db, i) && !returnsSamples(finished, db, i));
+    if (!full) continue;
     const phases = evaluate(current, db, i);
     out.phases.push(phases.k === 'vector' ? [...new Set(phases.v.map((s) => s.labels.phase!))].sort() : []);
     out.phaseAbsent.push(returnsSamples(absent, db, i));

@@ -309,7 +309,7 @@ function gateCase(m: ResolvedMigration, g: ResolvedGate, alerts: AlertingRule[],
   const phase: Series = { labels: { __name__: 'migration_phase', ...phaseLabels }, samples: Array.from({ length }, (_, i) => (i >= start ? 1 : undefined)) };
   const phaseAt = (i: number): string | undefined => (i >= start ? spec.phase : undefined);
   const feed = scheduleFeed(m, length);
-  const life = lifecycleSteps(m, [...signalSeries, phase, ...feed], length);
+  const life = lifecycleSteps(m, [...signalSeries, phase, ...feed], length, false);
   // Other gates see the same inputs (often nothing: their absent alerts fire too), so every
   // gate's alerts are simulated and expected, not only this one's.
   const sim = simulateGates(m, { stepSeconds: STEP_SECONDS, series: signalSeries }, phaseAt, (i) => life.active[i]!, length);
@@ -447,15 +447,16 @@ const unfedCache = new WeakMap<ResolvedMigration, Map<string, Array<number | und
 function unfedValues(m: ResolvedMigration, g: ResolvedGate, length: number): Array<number | undefined> {
   let cache = unfedCache.get(m);
   if (!cache) unfedCache.set(m, (cache = new Map()));
-  const key = `${g.id}\u0000${length}`;
-  let values = cache.get(key);
-  if (!values) {
+  // The value at a step does not depend on the case length: one growing array per gate.
+  let values = cache.get(g.id) ?? [];
+  if (values.length < length) {
     const empty: Db = { stepSeconds: STEP_SECONDS, series: [] };
     const gate = gateInput(m, g);
-    values = Array.from({ length }, (_, i) => gateValueOf(gate, empty, i));
-    cache.set(key, values);
+    const have = values.length;
+    values = [...values, ...Array.from({ length: length - have }, (_, k) => gateValueOf(gate, empty, have + k))];
+    cache.set(g.id, values);
   }
-  return values;
+  return values.slice(0, length);
 }
 
 /** No inputs at all; checked to really leave the signal empty (`or vector(0)` would not). */
