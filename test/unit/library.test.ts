@@ -27,6 +27,16 @@ describe('library', () => {
     expect(r.migrations[0]!.model.signals.diskFreeRatio).toMatchObject({ target: 'hosts', expectedSeries: 1 });
   });
 
+  it('a schedule set in code resolves to unix seconds; an empty window is a located problem', () => {
+    const scheduled = new MigrationBuilder('x').owner('me').type('backfill').engine('postgres').schedule({ notBefore: '2027-01-12T21:00:00+01:00', notAfter: '2027-01-13T05:00:00+01:00' }).build();
+    expect(checkDefinition(scheduled).migrations[0]!.model.schedule).toEqual({
+      notBefore: { text: '2027-01-12T21:00:00+01:00', seconds: 1799784000 },
+      notAfter: { text: '2027-01-13T05:00:00+01:00', seconds: 1799812800 },
+    });
+    const empty = new MigrationBuilder('x').owner('me').type('backfill').engine('postgres').schedule({ notBefore: '2027-01-13T05:00:00+01:00', notAfter: '2027-01-12T21:00:00+01:00' }).build();
+    expect(checkDefinition(empty).diagnostics.map((d) => d.check)).toEqual(['schedule-valid']);
+  });
+
   it('an invalid built definition reports located problems', () => {
     const bad = new MigrationBuilder('x').owner('me').type('backfill').engine('postgres').gate(new GateBuilder('replication-lag').pause(60).rollback(10)).build();
     const r = checkDefinition(bad);
