@@ -19,7 +19,7 @@ import { renderManifest } from '../../src/write/manifest';
 import { migobs, REPO } from '../helpers/cli';
 import { validateDashboard } from '../helpers/grafana-schema';
 import { checkLinks } from '../helpers/links';
-import { runTool } from '../helpers/tools';
+import { PROMTOOL_TEST_MS, PROMTOOL_TEST_TIMEOUT, runTool } from '../helpers/tools';
 
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
 /** Every shipped example, plus definitions kept only as golden cases (test/fixtures/golden). */
@@ -83,7 +83,7 @@ describe.each(CASES)('golden %s', (caseName, example) => {
     expect(check.code, check.stdout + check.stderr).toBe(0);
     // From the output folder: the test file's rule_files (../rules/<id>.yaml) resolves relative to the test file.
     // Minutes on a loaded 2-core machine (six of these run side by side): a deadline, not a speed goal.
-    const test = runTool('promtool', ['test', 'rules', FILES.rulesTest(id)], { cwd: out, timeoutMs: 600_000 });
+    const test = runTool('promtool', ['test', 'rules', FILES.rulesTest(id)], { cwd: out, timeoutMs: PROMTOOL_TEST_MS });
     expect(test.code, test.stdout + test.stderr).toBe(0);
 
     const merged = migobs(['alertmanager', '--base', BASE_AM, example]);
@@ -101,5 +101,5 @@ describe.each(CASES)('golden %s', (caseName, example) => {
 
     expect(validateDashboard(JSON.parse(readFileSync(join(out, FILES.dashboard(id)), 'utf8')))).toEqual([]);
     expect(checkLinks(out)).toEqual([]);
-  }, 900_000);
+  }, PROMTOOL_TEST_TIMEOUT);
 });

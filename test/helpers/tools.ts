@@ -4,6 +4,14 @@
  */
 import { spawnSync } from 'node:child_process';
 
+/**
+ * `promtool test rules` on a generated rules.test.yaml evaluates every rule at every minute of
+ * every case: tens of seconds of CPU, minutes on a loaded machine. Its deadline, and the vitest
+ * timeout of a test that runs it (a limit on waiting, not a timed assertion).
+ */
+export const PROMTOOL_TEST_MS = 480_000;
+export const PROMTOOL_TEST_TIMEOUT = PROMTOOL_TEST_MS + 120_000;
+
 export function requireTool(name: string): string {
   // Daemons such as mariadbd live in /usr/sbin, which a non-root PATH often lacks.
   const r = spawnSync('sh', ['-c', `PATH="$PATH:/usr/sbin:/sbin" command -v ${name}`], { encoding: 'utf8' });

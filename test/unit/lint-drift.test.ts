@@ -79,7 +79,8 @@ describe('drift', () => {
       const doc = parseDocument(text);
       const alert = doc.toJS().groups.flatMap((g: { rules: unknown[] }) => g.rules).find((r: { alert?: string; labels?: Record<string, string> }) => r.alert === (action === 'pause' ? ALERT.pause : ALERT.rollback) && r.labels?.gate === id);
       const from = gate(id)[action];
-      return text.replace(alert.expr, alert.expr.replace(new RegExp(` ${String(from).replace('.', '\\.')}\\)$`), ` ${to})`));
+      // The threshold comparison `... > 10)`, before the lifecycle guard that ends every alert.
+      return text.replace(alert.expr, alert.expr.replace(new RegExp(` ${String(from).replace('.', '\\.')}\\)( and on \\(migration_id\\) migration:lifecycle:active\\{[^}]*\\})$`), ` ${to})$1`));
     });
     const found = driftFindings();
     expect(found.map((d) => [d.severity, d.line, d.column])).toEqual([['error', ...AT[id][action]]]);

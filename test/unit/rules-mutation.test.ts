@@ -24,7 +24,7 @@ import {
 import type { ResolvedGate, ResolvedMigration } from '../../src/model/types';
 import { loadDefinitionText } from '../../src/pipeline';
 import { writeTree } from '../helpers/outputs';
-import { runTool } from '../helpers/tools';
+import { PROMTOOL_TEST_MS, PROMTOOL_TEST_TIMEOUT, runTool } from '../helpers/tools';
 
 const DEFINITION = `
 apiVersion: migobs/v1
@@ -71,7 +71,7 @@ function promtoolTest(rules: string, generated = files): { code: number; output:
   const dir = mkdtempSync(join(tmpdir(), 'migobs-mutation-'));
   writeTree(dir, generated);
   writeFileSync(join(dir, FILES.rules(model.id)), rules);
-  const r = runTool('promtool', ['test', 'rules', FILES.rulesTest(model.id)], { cwd: dir, timeoutMs: 600_000 });
+  const r = runTool('promtool', ['test', 'rules', FILES.rulesTest(model.id)], { cwd: dir, timeoutMs: PROMTOOL_TEST_MS });
   return { code: r.code, output: r.stdout + r.stderr };
 }
 
@@ -94,7 +94,7 @@ function mutate(gate: ResolvedGate, which: 'pause' | 'rollback', factor: number)
   return text;
 }
 
-describe('promtool test rules catches a single changed threshold', () => {
+describe('promtool test rules catches a single changed threshold', { timeout: PROMTOOL_TEST_TIMEOUT }, () => {
   it('passes on the generated rules.yaml', () => {
     const r = promtoolTest(rulesYaml);
     expect(r.output).toContain('SUCCESS');
@@ -140,7 +140,7 @@ describe('promtool test rules catches a single changed threshold', () => {
   });
 });
 
-describe('promtool test rules catches a broken lifecycle', () => {
+describe('promtool test rules catches a broken lifecycle', { timeout: PROMTOOL_TEST_TIMEOUT }, () => {
   /** Every occurrence replaced, and at least one. */
   const swap = (text: string, from: string, to: string): string => {
     expect(text).toContain(from);

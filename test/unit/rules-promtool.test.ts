@@ -11,7 +11,7 @@ import { rulesFiles } from '../../src/generate/rules';
 import { buildRuleTests } from '../../src/generate/rules/tests';
 import { loadDefinitions } from '../../src/pipeline';
 import { writeTree } from '../helpers/outputs';
-import { runTool } from '../helpers/tools';
+import { PROMTOOL_TEST_MS, PROMTOOL_TEST_TIMEOUT, runTool } from '../helpers/tools';
 
 const EXAMPLES = join(__dirname, '..', '..', 'examples');
 const exampleFiles = readdirSync(EXAMPLES)
@@ -38,10 +38,10 @@ describe.each(exampleFiles)('%s', (file) => {
   // Minutes on a loaded 2-core machine: a deadline, not a speed goal (speed lives in `npm run bench`).
   it('the generated tests pass promtool test rules', () => {
     const dir = writeRules(rulesFiles(model!));
-    const r = runTool('promtool', ['test', 'rules', FILES.rulesTest(model!.id)], { cwd: dir, timeoutMs: 600_000 });
+    const r = runTool('promtool', ['test', 'rules', FILES.rulesTest(model!.id)], { cwd: dir, timeoutMs: PROMTOOL_TEST_MS });
     expect(r.stdout + r.stderr).toContain('SUCCESS');
     expect(r.code).toBe(0);
-  }, 900_000);
+  }, PROMTOOL_TEST_TIMEOUT);
   it('every gate has its full set of cases (no case skipped)', () => {
     expect(buildRuleTests(model!).skipped).toEqual([]);
   });

@@ -17,7 +17,7 @@ import { buildRuleTests, seriesValues } from '../../src/generate/rules/tests';
 import type { ResolvedMigration } from '../../src/model/types';
 import { loadDefinitionText } from '../../src/pipeline';
 import { writeTree } from '../helpers/outputs';
-import { runTool } from '../helpers/tools';
+import { PROMTOOL_TEST_MS, PROMTOOL_TEST_TIMEOUT, runTool } from '../helpers/tools';
 
 const definition = (extra: { title?: string; remediation?: string; signalExpr?: string; config?: object } = {}): ResolvedMigration => {
   const text = `
@@ -152,9 +152,9 @@ describe('rules.yaml', () => {
     writeTree(dir, rulesFiles(evil));
     const check = runTool('promtool', ['check', 'rules', '--lint=all', '--lint-fatal', FILES.rules(evil.id)], { cwd: dir });
     expect(check.code, check.stderr + check.stdout).toBe(0);
-    const test = runTool('promtool', ['test', 'rules', FILES.rulesTest(evil.id)], { cwd: dir, timeoutMs: 120_000 });
+    const test = runTool('promtool', ['test', 'rules', FILES.rulesTest(evil.id)], { cwd: dir, timeoutMs: PROMTOOL_TEST_MS });
     expect(test.code, test.stdout + test.stderr).toBe(0);
-  });
+  }, PROMTOOL_TEST_TIMEOUT);
 
   it('is deterministic: same model, same bytes; a header comment on each file', () => {
     const a = rulesFiles(definition());
@@ -327,7 +327,7 @@ describe('a signal the synthesizer cannot steer', () => {
     const odd = definition({ signalExpr: 'max(topk(1, migration_lag_seconds))' });
     const dir = mkdtempSync(join(tmpdir(), 'migobs-rules-odd-'));
     writeTree(dir, rulesFiles(odd));
-    const r = runTool('promtool', ['test', 'rules', FILES.rulesTest(odd.id)], { cwd: dir, timeoutMs: 120_000 });
+    const r = runTool('promtool', ['test', 'rules', FILES.rulesTest(odd.id)], { cwd: dir, timeoutMs: PROMTOOL_TEST_MS });
     expect(r.code, r.stdout + r.stderr).toBe(0);
-  });
+  }, PROMTOOL_TEST_TIMEOUT);
 });

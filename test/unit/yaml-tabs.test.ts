@@ -9,7 +9,7 @@ import { FILES } from '../../src/generate/names';
 import { toYaml } from '../../src/render/serialize';
 import { check } from '../helpers/definitions';
 import { writeTree } from '../helpers/outputs';
-import { runTool } from '../helpers/tools';
+import { PROMTOOL_TEST_MS, PROMTOOL_TEST_TIMEOUT, runTool } from '../helpers/tools';
 
 describe('YAML output with tabs, control characters and Unicode line separators', () => {
   it('round-trips exactly', () => {
@@ -31,7 +31,7 @@ describe('YAML output with tabs, control characters and Unicode line separators'
     const res = runTool('promtool', ['check', 'rules', FILES.rules(model.id)], { cwd: dir });
     expect(res.code, res.stdout + res.stderr).toBe(0);
     // The generated unit tests expect the exact annotation text: Prometheus prints the user text verbatim.
-    const t = runTool('promtool', ['test', 'rules', FILES.rulesTest(model.id)], { cwd: dir, timeoutMs: 600_000 });
+    const t = runTool('promtool', ['test', 'rules', FILES.rulesTest(model.id)], { cwd: dir, timeoutMs: PROMTOOL_TEST_MS });
     expect(t.code, t.stdout.slice(0, 3000) + t.stderr).toBe(0);
-  }, 900_000);
+  }, PROMTOOL_TEST_TIMEOUT);
 });

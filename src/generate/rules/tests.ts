@@ -4,7 +4,7 @@
  * Per gate, in its own direction: just green of pause, just past pause (held past `for`, and
  * not yet), just past rollback (held past `for`, and not yet), exactly at each threshold (pins
  * the strict comparison), signal absent, outside the gate's phases, and recovery. Plus the
- * stalled, ETA-overrun and metrics-absent alerts. Each case feeds the signal's raw metrics
+ * stalled, ETA-overrun and metrics-absent alerts, and the lifecycle cases (lifecycle-tests.ts). Each case feeds the signal's raw metrics
  * (synthesized by test-inputs.ts) and switches `migration_phase` into a gate phase only once the
  * signal's rate windows are full, so `for` is counted from a known step.
  */
