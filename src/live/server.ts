@@ -25,6 +25,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { GATE_STATE } from '../generate/names';
 import type { ResolvedMigration } from '../model/types';
 import { formatThreshold, formatValue, gateReportJson, printable, safeJson, type GateReportJson } from './format';
+import { scheduleAnswer } from './schedule';
 import { runGates, type GateClient, type GateReport, type GateRunOptions, type GateState } from './gate';
 
 /** What a caller is told to do. */
@@ -360,7 +361,8 @@ export class GateServer {
       this.inFlight = controller;
       const started = performance.now();
       try {
-        const report = await runGates(this.countingClient(), this.options.model, { ...this.options.run, timeMs: atMs }, controller.signal);
+        // Outside spec.schedule the answer is never proceed (the same check `migobs gate` applies).
+        const report = scheduleAnswer(this.options.model, await runGates(this.countingClient(), this.options.model, { ...this.options.run, timeMs: atMs }, controller.signal), atMs);
         if (this.stopped) break;
         const durationMs = performance.now() - started;
         this.metrics.duration.observe({ migration_id: id }, durationMs / 1000);

@@ -3,9 +3,11 @@
  * staleness rule on a controlled clock, and credential redaction. The HTTP contract is tested on the
  * real process in test/e2e/gate-server.test.ts.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadModel } from '../../../src/live/setup';
+import { loadDefinitionText } from '../../../src/pipeline';
 import { GateServer, isLoopback, parseListen, verdictReason, HTTP_STATUS } from '../../../src/live/server';
 import type { GateClient } from '../../../src/live/gate';
 import type { QueryAnswer } from '../../../src/live/prometheus';
@@ -79,6 +81,20 @@ describe('GateServer answer', () => {
     expect(server.answer().reason).toMatch(/^stale verdict: the last finished evaluation is 180\.0s old \(more than 3 intervals, 180s\)/);
     expect(server.checkJson(server.answer())).toMatchObject({ verdict: 'unknown', httpStatus: 503, stale: true, staleAfterSeconds: 180, verdictAgeSeconds: 180.001 });
     expect(HTTP_STATUS).toEqual({ proceed: 200, pause: 429, rollback: 417, unknown: 503 });
+  });
+
+  it('outside spec.schedule never answers proceed: unknown while healthy, rollback when a gate is past it', async () => {
+    const text = readFileSync(join(__dirname, 'gate-fixture.yaml'), 'utf8').replace("  selector: 'job=\"unit\"'\n", "  selector: 'job=\"unit\"'\n  schedule: {notBefore: '2030-01-01T00:00:00Z'}\n");
+    const r = loadDefinitionText('scheduled.yaml', text);
+    if (!r.ok) throw new Error(JSON.stringify(r.diagnostics));
+    let lag = '1';
+    const clock = Date.parse('2029-12-31T23:00:00Z');
+    server = new GateServer({ model: r.migrations[0]!.model, client: client(() => lag), intervalMs: 50, host: '127.0.0.1', port: 0, now: () => clock });
+    await server.start();
+    await expect.poll(() => server!.answer().reason).toMatch(/^outside the schedule/);
+    expect(server.answer().verdict).toBe('unknown');
+    lag = '100';
+    await expect.poll(() => server!.answer().verdict).toBe('rollback');
   });
 
   it('redacts credentials as they are and as JSON writes them; ignores ones too short to search for', () => {
