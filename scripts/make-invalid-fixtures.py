@@ -56,6 +56,13 @@ F = {
   'rollback-enum': sub('rollback: easy}', 'rollback: maybe}'),
   'gates-not-list': sub('  gates:                             # merged with the preset\'s by id\n', '  gates: 5\n').split('    - id: replication-lag')[0] + '  routing: {page: pagerduty-orders, notify: slack-orders}\n',
   'unterminated-string': sub('  title: Backfill orders.region from customers', '  title: "Backfill orders.region from customers'),
+  'threshold-ratio-unreachable': sub("unit: s}", "unit: ratio}"),
+  'disable-unknown-gate': base.replace('  routing:', '    - id: replicaton-lag\n      enabled: false\n  routing:'),
+  'indent-less': sub('      signal: replicationLag', '     signal: replicationLag'),
+  'indent-more': sub('      signal: replicationLag', '       signal: replicationLag'),
+  'rollback-for-number': sub('      for: 2m', '      rollbackFor: 10'),
+  'threshold-unit': sub('      pause: 10 ', '      pause: 3s '),
+  'threshold-percent': sub('      pause: 10 ', '      pause: 0.5%'),
   'deep-nesting': 'apiVersion: migobs/v1\nkind: Migration\nmetadata: ' + '[' * 10000 + ']' * 10000 + '\n',
 }
 for name, text in F.items():

@@ -6,6 +6,7 @@
  */
 import { sortDiagnostics, type Diagnostic } from './diagnostics';
 import type { MigrationDefinition } from './definition/types';
+import { expandInputs } from './load/files';
 import { loadFile, parseSource, type SourceFile } from './load/source';
 import type { RepoConfig, ResolvedMigration } from './model/types';
 import { resolve } from './resolve/resolve';
@@ -19,6 +20,8 @@ export interface LoadedMigration {
 }
 
 export interface PipelineResult {
+  /** The definition files read (directories expanded). */
+  files: string[];
   migrations: LoadedMigration[];
   /** Every problem of every file, sorted by file and position. */
   diagnostics: Diagnostic[];
@@ -37,10 +40,13 @@ export function checkSource(source: SourceFile, config: RepoConfig = {}): { migr
   return diagnostics.length ? { diagnostics } : { migration: { source, definition, model }, diagnostics };
 }
 
-/** Load, validate and resolve definition files; all problems of all files are collected. */
-export function loadDefinitions(files: string[], config: RepoConfig = {}): PipelineResult {
+/**
+ * Load, validate and resolve definition files; all problems of all files are collected. A
+ * directory stands for the *.yaml and *.yml files directly in it, in name order.
+ */
+export function loadDefinitions(inputs: string[], config: RepoConfig = {}): PipelineResult {
   const migrations: LoadedMigration[] = [];
-  const diagnostics: Diagnostic[] = [];
+  const { files, diagnostics } = expandInputs(inputs);
   for (const file of files) {
     const loaded = loadFile(file);
     diagnostics.push(...loaded.diagnostics);
@@ -51,15 +57,15 @@ export function loadDefinitions(files: string[], config: RepoConfig = {}): Pipel
   }
   diagnostics.push(...duplicateIds(migrations));
   const sorted = sortDiagnostics(diagnostics);
-  return { migrations, diagnostics: sorted, ok: !sorted.some((d) => d.severity === 'error') };
+  return { files, migrations, diagnostics: sorted, ok: !sorted.some((d) => d.severity === 'error') };
 }
 
 /** Validate a definition held in memory (library use, tests). */
 export function loadDefinitionText(file: string, text: string, config: RepoConfig = {}): PipelineResult {
   const loaded = parseSource(file, text);
-  if (!loaded.source) return { migrations: [], diagnostics: loaded.diagnostics, ok: false };
+  if (!loaded.source) return { files: [file], migrations: [], diagnostics: loaded.diagnostics, ok: false };
   const checked = checkSource(loaded.source, config);
-  return { migrations: checked.migration ? [checked.migration] : [], diagnostics: sortDiagnostics(checked.diagnostics), ok: checked.diagnostics.length === 0 };
+  return { files: [file], migrations: checked.migration ? [checked.migration] : [], diagnostics: sortDiagnostics(checked.diagnostics), ok: checked.diagnostics.length === 0 };
 }
 
 /** Two definitions with the same metadata.id would overwrite each other's output and alerts. */

@@ -43,6 +43,9 @@ function debug(): boolean {
   return process.argv.includes('--debug') || process.env.MIGOBS_DEBUG === '1';
 }
 
+/** Every command that takes many definitions also takes directories. */
+const FILES_ARG = 'definition files, or directories: a directory reads the *.yaml and *.yml files directly in it (not subfolders), in name order';
+
 export function buildProgram(): Command {
   const program = new Command('migobs');
   program
@@ -56,7 +59,7 @@ export function buildProgram(): Command {
   program
     .command('validate')
     .description('check definitions: schema and semantic rules; every problem as file:line:col')
-    .argument('<files...>', 'definition files')
+    .argument('<files...>', FILES_ARG)
     .option('--json', 'print the problems as JSON')
     .action((files: string[], opts: { json?: boolean }) => run(async () => command<typeof import('./commands/validate')>('validate').validateCommand(files, { ...opts, config: program.opts().config })));
 
@@ -81,7 +84,7 @@ export function buildProgram(): Command {
   program
     .command('generate')
     .description('write the dashboard, rules, rule tests, routing, runbook and docs of each migration')
-    .argument('<files...>', 'definition files')
+    .argument('<files...>', FILES_ARG)
     .option('--out-dir <dir>', 'output folder (default: outDir from migobs.config.yaml, else out)')
     .option('--check', 'write nothing; exit 1 when the output on disk is stale, missing or has extra files')
     .option('-q, --quiet', 'print nothing on success')
@@ -95,7 +98,7 @@ export function buildProgram(): Command {
     .command('alertmanager')
     .description('print a base Alertmanager config with the migrations\' routes (first) and inhibit rules merged in')
     .requiredOption('--base <file>', 'the existing alertmanager.yml (must define every receiver the definitions name)')
-    .argument('<files...>', 'definition files')
+    .argument('<files...>', FILES_ARG)
     .addHelpText('after', '\nRe-running on a config that already holds a migration replaces its routes instead of adding copies.')
     .action((files: string[], opts: { base: string }) => run(async () => command<typeof import('./commands/alertmanager')>('alertmanager').alertmanagerCommand(files, { ...opts, config: program.opts().config })));
 
@@ -111,7 +114,7 @@ export function buildProgram(): Command {
   program
     .command('lint')
     .description('threshold and rule sanity for CI; with --out-dir also drift of committed output from the definition')
-    .argument('<files...>', 'definition files')
+    .argument('<files...>', FILES_ARG)
     .option('--out-dir <dir>', 'committed output folder to check for drift (default: outDir from migobs.config.yaml)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'github']).default('text'))
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices(['error', 'warning', 'info']).default('error'))

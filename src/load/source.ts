@@ -6,8 +6,9 @@
  * duplicate keys, alias expansion and nesting depth.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, parseDocument, visit, type Document, type Node, type YAMLError } from 'yaml';
 import type { Diagnostic } from '../diagnostics';
+import { indentationProblem } from './indentation';
 
 export const MAX_FILE_BYTES = 1024 * 1024;
 export const MAX_DEPTH = 64;
@@ -45,6 +46,7 @@ export function loadFile(file: string): LoadResult {
   let size: number;
   try {
     const st = statSync(file);
+    if (st.isDirectory()) return { diagnostics: [diag(file, { line: 1, column: 1 }, 'is a directory, not a definition file', 'pass one definition file')] };
     if (!st.isFile()) return { diagnostics: [diag(file, { line: 1, column: 1 }, 'not a regular file')] };
     size = st.size;
   } catch (e) {
@@ -115,20 +117,16 @@ export function parseSource(file: string, input: string | Uint8Array): LoadResul
   }
   const doc = list[0]!;
   const diagnostics: Diagnostic[] = [];
-  // One syntax error per line: the first is the cause, the rest are usually its echoes.
-  const linesSeen = new Set<number>();
-  for (const err of [...doc.errors, ...doc.warnings]) {
-    const at = posOf(err.pos[0]);
-    if (linesSeen.has(at.line)) continue;
-    linesSeen.add(at.line);
-    diagnostics.push(diag(file, at, yamlMessage(err.code, err.message)));
-  }
-  if (list.length > 1) {
+  // One syntax problem per file: the first is the cause, the rest are nearly always its echoes
+  // (one tab makes every later key of that mapping "not start at the same column").
+  const first = [...doc.errors, ...doc.warnings].sort((a, b) => a.pos[0] - b.pos[0])[0];
+  if (first) diagnostics.push(syntaxDiagnostic(file, text, first, posOf));
+  else if (list.length > 1) {
     const second = list[1]!;
     const start = second.range?.[0] ?? 0;
     diagnostics.push(diag(file, posOf(start), 'file holds more than one YAML document', 'put one migration per file; remove the `---` separator'));
   }
-  if (diagnostics.length > 0) return { diagnostics: dedupe(diagnostics) };
+  if (diagnostics.length > 0) return { diagnostics };
   const unsafe = unsafeNodes(doc);
   if (unsafe.length > 0) return { diagnostics: unsafe.map((u) => diag(file, posOf(u.offset), u.message, u.hint)) };
 
@@ -206,6 +204,44 @@ function positionAt(text: string, offset: number): Position {
   return { line, column: offset - lineStart + 1 };
 }
 
+/** Codes the parser reports for a line indented wrongly (or for what such a line does to its neighbours). */
+const INDENT_CODES = new Set(['TAB_AS_INDENT', 'BAD_INDENT', 'MISSING_CHAR', 'BLOCK_AS_IMPLICIT_KEY', 'MULTILINE_IMPLICIT_KEY', 'UNEXPECTED_TOKEN']);
+
+/** The one diagnostic for a file the parser refused, in words a newcomer can act on. */
+function syntaxDiagnostic(file: string, text: string, err: YAMLError, posOf: (offset: number) => Position): Diagnostic {
+  const at = posOf(err.pos[0]);
+  if (INDENT_CODES.has(err.code)) {
+    const p = indentationProblem(text, at.line);
+    if (p) return diag(file, { line: p.line, column: p.column }, p.message, p.hint);
+  }
+  if (err.code === 'DUPLICATE_KEY') {
+    const dup = duplicateKey(text, err.pos[0], posOf);
+    if (dup) return diag(file, dup.at, `duplicate key \`${dup.key}\`: it is already set on line ${dup.first.line}`, 'each key may appear only once in a mapping: keep one of the two and delete the other');
+  }
+  if (err.code === 'TAB_AS_INDENT') return diag(file, at, `line ${at.line} is indented with a tab: YAML indentation must be spaces`, 'replace the tab with spaces');
+  return diag(file, at, yamlMessage(err.code, err.message));
+}
+
+/** The repeated key nearest `offset`, where it repeats and where it first appears (read again without the uniqueness check). */
+function duplicateKey(text: string, offset: number, posOf: (offset: number) => Position): { key: string; at: Position; first: Position } | undefined {
+  const doc = parseDocument(text, { uniqueKeys: false, strict: false, version: '1.2', schema: 'core', merge: false, customTags: [] });
+  let best: { key: string; start: number; first: number } | undefined;
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Map<string, number>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue;
+        const key = String(pair.key.value);
+        const start = pair.key.range?.[0] ?? -1;
+        const prev = seen.get(key);
+        if (prev === undefined) seen.set(key, start);
+        else if (!best || Math.abs(start - offset) < Math.abs(best.start - offset)) best = { key, start, first: prev };
+      }
+    },
+  });
+  return best && { key: best.key, at: posOf(best.start), first: posOf(best.first) };
+}
+
 function yamlMessage(code: string, message: string): string {
   const first = message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
   switch (code) {
@@ -226,16 +262,6 @@ function yamlMessage(code: string, message: string): string {
       if (/call stack/i.test(first)) return `nesting is deeper than ${MAX_DEPTH} levels`;
       return `invalid YAML: ${first}`;
   }
-}
-
-function dedupe(ds: Diagnostic[]): Diagnostic[] {
-  const seen = new Set<string>();
-  return ds.filter((d) => {
-    const k = `${d.line}:${d.column}:${d.message}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
 }
 
 /** Offset of the first place whose flow-bracket depth or indentation exceeds the limit. */

@@ -34,7 +34,7 @@ export interface ResolvedSignal {
   description: string;
   /** Exporter setup the signal needs (from the engine library). */
   requires?: string;
-  /** Plausible value range (from the engine library), used by lint. */
+  /** Plausible value range (from the engine library); see model/signal-range.ts. */
   range?: { min?: number; max?: number };
   /** The target the signal reads (`migration`: contract metrics only); undefined for your own unscoped signals. */
   target?: TargetName | 'migration';

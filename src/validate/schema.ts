@@ -135,8 +135,14 @@ function toDiagnostic(source: SourceFile, err: AjvError): Diagnostic | undefined
       const key = String(err.params.missingProperty);
       return mk(path, path.length ? 'key' : 'value', `${where} is missing the required key \`${key}\``);
     }
-    case 'type':
-      return mk(path, 'value', `${label} must be ${article(String(err.params.type))}, got ${describe(value)}`);
+    case 'type': {
+      const pattern = (err.parentSchema as { pattern?: string } | undefined)?.pattern;
+      if (pattern !== undefined && patternKind(path, pattern) === 'duration' && typeof value === 'number') {
+        return mk(path, 'value', `${label} ${FRIENDLY_PATTERN.duration}; got ${describe(value)}`, durationHint(value));
+      }
+      const hint = err.params.type === 'number' && typeof value === 'string' ? numberHint(value) : undefined;
+      return mk(path, 'value', `${label} must be ${article(String(err.params.type))}, got ${describe(value)}`, hint);
+    }
     case 'enum': {
       const allowed = (err.params.allowedValues as unknown[]).map(String);
       return mk(path, 'value', `${label} must be one of ${allowed.join(', ')}; got ${describe(value)}${typeof value === 'string' ? didYouMean(value, allowed) : ''}`);
@@ -164,6 +170,30 @@ function toDiagnostic(source: SourceFile, err: AjvError): Diagnostic | undefined
     default:
       return mk(path, 'value', `${where} ${err.message ?? 'is invalid'}`);
   }
+}
+
+/** `for: 10`: a bare number has no unit. */
+function durationHint(value: number): string {
+  return Number.isInteger(value) && value >= 0
+    ? `a bare number has no unit: write \`${value}s\` for seconds or \`${value}m\` for minutes`
+    : 'a duration is whole numbers with units, e.g. `90s` or `1m30s`';
+}
+
+const NUMBER = '[-+]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][-+]?[0-9]+)?';
+const QUOTED_NUMBER = new RegExp(`^\\s*(${NUMBER})\\s*$`);
+const WITH_UNIT = new RegExp(`^\\s*(${NUMBER})\\s*([^\\s0-9].*?)\\s*$`);
+
+/** `pause: "10"`, `pause: 3s`, `pause: 0.5%`: say what to write instead. */
+function numberHint(value: string): string | undefined {
+  if (QUOTED_NUMBER.test(value)) return 'remove the quotes: a threshold is a plain number';
+  const m = WITH_UNIT.exec(value);
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  const unit = m[2]!;
+  if (unit === '%') {
+    return `drop the %: thresholds are plain numbers in the signal's own unit; a ratio is 0..1, so ${m[1]}% is ${Number((n / 100).toPrecision(12))}, and a signal in percent takes ${m[1]}`;
+  }
+  return `drop the unit \`${unit}\` and write ${m[1]}: thresholds are plain numbers in the signal's own unit (a ratio is 0..1)`;
 }
 
 function article(type: string): string {

@@ -9,7 +9,7 @@ export async function validateCommand(files: string[], opts: { json?: boolean; c
   const all = [...configProblems, ...result.diagnostics];
   const ok = all.every((d) => d.severity !== 'error');
   if (opts.json) {
-    process.stdout.write(JSON.stringify({ ok, files: files.length, migrations: result.migrations.map((m) => m.model.id), problems: all }, null, 2) + '\n');
+    process.stdout.write(JSON.stringify({ ok, files: result.files.length, migrations: result.migrations.map((m) => m.model.id), problems: all }, null, 2) + '\n');
   } else {
     printDiagnostics(all);
     if (ok) process.stdout.write(paint(`ok: ${result.migrations.length} definition(s) valid`, 'green') + '\n');

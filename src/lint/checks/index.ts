@@ -12,11 +12,9 @@ import { relativeLink } from './relative-link';
 import { scheduleShorterThanRun } from './schedule-shorter-than-run';
 import { stalledAfterTooShort } from './stalled-after-too-short';
 import { targetPlaceholder } from './target-placeholder';
-import { thresholdOutOfRange } from './threshold-out-of-range';
 import { unknownMetric } from './unknown-metric';
 
 export const LINT_CHECKS: readonly LintCheck[] = [
-  thresholdOutOfRange,
   forTooShort,
   rateWindowTooShort,
   gateWithoutRemediation,

@@ -1,5 +1,6 @@
 /** Every semantic rule, in the order their problems are most useful to read. */
 import type { SemanticRule } from '../rule';
+import { disabledGateExists } from './disabled-gate-exists';
 import { durationsSane } from './durations-sane';
 import { gateCount } from './gate-count';
 import { gatePhasesExist } from './gate-phases-exist';
@@ -15,6 +16,7 @@ import { signalTargetSet } from './signal-target-set';
 import { targetSelectorValid } from './target-selector-valid';
 import { thresholdMagnitude } from './threshold-magnitude';
 import { thresholdOrder } from './threshold-order';
+import { thresholdReachable } from './threshold-reachable';
 import { uniqueGateIds } from './unique-gate-ids';
 import { uniquePhaseIds } from './unique-phase-ids';
 import { runnerValid } from './runner-valid';
@@ -23,8 +25,10 @@ export const SEMANTIC_RULES: readonly SemanticRule[] = [
   uniqueGateIds,
   uniquePhaseIds,
   gateThresholdsPresent,
+  disabledGateExists,
   thresholdOrder,
   thresholdMagnitude,
+  thresholdReachable,
   gateSignalExists,
   gatePhasesExist,
   signalExprValid,
