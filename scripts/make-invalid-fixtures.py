@@ -7,6 +7,7 @@ os.makedirs(out, exist_ok=True)
 def sub(old, new, count=1):
     assert old in base, old
     return base.replace(old, new, count)
+EXPR = "expr: 'max(pg_replication_lag{instance=\"db1:9187\"})'"
 F = {
   'unknown-key-typo': sub('      pause: 10 ', '      paus: 10  '),
   'missing-owner': sub('  owner: team-orders\n', ''),
@@ -63,6 +64,14 @@ F = {
   'rollback-for-number': sub('      for: 2m', '      rollbackFor: 10'),
   'threshold-unit': sub('      pause: 10 ', '      pause: 3s '),
   'threshold-percent': sub('      pause: 10 ', '      pause: 0.5%'),
+  'expr-rate-of-instant': sub(EXPR, "expr: 'max(rate(pg_replication_lag{instance=\"db1:9187\"}))'"),
+  'expr-empty-selector': sub(EXPR, "expr: 'max({instance=~\".*\"})'"),
+  'expr-newer-function': sub(EXPR, "expr: 'max(sort_by_label(pg_replication_lag{instance=\"db1:9187\"}, \"instance\"))'"),
+  'expr-re2-regex': sub(EXPR, "expr: 'max(pg_replication_lag{instance=~\"db1\\\\Z\"})'"),
+  'expr-number-underscore': sub(EXPR, "expr: 'max(pg_replication_lag{instance=\"db1:9187\"}) > 1_000'"),
+  'expr-at-out-of-range': sub(EXPR, "expr: 'max(pg_replication_lag{instance=\"db1:9187\"} @ 1e20)'"),
+  'expr-bool-set-operator': sub(EXPR, "expr: 'max(pg_replication_lag) and bool max(pg_replication_lag)'"),
+  'selector-re2-regex': sub("selector: 'job=\"orders-backfill\"' ", "selector: 'job=~\"orders\\\\Z\"'"),
   'deep-nesting': 'apiVersion: migobs/v1\nkind: Migration\nmetadata: ' + '[' * 10000 + ']' * 10000 + '\n',
 }
 for name, text in F.items():

@@ -30,6 +30,12 @@ export interface SourceFile {
   data: unknown;
   /** Position of the key (`part: 'key'`) or the value at a JSON path; falls back to the nearest parent. */
   locate(path: JsonPath, part?: 'key' | 'value'): Position;
+  /**
+   * Position of character `offset` of the string value at a JSON path (e.g. where in a signal's
+   * `expr:` a PromQL problem is); the value's start when the scalar's layout cannot be mapped
+   * (a folded block, a quoted string broken over lines).
+   */
+  locateIn(path: JsonPath, offset: number): Position;
 }
 
 export interface LoadResult {
@@ -148,6 +154,7 @@ export function parseSource(file: string, input: string | Uint8Array): LoadResul
     text,
     data,
     locate: (path, part = 'value') => posOf(offsetOf(doc, path, part)),
+    locateIn: (path, offset) => posOf(offsetInScalar(doc, text, path, offset) ?? offsetOf(doc, path, 'value')),
   };
   return { source, diagnostics: [] };
 }
@@ -359,6 +366,46 @@ function offsetOf(doc: Document, path: JsonPath, part: 'key' | 'value'): number 
     }
   }
   return best;
+}
+
+/** Offset in the file of character `offset` of a string scalar's value, when its layout maps 1:1. */
+function offsetInScalar(doc: Document, text: string, path: JsonPath, offset: number): number | undefined {
+  const node = doc.getIn(path, true);
+  if (!isScalar(node) || !node.range || typeof node.value !== 'string' || offset < 0 || offset > node.value.length) return undefined;
+  const [start, end] = node.range;
+  const raw = text.slice(start, end);
+  switch (node.type) {
+    case 'PLAIN':
+      return raw.includes('\n') ? undefined : start + offset;
+    case 'QUOTE_SINGLE':
+    case 'QUOTE_DOUBLE': {
+      // Walk the source: one value character per plain character, per `''`, per `\` escape.
+      let k = 0;
+      for (let j = 1; j < raw.length; ) {
+        if (k === offset) return start + j;
+        const c = raw[j]!;
+        if (c === '\n' || c === '\r') return undefined;
+        if (node.type === 'QUOTE_SINGLE') j += c === "'" && raw[j + 1] === "'" ? 2 : 1;
+        else if (c === '\\') j += raw[j + 1] === 'x' ? 4 : raw[j + 1] === 'u' ? 6 : raw[j + 1] === 'U' ? 10 : 2;
+        else j += 1;
+        k += 1;
+      }
+      return undefined;
+    }
+    case 'BLOCK_LITERAL': {
+      // `|` header, then lines indented by the first content line's indentation.
+      const lines = raw.split('\n').slice(1);
+      const indent = /^ */.exec(lines.find((l) => l.trim() !== '') ?? '')![0].length;
+      const before = node.value.slice(0, offset).split('\n');
+      const line = before.length - 1;
+      if (line >= lines.length) return undefined;
+      let at = start + raw.indexOf('\n') + 1;
+      for (let i = 0; i < line; i++) at += lines[i]!.length + 1;
+      return at + indent + before[line]!.length;
+    }
+    default:
+      return undefined;
+  }
 }
 
 function firstInvalidUtf8(bytes: Uint8Array): Position {

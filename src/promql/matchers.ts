@@ -3,6 +3,7 @@
  * and writing matchers back with correct PromQL quoting.
  */
 import { parser } from '@prometheus-io/lezer-promql';
+import { re2FullMatch, re2Problem } from './re2';
 
 export type MatchOp = '=' | '!=' | '=~' | '!~';
 
@@ -28,7 +29,7 @@ export function quotePromqlString(value: string): string {
   return out + '"';
 }
 
-/** Whether a label value passes a matcher (a missing label is ""; regexes fully anchored, as in Prometheus). */
+/** Whether a label value passes a matcher (a missing label is ""; regexes are RE2, fully anchored, as in Prometheus). */
 export function matcherAccepts(m: { op: string; value: string }, value: string): boolean {
   switch (m.op) {
     case '=':
@@ -36,9 +37,9 @@ export function matcherAccepts(m: { op: string; value: string }, value: string):
     case '!=':
       return value !== m.value;
     case '=~':
-      return new RegExp(`^(?:${m.value})$`).test(value);
+      return re2FullMatch(m.value, value);
     default:
-      return !new RegExp(`^(?:${m.value})$`).test(value);
+      return !re2FullMatch(m.value, value);
   }
 }
 
@@ -119,17 +120,9 @@ export function parseSelector(text: string): SelectorParseResult {
   return { matchers };
 }
 
-/** Whether a matcher regex compiles as RE2 would accept it (approximated with JS RegExp plus RE2's refusals). */
+/** What Prometheus says about a matcher regex it refuses (RE2 syntax, as Go parses it), or undefined. */
 export function regexProblem(pattern: string): string | undefined {
-  if (/\(\?[=!<]/.test(pattern)) return 'lookaround assertions are not supported by Prometheus (RE2)';
-  if (/\\[1-9]/.test(pattern)) return 'backreferences are not supported by Prometheus (RE2)';
-  try {
-    new RegExp(`^(?:${pattern})$`);
-    return undefined;
-  } catch (e) {
-    const reason = (e as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, '');
-    return `invalid regular expression ${JSON.stringify(pattern)}: ${reason}`;
-  }
+  return re2Problem(pattern);
 }
 
 /** Decode a PromQL string literal ("..." with Go escapes, '...' or `...`). */

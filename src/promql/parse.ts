@@ -22,7 +22,13 @@ export interface ParsedExpr {
 }
 
 export function parsePromql(text: string): ParsedExpr {
-  return { text, tree: parser.parse(text) };
+  // Prometheus 2.x's holt_winters is not in the 3.x grammar (renamed double_exponential_smoothing):
+  // parse it as a known function name of the same length, so every offset into `text` stays exact
+  // and the function's name is still read from `text`.
+  let masked = text.includes('holt_winters') ? text.replace(/\bholt_winters(?=\s*\()/g, 'day_of_month') : text;
+  // `5.` is a number to Prometheus but not to the grammar: `5 ` is the same number at the same length.
+  if (masked.includes('.')) masked = masked.replace(/(?<![\w.:])([0-9]+)\.(?![\w.])/g, '$1 ');
+  return { text, tree: parser.parse(masked) };
 }
 
 /** Syntax problems, or an empty list. */

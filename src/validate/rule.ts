@@ -21,6 +21,11 @@ export function errorAt(ctx: RuleContext, rule: string, path: JsonPath, message:
   return { file: ctx.source.file, ...ctx.source.locate(path, part), severity: 'error', check: rule, message, ...(hint ? { hint } : {}) };
 }
 
+/** An error at character `offset` of the string value at a JSON path (e.g. inside a signal's expr). */
+export function errorIn(ctx: RuleContext, rule: string, path: JsonPath, offset: number, message: string, hint?: string): Diagnostic {
+  return { file: ctx.source.file, ...ctx.source.locateIn(path, offset), severity: 'error', check: rule, message, ...(hint ? { hint } : {}) };
+}
+
 /** Index of a gate id in the definition's own gates list, or -1 when it comes only from the preset. */
 export function definitionGateIndex(def: MigrationDefinition, id: string): number {
   return (def.spec.gates ?? []).findIndex((g) => g.id === id);

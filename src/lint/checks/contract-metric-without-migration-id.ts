@@ -1,4 +1,5 @@
 import type { Diagnostic } from '../../diagnostics';
+import { matcherAccepts } from '../../promql/matchers';
 import { parsePromql, selectors, syntaxProblems, type SelectorInfo } from '../../promql/parse';
 import { isContractMetric } from '../../resolve/resolve';
 import { CONTRACT_METRICS } from '../metrics';
@@ -11,23 +12,10 @@ const MIGRATION_SERIES = [...CONTRACT_METRICS, ...Object.values(RECORD)];
 
 type Label = SelectorInfo['labels'][number];
 
-/** Whether a PromQL matcher accepts a value (regexes are fully anchored, as in Prometheus). */
-function accepts(m: Label, value: string): boolean {
-  if (m.op === '=') return value === m.value;
-  if (m.op === '!=') return value !== m.value;
-  let re: RegExp;
-  try {
-    re = new RegExp(`^(?:${m.value})$`);
-  } catch {
-    return true; // unknown: assume the worst
-  }
-  return m.op === '=~' ? re.test(value) : !re.test(value);
-}
-
 /** True when the matchers on migration_id admit this migration's id and no other. */
 function pinsThisMigration(labels: Label[], id: string): boolean {
   const ms = labels.filter((l) => l.name === 'migration_id');
-  if (!ms.every((m) => accepts(m, id))) return false;
+  if (!ms.every((m) => matcherAccepts(m, id))) return false;
   return ms.some((m) => m.op === '=' || (m.op === '=~' && !/[\\^$.|?*+()[\]{}]/.test(m.value)));
 }
 
@@ -85,5 +73,5 @@ export const contractMetricWithoutMigrationId: LintCheck = {
 
 /** Whether a selector's __name__ matchers (if any) accept a metric name. */
 function nameAccepts(s: SelectorInfo, metric: string): boolean {
-  return s.labels.filter((l) => l.name === '__name__').every((l) => accepts(l, metric));
+  return s.labels.filter((l) => l.name === '__name__').every((l) => matcherAccepts(l, metric));
 }

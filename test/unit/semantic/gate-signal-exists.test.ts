@@ -10,7 +10,8 @@ describe(gateSignalExists.name, () => {
     expect(p[0]!.message).toBe('gate `replication-lag` uses unknown signal `replicationLagg` (did you mean `replicationLag`?)');
   });
   it.each(['replicationLag', 'cpuUtilization', 'activeSessions'])('accepts engine library signal %s', (signal) => {
-    expect(problems((d) => (d.spec.gates![0]!.signal = signal))).toEqual([]);
+    // Thresholds every one of these signals can pass (cpuUtilization is a ratio).
+    expect(problems((d) => Object.assign(d.spec.gates![0]!, { signal, pause: 0.5, rollback: 0.9 }))).toEqual([]);
   });
   it('accepts a signal defined in the definition', () => {
     expect(problems((d) => { d.spec.signals!.myLag = { expr: 'max(my_lag_seconds)', unit: 's' }; d.spec.gates![0]!.signal = 'myLag'; })).toEqual([]);
