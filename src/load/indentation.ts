@@ -93,7 +93,18 @@ export function indentationProblem(text: string, nearLine: number): IndentationP
     if (content === '' || content.startsWith('#')) continue;
     if (blockScalarAt !== undefined) {
       if (!lead.includes('\t') && lead.length > blockScalarAt) continue;
+      const header = blockScalarAt;
       blockScalarAt = undefined;
+      // Not a key or list item: text meant for the block (`|`/`>`) above, not indented enough.
+      if (prev && !lead.includes('\t') && !/^(-(\s|$)|[^\s:#][^:#]*:(\s|$))/.test(content)) {
+        if (Math.abs(n - nearLine) > 1) return undefined;
+        return {
+          line: n,
+          column: lead.length + 1,
+          message: `line ${n} is indented ${spaces(lead.length)}, but it is text of the block scalar started by \`${prev.what}\` on line ${prev.line} (${spaces(header)}), so YAML expected it indented further`,
+          hint: `indent the text of \`${prev.what}\` with ${spaces(header + 2)}`,
+        };
+      }
     }
     if (flowDepth > 0) {
       flowDepth += bracketDelta(content);

@@ -181,7 +181,7 @@ function durationHint(value: number): string {
 
 const NUMBER = '[-+]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][-+]?[0-9]+)?';
 const QUOTED_NUMBER = new RegExp(`^\\s*(${NUMBER})\\s*$`);
-const WITH_UNIT = new RegExp(`^\\s*(${NUMBER})\\s*([^\\s0-9].*?)\\s*$`);
+const WITH_UNIT = new RegExp(`^\\s*(${NUMBER})\\s*([A-Za-z\u00b5%][A-Za-z\u00b5%/]*)\\s*$`);
 
 /** `pause: "10"`, `pause: 3s`, `pause: 0.5%`: say what to write instead. */
 function numberHint(value: string): string | undefined {

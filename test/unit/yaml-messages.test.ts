@@ -23,6 +23,7 @@ describe('indentation', () => {
     ['one space too many in a list item', '      signal: replicationLag', '       signal: replicationLag', '19:8: line 19 is indented 7 spaces, but `id:` on line 18 uses 6 spaces: `signal:` must start in the same column'],
     ['one space too many at the top of spec', '  engine: postgres', '   engine: postgres', '10:4: line 10 is indented 3 spaces, but `type:` on line 9 uses 2 spaces: `engine:` must start in the same column'],
     ['one space too few at the top of spec', '  engine: postgres', ' engine: postgres', '10:2: line 10 is indented 1 space, which lines up with no line above it: YAML expected 2 spaces like `type:` on line 9 or 0 spaces like `spec:` on line 8'],
+    ['block scalar text not indented', '      remediation: Halve --batch-size, wait for lag < 5 s, resume.', '      remediation: |\nHalve --batch-size.', '25:1: line 25 is indented 0 spaces, but it is text of the block scalar started by `remediation:` on line 24 (6 spaces), so YAML expected it indented further (indent the text of `remediation:` with 8 spaces)'],
     ['a deeper key after a flow list', '      remediation:', '        remediation:', '24:9: line 24 is indented 8 spaces, but `phases:` on line 23 uses 6 spaces: `remediation:` must start in the same column'],
   ])('%s: exactly one problem, at the line, in plain words', (_name, from, to, expected) => {
     const p = problems(edit(from, to));

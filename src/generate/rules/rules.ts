@@ -11,6 +11,7 @@ import { PANEL, gatePanelIds } from '../panel-ids';
 import { dashboardUrl, runbookUrl } from '../urls';
 import { runnerRecordingRules } from '../../runners/gitlab-bbm';
 import * as q from './promql';
+import { stalledForSeconds } from './test-plan';
 
 export interface RecordingRule {
   record: string;
@@ -45,7 +46,7 @@ export const META = {
 } as const;
 
 /** Stalled already waits stalledAfter; a short hold only rides out one late scrape. */
-export const stalledFor = (m: ResolvedMigration): string => formatDuration(Math.max(60, 2 * m.scrapeIntervalSeconds) * 1000);
+export const stalledFor = (m: ResolvedMigration): string => formatDuration(stalledForSeconds(m.scrapeIntervalSeconds) * 1000);
 
 export const META_ACTION = 'investigate';
 

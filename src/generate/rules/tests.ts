@@ -21,9 +21,9 @@ import { buildRules, gateThreshold, type AlertingRule } from './rules';
 import { gateValueOf as gateValueParts } from '../../promql/gate-value';
 import { addMember, dropMember, gateValue, gateValueOf, innerSeries, labelsFor, nanMember, synthesizeSignal, type Check, type GateInput, type Synthesized, type Timeline } from './test-inputs';
 import { lifecycleSteps, lifecycleTests, scheduleFeed } from './lifecycle-tests';
+import { gateTimeline, stallTimeline, STEP, STEP_SECONDS, steps } from './test-plan';
 
-export const STEP_SECONDS = 60;
-export const STEP = '1m';
+export { STEP, STEP_SECONDS, steps };
 
 export interface InputSeries {
   series: string;
@@ -65,7 +65,6 @@ export interface RuleTests {
 }
 
 export const evalTime = (step: number): string => `${step}m`;
-export const steps = (seconds: number): number => Math.ceil(seconds / STEP_SECONDS);
 
 /** Values in promtool's series notation, runs compressed exactly as promtool expands them. */
 export function seriesValues(samples: Timeline): string {
@@ -175,10 +174,8 @@ export function buildRuleTests(m: ResolvedMigration): RuleTests {
 /** `covered`: gate and phase pairs whose absent-signal alert an earlier case listed in full. */
 function gateTests(m: ResolvedMigration, g: ResolvedGate, alerts: AlertingRule[], skipped: RuleTests['skipped'], covered: Set<string>): TestGroup[] {
   const signal = m.signals[g.signal]!;
-  const windowSteps = Math.max(0, ...rangeWindows(parsePromql(signal.expr)).map((w) => steps(w.ms / 1000)));
-  const start = windowSteps + 1; // the phase begins once every rate window is full
-  const fire = { pause: start + steps(g.pauseForSeconds), rollback: start + steps(g.rollbackForSeconds) };
-  const late = Math.max(fire.pause, fire.rollback) + 1;
+  // The phase begins once every rate window is full (test-plan.ts: validation estimates the cost from the same numbers).
+  const { start, fire, late, recoverFrom, recovered } = gateTimeline(rangeWindows(parsePromql(signal.expr)).map((w) => w.ms), g.pauseForSeconds, g.rollbackForSeconds);
   const sign = g.direction === 'above' ? 1 : -1;
   const past = (v: number, th: number): boolean => (g.direction === 'above' ? v > th : v < th);
   const stateOf = (v: number | undefined): GateStateName => (v === undefined ? 'unknown' : past(v, g.rollback) ? 'rollback' : past(v, g.pause) ? 'pause' : 'green');
@@ -262,8 +259,6 @@ function gateTests(m: ResolvedMigration, g: ResolvedGate, alerts: AlertingRule[]
   }
   if (outPhase) specs.push({ name: `past rollback outside the gate's phases (${outPhase}): no alert`, targets: hold(rollbackValue, late + 1), phase: outPhase, evals: [{ step: late, state: 'rollback', firing: [] }] });
   else skip('outside phases', 'the gate applies in every phase');
-  const recoverFrom = late;
-  const recovered = recoverFrom + windowSteps + 2;
   specs.push(
     green('recovery: past rollback, then green again: alerts clear', (v) => [...hold(rollbackValue, recoverFrom + 1), ...hold(v, recovered - recoverFrom)], [
       { step: recoverFrom, state: 'rollback', firing: firingAt(rollbackValue, recoverFrom) },
@@ -536,8 +531,7 @@ function metaTests(m: ResolvedMigration, alerts: AlertingRule[]): TestGroup[] {
 
   // Stalled: last progress at t=0, so at step i the value is i minutes.
   const stalled = rule(ALERT.stalled);
-  const stallStep = Math.floor(m.stalledAfterSeconds / STEP_SECONDS) + 1; // first step strictly past stalledAfter
-  const stallFire = stallStep + steps(secondsOf(stalled.for));
+  const { stallFire } = stallTimeline(m.stalledAfterSeconds, m.scrapeIntervalSeconds);
   const len = stallFire + 1;
   const hold = (v: number | undefined): Timeline => Array.from({ length: len }, () => v);
   const stallInputs = (throttled: number, processed: number): InputSeries[] => [

@@ -6,9 +6,11 @@ import { gateCount } from './gate-count';
 import { gatePhasesExist } from './gate-phases-exist';
 import { gateSignalExists } from './gate-signal-exists';
 import { gateThresholdsPresent } from './gate-thresholds-present';
+import { idNotWindowsReserved } from './id-not-windows-reserved';
 import { matcherRegexValid } from './matcher-regex-valid';
 import { receiverNameValid } from './receiver-name-valid';
 import { scheduleValid } from './schedule-valid';
+import { ruleTestCost } from './rule-test-cost';
 import { selectorSatisfiable } from './selector-satisfiable';
 import { selectorValid } from './selector-valid';
 import { signalExprValid } from './signal-expr-valid';
@@ -22,6 +24,7 @@ import { uniquePhaseIds } from './unique-phase-ids';
 import { runnerValid } from './runner-valid';
 
 export const SEMANTIC_RULES: readonly SemanticRule[] = [
+  idNotWindowsReserved,
   uniqueGateIds,
   uniquePhaseIds,
   gateThresholdsPresent,
@@ -42,4 +45,5 @@ export const SEMANTIC_RULES: readonly SemanticRule[] = [
   gateCount,
   receiverNameValid,
   runnerValid,
+  ruleTestCost,
 ];

@@ -1,0 +1,89 @@
+import type { Diagnostic } from '../../diagnostics';
+import { testCost, stallTimeline, gateCaseSteps, gateTimeline, metaCaseSteps, type TestCostGate } from '../../generate/rules/test-plan';
+import { forSource } from '../../lint/locate';
+import { parsePromql, rangeWindows, selectors, syntaxProblems } from '../../promql/parse';
+import { errorAt, type SemanticRule } from '../rule';
+import { durationsSane } from './durations-sane';
+import { gateCount } from './gate-count';
+
+/**
+ * Every generated promtool case evaluates the rules of every gate at every one-minute step, so the
+ * work grows with (gates x cases x steps) x (rules per gate x gates). Measured with promtool 2.42
+ * on a loaded 2-core machine: 0.27 to 0.41 ms of CPU per rule evaluation (10 to 30 gates, holds of
+ * 2m to 6h), so the budget keeps `promtool test rules` under two minutes there (about one on an idle machine). The shipped
+ * examples need 40,000 to 100,000. test/e2e/rule-test-budget.test.ts runs the largest accepted
+ * definition through promtool.
+ */
+export const MAX_RULE_TEST_COST = 250_000;
+/** Selectors in one gate's signal: each is synthesised for every generated case. */
+export const MAX_SIGNAL_SELECTORS = 20;
+
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+export const ruleTestCost: SemanticRule = {
+  name: 'rule-test-cost',
+  doc: `The generated promtool tests stay cheap enough to run in minutes: a gate's signal has at most ${MAX_SIGNAL_SELECTORS} selectors, and gates x cases x steps x rules stays within ${fmt(MAX_RULE_TEST_COST)} evaluations (long for/rollbackFor/stalledAfter and many gates cost most).`,
+  check(ctx) {
+    const m = ctx.model;
+    // A duration out of range, or more gates than gate-count allows, is reported once, there.
+    if (durationsSane.check(ctx).length || gateCount.check(ctx).length) return [];
+    const out: Diagnostic[] = [];
+    const gates: TestCostGate[] = [];
+    const seen = new Set<string>();
+    for (const g of m.gates) {
+      const sig = m.signals[g.signal];
+      if (!sig) return []; // gate-signal-exists reports it
+      const parsed = parsePromql(sig.expr);
+      if (syntaxProblems(parsed).length) return []; // signal-expr-valid reports it
+      const count = selectors(parsed).length;
+      if (count > MAX_SIGNAL_SELECTORS && !seen.has(sig.name)) {
+        seen.add(sig.name);
+        const own = ctx.def.spec.signals?.[sig.name] !== undefined;
+        out.push(
+          errorAt(ctx, this.name, own ? ['spec', 'signals', sig.name, 'expr'] : ['spec', 'type'], `signal \`${sig.name}\` reads ${count} series selectors; a gate's signal may read at most ${MAX_SIGNAL_SELECTORS} (the rule-test generator synthesises input series for each one)`, 'record the combination with a Prometheus recording rule of your own and read that one series here, or split the signal across gates'),
+        );
+      }
+      gates.push({ id: g.id, windowMs: rangeWindows(parsed).map((w) => w.ms), pauseForSeconds: g.pauseForSeconds, rollbackForSeconds: g.rollbackForSeconds, selectors: count });
+    }
+    if (out.length) return out;
+    const cost = testCost(gates, m.stalledAfterSeconds, m.scrapeIntervalSeconds);
+    if (cost.total <= MAX_RULE_TEST_COST) return [];
+
+    const need = `the generated rule tests need about ${fmt(cost.total)} rule evaluations (${fmt(cost.steps)} test steps x ${fmt(cost.perStep)} per step), more than the limit of ${fmt(MAX_RULE_TEST_COST)} that keeps \`promtool test rules\` within minutes`;
+    // Blame what costs most: the stalled-alert cases, one gate's long cases, or the number of gates.
+    const stallShare = metaCaseSteps(m.stalledAfterSeconds, m.scrapeIntervalSeconds).slice(0, 4).reduce((a, b) => a + b, 0);
+    let worst: { gate: TestCostGate; steps: number } | undefined;
+    for (const g of gates) {
+      const s = gateCaseSteps(gateTimeline(g.windowMs, g.pauseForSeconds, g.rollbackForSeconds)).reduce((a, b) => a + b, 0);
+      if (!worst || s > worst.steps) worst = { gate: g, steps: s };
+    }
+    if (stallShare >= cost.steps / 2) {
+      const own = ctx.def.spec.stalledAfter !== undefined;
+      const steps = stallTimeline(m.stalledAfterSeconds, m.scrapeIntervalSeconds).stallFire + 1;
+      return [
+        errorAt(ctx, this.name, own ? ['spec', 'stalledAfter'] : ['spec', 'type'], `stalledAfter ${m.stalledAfter}${own ? '' : ` (the ${m.type} preset's value)`} makes each stalled-alert test ${fmt(steps)} one-minute steps long: ${need}`, 'a stalled migration should page within hours, not days: use a shorter stalledAfter (docs/definition.md#limits)'),
+      ];
+    }
+    if (worst && worst.steps >= cost.steps / 2) {
+      const g = m.gates.find((x) => x.id === worst!.gate.id)!;
+      const t = gateTimeline(worst.gate.windowMs, g.pauseForSeconds, g.rollbackForSeconds);
+      const caseSteps = Math.max(...gateCaseSteps(t));
+      const longest = `each of its rule-test cases up to ${fmt(caseSteps)} one-minute steps long`;
+      if (t.windowSteps * 60 >= Math.max(g.pauseForSeconds, g.rollbackForSeconds)) {
+        const own = ctx.def.spec.signals?.[g.signal] !== undefined;
+        return [
+          errorAt(ctx, this.name, own ? ['spec', 'signals', g.signal, 'expr'] : ['spec', 'type'], `gate \`${g.id}\`: the ${fmt(t.windowSteps)}-minute range window of signal \`${g.signal}\` makes ${longest}: ${need}`, 'use a shorter range window (the tests first fill every window with data) or fewer gates (docs/definition.md#limits)'),
+        ];
+      }
+      const field = g.rollbackForSeconds > g.pauseForSeconds ? 'rollbackFor' : 'for';
+      const src = forSource(ctx, g.id, field);
+      const text = field === 'for' ? g.pauseFor : g.rollbackFor;
+      return [
+        errorAt(ctx, this.name, src.path, `gate \`${g.id}\`: ${field} ${text}${src.note} makes ${longest}: ${need}`, 'a gate that waits many hours before it pauses or rolls back acts too late anyway: use a shorter hold, or fewer gates (docs/definition.md#limits)'),
+      ];
+    }
+    return [
+      errorAt(ctx, this.name, ['spec', 'gates'], `${m.gates.length} enabled gates (the ${m.type} preset's included): every test case of a gate also evaluates the rules of every other gate, so ${need}${cost.longest ? `; the longest cases: gate \`${cost.longest.id}\`, ${fmt(cost.longest.steps)} one-minute steps` : ''}`, 'disable gates nobody acts on (`enabled: false`), shorten the longest for/rollbackFor, or split the migration into several definitions (docs/definition.md#limits)', 'key'),
+    ];
+  },
+};
