@@ -287,7 +287,7 @@ class Checker {
       if (matcher.op === '=~' || matcher.op === '!~') {
         const problem = re2Problem(matcher.value);
         if (problem) {
-          this.add(m.from, `matcher ${this.src(m)}: ${problem}`, 'Prometheus regexes are RE2 (Go syntax): no lookarounds, backreferences or \\Z, \\e, \\C; repeat counts up to 1000', 'regex');
+          this.add(m.from, `matcher ${this.src(m)}: ${problem}`, 'Prometheus regexes are RE2 in Go\'s syntax: no lookarounds, backreferences or \\Z, \\e, \\C; repeat counts up to 1000', 'regex');
           return;
         }
       }
@@ -311,7 +311,7 @@ class Checker {
       }
     };
     if (matchers.every(matchesEmpty)) {
-      this.add(n.from, 'vector selector must contain at least one non-empty matcher', 'name a metric, or add a matcher that an empty label value cannot pass (e.g. job=~".+" instead of job=~".*")');
+      this.add(n.from, 'vector selector must contain at least one non-empty matcher', 'name a metric, or add a matcher that an empty label value cannot pass, e.g. job=~".+" instead of job=~".*"');
     }
   }
 

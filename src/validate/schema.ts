@@ -193,7 +193,7 @@ function numberHint(value: string): string | undefined {
   if (unit === '%') {
     return `drop the %: thresholds are plain numbers in the signal's own unit; a ratio is 0..1, so ${m[1]}% is ${Number((n / 100).toPrecision(12))}, and a signal in percent takes ${m[1]}`;
   }
-  return `drop the unit \`${unit}\` and write ${m[1]}: thresholds are plain numbers in the signal's own unit (a ratio is 0..1)`;
+  return `drop the unit \`${unit}\` and write ${m[1]}: thresholds are plain numbers in the signal's own unit; a ratio is 0..1`;
 }
 
 function article(type: string): string {

@@ -39,7 +39,7 @@ describe('directory arguments', () => {
     writeFileSync(join(dir, 'c-bad.yaml'), readFileSync(DESIGN_EXAMPLE, 'utf8').replace('      pause: 10 ', '      pause: 3s '));
     const r = migobs(['validate', dir]);
     expect(r.code).toBe(1);
-    expect(r.stderr.split('\n')[0]).toBe(`${join(dir, 'c-bad.yaml')}:20:14: \`pause\` must be a number, got string "3s" (drop the unit \`s\` and write 3: thresholds are plain numbers in the signal's own unit (a ratio is 0..1))`);
+    expect(r.stderr.split('\n')[0]).toBe(`${join(dir, 'c-bad.yaml')}:20:14: \`pause\` must be a number, got string "3s" (drop the unit \`s\` and write 3: thresholds are plain numbers in the signal's own unit; a ratio is 0..1)`);
   });
 
   it('an empty folder is an error that says so', () => {

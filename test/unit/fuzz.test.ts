@@ -23,6 +23,7 @@ import { docsFiles } from '../../src/generate/docs';
 import { generateAll } from '../../src/generate/index';
 import { FILES } from '../../src/generate/names';
 import { loadDefinitionText, type LoadedMigration } from '../../src/pipeline';
+import { plausibleRange, type PlausibleRange } from '../../src/model/signal-range';
 import { engineSignals, loadPreset } from '../../src/presets/load';
 import { quotePromqlString } from '../../src/promql/matchers';
 import { validateDashboard } from '../helpers/grafana-schema';
@@ -68,6 +69,23 @@ const HOSTILE = [
 const text = (max = 60): fc.Arbitrary<string> => fc.oneof(fc.constantFrom(...HOSTILE), fc.string({ minLength: 1, maxLength: max }), fc.string({ minLength: 1, maxLength: max, unit: 'grapheme' }));
 /** Tiny doubles become 0: thresholds below 1e-9 are refused by threshold-magnitude. */
 const sane = (x: number): number => (Math.abs(x) < 1e-9 ? 0 : x);
+/** Two distinct thresholds strictly inside a signal's range (so each can be passed, and not always). */
+function inRange(a: number, b: number, range: PlausibleRange | undefined): [number, number] {
+  let [lo, hi] = a < b ? [a, b] : a > b ? [b, a] : [a, a + 1];
+  const mag = (x: number): number => Math.min(Math.abs(x), 1e12); // within threshold-magnitude once shifted
+  if (range?.min !== undefined && range.max !== undefined) {
+    const at = (x: number): number => sane(range.min! + (range.max! - range.min!) * (0.05 + (0.9 * (Math.abs(x) % 997)) / 997));
+    [lo, hi] = [at(lo), at(hi)].sort((x, y) => x - y) as [number, number];
+    if (lo === hi) hi = sane(lo + (range.max - lo) / 2);
+  } else if (range?.min !== undefined) {
+    [lo, hi] = [range.min + 1 + mag(lo), range.min + 1 + mag(hi)].sort((x, y) => x - y) as [number, number];
+    if (lo === hi) hi = lo + 1;
+  } else if (range?.max !== undefined) {
+    [lo, hi] = [range.max - 1 - mag(lo), range.max - 1 - mag(hi)].sort((x, y) => x - y) as [number, number];
+    if (lo === hi) lo = hi - 1;
+  }
+  return [lo, hi];
+}
 const idArb = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,12}[a-z0-9])?$/);
 const labelValue = fc.oneof(fc.constantFrom('orders', 'x"} or vector(1) #', 'a\\b', 'line\nbreak', 'ü', '{{ $labels }}'), fc.string({ maxLength: 12 }));
 const selectorArb = fc
@@ -174,7 +192,8 @@ function definitionArb(): fc.Arbitrary<{ definition: Def; damage?: [string, numb
           // Valid thresholds: 0 or a magnitude in [1e-9, 1e15] (threshold-magnitude); extremes are a mutation.
           a: fc.oneof(fc.double({ min: -1e6, max: 1e6, noNaN: true }).map(sane), fc.integer({ min: -100, max: 10_000 }), fc.constantFrom(0, -0, 1e-9, 1e15)),
           b: fc.oneof(fc.double({ min: -1e6, max: 1e6, noNaN: true }).map(sane), fc.integer({ min: -100, max: 10_000 })),
-          for: fc.option(fc.constantFrom('1m', '2m', '5m', '10m', '1h', '1h30m'), { nil: undefined }),
+          // Holds the rule-test budget (rule-test-cost) accepts for four extra gates on any preset.
+          for: fc.option(fc.constantFrom('1m', '2m', '5m', '10m', '20m'), { nil: undefined }),
           phasePicks: fc.option(fc.array(fc.nat(), { minLength: 1, maxLength: 3 }), { nil: undefined }),
           title: fc.option(text(), { nil: undefined }),
           remediation: fc.option(text(300), { nil: undefined }),
@@ -209,10 +228,13 @@ function definitionArb(): fc.Arbitrary<{ definition: Def; damage?: [string, numb
         if (seen.has(gate.id as string)) return [];
         seen.add(gate.id as string);
         if (!base || g.useCustom) gate.signal = g.useCustom && r.customSignal ? 'fuzzSignal' : signals[g.signalPick % signals.length];
-        const [lo, hi] = g.a < g.b ? [g.a, g.b] : g.a > g.b ? [g.b, g.a] : [g.a, g.a + 1];
-        if (!base || g.direction) {
+        // Thresholds inside what the signal can take (threshold-reachable); outside is a mutation's job.
+        const name = (gate.signal ?? base?.signal) as string;
+        const range = plausibleRange(name === 'fuzzSignal' ? { unit: r.customSignal!.unit } : { unit: 'short', ...(preset.signals?.[name] ?? engineSignals(r.engine)[name]) });
+        const [lo, hi] = inRange(g.a, g.b, range);
+        if (!base || g.direction || gate.signal) {
           if (g.direction) gate.direction = g.direction;
-          const below = g.direction === 'below';
+          const below = (g.direction ?? base?.direction) === 'below';
           gate.pause = below ? hi : lo;
           gate.rollback = below ? lo : hi;
         }

@@ -22,7 +22,7 @@ describe('migobs lint (CLI)', () => {
       const [l, c, sev, check] = EXPECTED[i]!;
       expect(line).toMatch(new RegExp(`^${SEEDED.replace(/\./g, '\\.')}:${l}:${c}: ${sev}: .+ \\(.+\\) \\[${check}\\]$`));
     });
-    expect(r.stderr).toContain('1 migration(s) linted: 1 warning, 1 info');
+    expect(r.stderr).toContain('1 migration(s) linted: 0 errors, 1 warning, 1 info');
     expect(r.code).toBe(0);
   });
 

@@ -3,7 +3,7 @@ import { parseSelector, quotePromqlString, regexProblem } from '../../promql/mat
 import { parsePromql } from '../../promql/parse';
 import { errorAt, errorIn, type SemanticRule } from '../rule';
 
-const HINT = 'Prometheus regexes are RE2 (Go syntax), matched against the whole value: no lookarounds, backreferences or \\Z, \\e, \\C; repeat counts up to 1000';
+const HINT = "Prometheus regexes are RE2 in Go's syntax, matched against the whole value: no lookarounds, backreferences or \\Z, \\e, \\C; repeat counts up to 1000";
 
 export const matcherRegexValid: SemanticRule = {
   name: 'matcher-regex-valid',

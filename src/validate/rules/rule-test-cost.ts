@@ -61,7 +61,7 @@ export const ruleTestCost: SemanticRule = {
       const own = ctx.def.spec.stalledAfter !== undefined;
       const steps = stallTimeline(m.stalledAfterSeconds, m.scrapeIntervalSeconds).stallFire + 1;
       return [
-        errorAt(ctx, this.name, own ? ['spec', 'stalledAfter'] : ['spec', 'type'], `stalledAfter ${m.stalledAfter}${own ? '' : ` (the ${m.type} preset's value)`} makes each stalled-alert test ${fmt(steps)} one-minute steps long: ${need}`, 'a stalled migration should page within hours, not days: use a shorter stalledAfter (docs/definition.md#limits)'),
+        errorAt(ctx, this.name, own ? ['spec', 'stalledAfter'] : ['spec', 'type'], `stalledAfter ${m.stalledAfter}${own ? '' : ` (the ${m.type} preset's value)`} makes each stalled-alert test ${fmt(steps)} one-minute steps long: ${need}`, 'a stalled migration should page within hours, not days: use a shorter stalledAfter; see docs/definition.md#limits'),
       ];
     }
     if (worst && worst.steps >= cost.steps / 2) {
@@ -72,18 +72,18 @@ export const ruleTestCost: SemanticRule = {
       if (t.windowSteps * 60 >= Math.max(g.pauseForSeconds, g.rollbackForSeconds)) {
         const own = ctx.def.spec.signals?.[g.signal] !== undefined;
         return [
-          errorAt(ctx, this.name, own ? ['spec', 'signals', g.signal, 'expr'] : ['spec', 'type'], `gate \`${g.id}\`: the ${fmt(t.windowSteps)}-minute range window of signal \`${g.signal}\` makes ${longest}: ${need}`, 'use a shorter range window (the tests first fill every window with data) or fewer gates (docs/definition.md#limits)'),
+          errorAt(ctx, this.name, own ? ['spec', 'signals', g.signal, 'expr'] : ['spec', 'type'], `gate \`${g.id}\`: the ${fmt(t.windowSteps)}-minute range window of signal \`${g.signal}\` makes ${longest}: ${need}`, 'use a shorter range window (the tests first fill every window with data) or fewer gates; see docs/definition.md#limits'),
         ];
       }
       const field = g.rollbackForSeconds > g.pauseForSeconds ? 'rollbackFor' : 'for';
       const src = forSource(ctx, g.id, field);
       const text = field === 'for' ? g.pauseFor : g.rollbackFor;
       return [
-        errorAt(ctx, this.name, src.path, `gate \`${g.id}\`: ${field} ${text}${src.note} makes ${longest}: ${need}`, 'a gate that waits many hours before it pauses or rolls back acts too late anyway: use a shorter hold, or fewer gates (docs/definition.md#limits)'),
+        errorAt(ctx, this.name, src.path, `gate \`${g.id}\`: ${field} ${text}${src.note} makes ${longest}: ${need}`, 'a gate that waits many hours before it pauses or rolls back acts too late anyway: use a shorter hold, or fewer gates; see docs/definition.md#limits'),
       ];
     }
     return [
-      errorAt(ctx, this.name, ['spec', 'gates'], `${m.gates.length} enabled gates (the ${m.type} preset's included): every test case of a gate also evaluates the rules of every other gate, so ${need}${cost.longest ? `; the longest cases: gate \`${cost.longest.id}\`, ${fmt(cost.longest.steps)} one-minute steps` : ''}`, 'disable gates nobody acts on (`enabled: false`), shorten the longest for/rollbackFor, or split the migration into several definitions (docs/definition.md#limits)', 'key'),
+      errorAt(ctx, this.name, ['spec', 'gates'], `${m.gates.length} enabled gates (the ${m.type} preset's included): every test case of a gate also evaluates the rules of every other gate, so ${need}${cost.longest ? `; the longest cases: gate \`${cost.longest.id}\`, ${fmt(cost.longest.steps)} one-minute steps` : ''}`, 'disable gates nobody acts on (`enabled: false`), shorten the longest for/rollbackFor, or split the migration into several definitions; see docs/definition.md#limits', 'key'),
     ];
   },
 };
