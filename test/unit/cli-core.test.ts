@@ -48,7 +48,7 @@ describe('migobs init', () => {
   it('writes spec.targets with CHANGE-ME placeholders for what the preset gates read; validate passes, lint warns until they are replaced', () => {
     const dir = mkdtempSync(join(tmpdir(), 'migobs-init-'));
     const out = join(dir, 'm.yaml');
-    expect(migobs(['init', 'x-migration', '--type', 'backfill', '--engine', 'mysql', '--out', out]).code).toBe(0);
+    expect(migobs(['init', 'x-migration', '--type', 'backfill', '--engine', 'mysql', '--out', out], { cwd: dir }).code).toBe(0);
     const text = readFileSync(out, 'utf8');
     expect(text).toContain('  targets:\n');
     expect(text).toContain('database: instance="CHANGE-ME-primary:9104"');

@@ -28,12 +28,12 @@ describe('library', () => {
   });
 
   it('a schedule set in code resolves to unix seconds; an empty window is a located problem', () => {
-    const scheduled = new MigrationBuilder('x').owner('me').type('backfill').engine('postgres').schedule({ notBefore: '2027-01-12T21:00:00+01:00', notAfter: '2027-01-13T05:00:00+01:00' }).build();
+    const scheduled = new MigrationBuilder('x').owner('me').type('backfill').engine('postgres').target('database', 'instance="db1:9187"').target('hosts', 'instance="db1:9100"').target('app', 'job="orders-api"').schedule({ notBefore: '2027-01-12T21:00:00+01:00', notAfter: '2027-01-13T05:00:00+01:00' }).build();
     expect(checkDefinition(scheduled).migrations[0]!.model.schedule).toEqual({
       notBefore: { text: '2027-01-12T21:00:00+01:00', seconds: 1799784000 },
       notAfter: { text: '2027-01-13T05:00:00+01:00', seconds: 1799812800 },
     });
-    const empty = new MigrationBuilder('x').owner('me').type('backfill').engine('postgres').schedule({ notBefore: '2027-01-13T05:00:00+01:00', notAfter: '2027-01-12T21:00:00+01:00' }).build();
+    const empty = new MigrationBuilder('x').owner('me').type('backfill').engine('postgres').target('database', 'instance="db1:9187"').target('hosts', 'instance="db1:9100"').target('app', 'job="orders-api"').schedule({ notBefore: '2027-01-13T05:00:00+01:00', notAfter: '2027-01-12T21:00:00+01:00' }).build();
     expect(checkDefinition(empty).diagnostics.map((d) => d.check)).toEqual(['schedule-valid']);
   });
 

@@ -73,7 +73,22 @@ export interface TestCostGate {
   rollbackForSeconds: number;
   /** Vector selectors in the signal: each is a series lookup in every evaluation of the gate's rules. */
   selectors: number;
+  /** Series the gate value expects (its target's `count`), when set: adds the count guard cases. */
+  expectedSeries?: number;
 }
+
+/**
+ * The gate value's guard cases (tests.ts): a NaN input series always; with an expected series
+ * count also one series too many, and one too few when more than one is expected. Each runs until
+ * the pause alert's `for` has passed.
+ */
+export function guardCaseSteps(t: GateTimeline, expectedSeries: number | undefined): number[] {
+  const cases = 1 + (expectedSeries === undefined ? 0 : 1 + (expectedSeries > 1 ? 1 : 0));
+  return Array.from({ length: cases }, () => t.fire.pause + 1);
+}
+
+/** Steps of the lifecycle cases (lifecycle-tests.ts: 2h with no runner, a crash, a restart, finished, the schedule), at most: fixed per migration. */
+export const LIFECYCLE_CASE_STEPS = 200;
 
 export interface TestCost {
   /** Steps promtool evaluates over all cases. */
@@ -98,10 +113,11 @@ export const META_RULE_WEIGHT = 10;
 
 /** What promtool will evaluate for a migration's generated tests: every case evaluates every rule at every step. */
 export function testCost(gates: readonly TestCostGate[], stalledAfterSeconds: number, scrapeIntervalSeconds: number): TestCost {
-  let total = metaCaseSteps(stalledAfterSeconds, scrapeIntervalSeconds).reduce((a, b) => a + b, 0);
+  let total = metaCaseSteps(stalledAfterSeconds, scrapeIntervalSeconds).reduce((a, b) => a + b, 0) + LIFECYCLE_CASE_STEPS;
   let longest: TestCost['longest'];
   for (const g of gates) {
-    const caseSteps = gateCaseSteps(gateTimeline(g.windowMs, g.pauseForSeconds, g.rollbackForSeconds));
+    const timeline = gateTimeline(g.windowMs, g.pauseForSeconds, g.rollbackForSeconds);
+    const caseSteps = [...gateCaseSteps(timeline), ...guardCaseSteps(timeline, g.expectedSeries)];
     total += caseSteps.reduce((a, b) => a + b, 0);
     const max = Math.max(...caseSteps);
     if (!longest || max > longest.steps) longest = { id: g.id, steps: max };

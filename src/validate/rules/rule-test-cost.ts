@@ -43,7 +43,8 @@ export const ruleTestCost: SemanticRule = {
           errorAt(ctx, this.name, own ? ['spec', 'signals', sig.name, 'expr'] : ['spec', 'type'], `signal \`${sig.name}\` reads ${count} series selectors; a gate's signal may read at most ${MAX_SIGNAL_SELECTORS} (the rule-test generator synthesises input series for each one)`, 'record the combination with a Prometheus recording rule of your own and read that one series here, or split the signal across gates'),
         );
       }
-      gates.push({ id: g.id, windowMs: rangeWindows(parsed).map((w) => w.ms), pauseForSeconds: g.pauseForSeconds, rollbackForSeconds: g.rollbackForSeconds, selectors: count });
+      const expected = sig.expectedSeries;
+      gates.push({ id: g.id, windowMs: rangeWindows(parsed).map((w) => w.ms), pauseForSeconds: g.pauseForSeconds, rollbackForSeconds: g.rollbackForSeconds, selectors: count, ...(expected !== undefined ? { expectedSeries: expected } : {}) });
     }
     if (out.length) return out;
     const cost = testCost(gates, m.stalledAfterSeconds, m.scrapeIntervalSeconds);

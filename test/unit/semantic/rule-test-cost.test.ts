@@ -17,7 +17,8 @@ const costOf = (m: ResolvedMigration) =>
   testCost(
     m.gates.map((g) => {
       const p = parsePromql(m.signals[g.signal]!.expr);
-      return { id: g.id, windowMs: rangeWindows(p).map((w) => w.ms), pauseForSeconds: g.pauseForSeconds, rollbackForSeconds: g.rollbackForSeconds, selectors: selectors(p).length };
+      const expected = m.signals[g.signal]!.expectedSeries;
+      return { id: g.id, windowMs: rangeWindows(p).map((w) => w.ms), pauseForSeconds: g.pauseForSeconds, rollbackForSeconds: g.rollbackForSeconds, selectors: selectors(p).length, ...(expected !== undefined ? { expectedSeries: expected } : {}) };
     }),
     m.stalledAfterSeconds,
     m.scrapeIntervalSeconds,
@@ -32,7 +33,7 @@ const addGates = (n: number, extra: Partial<MigrationDefinition['spec']['gates']
 };
 
 describe(ruleTestCost.name, () => {
-  it('estimates from the numbers the synthesizer uses: an upper bound within 10 % of the steps promtool runs', () => {
+  it('estimates from the numbers the synthesizer uses: within 10 % of the steps promtool runs', () => {
     const EXAMPLES = join(__dirname, '..', '..', '..', 'examples');
     const models = [
       ...loadDefinitions(readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml')).map((f) => join(EXAMPLES, f))).migrations.map((m) => m.model),
@@ -45,7 +46,9 @@ describe(ruleTestCost.name, () => {
       expect(buildRuleTests(m).skipped, `${m.id}: every case is generated, so the estimate can be tight`).toEqual([]);
       const estimate = costOf(m).steps;
       const actual = actualSteps(m);
-      expect(actual, m.id).toBeLessThanOrEqual(estimate);
+      // The gate cases are counted exactly; the guard and lifecycle cases are approximated, so the
+      // estimate is within 10 % either way (the limit itself leaves a factor of 2).
+      expect(actual, m.id).toBeLessThanOrEqual(1.1 * estimate);
       expect(actual, m.id).toBeGreaterThanOrEqual(0.9 * estimate);
     }
   });
@@ -94,7 +97,7 @@ describe(ruleTestCost.name, () => {
     for (const type of ['schema-only', 'backfill', 'online-rewrite', 'cutover', 'dual-write', 'reindex'] as MigrationType[]) {
       for (const engine of ['postgres', 'mysql', 'generic'] as Engine[]) {
         const r = check((d) => {
-          d.spec = { type, engine };
+          d.spec = { type, engine, targets: engine === 'generic' ? { hosts: 'fleet', app: 'fleet' } : { database: 'fleet', replicas: 'fleet', hosts: 'fleet', app: 'fleet' } };
         });
         expect(r.diagnostics, `${type} ${engine}`).toEqual([]);
         expect(costOf(r.migrations[0]!.model).total, `${type} ${engine}`).toBeLessThan(MAX_RULE_TEST_COST / 2);

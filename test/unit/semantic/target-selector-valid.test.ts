@@ -14,7 +14,7 @@ describe(targetSelectorValid.name, () => {
     ['job="x"} or vector(1) #', 'it cannot contain a query'],
     ['up', 'expected matchers like name="value"'],
     ['   ', 'the selector is empty, which would read every series: say `fleet` if that is what you mean'],
-    ['instance=~"db(1"', 'matcher instance=~: invalid regular expression "db(1"'],
+    ['instance=~"db(1"', 'matcher instance=~: error parsing regexp: missing closing )'],
     ['job="a", job="b"', 'can never match: job="a" contradicts job="b"'],
     ['migration_id="x"', 'may not set `migration_id`'],
     [{ selector: 'job="a", job!="a"', count: 2 }, 'can never match'],
