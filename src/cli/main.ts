@@ -81,6 +81,7 @@ export function buildProgram(): Command {
     .option('--json', 'print as JSON')
     .action((type: string | undefined, opts: { engine: string; json?: boolean }) => run(async () => command<typeof import('./commands/presets')>('presets').presetsCommand(type, opts)));
 
+  const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
   program
     .command('generate')
     .description('write the dashboard, rules, rule tests, routing, runbook and docs of each migration')
@@ -89,8 +90,9 @@ export function buildProgram(): Command {
     .option('--check', 'write nothing; exit 1 when the output on disk is stale, missing or has extra files')
     .option('-q, --quiet', 'print nothing on success')
     .option('--lock-timeout <duration>', 'how long to wait while another generate writes the same folder (it holds <out>/.migobs.lock)', '30s')
-    .addHelpText('after', '\nLayout of the output folder and how Prometheus, Grafana and Alertmanager load it: docs/layout.md.')
-    .action((files: string[], opts: { outDir?: string; check?: boolean; quiet?: boolean; lockTimeout?: string }) => run(async () => command<typeof import('./commands/generate')>('generate').generateCommand(files, { ...opts, config: program.opts().config })));
+    .option('--flavor <name>', 'packaging, repeatable: files (default), prometheus-operator, grafana-operator, configmap, mimir, grafana-alerting', collect)
+    .addHelpText('after', '\nLayout of the output folder and how Prometheus, Grafana and Alertmanager load it: docs/layout.md.\nFlavours (PrometheusRule, GrafanaDashboard, sidecar ConfigMaps, Mimir rule files, Grafana-managed alerts): docs/deploy.md.')
+    .action((files: string[], opts: { outDir?: string; check?: boolean; quiet?: boolean; lockTimeout?: string; flavor?: string[] }) => run(async () => command<typeof import('./commands/generate')>('generate').generateCommand(files, { ...opts, config: program.opts().config })));
 
   // COMMANDS: lint, gate, watch, alertmanager, routes-test, hook and exporter-setup are registered below.
 
@@ -120,7 +122,6 @@ export function buildProgram(): Command {
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices(['error', 'warning', 'info']).default('error'))
     .action((files: string[], opts: { outDir?: string; format: 'text' | 'json' | 'github'; failOn: 'error' | 'warning' | 'info' }) => run(async () => command<typeof import('./commands/lint')>('lint').lintCommand(files, { ...opts, config: program.opts().config })));
 
-  const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
   program
     .command('gate')
     .description('live go/no-go: evaluate the gates of the current phase against Prometheus (fail-closed)')

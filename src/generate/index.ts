@@ -10,6 +10,7 @@ import { dashboardFiles } from './dashboard';
 import { docsFiles } from './docs';
 import { FILES } from './names';
 import { buildProvisioning } from './provisioning';
+import { flavorFiles, type FlavorName } from './flavors/index';
 import { rulesFiles } from './rules';
 
 export interface OutputFile {
@@ -25,9 +26,16 @@ export function generateMigration(model: ResolvedMigration): OutputFile[] {
   return [...dashboardFiles(model), ...rulesFiles(model), ...alertmanagerFiles(model), ...docsFiles(model)];
 }
 
-/** Every output file for a set of migrations, sorted by path. */
-export function generateAll(models: ResolvedMigration[]): OutputFile[] {
-  const files = models.flatMap(generateMigration);
-  files.push({ path: FILES.provisioning, content: toYaml(buildProvisioning(models)) });
+/**
+ * Every output file for a set of migrations, sorted by path. `flavors` (default: files) chooses
+ * the packaging (docs/deploy.md); the payload bytes are the same in every flavour.
+ */
+export function generateAll(models: ResolvedMigration[], flavors: readonly FlavorName[] = ['files']): OutputFile[] {
+  const files: OutputFile[] = [];
+  if (flavors.includes('files')) {
+    files.push(...models.flatMap(generateMigration));
+    files.push({ path: FILES.provisioning, content: toYaml(buildProvisioning(models)) });
+  }
+  files.push(...models.flatMap((m) => flavorFiles(m, flavors)));
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

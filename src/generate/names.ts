@@ -64,7 +64,29 @@ export const FILES = {
   dashboardDoc: (id: string): string => `docs/${id}/${DOC_FILE.dashboardDoc}`,
   /** One file for every migration: a single Grafana provider reading the dashboards folder. */
   provisioning: 'grafana/provisioning/dashboards/migobs.yaml',
+  // Deploy flavours (`generate --flavor`, docs/deploy.md): the same payload, packaged for other loaders.
+  /** prometheus-operator: a `PrometheusRule` holding the same rule groups as rules(id). */
+  prometheusRule: (id: string): string => `kubernetes/prometheus-operator/${id}.prometheusrule.yaml`,
+  /** prometheus-operator: an `AlertmanagerConfig` with the same routes and inhibit rules as alertmanager(id). */
+  alertmanagerConfig: (id: string): string => `kubernetes/prometheus-operator/${id}.alertmanagerconfig.yaml`,
+  /** grafana-operator: a `GrafanaDashboard` whose spec.json is the bytes of dashboard(id). */
+  grafanaDashboard: (id: string): string => `kubernetes/grafana-operator/${id}.grafanadashboard.yaml`,
+  /** configmap: a ConfigMap for the Grafana sidecar holding the bytes of dashboard(id). */
+  dashboardConfigMap: (id: string): string => `kubernetes/configmap/${id}.dashboard.yaml`,
+  /** configmap (deploy.configmap.rules: true): a ConfigMap holding the bytes of rules(id). */
+  rulesConfigMap: (id: string): string => `kubernetes/configmap/${id}.rules.yaml`,
+  /** mimir: the same rule groups under a ruler namespace, as `mimirtool rules sync` reads them. */
+  mimirRules: (id: string): string => `mimir/rules/${id}.yaml`,
+  /** mimir: the routing fragment for a tenant's Alertmanager (merged with `migobs alertmanager --base`). */
+  mimirAlertmanager: (id: string): string => `mimir/alertmanager/${id}.yaml`,
+  /** grafana-alerting: the gates as Grafana-managed alert rules (file provisioning format). */
+  grafanaAlerting: (id: string): string => `grafana/alerting/${id}.yaml`,
 } as const;
+
+/** Every per-migration path a deploy flavour other than `files` may write (recognised in the manifest). */
+export function flavorPaths(id: string): string[] {
+  return [FILES.prometheusRule(id), FILES.alertmanagerConfig(id), FILES.grafanaDashboard(id), FILES.dashboardConfigMap(id), FILES.rulesConfigMap(id), FILES.mimirRules(id), FILES.mimirAlertmanager(id), FILES.grafanaAlerting(id)].sort();
+}
 
 /** File names of the per-migration documents inside `docs/<id>/` (also the tail of runbook URLs). */
 export const DOC_FILE = { runbook: 'runbook.md', alertsDoc: 'alerts.md', dashboardDoc: 'dashboard.md' } as const;
@@ -75,6 +97,9 @@ export const DIRS = {
   rules: 'prometheus/rules',
   dashboards: 'grafana/dashboards',
   docs: 'docs',
+  kubernetes: 'kubernetes',
+  mimirRules: 'mimir/rules',
+  grafanaAlerting: 'grafana/alerting',
 } as const;
 
 /** The `rule_files` glob (relative to the output folder) that loads every migration's rules. */
@@ -101,7 +126,7 @@ export function migrationPaths(id: string): string[] {
 /** A migration id as it may appear in an output path (the schema's id pattern). */
 const ID_PATTERN = '[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?';
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const PER_MIGRATION = migrationPaths('\u0000').map((p) => new RegExp(`^${escapeRegExp(p).split('\u0000').join(`(${ID_PATTERN})`)}$`));
+const PER_MIGRATION = [...migrationPaths('\u0000'), ...flavorPaths('\u0000')].map((p) => new RegExp(`^${escapeRegExp(p).split('\u0000').join(`(${ID_PATTERN})`)}$`));
 
 /** The migration a per-migration output path belongs to (`docs/x/runbook.md` -> `x`), else undefined. */
 export function migrationIdOf(path: string): string | undefined {

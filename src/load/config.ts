@@ -1,6 +1,7 @@
 /**
  * Optional repo config `migobs.config.yaml` (in the working directory, or --config FILE):
- * grafanaUrl, runbookBaseUrl, datasourceUid, folder, routing defaults and outDir.
+ * grafanaUrl, runbookBaseUrl, datasourceUid, folder, routing defaults, outDir, deploy (the deploy
+ * flavours, docs/deploy.md) and headers (extra Prometheus API headers).
  */
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
@@ -8,6 +9,7 @@ import type { Diagnostic } from '../diagnostics';
 import type { RepoConfig } from '../model/types';
 import { didYouMean } from '../util/suggest';
 import { RECEIVER_NAME_HINT, receiverNameProblem } from '../validate/rules/receiver-name-valid';
+import { parseDeploy, parseHeaders } from './deploy-config';
 import { loadFile, type SourceFile } from './source';
 
 export const CONFIG_FILE = 'migobs.config.yaml';
@@ -42,7 +44,7 @@ export function loadConfig(explicit?: string): LoadedConfig {
     return { config: {}, diagnostics: problems, file, source };
   }
   const config: RepoConfig = {};
-  const allowed = [...STRING_KEYS, 'routing'];
+  const allowed = [...STRING_KEYS, 'routing', 'deploy', 'headers'];
   for (const [key, value] of Object.entries(data as Record<string, unknown>)) {
     if ((STRING_KEYS as readonly string[]).includes(key)) {
       if (typeof value !== 'string' || value === '') at([key], `\`${key}\` must be a non-empty string`);
@@ -61,6 +63,10 @@ export function loadConfig(explicit?: string): LoadedConfig {
         else routing[rk] = rv;
       }
       config.routing = routing;
+    } else if (key === 'deploy') {
+      config.deploy = parseDeploy(value, at);
+    } else if (key === 'headers') {
+      config.headers = parseHeaders(value, at);
     } else {
       at([key], `unknown key \`${key}\` in ${CONFIG_FILE}${didYouMean(key, allowed)}`, 'key');
     }

@@ -85,6 +85,57 @@ export interface RepoConfig {
   outDir?: string;
   /** Where Grafana reads the dashboards from (provisioning path root). */
   grafanaDashboardsPath?: string;
+  /** Settings of the deploy flavours (`generate --flavor`, docs/deploy.md). */
+  deploy?: DeployConfig;
+  /** Extra HTTP headers for the Prometheus API (`gate`, `watch`, `gate --serve`); values are never printed. */
+  headers?: Record<string, string>;
+}
+
+/** Kubernetes label or annotation map. */
+export type StringMap = Record<string, string>;
+
+/** `deploy:` in migobs.config.yaml (docs/deploy.md). Every key is optional. */
+export interface DeployConfig {
+  /** `--flavor` default when none is given on the command line (default: [files]). */
+  flavors?: string[];
+  /** metadata.namespace of every Kubernetes manifest (default: none, i.e. kubectl's namespace). */
+  namespace?: string;
+  /** Labels on every Kubernetes manifest. */
+  labels?: StringMap;
+  prometheusOperator?: {
+    /** Extra labels on each PrometheusRule, e.g. `release: kube-prometheus-stack` for the Prometheus ruleSelector. */
+    ruleLabels?: StringMap;
+    /** Extra labels on each AlertmanagerConfig (the Alertmanager's alertmanagerConfigSelector). */
+    alertmanagerConfigLabels?: StringMap;
+    /** Receiver definitions by name (AlertmanagerConfig `receivers[]` entries without `name`), e.g. slackConfigs with secret references. */
+    receivers?: Record<string, Record<string, unknown>>;
+  };
+  grafanaOperator?: {
+    /** spec.instanceSelector of each GrafanaDashboard (a Kubernetes label selector). */
+    instanceSelector?: Record<string, unknown>;
+    /** spec.folder (a folder title); default: the migration's Grafana folder. */
+    folder?: string;
+  };
+  configmap?: {
+    /** Labels the Grafana sidecar selects dashboards by (default `grafana_dashboard: "1"`). */
+    dashboardLabels?: StringMap;
+    /** Annotations on dashboard ConfigMaps, e.g. `grafana_folder: Migrations` for the sidecar's folderAnnotation. */
+    dashboardAnnotations?: StringMap;
+    /** Also write a ConfigMap with the rules file (default false). */
+    rules?: boolean;
+    /** Labels of the rules ConfigMap. */
+    rulesLabels?: StringMap;
+  };
+  mimir?: {
+    /** Prefix of the ruler namespace of each migration (default `migobs-`): namespace = prefix + id. */
+    namespacePrefix?: string;
+  };
+  grafanaAlerting?: {
+    /** Folder title of the rule groups; default: the migration's Grafana folder. */
+    folder?: string;
+    /** Grafana organisation id (default 1). */
+    orgId?: number;
+  };
 }
 
 /** A runner whose own metrics are mapped onto the contract by recording rules (src/runners). */

@@ -1,6 +1,10 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import { UserError } from '../../diagnostics';
+import { flavorWarnings } from '../../generate/flavors/index';
 import { generateAll } from '../../generate/index';
+import { FLAVOR_NAMES, type FlavorName } from '../../load/deploy-config';
+import type { RepoConfig } from '../../model/types';
+import { didYouMean } from '../../util/suggest';
 import { provisioningFolder } from '../../generate/provisioning';
 import { configAbove, loadConfig } from '../../load/config';
 import { loadDefinitions } from '../../pipeline';
@@ -16,6 +20,19 @@ export interface GenerateOptions {
   quiet?: boolean;
   /** How long to wait for another run's lock on the output folder (a duration, e.g. `30s`). */
   lockTimeout?: string;
+  /** Deploy flavours (repeatable `--flavor`); default: deploy.flavors from the config, else files. */
+  flavor?: string[];
+}
+
+/** The flavours of this run: `--flavor` (repeatable), else deploy.flavors of the config, else `files`. */
+export function chooseFlavors(given: string[] | undefined, config: RepoConfig): FlavorName[] {
+  if (!given || given.length === 0) return (config.deploy?.flavors as FlavorName[] | undefined) ?? ['files'];
+  const out: FlavorName[] = [];
+  for (const f of given) {
+    if (!(FLAVOR_NAMES as readonly string[]).includes(f)) throw new UserError(`--flavor ${f}: not a flavour${didYouMean(f, FLAVOR_NAMES)}; flavours: ${FLAVOR_NAMES.join(', ')} (docs/deploy.md)`);
+    if (!out.includes(f as FlavorName)) out.push(f as FlavorName);
+  }
+  return out;
 }
 
 export const DEFAULT_LOCK_TIMEOUT = '30s';
@@ -39,6 +56,7 @@ export function displayDir(dir: string, cwd = process.cwd()): string {
 export async function generateCommand(files: string[], opts: GenerateOptions): Promise<number> {
   const { config, diagnostics: configProblems, file: configFile } = loadConfig(opts.config);
   if (configProblems.length) throw new UserError('', configProblems);
+  const flavors = chooseFlavors(opts.flavor, config);
   const outDir = opts.outDir ?? config.outDir ?? 'out';
   const shown = displayDir(outDir);
   const usedConfig = configFile ? `config: ${displayDir(configFile)}` : 'no config file';
@@ -51,7 +69,7 @@ export async function generateCommand(files: string[], opts: GenerateOptions): P
     const result = loadDefinitions(files, config);
     printDiagnostics(result.diagnostics.filter((d) => d.severity !== 'error'));
     if (!result.ok) throw new UserError('nothing was checked: fix the problems above first', result.diagnostics.filter((d) => d.severity === 'error'));
-    const outputs = generateAll(result.migrations.map((m) => m.model));
+    const outputs = generateAll(result.migrations.map((m) => m.model), flavors);
     const r = checkOutputs(outDir, outputs);
     for (const n of r.notes) process.stderr.write(`note: ${n}\n`);
     const lines = [
@@ -81,14 +99,15 @@ export async function generateCommand(files: string[], opts: GenerateOptions): P
     printDiagnostics(result.diagnostics.filter((d) => d.severity !== 'error'));
     if (!result.ok) throw new UserError('nothing was written: fix the problems above first', result.diagnostics.filter((d) => d.severity === 'error'));
     const models = result.migrations.map((m) => m.model);
+    for (const w of flavorWarnings(models, flavors)) process.stderr.write(`warning: ${w}\n`);
     const folder = provisioningFolder(models);
-    if (folder.conflict) {
+    if (folder.conflict && flavors.includes('files')) {
       process.stderr.write(
         `warning: the migrations name different Grafana folders (${folder.conflict.map((c) => `${c.id}: ${c.folder}`).join(', ')}); ` +
           `one file provider puts every dashboard of ${shown}/grafana/dashboards into one folder: ${folder.folder} (set \`folder\` in the repo config to choose it)\n`,
       );
     }
-    const w = writeOutputs(outDir, generateAll(models));
+    const w = writeOutputs(outDir, generateAll(models, flavors));
     for (const n of w.notes) process.stderr.write(`note: ${n}\n`);
     if (w.legacy.length) {
       process.stderr.write(`note: ${w.legacy.length} file(s) of the old layout are still in ${shown} (e.g. ${shown}/${w.legacy[0]}); nothing reads them now: delete them (see docs/layout.md)\n`);

@@ -91,6 +91,22 @@ export function gateStateExpr(m: ResolvedMigration, g: ResolvedGate): string {
   return `(${v} ${op} bool ${promNumber(g.pause)}) + (${v} ${op} bool ${promNumber(g.rollback)}) or on () vector(3)`;
 }
 
+/**
+ * The gate state computed from the signal itself, without the recording rules, for
+ * Grafana-managed alert rules (the grafana-alerting flavour): like migration:gate:state
+ * (0 green, 1 pause, 2 rollback, 3 unknown) while the migration is in one of the gate's phases,
+ * 0 in its other phases, and nothing at all when the migration exports no phase (the rule's
+ * noDataState decides then, docs/deploy.md#grafana-alerting).
+ */
+export function gateStateStandaloneExpr(m: ResolvedMigration, g: ResolvedGate): string {
+  const v = `(${gateValueExpr(m, g)})`;
+  const op = pastOp(g);
+  const state = `(${v} ${op} bool ${promNumber(g.pause)}) + (${v} ${op} bool ${promNumber(g.rollback)}) or on () vector(3)`;
+  const inPhases = `max(${selector('migration_phase', [...own(m), re('phase', regexAlternation(g.phases))])} == 1)`;
+  const anyPhase = `max(${selector('migration_phase', own(m))} == 1)`;
+  return `((${state}) and on () ${inPhases}) or on () (0 * ${anyPhase})`;
+}
+
 // Alerts ------------------------------------------------------------------------------------
 
 /**

@@ -1,0 +1,45 @@
+/**
+ * Deploy flavours (`generate --flavor`, docs/deploy.md): the same definition packaged for the
+ * loader a team already runs. `files` is the plain layout of docs/layout.md; every other flavour
+ * wraps the same payload (payload.ts) and writes beside it under its own folder (names.ts FILES).
+ */
+import type { ResolvedMigration } from '../../model/types';
+import type { FlavorName } from '../../load/deploy-config';
+import type { OutputFile } from '../index';
+import { configmapFiles } from './configmap';
+import { grafanaAlertingFiles } from './grafana-alerting';
+import { grafanaOperatorFiles } from './grafana-operator';
+import { mimirFiles } from './mimir';
+import { buildPayload, type Payload } from './payload';
+import { prometheusOperatorFiles, undefinedReceivers } from './prometheus-operator';
+
+export { FLAVOR_NAMES, type FlavorName } from '../../load/deploy-config';
+
+const GENERATORS: Record<Exclude<FlavorName, 'files'>, (p: Payload) => OutputFile[]> = {
+  'prometheus-operator': prometheusOperatorFiles,
+  'grafana-operator': grafanaOperatorFiles,
+  configmap: configmapFiles,
+  mimir: mimirFiles,
+  'grafana-alerting': grafanaAlertingFiles,
+};
+
+/** The files of the non-`files` flavours for one migration. */
+export function flavorFiles(model: ResolvedMigration, flavors: readonly FlavorName[]): OutputFile[] {
+  const wanted = flavors.filter((f): f is Exclude<FlavorName, 'files'> => f !== 'files');
+  if (wanted.length === 0) return [];
+  const payload = buildPayload(model);
+  return [...new Set(wanted)].flatMap((f) => GENERATORS[f](payload));
+}
+
+/** Things a user must know about the chosen flavours (printed by generate as warnings). */
+export function flavorWarnings(models: ResolvedMigration[], flavors: readonly FlavorName[]): string[] {
+  const out: string[] = [];
+  if (flavors.includes('prometheus-operator')) {
+    for (const m of models) {
+      for (const r of undefinedReceivers(m)) {
+        out.push(`${m.id}: the AlertmanagerConfig names receiver \`${r}\` without integrations (it drops what it receives): define it under deploy.prometheusOperator.receivers in migobs.config.yaml (docs/deploy.md#prometheus-operator)`);
+      }
+    }
+  }
+  return out;
+}
