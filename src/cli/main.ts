@@ -132,13 +132,14 @@ export function buildProgram(): Command {
     .option('--timeout <duration>', 'deadline of the whole answer (all its Prometheus queries); default 10s, with --serve the interval (at most 10s)')
     .option('--ca-file <file>', 'PEM CA certificate(s) to trust for https')
     .option('--insecure-skip-verify', 'do not verify the TLS certificate (warned on every answer)')
+    .option('--header <header>', "extra request header 'Name: value' (repeatable), e.g. 'X-Scope-OrgID: team-a' for Mimir/Cortex/Thanos; also headers: in the config and MIGOBS_PROMETHEUS_HEADERS; values are never printed", collect)
     .option('--json', 'print per-gate value, thresholds, state and reason as JSON')
     .option('--serve', 'run as an HTTP gate server (gh-ost --throttle-http, freno-style /check, Argo Rollouts, Flagger) until SIGTERM/SIGINT; see docs/integrations.md')
     .option('--listen <host:port>', 'with --serve: address to bind (default 127.0.0.1:9090; a non-loopback address is warned about)')
     .option('--interval <duration>', 'with --serve: evaluate every this long (default: the definition\'s scrapeInterval)')
     .option('--max-connections <n>', 'with --serve: connections held at once (default 256)')
-    .addHelpText('after', '\nExit: 0 proceed, 2 pause, 3 rollback, 4 unknown (no data, Prometheus unreachable, erroring or partial), 1 usage/definition error; rollback outranks unknown.\nWith --serve: HTTP 200 proceed, 429 pause, 417 rollback, 503 unknown on /throttle and /check; exit 0 on SIGTERM/SIGINT.\nAuth: MIGOBS_PROMETHEUS_TOKEN (bearer) or MIGOBS_PROMETHEUS_USER + MIGOBS_PROMETHEUS_PASSWORD (basic).')
-    .action((file: string, opts: { prometheusUrl?: string; phase?: string; gate?: string[]; timeout?: string; caFile?: string; insecureSkipVerify?: boolean; json?: boolean; serve?: boolean; listen?: string; interval?: string; maxConnections?: string }) =>
+    .addHelpText('after', '\nExit: 0 proceed, 2 pause, 3 rollback, 4 unknown (no data, Prometheus unreachable, erroring or partial), 1 usage/definition error; rollback outranks unknown.\nWith --serve: HTTP 200 proceed, 429 pause, 417 rollback, 503 unknown on /throttle and /check; exit 0 on SIGTERM/SIGINT.\nAuth: MIGOBS_PROMETHEUS_TOKEN (bearer) or MIGOBS_PROMETHEUS_USER + MIGOBS_PROMETHEUS_PASSWORD (basic). Headers: --header, headers: in migobs.config.yaml, MIGOBS_PROMETHEUS_HEADERS (one Name: value per line); HTTP 401/403 is unknown.')
+    .action((file: string, opts: { prometheusUrl?: string; phase?: string; gate?: string[]; timeout?: string; caFile?: string; insecureSkipVerify?: boolean; header?: string[]; json?: boolean; serve?: boolean; listen?: string; interval?: string; maxConnections?: string }) =>
       run(async () => {
         const { serve, listen, interval, maxConnections, json, ...common } = opts;
         if (serve) {
@@ -160,9 +161,10 @@ export function buildProgram(): Command {
     .option('--timeout <duration>', 'deadline of the whole answer (all its Prometheus queries)', '10s')
     .option('--ca-file <file>', 'PEM CA certificate(s) to trust for https')
     .option('--insecure-skip-verify', 'do not verify the TLS certificate (warned on every refresh)')
+    .option('--header <header>', "extra request header 'Name: value' (repeatable), e.g. 'X-Scope-OrgID: team-a'; values are never printed", collect)
     .option('--once', 'print one refresh and exit with the gate exit code')
     .addHelpText('after', '\nCtrl-C exits with 0. Plain lines (one per refresh) when stdout is not a terminal.')
-    .action((file: string, opts: { prometheusUrl?: string; interval: string; timeout: string; caFile?: string; insecureSkipVerify?: boolean; once?: boolean }) =>
+    .action((file: string, opts: { prometheusUrl?: string; interval: string; timeout: string; caFile?: string; insecureSkipVerify?: boolean; header?: string[]; once?: boolean }) =>
       run(async () => command<typeof import('./commands/watch')>('watch').watchCommand(file, { ...opts, config: program.opts().config })),
     );
 

@@ -33,6 +33,11 @@ export interface PrometheusClientOptions {
    * verified whatever NODE_TLS_REJECT_UNAUTHORIZED says.
    */
   insecureSkipVerify?: boolean;
+  /**
+   * Extra request headers (`--header`, `headers:` in the config, MIGOBS_PROMETHEUS_HEADERS), e.g.
+   * `X-Scope-OrgID` for Mimir, Cortex and Thanos query frontends. Their values are never printed.
+   */
+  headers?: Record<string, string>;
 }
 
 /** One series of an instant vector; the value is parsed from Prometheus' string form ("NaN", "+Inf" included). */
@@ -176,7 +181,7 @@ export class PrometheusClient {
   }
 
   private get(target: URL, deadline: number, outer?: AbortSignal): Promise<{ status: number; contentType: string; body: string }> {
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers: Record<string, string> = { ...this.options.headers, accept: 'application/json' };
     const auth = this.options.auth ?? {};
     if (auth.bearerToken) headers.authorization = `Bearer ${auth.bearerToken}`;
     else if (auth.basic) headers.authorization = `Basic ${Buffer.from(`${auth.basic.user}:${auth.basic.password}`).toString('base64')}`;
@@ -236,6 +241,8 @@ export class PrometheusClient {
  * sample must have been evaluated at exactly that time. Exported for tests.
  */
 export function parseQueryResponse(status: number, contentType: string, body: string, timeMs?: number): QueryAnswer {
+  // Refused for want of credentials or a tenant header: unknown, whatever the body says.
+  if (status === 401 || status === 403) throw new PrometheusError(`Prometheus answered HTTP ${status} (${status === 401 ? 'unauthorised' : 'forbidden'}): check the credentials and the headers (--header, e.g. X-Scope-OrgID for Mimir/Cortex)`);
   let json: unknown;
   try {
     json = JSON.parse(body);

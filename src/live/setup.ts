@@ -5,6 +5,7 @@
  */
 import { UserError } from '../diagnostics';
 import { loadConfig } from '../load/config';
+import { parseHeaderArg } from '../load/deploy-config';
 import type { ResolvedMigration } from '../model/types';
 import { loadDefinitions } from '../pipeline';
 import { formatDuration, parseDurationMs } from '../util/duration';
@@ -18,6 +19,34 @@ export interface LiveOptions {
   /** Do not verify TLS certificates (printed loudly on every answer). */
   insecureSkipVerify?: boolean;
   config?: string;
+  /** `--header 'Name: value'` (repeatable). */
+  header?: string[];
+}
+
+/** The environment variable with extra headers: one `Name: value` per line. */
+export const HEADERS_ENV = 'MIGOBS_PROMETHEUS_HEADERS';
+
+/**
+ * Extra Prometheus API headers: `headers:` of the repo config, then MIGOBS_PROMETHEUS_HEADERS (one
+ * `Name: value` per line), then `--header` (repeatable); a later source replaces an earlier one's
+ * header of the same name (case-insensitive). Problems name the header, never its value.
+ */
+export function resolveHeaders(fromConfig: Record<string, string> | undefined, fromEnv: string | undefined, fromFlags: string[] | undefined): Record<string, string> {
+  const out = new Map<string, [string, string]>();
+  const put = (name: string, value: string): void => void out.set(name.toLowerCase(), [name, value]);
+  for (const [n, v] of Object.entries(fromConfig ?? {})) put(n, v);
+  for (const line of (fromEnv ?? '').split(/\r?\n/)) {
+    if (line.trim() === '') continue;
+    const h = parseHeaderArg(line, HEADERS_ENV);
+    if ('problem' in h) throw new UserError(h.problem);
+    put(h.name, h.value);
+  }
+  for (const text of fromFlags ?? []) {
+    const h = parseHeaderArg(text, '--header');
+    if ('problem' in h) throw new UserError(h.problem);
+    put(h.name, h.value);
+  }
+  return Object.fromEntries([...out.values()]);
 }
 
 /** The longest delay a Node.js timer holds (2^31 - 1 ms, about 24.8 days); longer ones fire at once. */
@@ -53,11 +82,16 @@ export function makeClient(opts: LiveOptions, defaultTimeout = '10s'): Prometheu
   // Refused before any request: a header with a line break can never be sent.
   const problem = credentialProblem(auth);
   if (problem) throw new UserError(problem);
+  const headers = resolveHeaders(loadConfig(opts.config).config.headers, process.env[HEADERS_ENV], opts.header);
+  if ((auth.bearerToken || auth.basic) && Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) {
+    throw new UserError('an Authorization header is given twice: by MIGOBS_PROMETHEUS_TOKEN/USER and by --header, headers: or MIGOBS_PROMETHEUS_HEADERS; keep one');
+  }
   try {
     return new PrometheusClient({
       url: opts.prometheusUrl,
       timeoutMs,
       auth,
+      ...(Object.keys(headers).length ? { headers } : {}),
       ...(opts.caFile ? { ca: readCaFile(opts.caFile) } : {}),
       ...(opts.insecureSkipVerify ? { insecureSkipVerify: true } : {}),
     });
