@@ -290,3 +290,17 @@ describe('the grafana-alerting state query (promtool)', () => {
     expect(t.code, t.stdout + t.stderr).toBe(0);
   });
 });
+
+describe('docs/deploy.md', () => {
+  it('the settings example is a valid repo config (every key documented is one loadConfig takes)', () => {
+    const doc = readFileSync(join(REPO, 'docs', 'deploy.md'), 'utf8');
+    const section = doc.slice(doc.indexOf('## Settings'));
+    const block = /```yaml\n([\s\S]*?)```/.exec(section)![1]!;
+    const file = join(tmp, 'deploy-docs.config.yaml');
+    writeFileSync(file, block);
+    const { config, diagnostics } = loadConfig(file);
+    expect(diagnostics).toEqual([]);
+    expect(config.deploy?.prometheusOperator?.ruleLabels).toEqual({ release: 'kube-prometheus-stack' });
+    expect(config.deploy?.flavors).toEqual(['files', 'prometheus-operator', 'grafana-operator']);
+  });
+});
