@@ -98,6 +98,10 @@ const SDK_SLIM = {
   statetimeline: ['types.gen', 'panelBuilder.gen'],
   table: ['types.gen', 'panelBuilder.gen'],
   prometheus: ['types.gen', 'dataqueryBuilder.gen'],
+  // grafana-alerting flavour: rule, group and query builders; reduce and threshold expressions
+  // (expr's index would also pull its dashboard-v2 query builder).
+  alerting: ['types.gen', 'ruleBuilder.gen', 'ruleGroupBuilder.gen', 'queryBuilder.gen'],
+  expr: ['types.gen', 'typeReduceBuilder.gen', 'typeThresholdBuilder.gen'],
 };
 const sdkDist = join(dirname(require.resolve('@grafana/grafana-foundation-sdk/cog')), '..');
 const sdkSlim = {
