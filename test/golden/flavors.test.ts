@@ -1,5 +1,5 @@
 /**
- * Golden files of the deploy flavours (docs/deploy.md): the DESIGN example generated with every
+ * Golden files of the deploy flavours (docs/deploy.md): examples/orders-region-backfill.yaml generated with every
  * flavour but `files` and the deploy settings of test/fixtures/deploy/migobs.config.yaml, compared
  * byte for byte with test/golden/flavors/<flavour>/. Update with `npm run golden:update`, review the
  * diff. The built CLI must write the same bytes.
