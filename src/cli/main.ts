@@ -196,6 +196,26 @@ export function buildProgram(): Command {
     .action((engine: string, opts: { out?: string; force?: boolean; json?: boolean }) => run(async () => command<typeof import('./commands/exporter-setup')>('exporter-setup').exporterSetupCommand(engine, opts)));
 
   program
+    .command('run')
+    .description('run pt-online-schema-change, gh-ost or a command under the gate: its progress as the metric contract, paused and stopped the tool\'s own way')
+    .argument('<file>', 'definition file')
+    .argument('[command...]', 'after --: the tool\'s command line, run as given (no shell) with migobs\' control flags added')
+    .addOption(new Option('--tool <tool>', 'pt-osc, gh-ost or command (default: from the program name)').choices(['pt-osc', 'gh-ost', 'command']))
+    .addOption(new Option('--prometheus-url <url>', 'Prometheus base URL (the gate)').env('MIGOBS_PROMETHEUS_URL'))
+    .option('--listen <host:port>', 'serve the metric contract on http://HOST:PORT/metrics for Prometheus to scrape')
+    .addOption(new Option('--pushgateway <url>', 'or push it to this Pushgateway every interval').env('MIGOBS_PUSHGATEWAY_URL'))
+    .option('--interval <duration>', 'evaluate the gate every this long (default: the definition\'s scrapeInterval)')
+    .option('--timeout <duration>', 'deadline of one gate evaluation (default: the interval, at most 10s)')
+    .option('--phase-map <stage=phase>', 'the phase a tool stage starts (repeatable; stages start, copy, postponed, cut-over, done), e.g. copy=canary', collect)
+    .option('--pause-grace <duration>', 'rows may still move this long after a pause (the chunk in flight); default 3 intervals, at least 10s')
+    .option('--ca-file <file>', 'PEM CA certificate(s) to trust for https')
+    .option('--insecure-skip-verify', 'do not verify the TLS certificate (warned)')
+    .addHelpText('after', '\nThe tool starts after the gate first says proceed. pause/unknown: the tool\'s own pause (pt-osc --pause-file, gh-ost --throttle-additional-flag-file); rollback: its safe stop (pt-osc: a plugin fails the copy so pt-osc drops its triggers and new table; gh-ost: --panic-flag-file).\nExit: the tool\'s own code; 3 rollback; 4 the tool did not obey the pause (stopped); 1 usage/definition error (nothing started). SIGINT/SIGTERM are forwarded to the tool. See docs/integrations.md.')
+    .action((file: string, toolArgv: string[], opts: { tool?: string; prometheusUrl?: string; listen?: string; pushgateway?: string; interval?: string; timeout?: string; phaseMap?: string[]; pauseGrace?: string; caFile?: string; insecureSkipVerify?: boolean }) =>
+      run(async () => command<typeof import('./commands/run')>('run').runCommand(file, toolArgv, { ...opts, config: program.opts().config })),
+    );
+
+  program
     .command('schema')
     .description('print the definition JSON Schema')
     .action(() => run(async () => command<typeof import('./commands/schema')>('schema').schemaCommand()));
