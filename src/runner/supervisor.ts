@@ -24,7 +24,7 @@ import { printable } from '../live/format';
 import { runGates, type GateClient, type GateReport, type GateState } from '../live/gate';
 import { verdictReason } from '../live/server';
 import { socketStatus } from './gh-ost';
-import type { Prepared, Stage, ToolAdapter, ToolEvent, ToolHandle } from './types';
+import { STAGES, type Prepared, type Stage, type ToolAdapter, type ToolEvent, type ToolHandle } from './types';
 
 /** Exit codes of `migobs run` that are not the tool's own. */
 export const RUN_EXIT = { usage: 1, rollback: 3, unknown: 4 } as const;
@@ -80,6 +80,7 @@ export class Supervisor {
   private paused = false;
   private pausedAtMs = 0;
   private toolThrottled = false;
+  private stage: Stage = 'start';
   private rowsDone = 0;
   private percent = 0;
   /** Progress seen while paused, after the grace period: [baseline, increases]. */
@@ -273,6 +274,9 @@ export class Supervisor {
         break;
       }
       case 'stage': {
+        // Stages only move forward: a status line printed after the cut-over still says "migrating".
+        if (STAGES.indexOf(e.stage) <= STAGES.indexOf(this.stage)) break;
+        this.stage = e.stage;
         const phase = this.o.stagePhases[e.stage];
         if (phase && phase !== this.metrics.currentPhase) {
           this.metrics.startPhase(phase);

@@ -48,7 +48,11 @@ describe('migobs run pt-online-schema-change on real MariaDB, Prometheus and Pus
       if (proc.exited) resolve(proc.child.exitCode ?? proc.child.signalCode ?? -1);
       proc.child.once('exit', (code, signal) => resolve(code ?? signal ?? -1));
     });
-    return { proc, exited };
+    // The whole output (Proc keeps only its tail).
+    let text = '';
+    proc.child.stdout!.on('data', (b: Buffer) => (text += b.toString('utf8')));
+    proc.child.stderr!.on('data', (b: Buffer) => (text += b.toString('utf8')));
+    return { proc: { ...proc, output: () => text, get exited() { return proc.exited; } }, exited };
   }
 
   beforeAll(async () => {

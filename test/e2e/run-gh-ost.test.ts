@@ -1,0 +1,133 @@
+/**
+ * `migobs run --tool gh-ost` against gh-ost's documented contracts. gh-ost is not packaged in
+ * Debian: test/fixtures/gh-ost-standin/gh-ost.mjs stands in for it, printing gh-ost's status line
+ * format, answering `status` on --serve-socket-file, throttling while
+ * --throttle-additional-flag-file exists and exiting without cleanup when --panic-flag-file
+ * appears, as gh-ost's docs and source say. Everything else is real: migobs run pushes the metric
+ * contract to a real Pushgateway, a real Prometheus scrapes it, and the gate's signal is pushed
+ * there by the test.
+ */
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO } from '../helpers/cli';
+import { CLI_BIN, Services, waitFor, type Prometheus, type Proc } from '../helpers/services';
+
+const DEFINITION = join(__dirname, 'fixtures', 'run-gh-ost.yaml');
+const STANDIN = join(REPO, 'test', 'fixtures', 'gh-ost-standin', 'gh-ost.mjs');
+const ID = 'run-gh-ost';
+
+describe('migobs run gh-ost (stand-in obeying gh-ost\'s documented contracts) with a real Pushgateway and Prometheus', () => {
+  const services = new Services();
+  let prom: Prometheus;
+  let pushgateway: { url: string; target: string };
+
+  async function danger(value: number): Promise<void> {
+    const r = await fetch(`${pushgateway.url}/metrics/job/danger-driver`, { method: 'PUT', body: `migobs_e2e_danger ${value}\n`, signal: AbortSignal.timeout(5000) });
+    expect(r.status).toBeLessThan(300);
+    await waitFor(`Prometheus to read danger ${value}`, async () => ((await prom.query('max(migobs_e2e_danger)'))[0]?.value[1] === String(value) ? true : undefined), 30_000);
+  }
+
+  /** The pushed contract series of this migration: name{labels} -> value. */
+  async function pushed(name: string, label = ''): Promise<number | undefined> {
+    const text = await (await fetch(`${pushgateway.url}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
+    for (const line of text.split('\n')) {
+      const m = new RegExp(`^${name}\\{([^}]*)\\} (\\S+)$`).exec(line);
+      if (m && m[1]!.includes(`migration_id="${ID}"`) && m[1]!.includes(label)) return Number(m[2]);
+    }
+    return undefined;
+  }
+
+  function startRun(name: string, standin: string[], extra: string[] = []): { proc: Proc; exited: Promise<number | string> } {
+    const proc = services.start(name, process.execPath, [
+      CLI_BIN, 'run', DEFINITION, '--tool', 'gh-ost', '--prometheus-url', prom.url, '--pushgateway', pushgateway.url, '--interval', '500ms', ...extra, '--',
+      process.execPath, STANDIN, '--execute', '--alter', 'ADD COLUMN c INT', ...standin,
+    ], { cwd: REPO, env: { NO_COLOR: '1' } });
+    const exited = new Promise<number | string>((resolve) => {
+      if (proc.exited) resolve(proc.child.exitCode ?? proc.child.signalCode ?? -1);
+      proc.child.once('exit', (code, signal) => resolve(code ?? signal ?? -1));
+    });
+    // The whole output (Proc keeps only its tail).
+    let text = '';
+    proc.child.stdout!.on('data', (b: Buffer) => (text += b.toString('utf8')));
+    proc.child.stderr!.on('data', (b: Buffer) => (text += b.toString('utf8')));
+    return { proc: { ...proc, output: () => text, get exited() { return proc.exited; } }, exited };
+  }
+
+  const copied = (proc: Proc): number => Math.max(0, ...[...proc.output().matchAll(/Copy: ([0-9]+)\//g)].map((m) => Number(m[1])));
+
+  beforeAll(async () => {
+    try {
+      pushgateway = await services.startPushgateway();
+      prom = await services.startPrometheus({ targets: [{ job: 'pushgateway', target: pushgateway.target, honorLabels: true }] });
+      await danger(0);
+    } catch (e) {
+      await services.stopAll();
+      throw e;
+    }
+  }, 90_000);
+  afterAll(() => services.stopAll());
+
+  it('adds its own throttle and panic flag files; pause throttles gh-ost (State: throttled, flag-file), proceed resumes, exit 0 with the contract pushed', async () => {
+    const { proc, exited } = startRun('ghost-pause', ['--standin-rows', '30000', '--standin-rows-per-tick', '100']);
+    await waitFor('rows copied', () => (copied(proc) >= 2000 ? true : undefined), 30_000);
+    expect(proc.output()).toMatch(/added --throttle-additional-flag-file=\S+throttle \(gh-ost throttles while it exists/);
+    expect(proc.output()).toMatch(/added --panic-flag-file=\S+panic/);
+    await waitFor('the contract pushed: phase full, rows, lag', async () => ((await pushed('migration_phase', 'phase="full"')) === 1 && ((await pushed('migration_rows_processed_total')) ?? 0) > 0 && (await pushed('migration_rows_total')) === 30000 && (await pushed('migration_lag_seconds')) === 0.02 ? true : undefined), 30_000);
+
+    await danger(0.5);
+    await waitFor('gh-ost to report itself throttled', () => (/State: throttled, flag-file/.test(proc.output()) ? true : undefined), 30_000);
+    expect(proc.output()).toMatch(/decision: pause -> pause gh-ost \(created \S+throttle\)/);
+    const held = copied(proc);
+    await waitFor('the pushed contract to say throttled', async () => ((await pushed('migration_throttled')) === 1 && (await pushed('migobs_run_paused')) === 1 ? true : undefined), 30_000);
+    await waitFor('more throttled status lines', () => ((proc.output().match(/State: throttled, flag-file/g) ?? []).length >= 5 ? true : undefined), 30_000);
+    expect(copied(proc)).toBe(held);
+
+    await danger(0);
+    const code = await exited;
+    expect(code, proc.output()).toBe(0);
+    expect(proc.output()).toMatch(/decision: proceed -> resume gh-ost/);
+    expect(proc.output()).toMatch(/gh-ost is in its cut-over stage: migration_phase cut-over/);
+    expect(proc.output()).toMatch(/gh-ost exited with code 0; exit 0/);
+    expect(await pushed('migration_rows_processed_total')).toBe(30000);
+    expect(await pushed('migration_phase', 'phase="closeout"')).toBe(1);
+    expect(await pushed('migration_throttled')).toBe(0);
+  }, 90_000);
+
+  it('rollback: creates the panic flag file, gh-ost aborts without cleanup, migobs run exits 3', async () => {
+    const { proc, exited } = startRun('ghost-rollback', ['--standin-rows', '1000000', '--standin-rows-per-tick', '100']);
+    await waitFor('rows copied', () => (copied(proc) >= 1000 ? true : undefined), 30_000);
+    await danger(2);
+    const code = await exited;
+    expect(code, proc.output()).toBe(3);
+    expect(proc.output()).toMatch(/decision: rollback -> stop gh-ost the safe way: created the panic flag file/);
+    expect(proc.output()).toMatch(/found panic-file \S+panic\. Aborting without cleanup/);
+    expect(proc.output()).toMatch(/gate rollback: stopped the tool; gh-ost exited with code 1; exit 3/);
+    await danger(0);
+  }, 90_000);
+
+  it('a gh-ost that keeps copying while throttled is reported as unknown and stopped, exit 4', async () => {
+    const { proc, exited } = startRun('ghost-ignores', ['--standin-rows', '1000000', '--standin-rows-per-tick', '50', '--standin-ignore-throttle'], ['--pause-grace', '1s']);
+    await waitFor('rows copied', () => (copied(proc) >= 1000 ? true : undefined), 30_000);
+    await danger(0.5);
+    const code = await exited;
+    expect(code, proc.output()).toBe(4);
+    expect(proc.output()).toMatch(/unknown: gh-ost does not obey the pause: progress went from \d+ to \d+ rows while paused/);
+    expect(proc.output()).toMatch(/decision: unknown and the tool cannot be paused -> stop gh-ost the safe way: created the panic flag file/);
+    expect(await pushed('migobs_run_pause_ignored')).toBe(1);
+    await danger(0);
+  }, 90_000);
+
+  it('progress from the `status` command on --serve-socket-file when gh-ost prints none', async () => {
+    const socket = join(services.tempDir('ghost-socket'), 'gh-ost.sock');
+    const { proc, exited } = startRun('ghost-socket', ['--standin-rows', '8000', '--standin-rows-per-tick', '200', '--standin-no-stdout-status', `--serve-socket-file=${socket}`]);
+    await waitFor('rows from the socket in the pushed contract', async () => (((await pushed('migration_rows_processed_total')) ?? 0) > 0 && (await pushed('migration_rows_total')) === 8000 ? true : undefined), 30_000);
+    expect(await exited, proc.output()).toBe(0);
+  }, 90_000);
+
+  it('gh-ost failing on its own: migobs run exits with its code (5) and says so', async () => {
+    const { proc, exited } = startRun('ghost-fails', ['--standin-rows', '100000', '--standin-fail-at', '1000']);
+    expect(await exited, proc.output()).toBe(5);
+    expect(proc.output()).toMatch(/gh-ost exited with code 5; migobs run exits with its code; exit 5/);
+    expect(await pushed('migration_errors_total')).toBe(1);
+  }, 90_000);
+});
