@@ -124,6 +124,15 @@ describe('migobs run gh-ost (stand-in obeying gh-ost\'s documented contracts) wi
     expect(await exited, proc.output()).toBe(0);
   }, 90_000);
 
+  it('SIGTERM to migobs run is forwarded to gh-ost; migobs run exits 128 + 15 and says so', async () => {
+    const { proc, exited } = startRun('ghost-sigterm', ['--standin-rows', '1000000', '--standin-rows-per-tick', '10']);
+    await waitFor('rows copied', () => (copied(proc) >= 100 ? true : undefined), 30_000);
+    proc.child.kill('SIGTERM');
+    expect(await exited, proc.output()).toBe(143);
+    expect(proc.output()).toMatch(/SIGTERM: forwarding it to gh-ost \(pid \d+\); it stops its own way/);
+    expect(proc.output()).toMatch(/gh-ost was ended by SIGTERM after migobs forwarded SIGTERM; migobs run exits with 128 \+ the signal number \(143\); exit 143/);
+  }, 90_000);
+
   it('gh-ost failing on its own: migobs run exits with its code (5) and says so', async () => {
     const { proc, exited } = startRun('ghost-fails', ['--standin-rows', '100000', '--standin-fail-at', '1000']);
     expect(await exited, proc.output()).toBe(5);

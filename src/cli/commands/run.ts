@@ -42,7 +42,9 @@ function adapterFor(tool: string | undefined, argv: string[]): ToolAdapter {
  * Exit: the tool's own code; 3 rollback (the tool stopped its safe way); 4 the tool does not obey
  * the pause (stopped); 1 usage or definition error (nothing started); 128+N the tool died of signal N.
  */
-export async function runCommand(file: string, command: string[], opts: RunCommandOptions): Promise<number> {
+export async function runCommand(file: string, command: string[], options: RunCommandOptions): Promise<number> {
+  // An empty environment variable (MIGOBS_PUSHGATEWAY_URL=) counts as unset.
+  const opts: RunCommandOptions = { ...options, pushgateway: options.pushgateway || undefined, prometheusUrl: options.prometheusUrl || undefined };
   if (!command.length) throw new UserError('give the tool\'s command line after --, e.g. migobs run m.yaml --prometheus-url U --listen 127.0.0.1:9464 -- pt-online-schema-change --execute ...');
   const model = loadModel(file, opts.config);
   const adapter = adapterFor(opts.tool, command);
