@@ -24,7 +24,7 @@ import { printable } from '../live/format';
 import { runGates, type GateClient, type GateReport, type GateState } from '../live/gate';
 import { verdictReason } from '../live/server';
 import { socketStatus } from './gh-ost';
-import { STAGES, type Prepared, type Stage, type ToolAdapter, type ToolEvent, type ToolHandle } from './types';
+import { redactArgv, STAGES, type Prepared, type Stage, type ToolAdapter, type ToolEvent, type ToolHandle } from './types';
 
 /** Exit codes of `migobs run` that are not the tool's own. */
 export const RUN_EXIT = { usage: 1, rollback: 3, unknown: 4 } as const;
@@ -151,7 +151,7 @@ export class Supervisor {
   private async supervise(p: Prepared): Promise<RunResult> {
     const { adapter, log } = this.o;
     const [cmd, ...args] = p.argv as [string, ...string[]];
-    log(`starting ${adapter.name}: ${p.argv.map((a) => JSON.stringify(a)).join(' ')}`);
+    log(`starting ${adapter.name}: ${redactArgv(p.argv).map((a) => JSON.stringify(a)).join(' ')}`);
     // Its own process group: a terminal's Ctrl-C reaches migobs, which forwards it (once).
     const child = spawn(cmd, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...p.env } });
     this.child = child;

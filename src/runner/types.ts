@@ -84,3 +84,23 @@ export function flagValue(argv: string[], ...names: string[]): string | undefine
 export function hasFlag(argv: string[], ...names: string[]): boolean {
   return argv.some((a) => names.some((n) => a === n || a.startsWith(`${n}=`)));
 }
+
+/**
+ * The command line for the log, with passwords replaced by `***`: `--password X`, `--password=X`,
+ * `-pX` (pt-osc's short form) and the `p=` part of a pt-osc DSN (`h=db,u=me,p=secret,D=app`).
+ */
+export function redactArgv(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (/^--?password$/.test(a) || a === '-p') {
+      out.push(a);
+      if (i + 1 < argv.length) out.push('***');
+      i++;
+    } else if (/^--?password=/.test(a)) out.push(a.replace(/=.*$/s, '=***'));
+    else if (/^-p./.test(a) && !a.startsWith('--')) out.push('-p***');
+    else if (/^(?:[A-Za-z]=[^,]*,)*[A-Za-z]=[^,]*$/.test(a) && /(?:^|,)p=/.test(a)) out.push(a.replace(/(^|,)p=[^,]*/g, '$1p=***'));
+    else out.push(a);
+  }
+  return out;
+}

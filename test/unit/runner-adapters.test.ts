@@ -5,7 +5,7 @@ import { loadModel } from '../../src/live/setup';
 import { GhOstAdapter } from '../../src/runner/gh-ost';
 import { stagePhases } from '../../src/runner/phases';
 import { PT_OSC_PLUGIN, PtOscAdapter } from '../../src/runner/pt-osc';
-import type { Prepared, ToolHandle } from '../../src/runner/types';
+import { redactArgv, type Prepared, type ToolHandle } from '../../src/runner/types';
 
 const OPTS = { progressSeconds: 2 };
 
@@ -126,5 +126,14 @@ describe('--phase-map', () => {
     expect(stagePhases(model, ['copy'])).toMatch(/give STAGE=PHASE/);
     expect(stagePhases(model, ['swap=canary'])).toMatch(/swap is not a stage; stages: start, copy, postponed, cut-over, done/);
     expect(stagePhases(model, ['copy=canry'])).toMatch(/canry is not a phase of run-pt-osc/);
+  });
+});
+
+describe('the logged command line', () => {
+  it('never shows a password', () => {
+    expect(redactArgv(['pt-online-schema-change', '--password', 's3cret', '--password=s3cret', '-p', 's3cret', '-ps3cret', 'h=db,u=me,p=s3cret,D=app,t=t', '--alter', 'ADD COLUMN p INT'])).toEqual(
+      ['pt-online-schema-change', '--password', '***', '--password=***', '-p', '***', '-p***', 'h=db,u=me,p=***,D=app,t=t', '--alter', 'ADD COLUMN p INT'],
+    );
+    expect(redactArgv(['gh-ost', '-password=x', '--user', 'u', '--execute'])).toEqual(['gh-ost', '-password=***', '--user', 'u', '--execute']);
   });
 });
