@@ -124,6 +124,41 @@ describe('migobs run gh-ost (stand-in obeying gh-ost\'s documented contracts) wi
     expect(await exited, proc.output()).toBe(0);
   }, 90_000);
 
+  it('unknown (the gate signal NaN) pauses gh-ost like pause; proceed resumes it', async () => {
+    const { proc, exited } = startRun('ghost-unknown', ['--standin-rows', '1000000', '--standin-rows-per-tick', '20']);
+    await waitFor('rows copied', () => (copied(proc) >= 200 ? true : undefined), 30_000);
+    await danger(NaN);
+    await waitFor('gh-ost throttled on unknown', () => (/State: throttled, flag-file/.test(proc.output()) ? true : undefined), 30_000);
+    expect(proc.output()).toMatch(/gate unknown \(was proceed\): gate danger unknown: signal value is NaN/);
+    expect(proc.output()).toMatch(/decision: unknown -> pause gh-ost/);
+    await danger(0);
+    await waitFor('the resume', () => (/decision: proceed -> resume gh-ost/.test(proc.output()) ? true : undefined), 30_000);
+    proc.child.kill('SIGTERM');
+    expect(await exited).toBe(143);
+  }, 90_000);
+
+  it('rollback before the start: exit 3, gh-ost never started', async () => {
+    await danger(2);
+    const { proc, exited } = startRun('ghost-rollback-first', ['--standin-rows', '1000']);
+    expect(await exited, proc.output()).toBe(3);
+    expect(proc.output()).toMatch(/rollback before gh-ost started; nothing was started; exit 3/);
+    expect(proc.output()).not.toMatch(/starting gh-ost|Copy: /);
+    await danger(0);
+  }, 90_000);
+
+  it('Prometheus unreachable: unknown, gh-ost is not started; SIGTERM ends the wait', async () => {
+    const proc = services.start('ghost-no-prometheus', process.execPath, [
+      CLI_BIN, 'run', DEFINITION, '--tool', 'gh-ost', '--prometheus-url', 'http://127.0.0.1:9', '--pushgateway', pushgateway.url, '--interval', '500ms', '--',
+      process.execPath, STANDIN, '--execute',
+    ], { cwd: REPO, env: { NO_COLOR: '1' } });
+    const exited = new Promise<number | string>((resolve) => proc.child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+    await waitFor('the gate to be unknown', () => (/gate unknown: /.test(proc.output()) ? true : undefined), 30_000);
+    proc.child.kill('SIGTERM');
+    expect(await exited, proc.output()).toBe(143);
+    expect(proc.output()).toMatch(/SIGTERM before gh-ost started; nothing was started/);
+    expect(proc.output()).not.toMatch(/starting gh-ost|Copy: /);
+  }, 90_000);
+
   it('SIGTERM to migobs run is forwarded to gh-ost; migobs run exits 128 + 15 and says so', async () => {
     const { proc, exited } = startRun('ghost-sigterm', ['--standin-rows', '1000000', '--standin-rows-per-tick', '10']);
     await waitFor('rows copied', () => (copied(proc) >= 100 ? true : undefined), 30_000);
