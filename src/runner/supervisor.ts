@@ -122,12 +122,23 @@ export class Supervisor {
       for (const [file, text] of Object.entries(prepared.files ?? {})) writeFileSync(file, text, { mode: 0o600 });
       for (const n of prepared.notes) log(n);
       if (this.o.listen) {
-        this.server = await this.metrics.serve(this.o.listen.port, this.o.listen.host);
+        const { host, port } = this.o.listen;
+        try {
+          this.server = await this.metrics.serve(port, host);
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e));
+          return { exitCode: RUN_EXIT.usage, reason: `cannot listen on ${host}:${port}: ${code}${code === 'EADDRINUSE' ? ' (the port is taken; choose another with --listen)' : ''}; nothing was started`, usage: true };
+        }
         log(`serving the metric contract of ${this.o.model.id} on ${this.server.url}`);
       } else if (this.o.pushgateway) {
-        await this.push();
+        try {
+          await this.push();
+        } catch (e) {
+          return { exitCode: RUN_EXIT.usage, reason: `cannot push to the Pushgateway ${this.o.pushgateway.url}: ${printable(e instanceof Error ? e.message : String(e))}; nothing was started (an unobserved migration must not run)`, usage: true };
+        }
         log(`pushing the metric contract of ${this.o.model.id} to ${this.o.pushgateway.url} every ${this.o.intervalMs / 1000}s (job=${this.o.pushgateway.job})`);
       }
+      log(`waiting for the gate to say proceed before starting ${adapter.name}`);
 
       // Nothing starts before the gate says proceed.
       for (;;) {
@@ -140,7 +151,7 @@ export class Supervisor {
       return await this.supervise(prepared);
     } finally {
       this.stopped = true;
-      if (this.o.pushgateway) await this.push().catch((e: unknown) => log(`final push failed: ${printable(e instanceof Error ? e.message : String(e))}`));
+      if (this.o.pushgateway && this.child) await this.push().catch((e: unknown) => log(`final push failed: ${printable(e instanceof Error ? e.message : String(e))}`));
       await this.server?.close();
       for (const f of prepared.cleanup) rmSync(f, { force: true });
       if (this.createdPauseFile && prepared.pauseFile) rmSync(prepared.pauseFile, { force: true });

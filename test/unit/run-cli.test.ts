@@ -18,6 +18,7 @@ describe('migobs run: bad input', () => {
     [[DEF, ...P, '--listen', '127.0.0.1:0', '--interval', '10', '--', 'gh-ost'], /--interval must be a duration/],
     [[DEF, '--listen', '127.0.0.1:0', '--', 'gh-ost'], /--prometheus-url is required/],
     [[DEF, ...P, '--listen', '127.0.0.1:0', '--', 'pt-online-schema-change', '--plugin', '/x.pl', 'D=a,t=t'], /--plugin is already given/],
+    [[DEF, ...P, '--pushgateway', 'http://127.0.0.1:9', '--', 'gh-ost'], /cannot push to the Pushgateway http:\/\/127\.0\.0\.1:9: .*nothing was started/],
     [['nope.yaml', ...P, '--listen', '127.0.0.1:0', '--', 'gh-ost'], /nope\.yaml/],
   ])('run %j', (args, message) => {
     const r = migobs(['run', ...args], { env: { MIGOBS_PROMETHEUS_URL: '', MIGOBS_PUSHGATEWAY_URL: '' } });
