@@ -139,11 +139,15 @@ describe('migobs run gh-ost (stand-in obeying gh-ost\'s documented contracts) wi
 
   it('rollback before the start: exit 3, gh-ost never started', async () => {
     await danger(2);
-    const { proc, exited } = startRun('ghost-rollback-first', ['--standin-rows', '1000']);
-    expect(await exited, proc.output()).toBe(3);
-    expect(proc.output()).toMatch(/rollback before gh-ost started; nothing was started; exit 3/);
-    expect(proc.output()).not.toMatch(/starting gh-ost|Copy: /);
-    await danger(0);
+    try {
+      const { proc, exited } = startRun('ghost-rollback-first', ['--standin-rows', '1000']);
+      expect(await exited, proc.output()).toBe(3);
+      expect(proc.output()).toMatch(/waiting for the gate to say proceed before starting gh-ost/);
+      expect(proc.output()).toMatch(/rollback before gh-ost started; nothing was started; exit 3/);
+      expect(proc.output()).not.toMatch(/Z starting gh-ost|Copy: /);
+    } finally {
+      await danger(0);
+    }
   }, 90_000);
 
   it('Prometheus unreachable: unknown, gh-ost is not started; SIGTERM ends the wait', async () => {
@@ -156,7 +160,7 @@ describe('migobs run gh-ost (stand-in obeying gh-ost\'s documented contracts) wi
     proc.child.kill('SIGTERM');
     expect(await exited, proc.output()).toBe(143);
     expect(proc.output()).toMatch(/SIGTERM before gh-ost started; nothing was started/);
-    expect(proc.output()).not.toMatch(/starting gh-ost|Copy: /);
+    expect(proc.output()).not.toMatch(/Z starting gh-ost|Copy: /);
   }, 90_000);
 
   it('SIGTERM to migobs run is forwarded to gh-ost; migobs run exits 128 + 15 and says so', async () => {
