@@ -173,11 +173,20 @@ export class PrometheusClient {
   async query(expr: string, opts: QueryOptions = {}): Promise<QueryAnswer> {
     // Prometheus keeps millisecond precision; so does the time sent, so it can be compared exactly.
     const timeMs = Math.round(opts.timeMs ?? Date.now());
-    const target = new URL(this.base.href);
-    target.pathname = `${target.pathname.replace(/\/+$/, '')}/api/v1/query`;
-    target.search = new URLSearchParams({ query: expr, time: (timeMs / 1000).toFixed(3) }).toString();
-    const { status, contentType, body } = await this.get(target, opts.deadline ?? this.deadline(), opts.signal);
+    const { status, contentType, body } = await this.getApi('query', { query: expr, time: (timeMs / 1000).toFixed(3) }, opts);
     return parseQueryResponse(status, contentType, body, timeMs);
+  }
+
+  /**
+   * `GET /api/v1/<endpoint>?<params>` with this client's TLS, auth, timeout and size limit; the raw
+   * answer, for callers that parse another result type (range-query.ts parses matrices with
+   * `parseEnvelope`). Transport failures are PrometheusErrors.
+   */
+  getApi(endpoint: string, params: Record<string, string>, opts: { deadline?: number; signal?: AbortSignal } = {}): Promise<{ status: number; contentType: string; body: string }> {
+    const target = new URL(this.base.href);
+    target.pathname = `${target.pathname.replace(/\/+$/, '')}/api/v1/${endpoint}`;
+    target.search = new URLSearchParams(params).toString();
+    return this.get(target, opts.deadline ?? this.deadline(), opts.signal);
   }
 
   private get(target: URL, deadline: number, outer?: AbortSignal): Promise<{ status: number; contentType: string; body: string }> {
@@ -241,6 +250,26 @@ export class PrometheusClient {
  * sample must have been evaluated at exactly that time. Exported for tests.
  */
 export function parseQueryResponse(status: number, contentType: string, body: string, timeMs?: number): QueryAnswer {
+  const { data, infos } = parseEnvelope(status, contentType, body);
+  if (data.resultType === 'scalar') {
+    return { samples: [{ metric: {}, ...parseSampleValue(data.result, timeMs) }], infos };
+  }
+  if (data.resultType !== 'vector' || !Array.isArray(data.result)) {
+    throw new PrometheusError(`expected an instant vector, got resultType ${JSON.stringify(data.resultType)}`);
+  }
+  const samples = data.result.map((entry: unknown) => {
+    const e = entry as { metric?: unknown; value?: unknown };
+    return { metric: parseMetric(e), ...parseSampleValue(e.value, timeMs) };
+  });
+  return { samples, infos };
+}
+
+/**
+ * The checks every Prometheus API answer must pass, whatever its result type: JSON, status
+ * success, HTTP 200 exactly, no `warnings` (partial data), a `data` object. Returns `data` and the
+ * `infos` notes. Exported for range-query.ts and tests.
+ */
+export function parseEnvelope(status: number, contentType: string, body: string): { data: { resultType?: unknown; result?: unknown }; infos: string[] } {
   // Refused for want of credentials or a tenant header: unknown, whatever the body says.
   if (status === 401 || status === 403) throw new PrometheusError(`Prometheus answered HTTP ${status} (${status === 401 ? 'unauthorised' : 'forbidden'}): check the credentials and the headers (--header, e.g. X-Scope-OrgID for Mimir/Cortex)`);
   let json: unknown;
@@ -265,23 +294,19 @@ export function parseQueryResponse(status: number, contentType: string, body: st
   const infos = stringList(answer.infos, 'infos');
   const data = answer.data as { resultType?: unknown; result?: unknown } | undefined;
   if (!data || typeof data !== 'object') throw new PrometheusError('not a Prometheus answer (no data)');
-  if (data.resultType === 'scalar') {
-    return { samples: [{ metric: {}, ...parseSampleValue(data.result, timeMs) }], infos };
+  return { data, infos };
+}
+
+/** The label set of one vector or matrix entry, checked. Exported for range-query.ts. */
+export function parseMetric(entry: unknown): Record<string, string> {
+  const e = entry as { metric?: unknown };
+  if (!e || typeof e !== 'object' || !e.metric || typeof e.metric !== 'object' || Array.isArray(e.metric)) throw new PrometheusError('not a Prometheus answer (malformed vector sample)');
+  const metric: Record<string, string> = {};
+  for (const [k, v] of Object.entries(e.metric as Record<string, unknown>)) {
+    if (typeof v !== 'string') throw new PrometheusError('not a Prometheus answer (label value is not a string)');
+    metric[k] = v;
   }
-  if (data.resultType !== 'vector' || !Array.isArray(data.result)) {
-    throw new PrometheusError(`expected an instant vector, got resultType ${JSON.stringify(data.resultType)}`);
-  }
-  const samples = data.result.map((entry: unknown) => {
-    const e = entry as { metric?: unknown; value?: unknown };
-    if (!e || typeof e !== 'object' || !e.metric || typeof e.metric !== 'object' || Array.isArray(e.metric)) throw new PrometheusError('not a Prometheus answer (malformed vector sample)');
-    const metric: Record<string, string> = {};
-    for (const [k, v] of Object.entries(e.metric as Record<string, unknown>)) {
-      if (typeof v !== 'string') throw new PrometheusError('not a Prometheus answer (label value is not a string)');
-      metric[k] = v;
-    }
-    return { metric, ...parseSampleValue(e.value, timeMs) };
-  });
-  return { samples, infos };
+  return metric;
 }
 
 /** `warnings` / `infos`: absent, or a list of strings. */
@@ -298,7 +323,8 @@ function stringList(value: unknown, field: string): string[] {
  */
 const SAMPLE_VALUE = /^-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$/;
 
-function parseSampleValue(pair: unknown, timeMs: number | undefined): { value: number; raw: string } {
+/** A `[seconds, "value"]` pair, checked (see SAMPLE_VALUE); with `timeMs`, it must be evaluated at exactly that time. Exported for range-query.ts. */
+export function parseSampleValue(pair: unknown, timeMs: number | undefined): { value: number; raw: string } {
   if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[1] !== 'string' || typeof pair[0] !== 'number' || !Number.isFinite(pair[0])) {
     throw new PrometheusError('not a Prometheus answer (malformed sample value)');
   }

@@ -15,6 +15,8 @@ export interface Recorded {
   query: string;
   /** The `time` parameter as sent (seconds with a fraction), or undefined. */
   time: string | undefined;
+  /** Every query parameter (range queries: start, end, step). */
+  params: Record<string, string>;
   headers: IncomingHttpHeaders;
 }
 
@@ -30,7 +32,7 @@ export async function startFake(reply: (query: string, req: Recorded) => Reply, 
   const requests: Recorded[] = [];
   const server = listen((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
-    const rec: Recorded = { path: url.pathname, query: url.searchParams.get('query') ?? '', time: url.searchParams.get('time') ?? undefined, headers: req.headers };
+    const rec: Recorded = { path: url.pathname, query: url.searchParams.get('query') ?? '', time: url.searchParams.get('time') ?? undefined, params: Object.fromEntries(url.searchParams), headers: req.headers };
     requests.push(rec);
     const r = reply(rec.query, rec);
     if (r === 'hang') return; // never answers; the client's timeout must end it
@@ -60,6 +62,28 @@ export const evalTime = (rec: Recorded | undefined): number => (rec?.time !== un
 /** A Prometheus success answer with an instant vector, every sample at `at` (seconds). */
 export function vector(samples: { metric: Record<string, string>; value: string }[], at: number, extra: Record<string, unknown> = {}): Reply {
   return { body: JSON.stringify({ status: 'success', data: { resultType: 'vector', result: samples.map((s) => ({ metric: s.metric, value: [at, s.value] })) }, ...extra }) };
+}
+
+/** The evaluation times (seconds) of a range request, as Prometheus computes them: start, start+step, ... <= end. */
+export function rangeTimes(rec: Recorded): number[] {
+  const start = Math.round(Number(rec.params.start) * 1000);
+  const end = Math.round(Number(rec.params.end) * 1000);
+  const step = Math.round(Number(rec.params.step) * 1000);
+  const out: number[] = [];
+  for (let t = start; t <= end; t += step) out.push(t / 1000);
+  return out;
+}
+
+/**
+ * A Prometheus success answer with a range vector: one series per entry, valued at each evaluation
+ * time of the request by `value(t)` (seconds; undefined = no sample at that step).
+ */
+export function matrix(rec: Recorded, series: { metric: Record<string, string>; value: (t: number) => string | undefined }[], extra: Record<string, unknown> = {}): Reply {
+  const times = rangeTimes(rec);
+  const result = series
+    .map((s) => ({ metric: s.metric, values: times.flatMap((t) => { const v = s.value(t); return v === undefined ? [] : [[t, v]]; }) }))
+    .filter((s) => s.values.length > 0);
+  return { body: JSON.stringify({ status: 'success', data: { resultType: 'matrix', result }, ...extra }) };
 }
 
 /** Gate ids named in a batched gate query (label_replace(..., "gate", "<id>", "", "")). */
