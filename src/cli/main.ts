@@ -169,6 +169,27 @@ export function buildProgram(): Command {
     );
 
   program
+    .command('report')
+    .description('post-migration report from Prometheus history: one self-contained HTML page (charts inlined) or a Markdown summary')
+    .argument('<file>', 'definition file')
+    .addOption(new Option('--prometheus-url <url>', 'Prometheus base URL').env('MIGOBS_PROMETHEUS_URL'))
+    .requiredOption('--from <time>', 'start of the migration: RFC 3339 (2026-05-01T10:00:00Z), Unix seconds, now or now-6h')
+    .requiredOption('--to <time>', 'end of the migration (same forms as --from)')
+    .option('--out <file>', 'where to write; - for stdout (default: report.html, or report.md with --format md)')
+    .addOption(new Option('--format <format>', 'html: one self-contained page with charts; md: a summary for a post-mortem or PR').choices(['html', 'md']).default('html'))
+    .option('--step <duration>', 'one point every this long (default: picked to give about 1500 points, at least the scrape interval)')
+    .option('--max-points <n>', 'refuse a --step that needs more points per series than this', '11000')
+    .option('--compare-window <duration>', 'length of the windows before the start and after the end compared by the regression check', '1h')
+    .option('--regression-margin <percent>', 'flag a signal percentile worse after than before by more than this', '20')
+    .option('--timeout <duration>', 'deadline of each Prometheus request', '30s')
+    .option('--ca-file <file>', 'PEM CA certificate(s) to trust for https')
+    .option('--insecure-skip-verify', 'do not verify the TLS certificate')
+    .addHelpText('after', '\nExit: 0 complete report written, 2 report written with missing parts (listed in it and on stderr), 1 nothing written (no data, bad input, range too large).\nSections, statistics and caveats: docs/report.md.')
+    .action((file: string, opts: Record<string, string | boolean | undefined>) =>
+      run(async () => command<typeof import('./commands/report')>('report').reportCommand(file, { ...(opts as object), config: program.opts().config })),
+    );
+
+  program
     .command('hook')
     .description('adapters for telemetry migration tools already publish: gh-ost hooks pushing the metric contract to a Pushgateway')
     .argument('<tool>', 'gh-ost')

@@ -473,9 +473,10 @@ export class Services {
 
   /**
    * Prometheus with a config file as it is (rule_files resolve relative to it), checked by
-   * `promtool check config` first; its data goes to `dataDir` (default: a temp dir).
+   * `promtool check config` first; its data goes to `dataDir` (default: a temp dir); `extraArgs`
+   * are added to its command line (e.g. `--query.lookback-delta=15s`).
    */
-  async startPrometheusWithConfig(file: string, dataDir: string = this.tempDir('prom'), name = 'prometheus'): Promise<Prometheus> {
+  async startPrometheusWithConfig(file: string, dataDir: string = this.tempDir('prom'), name = 'prometheus', extraArgs: string[] = []): Promise<Prometheus> {
     const bin = requireTool('prometheus');
     const dir = dataDir;
     const check = spawnSync(requireTool('promtool'), ['check', 'config', file], { encoding: 'utf8' });
@@ -489,6 +490,7 @@ export class Services {
         // Alerts reach Alertmanager quickly (default: resend at most every minute, 1m wait before the first).
         '--rules.alert.resend-delay=1s',
         '--rules.alert.for-grace-period=1s',
+        ...extraArgs,
       ]),
     );
     const url = `http://${HOST}:${port}`;
