@@ -89,7 +89,6 @@ describe('migobs report on synthetic history in a real Prometheus', () => {
     expect(md).toContain('# Migration report: Backfill &lt;/script&gt;&lt;script&gt;window.\\_\\_pwned=1&lt;/script&gt; &amp; &quot;quotes&quot;');
   });
 
-  let html = '';
   it('HTML: one self-contained file, the same bytes for the same data, user text escaped', async () => {
     const a = join(dir, 'a.html');
     const b = join(dir, 'b.html');
@@ -97,7 +96,7 @@ describe('migobs report on synthetic history in a real Prometheus', () => {
     expect(ra.code, ra.stderr).toBe(0);
     const rb = await report(['--out', b]);
     expect(rb.code, rb.stderr).toBe(0);
-    html = readFileSync(a, 'utf8');
+    const html = readFileSync(a, 'utf8');
     expect(readFileSync(b, 'utf8')).toBe(html);
     // (booleans, not toMatch on the page: a failure would print the whole page with uPlot in it)
     expect(html.includes('window.__pwned=1</script>')).toBe(false);
@@ -109,8 +108,9 @@ describe('migobs report on synthetic history in a real Prometheus', () => {
   });
 
   it('Chromium: loads offline with no failed request and no console error; every chart draws', async () => {
-    expect(html).not.toBe('');
-    const file = join(dir, 'a.html');
+    const file = join(dir, 'browser.html');
+    const made = await report(['--out', file]);
+    expect(made.code, made.stderr).toBe(0);
     let browser: Browser | undefined;
     try {
       browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'], timeout: 60_000 });
@@ -149,7 +149,7 @@ describe('migobs report on synthetic history in a real Prometheus', () => {
       }, charts);
       for (const p of painted) expect(p.pixels, `chart ${p.id}`).toBeGreaterThan(50);
       // Shading of the alert episodes on the replica-lag chart (pause amber band present)
-      if (process.env.UPDATE_SCREENSHOT === '1') await page.screenshot({ path: join(REPO, 'docs', 'report-example.png'), fullPage: false });
+      if (process.env.UPDATE_SCREENSHOT === '1') await page.screenshot({ path: join(REPO, 'docs', 'report-example.png'), fullPage: true, clip: { x: 0, y: 0, width: 1280, height: 2400 } });
     } finally {
       await browser?.close();
     }
