@@ -242,6 +242,42 @@ export function buildProgram(): Command {
     .action(() => run(async () => command<typeof import('./commands/schema')>('schema').schemaCommand()));
 
   program.addOption(new Option('--no-color', 'disable colours (NO_COLOR is honoured too)').hideHelp());
+  const historyAuth = '\nAuth: MIGOBS_PROMETHEUS_TOKEN (bearer) or MIGOBS_PROMETHEUS_USER + MIGOBS_PROMETHEUS_PASSWORD (basic). Exit 0; 1 on bad input or any fault (Prometheus down or failing mid-way, no data, a range needing too many points); nothing is written then.';
+  program
+    .command('baseline')
+    .description('each gate\'s signal over a past window: p50/p95/p99/max, time the current thresholds would pause or roll back, suggested thresholds (see docs/baseline.md)')
+    .argument('<file>', 'definition file')
+    .addOption(new Option('--prometheus-url <url>', 'Prometheus base URL').env('MIGOBS_PROMETHEUS_URL'))
+    .option('--window <duration>', 'length of the window ending at --end', '7d')
+    .option('--end <time>', 'end of the window: RFC 3339, Unix seconds, now or now-<duration>', 'now')
+    .option('--step <duration>', 'resolution (default: the smallest of 1s..1d, at least spec.scrapeInterval, that fits 11000 points)')
+    .option('--margin <percent>', 'margin added to the percentile for a suggested pause', '20')
+    .option('--max-points <n>', 'refuse a query needing more points than this (steps x series)')
+    .option('--timeout <duration>', 'time budget of each range request', '30s')
+    .option('--ca-file <file>', 'PEM CA certificate(s) to trust for https')
+    .option('--insecure-skip-verify', 'do not verify the TLS certificate (warned)')
+    .option('--write', 'set the suggested pause values in the definition, in place, keeping comments and layout')
+    .option('--json', 'print the report as JSON')
+    .addHelpText('after', historyAuth)
+    .action((file: string, opts: Record<string, string | boolean | undefined>) => run(async () => command<typeof import('./commands/baseline')>('baseline').baselineCommand(file, { ...opts, config: program.opts().config })));
+
+  program
+    .command('backtest')
+    .description('replay every gate\'s generated alerts over a past range: episodes and time in each state (see docs/backtest.md)')
+    .argument('<file>', 'definition file')
+    .addOption(new Option('--prometheus-url <url>', 'Prometheus base URL').env('MIGOBS_PROMETHEUS_URL'))
+    .option('--from <time>', 'start: RFC 3339, Unix seconds, now or now-<duration>')
+    .option('--to <time>', 'end: RFC 3339, Unix seconds, now or now-<duration>')
+    .option('--phase <phase>', 'replay as if the migration had been in this phase for the whole range (default: phases from migration_phase)')
+    .option('--step <duration>', 'evaluation step; use your rule evaluation_interval (default: spec.scrapeInterval)')
+    .option('--max-points <n>', 'refuse a query needing more points than this (steps x series)')
+    .option('--timeout <duration>', 'time budget of each range request', '30s')
+    .option('--ca-file <file>', 'PEM CA certificate(s) to trust for https')
+    .option('--insecure-skip-verify', 'do not verify the TLS certificate (warned)')
+    .option('--json', 'print the report as JSON')
+    .addHelpText('after', historyAuth)
+    .action((file: string, opts: Record<string, string | boolean | undefined>) => run(async () => command<typeof import('./commands/backtest')>('backtest').backtestCommand(file, { ...opts, config: program.opts().config })));
+
   return program;
 }
 
