@@ -21,3 +21,10 @@ export function parseTime(flag: string, text: string, nowMs: number): number {
 }
 
 export const isoTime = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
+
+/** A window or step such as `7d` or `1m`, in milliseconds, > 0 (longer than any timer may be). */
+export function spanOption(flag: string, text: string): number {
+  const ms = parseDurationMs(text);
+  if (ms === undefined || ms <= 0) throw new UserError(`${flag} must be a duration such as 7d, 1h or 30s, got ${JSON.stringify(text)}`);
+  return ms;
+}

@@ -1,10 +1,10 @@
 import { UserError } from '../../diagnostics';
 import { INSECURE_WARNING, printable, safeJson } from '../../live/format';
 import { alignToStep, DEFAULT_MAX_POINTS } from '../../live/range-query';
-import { checkSelection, durationOption, loadModel, makeClient, type LiveOptions } from '../../live/setup';
+import { checkSelection, loadModel, makeClient, type LiveOptions } from '../../live/setup';
 import { backtestJson, backtestText } from '../../history/format';
 import { collectBacktest } from '../../history/run';
-import { parseTime } from '../../history/time';
+import { parseTime, spanOption } from '../../history/time';
 
 export interface BacktestCommandOptions extends LiveOptions {
   from?: string;
@@ -26,7 +26,7 @@ export async function backtestCommand(file: string, opts: BacktestCommandOptions
   if (!opts.from || !opts.to) throw new UserError('--from and --to are required (RFC 3339, Unix seconds, now or now-<duration>)');
   const client = makeClient(opts, '30s');
   const now = Date.now();
-  const stepMs = durationOption('--step', opts.step ?? `${model.scrapeIntervalSeconds}s`);
+  const stepMs = spanOption('--step', opts.step ?? `${model.scrapeIntervalSeconds}s`);
   const maxPoints = opts.maxPoints === undefined ? DEFAULT_MAX_POINTS : Number(opts.maxPoints);
   if (!Number.isSafeInteger(maxPoints) || maxPoints <= 0) throw new UserError(`--max-points must be a whole number greater than 0, got ${JSON.stringify(opts.maxPoints)}`);
   const fromMs = parseTime('--from', opts.from, now);

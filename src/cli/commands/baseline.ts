@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { UserError } from '../../diagnostics';
 import { INSECURE_WARNING, printable, safeJson } from '../../live/format';
 import { alignToStep, DEFAULT_MAX_POINTS, pickStep } from '../../live/range-query';
-import { durationOption, loadModel, makeClient, type LiveOptions } from '../../live/setup';
+import { loadModel, makeClient, type LiveOptions } from '../../live/setup';
 import { loadDefinitionText } from '../../pipeline';
 import { loadConfig } from '../../load/config';
 import { writeFileAtomic } from '../../write/atomic';
@@ -11,7 +11,7 @@ import { DEFAULT_MARGIN, fmt } from '../../history/baseline';
 import { editThresholds, NOTE_PREFIX, type ThresholdChange } from '../../history/edit-thresholds';
 import { baselineJson, baselineText } from '../../history/format';
 import { collectBaseline, type BaselineReport } from '../../history/run';
-import { isoTime, parseTime } from '../../history/time';
+import { isoTime, parseTime, spanOption } from '../../history/time';
 
 export interface BaselineCommandOptions extends LiveOptions {
   window?: string;
@@ -32,9 +32,9 @@ export interface BaselineCommandOptions extends LiveOptions {
 export async function baselineCommand(file: string, opts: BaselineCommandOptions): Promise<number> {
   const model = loadModel(file, opts.config);
   const client = makeClient(opts, '30s');
-  const windowMs = durationOption('--window', opts.window ?? '7d');
+  const windowMs = spanOption('--window', opts.window ?? '7d');
   const maxPoints = opts.maxPoints === undefined ? DEFAULT_MAX_POINTS : positiveInt('--max-points', opts.maxPoints);
-  const stepMs = opts.step ? durationOption('--step', opts.step) : pickStep(windowMs, Math.min(maxPoints, 11_000), model.scrapeIntervalSeconds * 1000);
+  const stepMs = opts.step ? spanOption('--step', opts.step) : pickStep(windowMs, Math.min(maxPoints, 11_000), model.scrapeIntervalSeconds * 1000);
   const margin = opts.margin === undefined ? DEFAULT_MARGIN : percent(opts.margin);
   const endMs = alignToStep(parseTime('--end', opts.end ?? 'now', Date.now()), stepMs);
   const startMs = endMs - windowMs;
