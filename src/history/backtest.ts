@@ -13,6 +13,8 @@
  *
  * The gate's state at a step is rollback > unknown > pause > green from the alerts firing then
  * (inactive when the migration is not in one of the gate's phases), the precedence of `migobs gate`.
+ * Steps before `reportFromMs` are a warm-up: they run the alerts' `for` clocks (a condition that
+ * held before the range starts is already pending at its start, as it was live) but are not counted.
  * Pure: no I/O.
  */
 import type { ResolvedGate } from '../model/types';
@@ -61,7 +63,7 @@ export const past = (g: Pick<ResolvedGate, 'direction'>, value: number, threshol
  * Replay one gate. `times`: the evaluation steps in order; `value(t)`: the gate value or undefined;
  * `phasesAt(t)`: the phases current at t (all of them, the gate's are picked here).
  */
-export function replayGate(gate: ResolvedGate, times: number[], stepMs: number, value: (t: number) => number | undefined, phasesAt: (t: number) => Iterable<string>): GateReplay {
+export function replayGate(gate: ResolvedGate, times: number[], stepMs: number, value: (t: number) => number | undefined, phasesAt: (t: number) => Iterable<string>, reportFromMs = -Infinity): GateReplay {
   const active = new Map<string, AlertInstance>(); // key: action + '\u0000' + phase
   const episodes: Episode[] = [];
   const timeMs: Record<StepState, number> = { green: 0, pause: 0, rollback: 0, unknown: 0, inactive: 0 };
@@ -70,7 +72,8 @@ export function replayGate(gate: ResolvedGate, times: number[], stepMs: number, 
 
   for (const t of times) {
     const v = value(t);
-    if (v !== undefined) stepsWithValue++;
+    const reported = t >= reportFromMs;
+    if (v !== undefined && reported) stepsWithValue++;
     const phases = [...new Set(phasesAt(t))].filter((p) => gate.phases.includes(p)).sort();
     const holding = new Set<string>();
     for (const phase of phases) {
@@ -104,10 +107,12 @@ export function replayGate(gate: ResolvedGate, times: number[], stepMs: number, 
       }
     }
     const state: StepState = firing.has('rollback') ? 'rollback' : firing.has('unknown') ? 'unknown' : firing.has('pause') ? 'pause' : phases.length ? 'green' : 'inactive';
-    timeMs[state] += stepMs;
+    if (reported) timeMs[state] += stepMs;
   }
-  episodes.sort((a, b) => a.startMs - b.startMs || ORDER[a.action] - ORDER[b.action] || (a.phase < b.phase ? -1 : a.phase > b.phase ? 1 : 0));
-  return { gate, episodes, timeMs, stepsWithValue, steps: times.length };
+  // Warm-up steps (before reportFromMs) only set the alerts' clocks: episodes over by then are not reported.
+  const shown = episodes.filter((e) => e.endMs === undefined || e.endMs > reportFromMs);
+  shown.sort((a, b) => a.startMs - b.startMs || ORDER[a.action] - ORDER[b.action] || (a.phase < b.phase ? -1 : a.phase > b.phase ? 1 : 0));
+  return { gate, episodes: shown, timeMs, stepsWithValue, steps: times.filter((t) => t >= reportFromMs).length };
 }
 
 const ORDER: Record<Action, number> = { rollback: 0, unknown: 1, pause: 2 };

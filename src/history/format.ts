@@ -66,7 +66,8 @@ const STATES: StepState[] = ['green', 'pause', 'rollback', 'unknown', 'inactive'
 
 export function backtestText(r: BacktestReport): string {
   const phase = r.phaseSource === 'flag' ? `as if in phase ${r.phase} throughout (--phase)` : 'phases from migration_phase';
-  const lines = [`${r.migrationId}: backtest ${isoTime(r.startMs)} to ${isoTime(r.endMs)}, step ${formatDuration(r.stepMs)} (${r.steps} steps), ${phase}`];
+  const warm = r.warmUpMs ? `; alerts' for clocks warmed up from ${isoTime(r.startMs - r.warmUpMs)}` : '';
+  const lines = [`${r.migrationId}: backtest ${isoTime(r.startMs)} to ${isoTime(r.endMs)}, step ${formatDuration(r.stepMs)} (${r.steps} steps), ${phase}${warm}`];
   for (const g of r.gates) {
     const gate = g.gate;
     lines.push(`${gate.id} (${gate.direction}; pause ${formatThreshold(gate.direction, gate.pause)} for ${gate.pauseFor}, rollback ${formatThreshold(gate.direction, gate.rollback)} for ${gate.rollbackFor}; phases ${gate.phases.join(', ')})`);
@@ -89,6 +90,7 @@ export function backtestJson(r: BacktestReport): unknown {
     to: isoTime(r.endMs),
     stepSeconds: r.stepMs / 1000,
     steps: r.steps,
+    warmUpSeconds: r.warmUpMs / 1000,
     phaseSource: r.phaseSource,
     phase: r.phase ?? null,
     gates: r.gates.map((g) => ({

@@ -33,6 +33,8 @@ export interface BacktestReport {
   endMs: number;
   stepMs: number;
   steps: number;
+  /** Replayed before startMs to start the `for` clocks (not reported). */
+  warmUpMs: number;
   /** Where the phase came from: migration_phase history, or `--phase` for the whole range. */
   phaseSource: 'prometheus' | 'flag';
   phase?: string;
@@ -66,24 +68,29 @@ export async function collectBacktest(client: RangeClient, model: ResolvedMigrat
   const gates: ResolvedGate[] = phase ? model.gates.filter((g) => g.phases.includes(phase)) : model.gates;
   if (gates.length === 0) throw new UserError(phase ? `no enabled gate of ${model.id} applies in phase ${phase}: nothing to replay` : `${model.id} has no enabled gate: nothing to replay`);
   const infos = new Set<string>();
+  // Warm-up: replay from the longest `for` (rounded up to a step) before the range, so an alert
+  // already pending at its start fires when it did live. Reported numbers cover the range only.
+  const longestFor = Math.max(...gates.map((g) => Math.max(g.pauseForSeconds, g.rollbackForSeconds))) * 1000;
+  const warmSteps = Math.ceil(longestFor / range.stepMs);
+  const fetchRange: Range = { ...range, startMs: range.startMs - warmSteps * range.stepMs };
   let phasesAt: (t: number) => Iterable<string>;
   if (phase) phasesAt = () => [phase];
   else {
-    const history = await guarded('backtest', () => fetchPhaseHistory(client, model, range));
+    const history = await guarded('backtest', () => fetchPhaseHistory(client, model, fetchRange));
     history.infos.forEach((i) => infos.add(i));
-    if (history.phases.size === 0) {
+    if (![...history.phases.keys()].some((t) => t >= range.startMs)) {
       throw new UserError(`backtest: no migration_phase of ${model.id} equal to 1 from ${isoTime(range.startMs)} to ${isoTime(range.endMs)}: the generated gate alerts would not have fired at all; use --phase P to replay the gates as if the migration had been in phase P for the whole range`);
     }
     phasesAt = (t) => history.phases.get(t) ?? [];
   }
-  const fetched = await guarded('backtest', () => fetchGateHistories(client, model, gates, range, onProgress));
+  const fetched = await guarded('backtest', () => fetchGateHistories(client, model, gates, fetchRange, onProgress));
   fetched.infos.forEach((i) => infos.add(i));
-  if (fetched.histories.every((h) => h.points.size === 0)) {
+  if (fetched.histories.every((h) => ![...h.points.keys()].some((t) => t >= range.startMs))) {
     throw new UserError(`backtest: no gate of ${model.id} has data from ${isoTime(range.startMs)} to ${isoTime(range.endMs)}: every gate would be unknown (= pause) the whole time; check --prometheus-url, the range, and that the signals' metrics were scraped then (${gates.map((g) => `${g.id}: ${gateValueExpr(model, g)}`).join('; ')})`);
   }
-  const times = gridTimes(range);
-  const replays = fetched.histories.map((h) => replayGate(h.gate, times, range.stepMs, (t) => h.points.get(t), phasesAt));
-  return { migrationId: model.id, startMs: range.startMs, endMs: times[times.length - 1]!, stepMs: range.stepMs, steps: times.length, phaseSource: phase ? 'flag' : 'prometheus', ...(phase ? { phase } : {}), gates: replays, infos: [...infos] };
+  const times = gridTimes(fetchRange);
+  const replays = fetched.histories.map((h) => replayGate(h.gate, times, range.stepMs, (t) => h.points.get(t), phasesAt, range.startMs));
+  return { migrationId: model.id, startMs: range.startMs, endMs: times[times.length - 1]!, stepMs: range.stepMs, steps: replays[0]!.steps, warmUpMs: warmSteps * range.stepMs, phaseSource: phase ? 'flag' : 'prometheus', ...(phase ? { phase } : {}), gates: replays, infos: [...infos] };
 }
 
 export const stepText = (ms: number): string => formatDuration(ms);

@@ -106,6 +106,16 @@ describe('replayGate (alert semantics)', () => {
     const r = replay([0.5, 0.15, 0.12, 0.2], 'canary', g);
     expect(r.episodes).toEqual([{ action: 'pause', phase: 'canary', pendingSinceMs: M, startMs: M, endMs: 3 * M, lastFiringMs: 2 * M, peak: 0.12 }]);
   });
+  it('warm-up steps start the `for` clock but are not reported', () => {
+    const values = [20, 20, 20, 20, 20, 20];
+    const r = replayGate(gate(), times(6), M, (t) => values[t / M], () => ['canary'], 2 * M);
+    expect(r.episodes).toEqual([{ action: 'pause', phase: 'canary', pendingSinceMs: 0, startMs: 2 * M, lastFiringMs: 5 * M, peak: 20 }]);
+    expect(r.timeMs).toEqual({ green: 0, pause: 4 * M, rollback: 0, unknown: 0, inactive: 0 });
+    expect(r.steps).toBe(4);
+    // An episode over before the reported range is dropped.
+    const early = [20, 20, 20, 5, 5, 5];
+    expect(replayGate(gate(), times(6), M, (t) => early[t / M], () => ['canary'], 4 * M).episodes).toEqual([]);
+  });
   it('an episode still firing at the end has no end', () => expect(replay([20, 20, 20, 20]).episodes[0]!.endMs).toBeUndefined());
 });
 
