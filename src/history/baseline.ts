@@ -71,12 +71,12 @@ export function baselineGate(h: GateHistory, steps: number, margin = DEFAULT_MAR
   }
   const raw = g.direction === 'below' ? decisive.value - margin * Math.abs(decisive.value) : decisive.value + margin * Math.abs(decisive.value);
   const suggested = roundOutward(raw, g.direction);
+  const sign = g.direction === 'below' ? '-' : '+';
   // The suggestion must stay strictly on the green side of rollback (a pause at or past it never fires alone).
   const inside = g.direction === 'below' ? suggested > g.rollback : suggested < g.rollback;
   if (!inside) {
-    return { ...withStats, verdict: 'reaches-rollback', note: `${decisive.name} ${fmt(decisive.value)} + ${marginText} reaches the rollback threshold ${fmt(g.rollback)}: not suggesting a looser rollback; check whether the window held an incident or the preset fits this system` };
+    return { ...withStats, verdict: 'reaches-rollback', note: `${decisive.name} ${fmt(decisive.value)} ${sign} ${marginText} reaches the rollback threshold ${fmt(g.rollback)}: not suggesting a looser rollback; check whether the window held an incident or the preset fits this system` };
   }
-  const sign = g.direction === 'below' ? '-' : '+';
   return { ...withStats, verdict: 'crosses', suggestion: { pause: suggested, rollback: g.rollback, method: `pause = ${decisive.name} ${sign} ${marginText} (${fmt(decisive.value)} ${sign} ${marginText} = ${fmt(raw)}, rounded ${g.direction === 'below' ? 'down' : 'up'} to 2 significant digits); rollback unchanged` } };
 }
 

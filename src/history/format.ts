@@ -32,6 +32,7 @@ export function baselineText(r: BaselineReport): string {
     else if (b.verdict === 'near') lines.push(`  near: ${b.note} (no change suggested)`);
     else lines.push('  ok: the baseline stays clear of pause');
   }
+  for (const c of r.caveats) lines.push(`caveat: ${c}`);
   return lines.join('\n') + '\n';
 }
 
@@ -58,6 +59,7 @@ export function baselineJson(r: BaselineReport): unknown {
       suggestion: b.suggestion ?? null,
       note: b.note ?? null,
     })),
+    caveats: r.caveats,
     infos: r.infos,
   };
 }

@@ -25,6 +25,8 @@ export interface BaselineReport {
   margin: number;
   gates: GateBaseline[];
   infos: string[];
+  /** Why these numbers may mislead (docs/baseline.md "Caveats"), shown with the report. */
+  caveats: string[];
 }
 
 export interface BacktestReport {
@@ -61,7 +63,11 @@ export async function collectBaseline(client: RangeClient, model: ResolvedMigrat
   if (gates.every((g) => g.verdict === 'no-data')) {
     throw new UserError(`baseline: no gate of ${model.id} has data from ${isoTime(range.startMs)} to ${isoTime(range.endMs)} (${range.window}): nothing to learn from; check --prometheus-url, the window, and that the signals' metrics are scraped (gates: ${model.gates.map((g) => g.id).join(', ')})`);
   }
-  return { migrationId: model.id, startMs: range.startMs, endMs: range.endMs, stepMs: range.stepMs, window: range.window, steps, margin: range.margin, gates, infos };
+  const caveats: string[] = [];
+  if (range.endMs - range.startMs < 7 * 86_400_000) caveats.push(`the window (${range.window}) is shorter than a week: weekly peaks (weekend batch jobs, Monday traffic) are not in it`);
+  if (range.stepMs > model.scrapeIntervalSeconds * 1000) caveats.push(`the step (${formatDuration(range.stepMs)}) is longer than spec.scrapeInterval (${formatDuration(model.scrapeIntervalSeconds * 1000)}): spikes between steps are not seen, max may be lower than the true maximum`);
+  caveats.push('a window that held an incident learns the incident: check its dashboards before taking a suggestion');
+  return { migrationId: model.id, startMs: range.startMs, endMs: range.endMs, stepMs: range.stepMs, window: range.window, steps, margin: range.margin, gates, infos, caveats };
 }
 
 export async function collectBacktest(client: RangeClient, model: ResolvedMigration, range: Range, phase: string | undefined, onProgress?: (gate: string) => void): Promise<BacktestReport> {

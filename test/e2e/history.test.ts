@@ -264,6 +264,8 @@ describe('migobs baseline on a real Prometheus', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^ {2}SUGGEST pause 10 -> 24, rollback 60: pause = p99 \+ 20 %/m);
     expect(r.stdout).toMatch(/wrote .*def\.yaml: lag pause 24/);
+    expect(r.stdout).toMatch(/^caveat: the window \(39m\) is shorter than a week/m);
+    expect(r.stdout).toMatch(/^ {2}NO DATA: no data in the window: during the migration this gate would be unknown \(= pause\)$/m);
     const after = readFileSync(file, 'utf8');
     const a = before.split('\n');
     const b = after.split('\n');

@@ -49,7 +49,9 @@ describe('baselineGate', () => {
     const g = gate({ direction: 'below', pause: 0.2, rollback: 0.05 });
     const b = baselineGate(history(Array.from({ length: 100 }, () => 0.15), g), 100);
     expect(b.verdict).toBe('crosses');
-    expect(b.suggestion).toMatchObject({ pause: 0.12, rollback: 0.05 });
+    expect(b.suggestion).toMatchObject({ pause: 0.12, rollback: 0.05, method: expect.stringMatching(/^pause = p1 - 20 % \(0\.15 - 20 % = 0\.12, rounded down/) });
+    const tight = baselineGate(history(Array.from({ length: 100 }, () => 0.08), gate({ direction: 'below', pause: 0.2, rollback: 0.1 })), 100);
+    expect(tight.note).toMatch(/^p1 0\.08 - 20 % reaches the rollback threshold 0\.1/);
   });
   it('near: within the margin of pause, no change', () => {
     expect(baselineGate(history([9, 9, 9]), 3).verdict).toBe('near');
