@@ -49,7 +49,8 @@ export function roundOutward(x: number, direction: 'above' | 'below'): number {
 export function baselineGate(h: GateHistory, steps: number, margin = DEFAULT_MARGIN): GateBaseline {
   const g = h.gate;
   const values = [...h.points.values()];
-  const stats = summarize(values);
+  // ±Inf counts in the shares (the alerts compare it) but not in the percentiles.
+  const stats = summarize(values.filter(Number.isFinite));
   let pause = 0;
   let rollback = 0;
   for (const v of values) {

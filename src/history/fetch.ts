@@ -20,7 +20,7 @@ export interface GateHistory {
   gate: ResolvedGate;
   /** The PromQL evaluated (the recording rule migration:gate:value). */
   expr: string;
-  /** Value at each step that has one, time order; a step without a point had no value (unknown). */
+  /** Value at each step that has one (±Inf included), time order; a step without a point had no value (unknown). */
   points: Map<number, number>;
 }
 
@@ -49,7 +49,8 @@ export async function fetchGateHistories(client: RangeClient, model: ResolvedMig
     // max()/min() without `by` answers one series; more means the expression is not the gate value.
     if (answer.series.length > 1) throw new PrometheusError(`gate ${gate.id}: its value returned ${answer.series.length} series, expected one`);
     const points = new Map<number, number>();
-    for (const [t, v] of answer.series[0]?.points ?? []) if (Number.isFinite(v)) points.set(t, v);
+    // NaN is no value (the rule's `>= -Inf` drops it); ±Inf is a value the alerts compare like any other.
+    for (const [t, v] of answer.series[0]?.points ?? []) if (!Number.isNaN(v)) points.set(t, v);
     histories.push({ gate, expr, points });
   }
   return { histories, infos: [...infos] };

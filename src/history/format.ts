@@ -78,7 +78,7 @@ export function backtestText(r: BacktestReport): string {
     for (const e of g.episodes) {
       const end = e.endMs === undefined ? 'still firing at the end' : isoTime(e.endMs);
       const dur = formatDuration((e.endMs ?? e.lastFiringMs + r.stepMs) - e.startMs);
-      const peak = e.peak === undefined ? '' : `, peak ${formatValue(e.peak)}`;
+      const peak = e.peak === undefined ? '' : `, peak ${Number.isFinite(e.peak) ? formatValue(e.peak) : e.peak > 0 ? '+Inf' : '-Inf'}`;
       lines.push(`  ${e.action.padEnd(8)} ${e.phase}  ${isoTime(e.startMs)} -> ${end}  (${dur}; pending from ${isoTime(e.pendingSinceMs)}${peak})`);
     }
   }
@@ -112,7 +112,8 @@ export function backtestJson(r: BacktestReport): unknown {
         start: isoTime(e.startMs),
         end: e.endMs === undefined ? null : isoTime(e.endMs),
         lastFiring: isoTime(e.lastFiringMs),
-        peak: e.peak ?? null,
+        // JSON has no infinity: Prometheus' spelling, as a string.
+        peak: e.peak === undefined ? null : Number.isFinite(e.peak) ? e.peak : e.peak > 0 ? '+Inf' : '-Inf',
       })),
     })),
     infos: r.infos,

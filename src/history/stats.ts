@@ -29,7 +29,7 @@ export interface Summary {
   max: number;
 }
 
-/** Summary of finite values (callers pass only finite ones: the gate value drops NaN itself). */
+/** Summary of finite values (callers filter out ±Inf; the gate value drops NaN itself). */
 export function summarize(values: number[]): Summary | undefined {
   if (values.length === 0) return undefined;
   const sorted = [...values].sort((a, b) => a - b);

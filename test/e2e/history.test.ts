@@ -45,6 +45,7 @@ const SERIES: { metric: string; labels: Record<string, string>; value: Gen }[] =
       : between(k, 50, 64) ? undefined // no samples: 5m of lookback, then absent = unknown across a phase switch
       : between(k, 100, 110) ? '61'
       : between(k, 120, 125) ? 'NaN' // NaN is dropped by the gate value: unknown
+      : between(k, 130, 133) ? '+Inf' // +Inf is a value, past every threshold
       : '5',
   },
   { metric: 'free_ratio', labels: { job: 'db' }, value: (k) => (between(k, 70, 80) ? '0.15' : between(k, 140, 149) ? '0.05' : '0.5') },
@@ -73,7 +74,7 @@ function promtoolSeries(): { series: string; values: string }[] {
   }));
 }
 
-interface JsonEpisode { action: 'pause' | 'rollback' | 'unknown'; phase: string; pendingSince: string; start: string; end: string | null; lastFiring: string; peak: number | null }
+interface JsonEpisode { action: 'pause' | 'rollback' | 'unknown'; phase: string; pendingSince: string; start: string; end: string | null; lastFiring: string; peak: number | string | null }
 interface JsonGate { gate: string; seconds: Record<string, number>; episodes: JsonEpisode[] }
 
 const ALERT = { pause: 'MigrationGatePause', rollback: 'MigrationGateRollback', unknown: 'MigrationGateSignalAbsent' } as const;
@@ -168,6 +169,8 @@ describe('migobs backtest on a real Prometheus', () => {
       'rollback full 102-111 peak 61',
       'pause full 103-111 peak 61',
       'unknown full 123-126', // NaN is unknown, not green
+      'rollback full 132-134 peak +Inf',
+      'pause full 133-134 peak +Inf',
     ]);
     const free = gates.find((g) => g.gate === 'free')!;
     expect(free.episodes.map((e) => `${e.action} ${(Date.parse(e.start) - T0) / 60_000}-${e.end === null ? 'open' : (Date.parse(e.end) - T0) / 60_000}`)).toEqual(['pause 72-81', 'rollback 142-150', 'pause 142-150']);
