@@ -13,6 +13,9 @@
  * low), and the whole answer holds at most `maxPoints` samples (steps x series). A range that would
  * need more is refused before the first request with a RangeTooLargeError saying which step fits.
  *
+ * One answer body is limited to 8 MB by the client (about 250 series of 1,000 points): an expression
+ * returning many series needs a smaller `pointsPerRequest`.
+ *
  * Evaluation times are exactly `startMs + k * stepMs` (k = 0, 1, ...) up to `endMs` inclusive, as
  * Prometheus' own query_range evaluates them; the caller chooses the grid (see `alignToStep`).
  */
