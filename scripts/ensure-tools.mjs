@@ -23,6 +23,7 @@ const need = [
   ['pt-heartbeat', 'percona-toolkit'], // the heartbeat writer of the shipped mysql setup
   ['openssl', 'openssl'], // a test CA for `migobs gate --ca-file`
   ['script', 'util-linux'], // a pseudo-terminal for `migobs watch`
+  ['chromium', 'chromium'], // the headless page check of `migobs report` (driven by playwright-core)
 ];
 /** The services each package starts when it is installed (Debian maintainer scripts). */
 const SERVICES_OF = {

@@ -169,8 +169,9 @@ describe('migobs backtest on a real Prometheus', () => {
       'rollback full 102-111 peak 61',
       'pause full 103-111 peak 61',
       'unknown full 123-126', // NaN is unknown, not green
-      'rollback full 132-134 peak +Inf',
-      'pause full 133-134 peak +Inf',
+      // +Inf: the gate value's NaN guard (max(X) + 0 * sum(X)) turns an infinite series into no
+      // value, so the generated alerts (and backtest, which replays them) see unknown here.
+      'unknown full 133-134',
     ]);
     const free = gates.find((g) => g.gate === 'free')!;
     expect(free.episodes.map((e) => `${e.action} ${(Date.parse(e.start) - T0) / 60_000}-${e.end === null ? 'open' : (Date.parse(e.end) - T0) / 60_000}`)).toEqual(['pause 72-81', 'rollback 142-150', 'pause 142-150']);

@@ -129,7 +129,7 @@ describe('migobs run gh-ost (stand-in obeying gh-ost\'s documented contracts) wi
     await waitFor('rows copied', () => (copied(proc) >= 200 ? true : undefined), 30_000);
     await danger(NaN);
     await waitFor('gh-ost throttled on unknown', () => (/State: throttled, flag-file/.test(proc.output()) ? true : undefined), 30_000);
-    expect(proc.output()).toMatch(/gate unknown \(was proceed\): gate danger unknown: signal value is NaN/);
+    expect(proc.output()).toMatch(/gate unknown \(was proceed\): gate danger unknown: 1 of 1 series of signal danger is not a number/);
     expect(proc.output()).toMatch(/decision: unknown -> pause gh-ost/);
     await danger(0);
     await waitFor('the resume', () => (/decision: proceed -> resume gh-ost/.test(proc.output()) ? true : undefined), 30_000);
