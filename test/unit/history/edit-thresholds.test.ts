@@ -9,6 +9,7 @@ metadata: {id: edit-unit, title: Edit unit, owner: team}
 spec:
   type: backfill
   engine: generic
+  targets: {hosts: fleet, app: fleet}
 `;
 const NOTE = '# migobs baseline 2026-11-30: 7d window, p99 3.5 + 20 % (was 10)';
 

@@ -54,7 +54,7 @@ describe('Markdown', () => {
     expect(md.trimEnd().split('\n').pop()).toBe('- **Follow-ups** (owner, issue link):');
   });
   it('missing parts are named, with no number in their place', () => {
-    expect(md).toMatch(/## Progress\n\n\*\*Missing:\*\* Prometheus said &lt;\/script&gt;/);
+    expect(md).toMatch(/## Progress\n\n\*\*Missing:\*\* Prometheus said &lt;\/script>/);
     expect(md).toMatch(/> \*\*This report is partial\.\*\*/);
   });
 });
