@@ -50,7 +50,7 @@ function definition(id: string, schedule?: { notBefore?: string; notAfter?: stri
 
 /** The generated rules.yaml, with MigrationMetricsAbsent's fixed 10m hold shortened to 5s. */
 function loadableRules(model: ResolvedMigration): string {
-  const doc = parse(rulesFiles(model).find((f) => f.path === FILES.rules)!.content) as { groups: Array<{ rules: Array<{ alert?: string; for?: string }> }> };
+  const doc = parse(rulesFiles(model).find((f) => f.path === FILES.rules(model.id))!.content) as { groups: Array<{ rules: Array<{ alert?: string; for?: string }> }> };
   const absent = doc.groups[1]!.rules.find((r) => r.alert === ALERT.metricsAbsent)!;
   expect(absent.for).toBe('10m');
   absent.for = '5s';

@@ -46,16 +46,16 @@ const model = (() => {
   return r.migrations[0]!.model;
 })();
 const files = rulesFiles(model);
-const rulesYaml = files.find((f) => f.path === FILES.rules)!.content;
-const testsYaml = files.find((f) => f.path === FILES.rulesTest)!.content;
+const rulesYaml = files.find((f) => f.path === FILES.rules(model.id))!.content;
+const testsYaml = files.find((f) => f.path === FILES.rulesTest(model.id))!.content;
 
 function promtoolTest(rules: string): { code: number; output: string } {
   const dir = mkdtempSync(join(tmpdir(), 'migobs-guards-'));
   for (const f of files) {
     mkdirSync(dirname(join(dir, f.path)), { recursive: true });
-    writeFileSync(join(dir, f.path), f.path === FILES.rules ? rules : f.content);
+    writeFileSync(join(dir, f.path), f.path === FILES.rules(model.id) ? rules : f.content);
   }
-  const r = runTool('promtool', ['test', 'rules', FILES.rulesTest], { cwd: dir, timeoutMs: 180_000 });
+  const r = runTool('promtool', ['test', 'rules', FILES.rulesTest(model.id)], { cwd: dir, timeoutMs: 180_000 });
   return { code: r.code, output: r.stdout + r.stderr };
 }
 
