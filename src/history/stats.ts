@@ -5,7 +5,7 @@
  */
 
 /** The q-quantile (0..1) of values sorted ascending; NaN for none. */
-export function quantileSorted(sorted: number[], q: number): number {
+export function quantileSorted(sorted: readonly number[], q: number): number {
   const n = sorted.length;
   if (n === 0) return Number.NaN;
   if (q <= 0) return sorted[0]!;

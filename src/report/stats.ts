@@ -3,28 +3,14 @@
  * report's time grid, counter summaries, the regression comparison. docs/report.md states each
  * definition and its caveats.
  */
+import { quantileSorted } from '../history/stats';
 import type { CounterSummary, Percentiles, RegressionRow, Span } from './types';
-
-/**
- * The φ-quantile of finite values, with the same definition as Prometheus' `quantile_over_time`:
- * sorted values v[0..n-1], rank φ·(n-1), linear interpolation between the neighbours.
- * Undefined for no values.
- */
-export function quantile(sorted: readonly number[], phi: number): number | undefined {
-  const n = sorted.length;
-  if (n === 0) return undefined;
-  const rank = phi * (n - 1);
-  const lo = Math.floor(rank);
-  const hi = Math.min(lo + 1, n - 1);
-  const w = rank - lo;
-  return sorted[lo]! * (1 - w) + sorted[hi]! * w;
-}
 
 /** p50, p95 and p99 of the finite values; undefined when there are none. */
 export function percentiles(values: ReadonlyArray<number | null>): Percentiles | undefined {
   const finite = values.filter((v): v is number => v !== null && Number.isFinite(v)).sort((a, b) => a - b);
   if (finite.length === 0) return undefined;
-  return { p50: quantile(finite, 0.5)!, p95: quantile(finite, 0.95)!, p99: quantile(finite, 0.99)!, samples: finite.length };
+  return { p50: quantileSorted(finite, 0.5), p95: quantileSorted(finite, 0.95), p99: quantileSorted(finite, 0.99), samples: finite.length };
 }
 
 /**
