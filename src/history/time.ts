@@ -2,22 +2,31 @@
 import { UserError } from '../diagnostics';
 import { parseDurationMs } from '../util/duration';
 
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
+/** RFC 3339 with an explicit zone: `2026-05-01T10:00:00Z`, `2026-05-01T12:00:00.5+02:00`. */
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:[Zz]|[+-]\d{2}:\d{2})$/;
 
-/** Milliseconds since the epoch, or a UserError naming the flag and the accepted forms. */
+/**
+ * A point in time (milliseconds since the epoch): RFC 3339 with a zone, Unix seconds
+ * (`1714557600`, `1714557600.5`), `now`, or `now-<duration>` (`now-6h`). A date without a zone
+ * is refused: whose 10:00 would it be? Shared by report, baseline and backtest, so every history
+ * command reads times the same way.
+ */
 export function parseTime(flag: string, text: string, nowMs: number): number {
-  const rel = /^now(?:-(.+))?$/.exec(text);
+  const t = text.trim();
+  if (t === 'now') return nowMs;
+  const rel = /^now-(.+)$/.exec(t);
   if (rel) {
-    if (rel[1] === undefined) return nowMs;
-    const d = parseDurationMs(rel[1]);
-    if (d !== undefined) return nowMs - d;
-  } else if (/^\d+(?:\.\d+)?$/.test(text)) {
-    return Math.round(Number(text) * 1000);
-  } else if (RFC3339.test(text)) {
-    const ms = Date.parse(text);
+    const ms = parseDurationMs(rel[1]!);
+    if (ms === undefined) throw new UserError(`${flag} ${JSON.stringify(text)}: ${JSON.stringify(rel[1])} is not a duration such as 6h or 1d12h`);
+    return nowMs - ms;
+  }
+  if (/^\d+(?:\.\d+)?$/.test(t)) return Math.round(Number(t) * 1000);
+  if (RFC3339.test(t)) {
+    const ms = Date.parse(t.replace(' ', 'T'));
     if (Number.isFinite(ms)) return ms;
   }
-  throw new UserError(`${flag} ${JSON.stringify(text)} is not a time: use RFC 3339 (2026-11-24T09:00:00Z), Unix seconds, now or now-<duration> (now-2h)`);
+  const hint = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?$/.test(t) ? ' (add the zone: Z for UTC, or +02:00)' : '';
+  throw new UserError(`${flag} ${JSON.stringify(text)} is not a time${hint}: use RFC 3339 (2026-05-01T10:00:00Z), Unix seconds, now or now-6h`);
 }
 
 export const isoTime = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');

@@ -130,5 +130,6 @@ describe('parseTime', () => {
     ['now', now],
     ['now-2h', now - 7200_000],
   ])('%s', (text, ms) => expect(parseTime('--from', text, now)).toBe(ms));
-  it.each(['yesterday', '2026-11-24', 'now+1h', 'now-2x', ''])('refuses %j', (text) => expect(() => parseTime('--from', text, now)).toThrow(/--from .* is not a time: use RFC 3339/));
+  it.each(['yesterday', '2026-11-24', 'now+1h', ''])('refuses %j', (text) => expect(() => parseTime('--from', text, now)).toThrow(/--from .* is not a time: use RFC 3339/));
+  it('names the bad duration of now-<duration>', () => expect(() => parseTime('--from', 'now-2x', now)).toThrow(/--from "now-2x": "2x" is not a duration/));
 });

@@ -2,8 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { scriptSafeJson } from '../../../src/report/charts';
 import { mergeEpisodes } from '../../../src/report/collect';
-import { chooseStep, marginOption, parseTime } from '../../../src/report/options';
-import { compare, counterSummary, grid, percentiles, quantile, relativeWorsening, runs, timeWhere } from '../../../src/report/stats';
+import { parseTime } from '../../../src/history/time';
+import { chooseStep, marginOption } from '../../../src/report/options';
+import { quantileSorted as quantile } from '../../../src/history/stats';
+import { compare, counterSummary, grid, percentiles, relativeWorsening, runs, timeWhere } from '../../../src/report/stats';
 
 describe('quantile: Prometheus quantile_over_time (rank phi*(n-1), linear interpolation)', () => {
   it.each([
@@ -13,7 +15,7 @@ describe('quantile: Prometheus quantile_over_time (rank phi*(n-1), linear interp
     [[0, 10], 0.95, 9.5],
   ])('%j at %f = %f', (values, phi, want) => expect(quantile(values, phi)).toBeCloseTo(want, 10));
   it('no values: no percentiles (never 0)', () => {
-    expect(quantile([], 0.5)).toBeUndefined();
+    expect(quantile([], 0.5)).toBeNaN();
     expect(percentiles([null, null])).toBeUndefined();
   });
   it('ignores points without a value', () => expect(percentiles([null, 3, 1, null, 2])).toEqual({ p50: 2, p95: 2.9, p99: 2.98, samples: 3 }));
