@@ -12,7 +12,7 @@ import { engineSignals, loadPreset } from '../presets/load';
 import type { LibrarySignal, PresetGate } from '../presets/types';
 import { eq, parseSelector, type LabelMatcher } from '../promql/matchers';
 import { injectMatchers, injectMatchersBy, parsePromql, syntaxProblems } from '../promql/parse';
-import { resolveRunner, runnerSignals } from '../runners/gitlab-bbm';
+import { resolveRunner, runnerSignals } from '../progress-sources/gitlab-bbm';
 import { parseDurationSeconds } from '../util/duration';
 import { resolveTargets } from './targets';
 import { parseRfc3339 } from '../util/timestamp';

@@ -9,7 +9,7 @@ import { formatDuration } from '../../util/duration';
 import { ALERT, GATE_STATE, LIFECYCLE_LOOKBACK, META_ANCHOR, RECORD, SEVERITY, gateAnchor, groupName, type GateAction } from '../names';
 import { PANEL, gatePanelIds } from '../panel-ids';
 import { dashboardUrl, runbookUrl } from '../urls';
-import { runnerRecordingRules } from '../../runners/gitlab-bbm';
+import { runnerRecordingRules } from '../../progress-sources/gitlab-bbm';
 import * as q from './promql';
 import { stalledForSeconds } from './test-plan';
 
