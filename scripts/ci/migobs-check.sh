@@ -49,6 +49,22 @@ annotate() {
   fi
 }
 
+# annotate_output TEXT: each `file:line:col: message` line of migobs' output becomes an error
+# annotation; `stale|missing|extra: <path> ...` lines (generate --check) become file annotations;
+# other lines are printed as they are.
+annotate_output() {
+  local line
+  while IFS= read -r line; do
+    if [[ $line =~ ^(stale|missing|extra):\ +([^ ]+)(.*)$ ]]; then
+      annotate error "${BASH_REMATCH[2]}" '' '' "${BASH_REMATCH[1]}${BASH_REMATCH[3]}: the committed output does not match the definitions; run migobs generate and commit the result"
+    elif [[ $line =~ ^(.+):([0-9]+):([0-9]+):\ (.*)$ ]]; then
+      annotate error "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "${BASH_REMATCH[3]}" "${BASH_REMATCH[4]}"
+    elif [[ -n $line ]]; then
+      printf '%s\n' "$line"
+    fi
+  done <<<"$1"
+}
+
 group() { [[ $ANNOTATE == true ]] && printf '::group::%s\n' "$1" || printf '== %s\n' "$1"; }
 endgroup() { [[ $ANNOTATE == true ]] && printf '::endgroup::\n'; return 0; }
 
@@ -80,16 +96,9 @@ validate_rc=0
 
 if ((${#CHANGED[@]} > 0)); then
   group "migobs validate (${#CHANGED[@]} changed definition(s))"
-  # validate prints `file:line:col: message`; each such line becomes an annotation.
   validate_out=$("${MIGOBS[@]}" validate "${CHANGED[@]}" 2>&1)
   validate_rc=$?
-  while IFS= read -r line; do
-    if [[ $line =~ ^(.+):([0-9]+):([0-9]+):\ (.*)$ ]]; then
-      annotate error "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "${BASH_REMATCH[3]}" "${BASH_REMATCH[4]}"
-    elif [[ -n $line ]]; then
-      printf '%s\n' "$line"
-    fi
-  done <<<"$validate_out"
+  annotate_output "$validate_out"
   endgroup
   ((validate_rc != 0)) && failed=1
 
@@ -105,15 +114,7 @@ fi
 group 'migobs generate --check (every definition)'
 check_out=$("${MIGOBS[@]}" generate "${ALL[@]}" --out-dir "$OUT_DIR" --check "${FLAVOR_ARGS[@]}" 2>&1)
 check_rc=$?
-while IFS= read -r line; do
-  if [[ $line =~ ^(stale|missing|extra):\ +([^ ]+)(.*)$ ]]; then
-    annotate error "${BASH_REMATCH[2]}" '' '' "${BASH_REMATCH[1]}${BASH_REMATCH[3]}: the committed output does not match the definitions; run migobs generate and commit the result"
-  elif [[ $line =~ ^(.+):([0-9]+):([0-9]+):\ (.*)$ ]]; then
-    annotate error "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}" "${BASH_REMATCH[3]}" "${BASH_REMATCH[4]}"
-  elif [[ -n $line ]]; then
-    printf '%s\n' "$line"
-  fi
-done <<<"$check_out"
+annotate_output "$check_out"
 endgroup
 ((check_rc != 0)) && failed=1
 
