@@ -6,21 +6,14 @@
  * `warnings` entry saying the remote read failed. Taken at face value that is "proceed"; migobs must
  * answer unknown (exit 4), never 0. docs/security.md "Doubtful answers".
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { askGateUntil, gateOf } from '../helpers/gate';
-import { HOST, migobsAsync, Services, sleep, waitFor, type AsyncCliResult, type Prometheus } from '../helpers/services';
+import { closeServers, metricsServer } from '../helpers/http-fixtures';
+import { migobsAsync, Services, sleep, waitFor, type AsyncCliResult, type Prometheus } from '../helpers/services';
 
 const DEFINITION = join(__dirname, 'fixtures', 'partial-data.yaml');
-
-/** A /metrics endpoint serving fixed text (a replica exporter and the runner, reduced to what the gate reads). */
-async function metricsServer(text: string): Promise<{ server: Server; target: string }> {
-  const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(text));
-  await new Promise<void>((r) => server.listen(0, HOST, r));
-  return { server, target: `${HOST}:${(server.address() as AddressInfo).port}` };
-}
 
 describe('a remote-read store goes down: partial data is unknown, never proceed', () => {
   const services = new Services();
@@ -31,10 +24,8 @@ describe('a remote-read store goes down: partial data is unknown, never proceed'
 
   beforeAll(async () => {
     try {
-      const local = await metricsServer(
-        ['# TYPE replica_lag_seconds gauge', 'replica_lag_seconds{replica="r1"} 0', '# TYPE migration_phase gauge', 'migration_phase{migration_id="partial-data-e2e",phase="canary"} 1', ''].join('\n'),
-      );
-      const remote = await metricsServer(['# TYPE replica_lag_seconds gauge', 'replica_lag_seconds{replica="r2"} 100', ''].join('\n'));
+      const local = await metricsServer(['# TYPE replica_lag_seconds gauge', 'replica_lag_seconds{replica="r1"} 0', '# TYPE migration_phase gauge', 'migration_phase{migration_id="partial-data-e2e",phase="canary"} 1']);
+      const remote = await metricsServer(['# TYPE replica_lag_seconds gauge', 'replica_lag_seconds{replica="r2"} 100']);
       servers.push(local.server, remote.server);
       const b = await services.startPrometheus({ name: 'prometheus-b', targets: [{ job: 'replicas-b', target: remote.target }] });
       a = await services.startPrometheus({ name: 'prometheus-a', targets: [{ job: 'partial-data-runner', target: local.target }], remoteRead: [`${b.url}/api/v1/read`] });
@@ -46,10 +37,7 @@ describe('a remote-read store goes down: partial data is unknown, never proceed'
 
   afterAll(async () => {
     await services.stopAll();
-    for (const s of servers) {
-      s.closeAllConnections();
-      s.close();
-    }
+    closeServers(servers);
   });
 
   it('store B up: A answers both replicas, the gate sees lag 100 and rolls back (exit 3)', async () => {

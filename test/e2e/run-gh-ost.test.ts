@@ -10,7 +10,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO } from '../helpers/cli';
-import { CLI_BIN, Services, waitFor, type Prometheus, type Proc } from '../helpers/services';
+import { dangerDriver, startMigobsRun } from '../helpers/run-driver';
+import { Services, waitFor, type Prometheus, type Proc } from '../helpers/services';
 
 const DEFINITION = join(__dirname, 'fixtures', 'run-gh-ost.yaml');
 const STANDIN = join(REPO, 'test', 'fixtures', 'gh-ost-standin', 'gh-ost.mjs');
@@ -21,11 +22,7 @@ describe('migobs run gh-ost (stand-in obeying gh-ost\'s documented contracts) wi
   let prom: Prometheus;
   let pushgateway: { url: string; target: string };
 
-  async function danger(value: number): Promise<void> {
-    const r = await fetch(`${pushgateway.url}/metrics/job/danger-driver`, { method: 'PUT', body: `migobs_e2e_danger ${value}\n`, signal: AbortSignal.timeout(5000) });
-    expect(r.status).toBeLessThan(300);
-    await waitFor(`Prometheus to read danger ${value}`, async () => ((await prom.query('max(migobs_e2e_danger)'))[0]?.value[1] === String(value) ? true : undefined), 30_000);
-  }
+  const danger = (value: number): Promise<void> => dangerDriver(pushgateway.url, () => prom)(value);
 
   /** The pushed contract series of this migration: name{labels} -> value. */
   async function pushed(name: string, label = ''): Promise<number | undefined> {
@@ -38,19 +35,10 @@ describe('migobs run gh-ost (stand-in obeying gh-ost\'s documented contracts) wi
   }
 
   function startRun(name: string, standin: string[], extra: string[] = []): { proc: Proc; exited: Promise<number | string> } {
-    const proc = services.start(name, process.execPath, [
-      CLI_BIN, 'run', DEFINITION, '--tool', 'gh-ost', '--prometheus-url', prom.url, '--pushgateway', pushgateway.url, '--interval', '500ms', ...extra, '--',
+    return startMigobsRun(services, name, [
+      DEFINITION, '--tool', 'gh-ost', '--prometheus-url', prom.url, '--pushgateway', pushgateway.url, '--interval', '500ms', ...extra, '--',
       process.execPath, STANDIN, '--execute', '--alter', 'ADD COLUMN c INT', ...standin,
-    ], { cwd: REPO, env: { NO_COLOR: '1' } });
-    const exited = new Promise<number | string>((resolve) => {
-      if (proc.exited) resolve(proc.child.exitCode ?? proc.child.signalCode ?? -1);
-      proc.child.once('exit', (code, signal) => resolve(code ?? signal ?? -1));
-    });
-    // The whole output (Proc keeps only its tail).
-    let text = '';
-    proc.child.stdout!.on('data', (b: Buffer) => (text += b.toString('utf8')));
-    proc.child.stderr!.on('data', (b: Buffer) => (text += b.toString('utf8')));
-    return { proc: { ...proc, output: () => text, get exited() { return proc.exited; } }, exited };
+    ]);
   }
 
   const copied = (proc: Proc): number => Math.max(0, ...[...proc.output().matchAll(/Copy: ([0-9]+)\//g)].map((m) => Number(m[1])));
@@ -80,7 +68,7 @@ describe('migobs run gh-ost (stand-in obeying gh-ost\'s documented contracts) wi
     const held = copied(proc);
     await waitFor('the pushed contract to say throttled', async () => ((await pushed('migration_throttled')) === 1 && (await pushed('migobs_run_paused')) === 1 ? true : undefined), 30_000);
     await waitFor('more throttled status lines', () => ((proc.output().match(/State: throttled, flag-file/g) ?? []).length >= 5 ? true : undefined), 30_000);
-    expect(copied(proc)).toBe(held);
+    expect(copied(proc), proc.output()).toBe(held);
 
     await danger(0);
     const code = await exited;
@@ -151,11 +139,10 @@ describe('migobs run gh-ost (stand-in obeying gh-ost\'s documented contracts) wi
   }, 90_000);
 
   it('Prometheus unreachable: unknown, gh-ost is not started; SIGTERM ends the wait', async () => {
-    const proc = services.start('ghost-no-prometheus', process.execPath, [
-      CLI_BIN, 'run', DEFINITION, '--tool', 'gh-ost', '--prometheus-url', 'http://127.0.0.1:9', '--pushgateway', pushgateway.url, '--interval', '500ms', '--',
+    const { proc, exited } = startMigobsRun(services, 'ghost-no-prometheus', [
+      DEFINITION, '--tool', 'gh-ost', '--prometheus-url', 'http://127.0.0.1:9', '--pushgateway', pushgateway.url, '--interval', '500ms', '--',
       process.execPath, STANDIN, '--execute',
-    ], { cwd: REPO, env: { NO_COLOR: '1' } });
-    const exited = new Promise<number | string>((resolve) => proc.child.once('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+    ]);
     await waitFor('the gate to be unknown', () => (/gate unknown: /.test(proc.output()) ? true : undefined), 30_000);
     proc.child.kill('SIGTERM');
     expect(await exited, proc.output()).toBe(143);

@@ -11,8 +11,8 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI_BIN, freePort, HOST, Services, waitFor, type MariaDB, type Prometheus, type Proc } from '../helpers/services';
-import { REPO } from '../helpers/cli';
+import { dangerDriver, startMigobsRun } from '../helpers/run-driver';
+import { freePort, HOST, Services, waitFor, type MariaDB, type Prometheus, type Proc } from '../helpers/services';
 import { requireTool } from '../helpers/tools';
 
 const DEFINITION = join(__dirname, 'fixtures', 'run-pt-osc.yaml');
@@ -27,11 +27,7 @@ describe('migobs run pt-online-schema-change on real MariaDB, Prometheus and Pus
   let runPort: number;
 
   /** The gate's signal: 0 proceed, 0.5 pause, 2 rollback (pause > 0, rollback > 1). */
-  async function danger(value: number): Promise<void> {
-    const r = await fetch(`${pushgateway.url}/metrics/job/danger-driver`, { method: 'PUT', body: `migobs_e2e_danger ${value}\n`, signal: AbortSignal.timeout(5000) });
-    expect(r.status).toBeLessThan(300);
-    await waitFor(`Prometheus to read danger ${value}`, async () => ((await prom.query('max(migobs_e2e_danger)'))[0]?.value[1] === String(value) ? true : undefined), 30_000);
-  }
+  const danger = (value: number): Promise<void> => dangerDriver(pushgateway.url, () => prom)(value);
 
   const count = (table: string): number => Number(db.sql(`SELECT COUNT(*) FROM ${table}`, 'app'));
   const exists = (table: string): boolean => db.sql(`SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'app' AND table_name = '${table}'`) === '1';
@@ -39,20 +35,11 @@ describe('migobs run pt-online-schema-change on real MariaDB, Prometheus and Pus
 
   function startRun(name: string, alter: string, extra: string[] = []): { proc: Proc; exited: Promise<number | string> } {
     const ptosc = requireTool('pt-online-schema-change');
-    const proc = services.start(name, process.execPath, [
-      CLI_BIN, 'run', DEFINITION, '--tool', 'pt-osc', '--prometheus-url', prom.url, '--listen', `${HOST}:${runPort}`, '--interval', '1s', '--',
+    return startMigobsRun(services, name, [
+      DEFINITION, '--tool', 'pt-osc', '--prometheus-url', prom.url, '--listen', `${HOST}:${runPort}`, '--interval', '1s', '--',
       ptosc, '--execute', '--alter', alter, `D=app,t=t,S=${db.socket},u=${db.user}`,
       '--recursion-method', 'none', '--chunk-size', '1000', '--sleep', '0.05', ...extra,
-    ], { cwd: REPO, env: { NO_COLOR: '1' } });
-    const exited = new Promise<number | string>((resolve) => {
-      if (proc.exited) resolve(proc.child.exitCode ?? proc.child.signalCode ?? -1);
-      proc.child.once('exit', (code, signal) => resolve(code ?? signal ?? -1));
-    });
-    // The whole output (Proc keeps only its tail).
-    let text = '';
-    proc.child.stdout!.on('data', (b: Buffer) => (text += b.toString('utf8')));
-    proc.child.stderr!.on('data', (b: Buffer) => (text += b.toString('utf8')));
-    return { proc: { ...proc, output: () => text, get exited() { return proc.exited; } }, exited };
+    ]);
   }
 
   beforeAll(async () => {

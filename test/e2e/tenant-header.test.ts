@@ -8,21 +8,16 @@
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { askGateUntil } from '../helpers/gate';
+import { closeServers, listen, metricsServer } from '../helpers/http-fixtures';
 import { ask, startGateServer } from '../helpers/gate-server';
-import { HOST, migobsAsync, Services, waitFor, type AsyncCliResult, type Prometheus } from '../helpers/services';
+import { migobsAsync, Services, waitFor, type AsyncCliResult, type Prometheus } from '../helpers/services';
 
 const DEFINITION = join(__dirname, 'fixtures', 'tenant-header.yaml');
 const TENANT = 'team-a';
-
-async function listen(server: Server): Promise<string> {
-  await new Promise<void>((r) => server.listen(0, HOST, r));
-  return `${HOST}:${(server.address() as AddressInfo).port}`;
-}
 
 describe('gate, watch and gate --serve through a tenant-checking proxy', () => {
   const services = new Services();
@@ -35,11 +30,9 @@ describe('gate, watch and gate --serve through a tenant-checking proxy', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'migobs-tenant-'));
     try {
-      const runner = createServer((_req, res) =>
-        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(['# TYPE replica_lag_seconds gauge', 'replica_lag_seconds{replica="r1"} 20', '# TYPE migration_phase gauge', 'migration_phase{migration_id="tenant-header-e2e",phase="canary"} 1', ''].join('\n')),
-      );
-      servers.push(runner);
-      prom = await services.startPrometheus({ name: 'prometheus', targets: [{ job: 'tenant-runner', target: await listen(runner) }] });
+      const runner = await metricsServer(['# TYPE replica_lag_seconds gauge', 'replica_lag_seconds{replica="r1"} 20', '# TYPE migration_phase gauge', 'migration_phase{migration_id="tenant-header-e2e",phase="canary"} 1']);
+      servers.push(runner.server);
+      prom = await services.startPrometheus({ name: 'prometheus', targets: [{ job: 'tenant-runner', target: runner.target }] });
       const upstream = new URL(prom.url);
       // The proxy: no X-Scope-OrgID -> 401, another tenant -> 403, team-a -> forwarded to Prometheus.
       const proxy = createServer((req, res) => {
@@ -69,10 +62,7 @@ describe('gate, watch and gate --serve through a tenant-checking proxy', () => {
 
   afterAll(async () => {
     await services.stopAll();
-    for (const s of servers) {
-      s.closeAllConnections();
-      s.close();
-    }
+    closeServers(servers);
     rmSync(dir, { recursive: true, force: true });
   });
 

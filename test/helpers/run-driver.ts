@@ -1,0 +1,33 @@
+/**
+ * Shared plumbing of the `migobs run` end-to-end tests (run-gh-ost, run-pt-osc): the test's own
+ * "danger" signal pushed to a real Pushgateway, and a `migobs run` process whose whole output and
+ * exit are observable.
+ */
+import { expect } from 'vitest';
+import { REPO } from './cli';
+import { CLI_BIN, waitFor, type Prometheus, type Proc, type Services } from './services';
+
+/**
+ * Sets the gate's only signal, `migobs_e2e_danger`, on the Pushgateway and waits until Prometheus
+ * reads the new value, so the next gate evaluation sees it.
+ */
+export function dangerDriver(pushgatewayUrl: string, prom: () => Prometheus): (value: number) => Promise<void> {
+  return async (value) => {
+    const r = await fetch(`${pushgatewayUrl}/metrics/job/danger-driver`, { method: 'PUT', body: `migobs_e2e_danger ${value}\n`, signal: AbortSignal.timeout(5000) });
+    expect(r.status).toBeLessThan(300);
+    await waitFor(`Prometheus to read danger ${value}`, async () => ((await prom().query('max(migobs_e2e_danger)'))[0]?.value[1] === String(value) ? true : undefined), 30_000);
+  };
+}
+
+/** `migobs run <args>` from the repo, with its whole output (Proc keeps only the tail) and its exit. */
+export function startMigobsRun(services: Services, name: string, args: string[]): { proc: Proc; exited: Promise<number | string> } {
+  const proc = services.start(name, process.execPath, [CLI_BIN, 'run', ...args], { cwd: REPO, env: { NO_COLOR: '1' } });
+  const exited = new Promise<number | string>((resolve) => {
+    if (proc.exited) resolve(proc.child.exitCode ?? proc.child.signalCode ?? -1);
+    proc.child.once('exit', (code, signal) => resolve(code ?? signal ?? -1));
+  });
+  let text = '';
+  proc.child.stdout!.on('data', (b: Buffer) => (text += b.toString('utf8')));
+  proc.child.stderr!.on('data', (b: Buffer) => (text += b.toString('utf8')));
+  return { proc: { ...proc, output: () => text, get exited() { return proc.exited; } }, exited };
+}
