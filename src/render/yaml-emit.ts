@@ -135,8 +135,14 @@ function plain(value: string, indent: string, implicitKey: boolean): string {
   if (!implicitKey && multiline) return block(value, indent);
   // A key at the first level that a YAML 1.1 reader could take for a document marker.
   if (implicitKey && indent === STEP && DOC_MARKER.test(value)) return quoted(value, indent, implicitKey);
-  for (const re of CORE_NOT_STRING) if (re.test(value)) return quoted(value, indent, implicitKey);
+  if (mayReadAsCore(value)) for (const re of CORE_NOT_STRING) if (re.test(value)) return quoted(value, indent, implicitKey);
   return value;
+}
+
+/** Only the empty string, the core words and text starting with `~`, a sign, `.` or a digit can match CORE_NOT_STRING. */
+function mayReadAsCore(value: string): boolean {
+  const c = value.charCodeAt(0);
+  return value === '' || c === 0x2b || c === 0x2d || c === 0x2e || (c >= 0x30 && c <= 0x39) || c === 0x7e || CORE_WORDS.has(value);
 }
 
 /** quotedString with singleQuote unset: single quotes when the value has `"` but no `'`, else double. */
