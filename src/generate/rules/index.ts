@@ -10,7 +10,7 @@ import { buildRuleTests } from './tests';
 
 export function rulesFiles(model: ResolvedMigration): OutputFile[] {
   const rules = buildRules(model);
-  const tests = buildRuleTests(model);
+  const tests = buildRuleTests(model, rules);
   return [
     { path: FILES.rules(model.id), content: toYaml(rules, sourceName(model)) },
     { path: FILES.rulesTest(model.id), content: toYaml(tests.file, sourceName(model)) + tests.notes },
