@@ -8,7 +8,7 @@ import type { ResolvedMigration } from '../../model/types';
 import { toJson, toYaml } from '../../render/serialize';
 import { buildAlertmanagerFragment, type AlertmanagerFragment } from '../alertmanager/fragment';
 import { buildDashboard } from '../dashboard/grafana';
-import { buildRules, type RulesFile } from '../rules/rules';
+import { rulesFor, type RulesFile } from '../rules/rules';
 import { sourceName } from '../source-name';
 
 export interface Payload {
@@ -22,7 +22,7 @@ export interface Payload {
 }
 
 export function buildPayload(model: ResolvedMigration): Payload {
-  const rules = buildRules(model);
+  const rules = rulesFor(model);
   return {
     model,
     rules,

@@ -5,12 +5,12 @@ import type { OutputFile } from '../index';
 import { sourceName } from '../index';
 import { FILES } from '../names';
 import { buildAlertsDoc } from './alerts-doc';
-import { buildRules } from './rules';
+import { rulesFor } from './rules';
 import { buildRuleTests } from './tests';
 
 export function rulesFiles(model: ResolvedMigration): OutputFile[] {
-  const rules = buildRules(model);
-  const tests = buildRuleTests(model);
+  const rules = rulesFor(model);
+  const tests = buildRuleTests(model, rules);
   return [
     { path: FILES.rules(model.id), content: toYaml(rules, sourceName(model)) },
     { path: FILES.rulesTest(model.id), content: toYaml(tests.file, sourceName(model)) + tests.notes },

@@ -84,10 +84,21 @@ function scalar(v: Value): number {
   return v.v;
 }
 
+/**
+ * The series a selector reads, in label order: the same at every step, so kept per series list
+ * (a Db's series are never changed once built) and selector (parseAst caches the nodes).
+ */
+const selectCache = new WeakMap<Series[], WeakMap<Ast, Series[]>>();
 function select(db: Db, sel: Ast & { k: 'sel' }): Series[] {
-  return db.series
-    .filter((s) => s.labels.__name__ === sel.metric && matches(s.labels, sel.matchers))
-    .sort((a, b) => (labelKey(a.labels) < labelKey(b.labels) ? -1 : 1));
+  let bySel = selectCache.get(db.series);
+  if (!bySel) selectCache.set(db.series, (bySel = new WeakMap()));
+  let out = bySel.get(sel);
+  if (!out) {
+    const keyed = db.series.filter((s) => s.labels.__name__ === sel.metric && matches(s.labels, sel.matchers)).map((s) => ({ s, key: labelKey(s.labels) }));
+    out = keyed.sort((a, b) => (a.key < b.key ? -1 : 1)).map((x) => x.s);
+    bySel.set(sel, out);
+  }
+  return out;
 }
 
 function aggregate(ast: Ast & { k: 'agg' }, input: Sample[]): Value {

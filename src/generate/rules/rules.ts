@@ -50,6 +50,18 @@ export const stalledFor = (m: ResolvedMigration): string => formatDuration(stall
 
 export const META_ACTION = 'investigate';
 
+/**
+ * The rules of a migration, built once: the rules file, its tests, the alerts page and the
+ * flavours' payload all read them (never change the result). A resolved model is not changed once
+ * built.
+ */
+const rulesCache = new WeakMap<ResolvedMigration, RulesFile>();
+export function rulesFor(m: ResolvedMigration): RulesFile {
+  let rules = rulesCache.get(m);
+  if (!rules) rulesCache.set(m, (rules = buildRules(m)));
+  return rules;
+}
+
 export function buildRules(m: ResolvedMigration): RulesFile {
   const ids = { migration_id: m.id };
   const recording: RecordingRule[] = [

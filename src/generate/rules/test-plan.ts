@@ -28,22 +28,98 @@ export interface GateTimeline {
   recovered: number;
 }
 
-export function gateTimeline(windowMs: readonly number[], pauseForSeconds: number, rollbackForSeconds: number): GateTimeline {
+/**
+ * `windowMs`: the windows that must be full before the phase starts (a packed group's: every
+ * member's); `ownWindowMs`: the gate's own, which its recovery must outwait.
+ */
+export function gateTimeline(windowMs: readonly number[], pauseForSeconds: number, rollbackForSeconds: number, ownWindowMs: readonly number[] = windowMs): GateTimeline {
   const windowSteps = Math.max(0, ...windowMs.map((ms) => steps(ms / 1000)));
+  const ownSteps = Math.max(0, ...ownWindowMs.map((ms) => steps(ms / 1000)));
   const start = windowSteps + 1;
   const fire = { pause: start + steps(pauseForSeconds), rollback: start + steps(rollbackForSeconds) };
   const late = Math.max(fire.pause, fire.rollback) + 1;
-  return { windowSteps, start, fire, late, recoverFrom: late, recovered: late + windowSteps + 2 };
+  return { windowSteps, start, fire, late, recoverFrom: late, recovered: late + ownSteps + 2 };
 }
 
 /**
- * Evaluations promtool runs for each case of one gate, at most: a case is evaluated at every step
- * from 0 to its last check (tests.ts gateTests): green, pause held, pause not yet, rollback held,
- * rollback not yet, at each threshold, absent, outside the gate's phases, recovery.
+ * The cases of one gate (tests.ts gateTests), by slot: cases of the same slot of several gates
+ * run in one test group (see packGates). In the order they are written.
  */
-export function gateCaseSteps(t: GateTimeline): number[] {
+export const GATE_SLOTS = ['green', 'pause', 'at-pause', 'at-rollback', 'rollback', 'absent', 'outside', 'nan', 'drop', 'extra'] as const;
+export type GateSlot = (typeof GATE_SLOTS)[number];
+
+/**
+ * Steps promtool evaluates for each case of one gate, at most: a case is evaluated at every step
+ * from 0 to its last check (tests.ts gateCases): green, past pause (not yet, then held), at each
+ * threshold, past rollback (not yet, held, then recovered), absent, outside the gate's phases,
+ * and the gate value's guard cases (a NaN series; one series too few or too many).
+ */
+export function gateSlotSteps(t: GateTimeline, expectedSeries: number | undefined, bare: GateTimeline = t): Partial<Record<GateSlot, number>> {
   const upTo = (step: number): number => step + 1;
-  return [upTo(t.late), upTo(t.late), upTo(t.fire.pause - 1), upTo(t.fire.rollback), upTo(t.fire.rollback - 1), upTo(t.late), upTo(t.late), upTo(t.fire.pause), upTo(t.late), upTo(t.recovered)];
+  const out: Partial<Record<GateSlot, number>> = {
+    green: upTo(t.late),
+    pause: upTo(t.late),
+    'at-pause': upTo(t.late),
+    'at-rollback': upTo(t.late),
+    rollback: upTo(t.recovered),
+    // No inputs: the phase starts at once, whatever the windows (`bare`: the timeline without them).
+    absent: upTo(bare.fire.pause),
+    outside: upTo(t.late),
+    nan: upTo(t.fire.pause),
+  };
+  if (expectedSeries !== undefined) {
+    if (expectedSeries > 1) out.drop = upTo(t.fire.pause);
+    out.extra = upTo(t.fire.pause);
+  }
+  return out;
+}
+
+export function gateCaseSteps(t: GateTimeline): number[] {
+  const s = gateSlotSteps(t, undefined);
+  return GATE_SLOTS.filter((k) => k !== 'nan' && s[k] !== undefined).map((k) => s[k]!);
+}
+
+/** What packGates needs of a gate. */
+export interface PackableGate {
+  id: string;
+  /** The phases its cases run in (in and outside its phases): only gates that agree share a group. */
+  phaseKey: string;
+  /** The metrics its signal reads; undefined when not known exactly (it then shares nothing). */
+  metrics?: readonly string[];
+}
+
+/** The phases a gate's cases run in: its first phase, and the first phase outside its own (the "outside" case). */
+export function phaseKeyOf(gatePhases: readonly string[], migrationPhases: readonly string[]): string {
+  return `${gatePhases[0] ?? migrationPhases[0] ?? ''}\u0000${migrationPhases.find((p) => !gatePhases.includes(p)) ?? ''}`;
+}
+
+/**
+ * The metrics a gate's signal reads, for packGates (`undefined` for a selector without a metric
+ * name); undefined when one is unknown or is read by the lifecycle rules too (migration_phase,
+ * migration_finished, recorded migration:* series): such a gate keeps groups of its own.
+ */
+export function packMetrics(metrics: ReadonlyArray<string | undefined>): string[] | undefined {
+  if (metrics.some((x) => x === undefined || x === 'migration_phase' || x === 'migration_finished' || x.startsWith('migration:'))) return undefined;
+  return [...new Set(metrics as string[])];
+}
+
+/**
+ * Gates whose cases can share test groups: promtool evaluates every rule of the file at every step
+ * of every group, so one group per case and gate makes the run quadratic in gates. Gates that read
+ * disjoint metrics and run their cases in the same phases do not see each other's inputs, so case
+ * k of each runs in one group (a greedy colouring: a gate joins the first class it shares no
+ * metric with). The number of groups then grows with the classes, not the gates.
+ */
+export function packGates<T extends PackableGate>(gates: readonly T[]): T[][] {
+  const classes: Array<{ key: string; metrics: Set<string>; open: boolean; members: T[] }> = [];
+  for (const g of gates) {
+    const fit = g.metrics === undefined ? undefined : classes.find((c) => c.open && c.key === g.phaseKey && g.metrics!.every((x) => !c.metrics.has(x)));
+    if (fit) {
+      fit.members.push(g);
+      for (const x of g.metrics!) fit.metrics.add(x);
+    } else classes.push({ key: g.phaseKey, metrics: new Set(g.metrics ?? []), open: g.metrics !== undefined, members: [g] });
+  }
+  return classes.map((c) => c.members);
 }
 
 /** The stalled alert's hold: stalledAfter already waits; this only rides out one late scrape. */
@@ -75,16 +151,9 @@ export interface TestCostGate {
   selectors: number;
   /** Series the gate value expects (its target's `count`), when set: adds the count guard cases. */
   expectedSeries?: number;
-}
-
-/**
- * The gate value's guard cases (tests.ts): a NaN input series always; with an expected series
- * count also one series too many, and one too few when more than one is expected. Each runs until
- * the pause alert's `for` has passed.
- */
-export function guardCaseSteps(t: GateTimeline, expectedSeries: number | undefined): number[] {
-  const cases = 1 + (expectedSeries === undefined ? 0 : 1 + (expectedSeries > 1 ? 1 : 0));
-  return Array.from({ length: cases }, () => t.fire.pause + 1);
+  /** packGates: the phases its cases run in, and the metrics its signal reads (undefined: packs with no other gate). */
+  phaseKey?: string;
+  metrics?: readonly string[];
 }
 
 /** Steps of the lifecycle cases (lifecycle-tests.ts: 2h with no runner, a crash, a restart, finished, the schedule), at most: fixed per migration. */
@@ -111,16 +180,25 @@ export const GATE_RULE_WEIGHT = 5;
 export const SELECTOR_WEIGHT = 0.25;
 export const META_RULE_WEIGHT = 10;
 
-/** What promtool will evaluate for a migration's generated tests: every case evaluates every rule at every step. */
+/**
+ * What promtool will evaluate for a migration's generated tests: every group evaluates every rule
+ * at every step. Gate cases are packed (packGates): per class of gates, one group per slot, as
+ * long as the longest case of that slot in the class, whose timeline starts once the longest
+ * range window of the class is full.
+ */
 export function testCost(gates: readonly TestCostGate[], stalledAfterSeconds: number, scrapeIntervalSeconds: number): TestCost {
   let total = metaCaseSteps(stalledAfterSeconds, scrapeIntervalSeconds).reduce((a, b) => a + b, 0) + LIFECYCLE_CASE_STEPS;
   let longest: TestCost['longest'];
-  for (const g of gates) {
-    const timeline = gateTimeline(g.windowMs, g.pauseForSeconds, g.rollbackForSeconds);
-    const caseSteps = [...gateCaseSteps(timeline), ...guardCaseSteps(timeline, g.expectedSeries)];
-    total += caseSteps.reduce((a, b) => a + b, 0);
-    const max = Math.max(...caseSteps);
-    if (!longest || max > longest.steps) longest = { id: g.id, steps: max };
+  for (const cls of packGates(gates.map((g) => ({ ...g, phaseKey: g.phaseKey ?? '' })))) {
+    const windowMs = cls.flatMap((g) => g.windowMs);
+    const slots = new Map<GateSlot, number>();
+    for (const g of cls) {
+      const s = gateSlotSteps(gateTimeline(windowMs, g.pauseForSeconds, g.rollbackForSeconds, g.windowMs), g.expectedSeries, gateTimeline([], g.pauseForSeconds, g.rollbackForSeconds));
+      for (const k of GATE_SLOTS) if (s[k] !== undefined) slots.set(k, Math.max(slots.get(k) ?? 0, s[k]!));
+      const max = Math.max(...Object.values(s));
+      if (!longest || max > longest.steps) longest = { id: g.id, steps: max };
+    }
+    for (const n of slots.values()) total += n;
   }
   const perStep = META_RULE_WEIGHT + gates.reduce((a, g) => a + GATE_RULE_WEIGHT + SELECTOR_WEIGHT * g.selectors, 0);
   return { steps: total, perStep, total: total * perStep, ...(longest ? { longest } : {}) };

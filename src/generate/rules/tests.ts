@@ -17,11 +17,12 @@ import { expandTemplate } from './go-template';
 import { astMetrics, parseAst, Unsupported } from './promql-ast';
 import type { Db, Series } from './promql-eval';
 import { progressPhases, promNumber } from './promql';
-import { buildRules, gateThreshold, type AlertingRule } from './rules';
+import { buildRules, gateThreshold, type AlertingRule, type RulesFile } from './rules';
 import { gateValueOf as gateValueParts } from '../../promql/gate-value';
 import { addMember, dropMember, gateValue, gateValueOf, innerSeries, labelsFor, nanMember, synthesizeSignal, type Check, type GateInput, type Synthesized, type Timeline } from './test-inputs';
 import { lifecycleSteps, lifecycleTests, scheduleFeed } from './lifecycle-tests';
-import { gateTimeline, stallTimeline, STEP, STEP_SECONDS, steps } from './test-plan';
+import { GATE_SLOTS, gateTimeline, packGates, packMetrics, phaseKeyOf, stallTimeline, STEP, STEP_SECONDS, steps, type GateSlot, type GateTimeline } from './test-plan';
+import { selectors } from '../../promql/parse';
 
 export { STEP, STEP_SECONDS, steps };
 
@@ -138,18 +139,23 @@ interface GateCaseSpec {
 }
 
 /** What the gate reads and the value the recording rule computes from it (src/promql/gate-value.ts). */
+const inputCache = new WeakMap<ResolvedGate, GateInput>();
 function gateInput(m: ResolvedMigration, g: ResolvedGate): GateInput {
-  const v = gateValueParts(m, g);
-  return { signal: m.signals[g.signal]!.expr, value: v.value, inner: v.inner, aggregation: v.aggregation, ...(v.expectedSeries !== undefined ? { expectedSeries: v.expectedSeries } : {}) };
+  // A gate belongs to one model; every group's simulation asks for it again.
+  let input = inputCache.get(g);
+  if (!input) {
+    const v = gateValueParts(m, g);
+    input = { signal: m.signals[g.signal]!.expr, value: v.value, inner: v.inner, aggregation: v.aggregation, ...(v.expectedSeries !== undefined ? { expectedSeries: v.expectedSeries } : {}) };
+    inputCache.set(g, input);
+  }
+  return input;
 }
 
-export function buildRuleTests(m: ResolvedMigration): RuleTests {
-  const rules = buildRules(m);
+export function buildRuleTests(m: ResolvedMigration, rules: RulesFile = buildRules(m)): RuleTests {
   const alerts = rules.groups[1].rules;
   const skipped: RuleTests['skipped'] = [];
   const tests: TestGroup[] = [];
-  const covered = new Set<string>();
-  for (const g of m.gates) tests.push(...gateTests(m, g, alerts, skipped, covered));
+  tests.push(...gateTests(m, alerts, skipped));
   tests.push(...metaTests(m, alerts));
   tests.push(...lifecycleTests(m, alerts));
   const notes = skipped.length
@@ -171,11 +177,46 @@ export function buildRuleTests(m: ResolvedMigration): RuleTests {
 
 // Gate cases -------------------------------------------------------------------------------
 
-/** `covered`: gate and phase pairs whose absent-signal alert an earlier case listed in full. */
-function gateTests(m: ResolvedMigration, g: ResolvedGate, alerts: AlertingRule[], skipped: RuleTests['skipped'], covered: Set<string>): TestGroup[] {
-  const signal = m.signals[g.signal]!;
-  // The phase begins once every rate window is full (test-plan.ts: validation estimates the cost from the same numbers).
-  const { start, fire, late, recoverFrom, recovered } = gateTimeline(rangeWindows(parsePromql(signal.expr)).map((w) => w.ms), g.pauseForSeconds, g.rollbackForSeconds);
+/** A gate's case whose inputs were built: its signal's series, for the group it runs in. */
+interface BuiltCase {
+  g: ResolvedGate;
+  spec: GateCaseSpec;
+  series: Series[];
+}
+
+/**
+ * Every gate's cases, packed: gates that read disjoint metrics and run in the same phases form a
+ * class (test-plan.ts packGates), and the cases of one slot (just past pause, absent, ...) of every
+ * gate of a class run in one test group. promtool evaluates every rule at every step of every
+ * group, so this keeps its work linear in the gates. Each gate's inputs only move its own value;
+ * every gate's alerts are simulated on the group's inputs, and the expectations come from that.
+ */
+function gateTests(m: ResolvedMigration, alerts: AlertingRule[], skipped: RuleTests['skipped']): TestGroup[] {
+  const phaseIds = m.phases.map((p) => p.id);
+  const plans = m.gates.map((g) => {
+    const parsed = parsePromql(m.signals[g.signal]!.expr);
+    const metrics = packMetrics(selectors(parsed).map((x) => x.metric));
+    return { id: g.id, g, windowMs: rangeWindows(parsed).map((w) => w.ms), phaseKey: phaseKeyOf(g.phases, phaseIds), ...(metrics ? { metrics } : {}) };
+  });
+  // `covered`: gate and phase pairs whose absent-signal alert an earlier case listed in full.
+  const covered = new Set<string>();
+  const out: TestGroup[] = [];
+  for (const cls of packGates(plans)) {
+    // The phase begins once every rate window of the class is full (test-plan.ts: validation estimates the cost from the same numbers).
+    const windowMs = cls.flatMap((p) => p.windowMs);
+    const cases = cls.map((p) => gateCases(m, p.g, gateTimeline(windowMs, p.g.pauseForSeconds, p.g.rollbackForSeconds, p.windowMs), skipped));
+    for (const slot of GATE_SLOTS) {
+      const members = cases.flatMap((c) => c.get(slot) ?? []);
+      if (members.length) out.push(gateGroup(m, alerts, members, gateTimeline(slot === 'absent' ? [] : windowMs, 0, 0).start, covered));
+    }
+  }
+  return out;
+}
+
+/** One gate's cases, by slot, with their inputs built (a case that cannot be built is noted in `skipped`). */
+function gateCases(m: ResolvedMigration, g: ResolvedGate, timeline: GateTimeline, skipped: RuleTests['skipped']): Map<GateSlot, BuiltCase> {
+  const { start, fire, late, recoverFrom, recovered } = timeline;
+  const bare = gateTimeline([], g.pauseForSeconds, g.rollbackForSeconds);
   const sign = g.direction === 'above' ? 1 : -1;
   const past = (v: number, th: number): boolean => (g.direction === 'above' ? v > th : v < th);
   const stateOf = (v: number | undefined): GateStateName => (v === undefined ? 'unknown' : past(v, g.rollback) ? 'rollback' : past(v, g.pause) ? 'pause' : 'green');
@@ -195,12 +236,12 @@ function gateTests(m: ResolvedMigration, g: ResolvedGate, alerts: AlertingRule[]
     return out;
   };
 
-  const specs: GateCaseSpec[] = [];
-  const guardCases: GateCaseSpec[] = [];
+  const specs: Array<[GateSlot, GateCaseSpec]> = [];
+  const out = new Map<GateSlot, BuiltCase>();
   const skip = (test: string, reason: string): void => void skipped.push({ gate: g.id, test, reason });
   if (!inPhase) {
     skip('all', 'the gate applies in no phase');
-    return [];
+    return out;
   }
   // The green side of a threshold may be out of the signal's reach (below 0 for a ratio): the
   // threshold itself is then the greenest value that still tests something.
@@ -211,20 +252,34 @@ function gateTests(m: ResolvedMigration, g: ResolvedGate, alerts: AlertingRule[]
     evals,
     fallback: { name: `${name} (at the pause threshold: nothing greener is reachable)`, targets: targets(g.pause), phase: inPhase!, evals },
   });
-  specs.push(green('just green of pause: no alert', (v) => hold(v, late + 1), [{ step: late, state: 'green', firing: [] }]));
+  specs.push(['green', green('just green of pause: no alert', (v) => hold(v, late + 1), [{ step: late, state: 'green', firing: [] }])]);
+  // Held past pause: quiet one step before its `for` has passed (when it has one), firing from then.
   if (gap > 0) {
-    specs.push({ name: `just past pause, held for ${g.pauseFor}: pause fires, rollback does not`, targets: hold(pauseValue, late + 1), phase: inPhase, evals: [{ step: fire.pause, state: 'pause', firing: ['pause'] }, { step: late, state: 'pause', firing: ['pause'] }] });
-    if (fire.pause > start) specs.push({ name: `just past pause, held shorter than ${g.pauseFor}: no alert yet`, targets: hold(pauseValue, fire.pause), phase: inPhase, evals: [{ step: fire.pause - 1, state: 'pause', firing: [] }] });
+    const before: GateCaseSpec['evals'] = fire.pause > start ? [{ step: fire.pause - 1, state: 'pause', firing: [] }] : [];
+    specs.push(['pause', { name: `just past pause: ${fire.pause > start ? `no alert before ${g.pauseFor}, ` : ''}pause fires after ${g.pauseFor}, rollback does not`, targets: hold(pauseValue, late + 1), phase: inPhase, evals: [...before, { step: fire.pause, state: 'pause', firing: ['pause'] }, { step: late, state: 'pause', firing: ['pause'] }] }]);
   } else skip('just past pause', 'pause and rollback thresholds are equal: no value pauses without rolling back');
-  specs.push({ name: `just past rollback, held for ${g.rollbackFor}: rollback fires`, targets: hold(rollbackValue, late + 1), phase: inPhase, evals: [{ step: fire.rollback, state: 'rollback', firing: firingAt(rollbackValue, fire.rollback) }] });
-  if (fire.rollback > start) specs.push({ name: `just past rollback, held shorter than ${g.rollbackFor}: no rollback yet`, targets: hold(rollbackValue, fire.rollback), phase: inPhase, evals: [{ step: fire.rollback - 1, state: 'rollback', firing: firingAt(rollbackValue, fire.rollback - 1) }] });
-  specs.push({ name: `exactly at pause (${promNumber(g.pause)}): green, no alert`, targets: hold(g.pause, late + 1), exact: g.pause, phase: inPhase, evals: [{ step: late, state: 'green', firing: [] }] });
-  specs.push({ name: `exactly at rollback (${promNumber(g.rollback)}): no rollback alert`, targets: hold(g.rollback, late + 1), exact: g.rollback, phase: inPhase, evals: [{ step: late, state: stateOf(g.rollback), firing: firingAt(g.rollback, late) }] });
-  specs.push({ name: 'signal absent: absent-signal alert, gate state unknown', targets: hold(undefined, late + 1), phase: inPhase, evals: [{ step: fire.pause, state: 'unknown', firing: ['absent'] }] });
+  specs.push(['at-pause', { name: `exactly at pause (${promNumber(g.pause)}): green, no alert`, targets: hold(g.pause, late + 1), exact: g.pause, phase: inPhase, evals: [{ step: late, state: 'green', firing: [] }] }]);
+  specs.push(['at-rollback', { name: `exactly at rollback (${promNumber(g.rollback)}): no rollback alert`, targets: hold(g.rollback, late + 1), exact: g.rollback, phase: inPhase, evals: [{ step: late, state: stateOf(g.rollback), firing: firingAt(g.rollback, late) }] }]);
+  // Held past rollback (quiet one step before its `for`, firing from then), then green again: alerts clear.
+  const beforeRollback: GateCaseSpec['evals'] = fire.rollback > start ? [{ step: fire.rollback - 1, state: 'rollback', firing: firingAt(rollbackValue, fire.rollback - 1) }] : [];
+  specs.push([
+    'rollback',
+    green(`just past rollback: ${fire.rollback > start ? `no rollback alert before ${g.rollbackFor}, ` : ''}rollback fires after ${g.rollbackFor}; recovery: green again, alerts clear`, (v) => [...hold(rollbackValue, recoverFrom + 1), ...hold(v, recovered - recoverFrom)], [
+      ...beforeRollback,
+      { step: fire.rollback, state: 'rollback', firing: firingAt(rollbackValue, fire.rollback) },
+      { step: recoverFrom, state: 'rollback', firing: firingAt(rollbackValue, recoverFrom) },
+      { step: recovered, state: 'green', firing: [] },
+    ]),
+  ]);
+  // No inputs at all: no window to fill, so the phase starts at once (bare).
+  specs.push(['absent', { name: 'signal absent: absent-signal alert, gate state unknown', targets: hold(undefined, bare.fire.pause + 1), phase: inPhase, evals: [{ step: bare.fire.pause, state: 'unknown', firing: ['absent'] }] }]);
+  if (outPhase) specs.push(['outside', { name: `past rollback outside the gate's phases (${outPhase}): no alert`, targets: hold(rollbackValue, late + 1), phase: outPhase, evals: [{ step: late, state: 'rollback', firing: [] }] }]);
+  else skip('outside phases', 'the gate applies in every phase');
   // The gate value's guards (src/promql/gate-value.ts): a NaN input series must not hide behind
   // a healthy one (max/min skip NaN), and with an expected series count a vanished or an extra
   // member is unknown, not green.
-  const expected = gateInput(m, g).expectedSeries;
+  const gate = gateInput(m, g);
+  const expected = gate.expectedSeries;
   const unknownEval: GateCaseSpec['evals'] = [{ step: fire.pause, state: 'unknown', firing: ['absent'] }];
   // Two members where the signal allows it; a signal with one series (a target pinned to one
   // instance, an aggregation inside X) proves the single NaN series instead.
@@ -236,43 +291,40 @@ function gateTests(m: ResolvedMigration, g: ResolvedGate, alerts: AlertingRule[]
     guard: { kind: 'nan', members },
   });
   const nanChain = [...new Set([expected ?? 2, expected ?? 1])].flatMap((n) => [nanCase(n, greenValue, ''), nanCase(n, g.pause, ' (healthy at the pause threshold)')]);
-  guardCases.push(nanChain.reduceRight<GateCaseSpec | undefined>((next, c) => (next ? { ...c, fallback: next } : c), undefined)!);
+  specs.push(['nan', nanChain.reduceRight<GateCaseSpec | undefined>((next, c) => (next ? { ...c, fallback: next } : c), undefined)!]);
   if (expected !== undefined) {
     if (expected > 1) {
-      guardCases.push({
-        name: `${expected - 1} of the ${expected} expected series, all green: gate unknown, absent-signal alert`,
+      specs.push([
+        'drop',
+        {
+          name: `${expected - 1} of the ${expected} expected series, all green: gate unknown, absent-signal alert`,
+          targets: hold(greenValue, late + 1),
+          phase: inPhase,
+          evals: unknownEval,
+          guard: { kind: 'drop', members: expected },
+          fallback: { name: `${expected - 1} of the ${expected} expected series (at the pause threshold)`, targets: hold(g.pause, late + 1), phase: inPhase, evals: unknownEval, guard: { kind: 'drop', members: expected } },
+        },
+      ]);
+    }
+    specs.push([
+      'extra',
+      {
+        name: `${expected + 1} series where ${expected} are expected, all green: gate unknown, absent-signal alert`,
         targets: hold(greenValue, late + 1),
         phase: inPhase,
         evals: unknownEval,
-        guard: { kind: 'drop', members: expected },
-        fallback: { name: `${expected - 1} of the ${expected} expected series (at the pause threshold)`, targets: hold(g.pause, late + 1), phase: inPhase, evals: unknownEval, guard: { kind: 'drop', members: expected } },
-      });
-    }
-    guardCases.push({
-      name: `${expected + 1} series where ${expected} are expected, all green: gate unknown, absent-signal alert`,
-      targets: hold(greenValue, late + 1),
-      phase: inPhase,
-      evals: unknownEval,
-      guard: { kind: 'extra', members: expected },
-      fallback: { name: `${expected + 1} series where ${expected} are expected (at the pause threshold)`, targets: hold(g.pause, late + 1), phase: inPhase, evals: unknownEval, guard: { kind: 'extra', members: expected } },
-    });
+        guard: { kind: 'extra', members: expected },
+        fallback: { name: `${expected + 1} series where ${expected} are expected (at the pause threshold)`, targets: hold(g.pause, late + 1), phase: inPhase, evals: unknownEval, guard: { kind: 'extra', members: expected } },
+      },
+    ]);
   }
-  if (outPhase) specs.push({ name: `past rollback outside the gate's phases (${outPhase}): no alert`, targets: hold(rollbackValue, late + 1), phase: outPhase, evals: [{ step: late, state: 'rollback', firing: [] }] });
-  else skip('outside phases', 'the gate applies in every phase');
-  specs.push(
-    green('recovery: past rollback, then green again: alerts clear', (v) => [...hold(rollbackValue, recoverFrom + 1), ...hold(v, recovered - recoverFrom)], [
-      { step: recoverFrom, state: 'rollback', firing: firingAt(rollbackValue, recoverFrom) },
-      { step: recovered, state: 'green', firing: [] },
-    ]),
-  );
 
-  const out: TestGroup[] = [];
-  for (const spec of [...specs, ...guardCases]) {
+  for (const [slot, spec] of specs) {
     let reason = '';
     let applies = true;
     for (let s: GateCaseSpec | undefined = spec; s; s = s.fallback) {
       try {
-        out.push(gateCase(m, g, alerts, s, start, stateOf, covered));
+        out.set(slot, { g, spec: s, series: caseInputs(gate, s, stateOf) });
         reason = '';
         break;
       } catch (e) {
@@ -288,83 +340,105 @@ function gateTests(m: ResolvedMigration, g: ResolvedGate, alerts: AlertingRule[]
   return out;
 }
 
-function gateCase(m: ResolvedMigration, g: ResolvedGate, alerts: AlertingRule[], spec: GateCaseSpec, start: number, stateOf: (v: number | undefined) => GateStateName, covered: Set<string>): TestGroup {
-  const gate = gateInput(m, g);
+/** A case's signal inputs, checked against the gate's own value with the evaluator (throws Unsupported). */
+function caseInputs(gate: GateInput, spec: GateCaseSpec, stateOf: (v: number | undefined) => GateStateName): Series[] {
   const checks: Check[] = spec.evals.map((e) => ({
     step: e.step,
     accept: (v) => stateOf(v) === e.state && (spec.exact === undefined || v === spec.exact),
   }));
-  const length = spec.targets.length;
-  const signalSeries = spec.guard
+  return spec.guard
     ? guardInputs(gate, spec, stateOf)
     : spec.targets.every((t) => t === undefined)
       ? absentInputs(gate, checks)
       : synthesizeSignal(gate, spec.targets, checks, STEP_SECONDS).series;
-  const phaseLabels = { ...labelsFor(m.migrationMatchers), phase: spec.phase };
+}
+
+/** The test name of one gate's case; a packed group's name lists those of its members. */
+const caseName = (c: BuiltCase): string => `gate ${c.g.id} (${c.g.direction}, pause ${promNumber(c.g.pause)}, rollback ${promNumber(c.g.rollback)}): ${c.spec.name}`;
+
+/**
+ * One test group: the cases of one slot of several gates (reading disjoint metrics), side by
+ * side. The phase switches on at `start` (every window of the class full) for all of them.
+ */
+function gateGroup(m: ResolvedMigration, alerts: AlertingRule[], members: BuiltCase[], start: number, covered: Set<string>): TestGroup {
+  const phaseId = members[0]!.spec.phase;
+  if (members.some((c) => c.spec.phase !== phaseId)) throw new Error('rules.test.yaml generator: a packed group mixes phases');
+  const length = Math.max(...members.map((c) => c.spec.targets.length));
+  const signalSeries = members.flatMap((c) => c.series);
+  const phaseLabels = { ...labelsFor(m.migrationMatchers), phase: phaseId };
   const phase: Series = { labels: { __name__: 'migration_phase', ...phaseLabels }, samples: Array.from({ length }, (_, i) => (i >= start ? 1 : undefined)) };
-  const phaseAt = (i: number): string | undefined => (i >= start ? spec.phase : undefined);
+  const phaseAt = (i: number): string | undefined => (i >= start ? phaseId : undefined);
   const feed = scheduleFeed(m, length);
   const life = lifecycleSteps(m, [...signalSeries, phase, ...feed], length, false);
-  // Other gates see the same inputs (often nothing: their absent alerts fire too), so every
-  // gate's alerts are simulated and expected, not only this one's.
+  // Every gate sees the group's inputs (gates outside the group see nothing: their absent alerts
+  // fire too), so every gate's alerts are simulated and expected, not only the members'.
   const sim = simulateGates(m, { stepSeconds: STEP_SECONDS, series: signalSeries }, phaseAt, (i) => life.active[i]!, length);
-  const own = sim.get(g.id)!;
-  // promtool checks an alert_rule_test against every alert of that name, and a case leaves the
-  // other gates' inputs out, so their absent-signal alerts fire too. Listing them all in every case
-  // would make the file quadratic in the number of gates. Instead: outside the absence cases one
-  // ALERTS query proves this gate's absent alert is neither pending nor firing; in an absence case
-  // the full list (labels and annotations) is written only while it covers a gate and phase no
-  // earlier case listed, and otherwise an ALERTS query proves this gate's alert fires.
-  const absentCase = spec.evals.some((e) => e.firing.includes('absent'));
-  const ownAlertsQuery = selector('ALERTS', [{ name: 'alertname', op: '=', value: ALERT.absent }, { name: 'migration_id', op: '=', value: m.id }, { name: 'gate', op: '=', value: g.id }]);
 
   const alertTests: AlertTest[] = [];
   const exprTests: ExprTest[] = [];
+  const written = new Set<string>();
   const listed: string[] = [];
-  const coverKey = (gate: string): string => `${gate}\u0000${spec.phase}`;
-  for (const e of spec.evals) {
-    for (const kind of ['pause', 'rollback', 'absent'] as const) {
-      // The case's own intent must agree with the simulation, or the inputs are not what we meant.
-      if (own.firing[kind][e.step] !== e.firing.includes(kind)) {
-        throw new Error(`rules.test.yaml generator: gate ${g.id}, case "${spec.name}": ${kind} expected ${e.firing.includes(kind) ? 'firing' : 'quiet'} at ${e.step}m`);
+  const coverKey = (gate: string): string => `${gate}\u0000${phaseId}`;
+  const gateSelector = (metric: string, g: ResolvedGate): string => selector(metric, [{ name: 'migration_id', op: '=', value: m.id }, { name: 'gate', op: '=', value: g.id }]);
+  for (const { g, spec } of members) {
+    const own = sim.get(g.id)!;
+    // promtool checks an alert_rule_test against every alert of that name, and a group leaves
+    // the other gates' inputs out, so their absent-signal alerts fire too. Listing them all in
+    // every case would make the file quadratic in the number of gates. Instead: outside the
+    // absence cases one ALERTS query proves this gate's absent alert is neither pending nor
+    // firing; in an absence case the full list (labels and annotations) is written only while it
+    // covers a gate and phase no earlier case listed, and otherwise an ALERTS query proves this
+    // gate's alert fires.
+    const absentCase = spec.evals.some((e) => e.firing.includes('absent'));
+    const ownAlertsQuery = selector('ALERTS', [{ name: 'alertname', op: '=', value: ALERT.absent }, { name: 'migration_id', op: '=', value: m.id }, { name: 'gate', op: '=', value: g.id }]);
+    for (const e of spec.evals) {
+      for (const kind of ['pause', 'rollback', 'absent'] as const) {
+        // The case's own intent must agree with the simulation, or the inputs are not what we meant.
+        if (own.firing[kind][e.step] !== e.firing.includes(kind)) {
+          throw new Error(`rules.test.yaml generator: gate ${g.id}, case "${spec.name}": ${kind} expected ${e.firing.includes(kind) ? 'firing' : 'quiet'} at ${e.step}m`);
+        }
+        if (kind === 'absent' && !absentCase) {
+          if (own.pending.absent[e.step]) throw new Error(`rules.test.yaml generator: gate ${g.id}, case "${spec.name}": absent alert pending at ${e.step}m`);
+          exprTests.push({ expr: ownAlertsQuery, eval_time: evalTime(e.step), exp_samples: [] });
+          continue;
+        }
+        const name = kind === 'pause' ? ALERT.pause : kind === 'rollback' ? ALERT.rollback : ALERT.absent;
+        const key = `${name}\u0000${e.step}`;
+        const firing = m.gates.filter((other) => sim.get(other.id)!.firing[kind][e.step]);
+        if (kind === 'absent' && !written.has(key) && firing.every((other) => covered.has(coverKey(other.id)))) {
+          const rule = alerts.find((a) => a.alert === name && a.labels.gate === g.id)!;
+          const labels = { alertname: name, alertstate: 'firing', ...rule.labels, phase: phaseId };
+          exprTests.push({ expr: ownAlertsQuery, eval_time: evalTime(e.step), exp_samples: own.firing.absent[e.step] ? [{ labels: sampleLabels('ALERTS', labels), value: 1 }] : [] });
+          continue;
+        }
+        // One full list per alert name and time: it holds every member (and every other gate) firing then.
+        if (written.has(key)) continue;
+        written.add(key);
+        const expected: ExpAlert[] = [];
+        for (const other of firing) {
+          const rule = alerts.find((a) => a.alert === name && a.labels.gate === other.id)!;
+          expected.push(expectedAlert(rule, { ...rule.labels, phase: phaseId }, kind === 'absent' ? 1 : sim.get(other.id)!.values[e.step]!));
+          if (kind === 'absent') listed.push(coverKey(other.id));
+        }
+        alertTests.push({ eval_time: evalTime(e.step), alertname: name, exp_alerts: expected });
       }
-      if (kind === 'absent' && !absentCase) {
-        if (own.pending.absent[e.step]) throw new Error(`rules.test.yaml generator: gate ${g.id}, case "${spec.name}": absent alert pending at ${e.step}m`);
-        exprTests.push({ expr: ownAlertsQuery, eval_time: evalTime(e.step), exp_samples: [] });
-        continue;
-      }
-      const name = kind === 'pause' ? ALERT.pause : kind === 'rollback' ? ALERT.rollback : ALERT.absent;
-      const firing = m.gates.filter((other) => sim.get(other.id)!.firing[kind][e.step]);
-      if (kind === 'absent' && firing.every((other) => covered.has(coverKey(other.id)))) {
-        const rule = alerts.find((a) => a.alert === name && a.labels.gate === g.id)!;
-        const labels = { alertname: name, alertstate: 'firing', ...rule.labels, phase: spec.phase };
-        exprTests.push({ expr: ownAlertsQuery, eval_time: evalTime(e.step), exp_samples: own.firing.absent[e.step] ? [{ labels: sampleLabels('ALERTS', labels), value: 1 }] : [] });
-        continue;
-      }
-      const expected: ExpAlert[] = [];
-      for (const other of firing) {
-        const rule = alerts.find((a) => a.alert === name && a.labels.gate === other.id)!;
-        expected.push(expectedAlert(rule, { ...rule.labels, phase: spec.phase }, kind === 'absent' ? 1 : sim.get(other.id)!.values[e.step]!));
-        if (kind === 'absent') listed.push(coverKey(other.id));
-      }
-      alertTests.push({ eval_time: evalTime(e.step), alertname: name, exp_alerts: expected });
-    }
-    exprTests.push({
-      expr: selector(RECORD.gateState, [{ name: 'migration_id', op: '=', value: m.id }, { name: 'gate', op: '=', value: g.id }]),
-      eval_time: evalTime(e.step),
-      exp_samples: [{ labels: sampleLabels(RECORD.gateState, { gate: g.id, migration_id: m.id }), value: GATE_STATE[e.state] }],
-    });
-    if (spec.exact !== undefined) {
       exprTests.push({
-        expr: selector(RECORD.gateValue, [{ name: 'migration_id', op: '=', value: m.id }, { name: 'gate', op: '=', value: g.id }]),
+        expr: gateSelector(RECORD.gateState, g),
         eval_time: evalTime(e.step),
-        exp_samples: [{ labels: sampleLabels(RECORD.gateValue, { gate: g.id, migration_id: m.id }), value: spec.exact }],
+        exp_samples: [{ labels: sampleLabels(RECORD.gateState, { gate: g.id, migration_id: m.id }), value: GATE_STATE[e.state] }],
       });
+      if (spec.exact !== undefined) {
+        exprTests.push({
+          expr: gateSelector(RECORD.gateValue, g),
+          eval_time: evalTime(e.step),
+          exp_samples: [{ labels: sampleLabels(RECORD.gateValue, { gate: g.id, migration_id: m.id }), value: spec.exact }],
+        });
+      }
     }
   }
   for (const key of listed) covered.add(key);
   return {
-    name: `gate ${g.id} (${g.direction}, pause ${promNumber(g.pause)}, rollback ${promNumber(g.rollback)}): ${spec.name}`,
+    name: members.map(caseName).join('; '),
     interval: STEP,
     input_series: [...signalSeries, phase, ...feed].map((s) => inputSeries(s, length)),
     alert_rule_test: alertTests,
@@ -389,13 +463,18 @@ export function simulateGates(m: ResolvedMigration, db: Db, phaseAt: (step: numb
   for (const g of m.gates) {
     const expr = m.signals[g.signal]!.expr;
     const gate = gateInput(m, g);
-    const values = readsAny(expr, fed) ? Array.from({ length }, (_, i) => gateValueOf(gate, db, i)) : unfedValues(m, g, length);
-    const past = (v: number | undefined, th: number): boolean => v !== undefined && (g.direction === 'above' ? v > th : v < th);
+    // A gate reads only its own metrics: in a packed group, the other members' series are skipped up front.
+    const reads = metricsOf(gate.value);
+    const own: Db = reads ? { stepSeconds: db.stepSeconds, series: db.series.filter((s) => reads.has(s.labels.__name__!)) } : db;
     // Every alert is guarded by migration:lifecycle:active.
     const inPhase = (i: number): boolean => {
       const p = phaseAt(i);
       return p !== undefined && g.phases.includes(p) && active(i);
     };
+    // Outside its phases no alert of the gate can hold, so its value is not needed there (a packed
+    // group waits for the longest window of all its members before the phase starts).
+    const values = readsAny(expr, fed) ? Array.from({ length }, (_, i) => (inPhase(i) ? gateValueOf(gate, own, i) : undefined)) : unfedValues(m, g, length);
+    const past = (v: number | undefined, th: number): boolean => v !== undefined && (g.direction === 'above' ? v > th : v < th);
     const absentHolds = (i: number): boolean => inPhase(i) && values[i] === undefined;
     const run = (cond: (i: number) => boolean, forSeconds: number): boolean[] => {
       let activeAt: number | undefined;
@@ -420,6 +499,21 @@ export function simulateGates(m: ResolvedMigration, db: Db, phaseAt: (step: numb
       pending: { pause: values.map((_, i) => pauseHolds(i)), rollback: values.map((_, i) => rollbackHolds(i)), absent: values.map((_, i) => absentHolds(i)) },
     });
   }
+  return out;
+}
+
+/** Every metric an expression reads; undefined when it is beyond the evaluator. */
+const metricsCache = new Map<string, Set<string> | undefined>();
+function metricsOf(expr: string): Set<string> | undefined {
+  if (metricsCache.has(expr)) return metricsCache.get(expr);
+  let out: Set<string> | undefined;
+  try {
+    out = astMetrics(parseAst(expr));
+  } catch (e) {
+    if (!(e instanceof Unsupported)) throw e;
+  }
+  if (metricsCache.size > 5000) metricsCache.clear();
+  metricsCache.set(expr, out);
   return out;
 }
 
