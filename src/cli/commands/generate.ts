@@ -7,7 +7,7 @@ import type { RepoConfig, ResolvedMigration } from '../../model/types';
 import { didYouMean } from '../../util/suggest';
 import { provisioningFolder } from '../../generate/provisioning';
 import { configAbove, loadConfig } from '../../load/config';
-import { loadDefinitions } from '../../pipeline';
+import { loadModels } from '../../pipeline';
 import { parseDurationMs } from '../../util/duration';
 import { acquireOutputLock } from '../../write/lock';
 import { planIncremental, type IncrementalPlan } from '../../write/incremental';
@@ -89,10 +89,10 @@ export async function generateCommand(files: string[], opts: GenerateOptions): P
   }
 
   if (opts.check) {
-    const result = loadDefinitions(files, config);
+    const result = loadModels(files, config);
     printDiagnostics(result.diagnostics.filter((d) => d.severity !== 'error'));
     if (!result.ok) throw new UserError('nothing was checked: fix the problems above first', result.diagnostics.filter((d) => d.severity === 'error'));
-    const models = result.migrations.map((m) => m.model);
+    const models = result.models;
     const checker = new OutputChecker(outDir);
     const plan = planIncremental(outDir, models, flavors);
     const count = await eachFile(models, flavors, plan, (f) => checker.add(f));
@@ -121,10 +121,10 @@ export async function generateCommand(files: string[], opts: GenerateOptions): P
     onNote: (m) => process.stderr.write(`migobs: ${m}\n`),
   });
   try {
-    const result = loadDefinitions(files, config);
+    const result = loadModels(files, config);
     printDiagnostics(result.diagnostics.filter((d) => d.severity !== 'error'));
     if (!result.ok) throw new UserError('nothing was written: fix the problems above first', result.diagnostics.filter((d) => d.severity === 'error'));
-    const models = result.migrations.map((m) => m.model);
+    const models = result.models;
     for (const w of flavorWarnings(models, flavors)) process.stderr.write(`warning: ${w}\n`);
     const folder = provisioningFolder(models);
     if (folder.conflict && flavors.includes('files')) {
@@ -151,7 +151,7 @@ export async function generateCommand(files: string[], opts: GenerateOptions): P
       for (const p of w.written) process.stdout.write(`wrote ${shown}/${p}\n`);
       for (const p of w.removed) process.stdout.write(`removed ${shown}/${p} (its migration is not among the definitions given)\n`);
       const removed = w.removed.length ? `, ${w.removed.length} removed` : '';
-      process.stdout.write(paint(`${result.migrations.length} migration(s): ${w.written.length} file(s) written, ${w.unchanged.length} unchanged${removed} in ${shown} (${usedConfig})`, 'green') + '\n');
+      process.stdout.write(paint(`${models.length} migration(s): ${w.written.length} file(s) written, ${w.unchanged.length} unchanged${removed} in ${shown} (${usedConfig})`, 'green') + '\n');
     }
     return 0;
   } finally {
