@@ -18,6 +18,12 @@ import { migrationFiles, type OutputFile } from './index';
 
 /** Below this many stale migrations a worker's start-up costs more than it saves. */
 export const MIN_PARALLEL = 8;
+/**
+ * Old-generation heap of a worker (MiB). V8 otherwise lets each heap grow far past what it keeps
+ * alive (a worker retains one migration at a time), and the threads' heaps add up. A migration
+ * that does not fit is generated again in the main thread, whose heap is not capped.
+ */
+export const WORKER_HEAP_MB = 96;
 
 export interface GenerateEachOptions {
   /** Worker threads to use: default MIGOBS_WORKERS, else os.availableParallelism(); 1 = this thread only. */
@@ -47,11 +53,15 @@ export async function generateEach(models: ResolvedMigration[], flavors: readonl
     for (const m of models) onFiles(migrationFiles(m, flavors), m);
     return;
   }
-  await inPool(n, models, flavors, onFiles);
+  // What the pool could not do (a worker out of memory) is done here, in model order.
+  for (const i of await inPool(n, models, flavors, onFiles)) onFiles(migrationFiles(models[i]!, flavors), models[i]!);
 }
 
-function inPool(size: number, models: ResolvedMigration[], flavors: readonly FlavorName[], onFiles: (files: OutputFile[], model: ResolvedMigration) => void): Promise<void> {
+/** Runs the pool; resolves to the indexes of the models it left to the main thread. */
+function inPool(size: number, models: ResolvedMigration[], flavors: readonly FlavorName[], onFiles: (files: OutputFile[], model: ResolvedMigration) => void): Promise<number[]> {
   return new Promise((resolvePool, rejectPool) => {
+    const left: number[] = [];
+    const heapMb = Number.parseInt(process.env.MIGOBS_WORKER_HEAP_MB ?? '', 10) || WORKER_HEAP_MB;
     /** Each worker and the index of the migration it is generating (one at a time: memory stays bounded). */
     const busy = new Map<Worker, number | undefined>();
     let next = 0;
@@ -65,7 +75,11 @@ function inPool(size: number, models: ResolvedMigration[], flavors: readonly Fla
       settled = true;
       for (const w of busy.keys()) void w.terminate();
       if (failure) rejectPool(failure.error);
-      else resolvePool();
+      else {
+        // Every worker gone (each out of memory): the rest is the main thread's.
+        for (; next < models.length; next++) left.push(next);
+        resolvePool(left.sort((a, b) => a - b));
+      }
     };
     const dispatch = (w: Worker): void => {
       if (failure || next >= models.length) {
@@ -78,7 +92,7 @@ function inPool(size: number, models: ResolvedMigration[], flavors: readonly Fla
       w.postMessage({ index, model: models[index] });
     };
     for (let i = 0; i < size; i++) {
-      const w = new Worker(__filename, { workerData: { migobsGenerateWorker: true, flavors } });
+      const w = new Worker(__filename, { workerData: { migobsGenerateWorker: true, flavors }, resourceLimits: { maxOldGenerationSizeMb: heapMb } });
       w.on('message', (reply: Reply) => {
         if ('error' in reply) fail(reply.index, revive(reply.error));
         else {
@@ -91,7 +105,13 @@ function inPool(size: number, models: ResolvedMigration[], flavors: readonly Fla
         dispatch(w);
       });
       // A worker that dies (out of memory, a crash) fails the run at the migration it was generating.
-      w.on('error', (e) => fail(busy.get(w) ?? models.length, e));
+      w.on('error', (e) => {
+        const index = busy.get(w);
+        if ((e as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY' && index !== undefined) {
+          left.push(index);
+          busy.set(w, undefined);
+        } else fail(index ?? models.length, e);
+      });
       w.on('exit', (code) => {
         if (settled) return;
         const index = busy.get(w);

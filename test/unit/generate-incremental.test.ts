@@ -239,6 +239,17 @@ describe('generate with worker threads', () => {
     expect(tree(b.out)).toEqual(ta);
   });
 
+  it('a worker out of memory: its migrations are generated in the main thread, same bytes', () => {
+    const a = repo(10);
+    expect(gen(a, ['--quiet'], { MIGOBS_WORKERS: '1' }).code).toBe(0);
+    const b = repo(10);
+    // A 4 MiB heap: every worker runs out of memory; the main thread takes over.
+    const res = gen(b, ['--quiet'], { MIGOBS_WORKERS: '2', MIGOBS_WORKER_HEAP_MB: '4' });
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stderr).toBe('');
+    expect(tree(b.out)).toEqual(tree(a.out));
+  });
+
   it('a failure while a pool runs is a normal error: exit 1, no stack trace, nothing written', () => {
     const r = repo(10);
     // A folder where m07's runbook goes: staging that file fails.
