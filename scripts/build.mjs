@@ -156,14 +156,23 @@ const vendorExternal = {
     build.onResolve({ filter: /^re2js$/ }, () => ({ path: '../vendor/re2js.js', external: true }));
   },
 };
+// The generators (SDK, serialisers) are their own bundle, required by `generate` only when a
+// migration is stale (docs/incremental.md); it is also the script of its worker threads.
+const heavyExternal = {
+  name: 'heavy-external',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/\.\.\/generate\/run$/ }, () => ({ path: '../heavy/generate-run.js', external: true }));
+  },
+};
 writeOutputs(await esbuild.build({ ...cliOptions, entryPoints: { re2js: require.resolve('re2js') }, outdir: join(root, 'dist/vendor') }));
+writeOutputs(await esbuild.build({ ...cliOptions, entryPoints: { 'generate-run': join(root, 'src/generate/run.ts') }, outdir: join(root, 'dist/heavy'), plugins: [sdkSlim, vendorExternal] }));
 writeOutputs(await esbuild.build({ ...cliOptions, entryPoints: [join(root, 'src/cli/main.ts')], outfile: join(root, 'dist/cli.js'), plugins: [commandsExternal] }));
 const commands = readdirSync(join(root, 'src/cli/commands')).filter((f) => f.endsWith('.ts'));
 writeOutputs(await esbuild.build({
   ...cliOptions,
   entryPoints: Object.fromEntries(commands.map((f) => [f.replace(/\.ts$/, ''), join(root, 'src/cli/commands', f)])),
   outdir: join(root, 'dist/commands'),
-  plugins: [sdkSlim, vendorExternal],
+  plugins: [sdkSlim, vendorExternal, heavyExternal],
 }));
 
 // The library: bundled per entry point (dependencies stay external), typed by tsc declarations.

@@ -46,6 +46,34 @@ export function checkSource(source: SourceFile, config: RepoConfig = {}): { migr
  */
 export function loadDefinitions(inputs: string[], config: RepoConfig = {}): PipelineResult {
   const migrations: LoadedMigration[] = [];
+  const r = loadEach(inputs, config, (m) => migrations.push(m));
+  return { ...r, migrations };
+}
+
+export interface ModelsResult extends Omit<PipelineResult, 'migrations'> {
+  models: ResolvedMigration[];
+}
+
+/**
+ * loadDefinitions keeping only the resolved models: each file's parsed document (its YAML tree,
+ * text and position index, needed only for messages) is dropped as soon as the file is checked,
+ * so `generate` over a thousand definitions does not hold a thousand syntax trees.
+ */
+export function loadModels(inputs: string[], config: RepoConfig = {}): ModelsResult {
+  const models: ResolvedMigration[] = [];
+  const r = loadEach(inputs, config, (m) => models.push(m.model));
+  return { ...r, models };
+}
+
+/** Where a migration's id is written: enough to point at both copies of a duplicate id. */
+interface IdAt {
+  id: string;
+  file: string;
+  at: { line: number; column: number };
+}
+
+function loadEach(inputs: string[], config: RepoConfig, keep: (m: LoadedMigration) => void): Omit<PipelineResult, 'migrations'> {
+  const ids: IdAt[] = [];
   const { files, diagnostics } = expandInputs(inputs);
   for (const file of files) {
     const loaded = loadFile(file);
@@ -53,11 +81,15 @@ export function loadDefinitions(inputs: string[], config: RepoConfig = {}): Pipe
     if (!loaded.source) continue;
     const checked = checkSource(loaded.source, config);
     diagnostics.push(...checked.diagnostics);
-    if (checked.migration) migrations.push(checked.migration);
+    if (!checked.migration) continue;
+    const m = checked.migration;
+    const at = m.source.locate(['metadata', 'id']);
+    ids.push({ id: m.model.id, file: m.source.file, at: { line: at.line, column: at.column } });
+    keep(m);
   }
-  diagnostics.push(...duplicateIds(migrations));
+  diagnostics.push(...duplicateIds(ids));
   const sorted = sortDiagnostics(diagnostics);
-  return { files, migrations, diagnostics: sorted, ok: !sorted.some((d) => d.severity === 'error') };
+  return { files, diagnostics: sorted, ok: !sorted.some((d) => d.severity === 'error') };
 }
 
 /** Validate a definition held in memory (library use, tests). */
@@ -69,22 +101,21 @@ export function loadDefinitionText(file: string, text: string, config: RepoConfi
 }
 
 /** Two definitions with the same metadata.id would overwrite each other's output and alerts. */
-function duplicateIds(migrations: LoadedMigration[]): Diagnostic[] {
-  const first = new Map<string, LoadedMigration>();
+function duplicateIds(ids: IdAt[]): Diagnostic[] {
+  const first = new Map<string, IdAt>();
   const out: Diagnostic[] = [];
-  for (const m of migrations) {
-    const prev = first.get(m.model.id);
+  for (const m of ids) {
+    const prev = first.get(m.id);
     if (!prev) {
-      first.set(m.model.id, m);
+      first.set(m.id, m);
       continue;
     }
-    const at = prev.source.locate(['metadata', 'id']);
     out.push({
-      file: m.source.file,
-      ...m.source.locate(['metadata', 'id']),
+      file: m.file,
+      ...m.at,
       severity: 'error',
       check: 'unique-migration-ids',
-      message: `migration id \`${m.model.id}\` is already used by ${prev.source.file}:${at.line}:${at.column}`,
+      message: `migration id \`${m.id}\` is already used by ${prev.file}:${prev.at.line}:${prev.at.column}`,
       hint: 'each migration needs its own id: it names the output folder, the dashboard uid and the migration_id label',
     });
   }

@@ -4,14 +4,12 @@
  * Paths are relative to the output folder.
  */
 import type { ResolvedMigration } from '../model/types';
-import { toYaml } from '../render/serialize';
 import { alertmanagerFiles } from './alertmanager';
 import { dashboardFiles } from './dashboard';
 import { docsFiles } from './docs';
-import { FILES } from './names';
-import { buildProvisioning } from './provisioning';
 import { flavorFiles, type FlavorName } from './flavors/index';
 import { rulesFiles } from './rules';
+import { sharedFiles } from './shared';
 
 export interface OutputFile {
   /** Relative to the output folder, with forward slashes, e.g. `prometheus/rules/orders-backfill.yaml` (names.ts FILES). */
@@ -26,16 +24,17 @@ export function generateMigration(model: ResolvedMigration): OutputFile[] {
   return [...dashboardFiles(model), ...rulesFiles(model), ...alertmanagerFiles(model), ...docsFiles(model)];
 }
 
+/** Every file of one migration in the chosen flavours (its share of generateAll; not the shared files). */
+export function migrationFiles(model: ResolvedMigration, flavors: readonly FlavorName[] = ['files']): OutputFile[] {
+  return [...(flavors.includes('files') ? generateMigration(model) : []), ...flavorFiles(model, flavors)];
+}
+
 /**
  * Every output file for a set of migrations, sorted by path. `flavors` (default: files) chooses
- * the packaging (docs/deploy.md); the payload bytes are the same in every flavour.
+ * the packaging (docs/deploy.md); the payload bytes are the same in every flavour. Holds every
+ * file in memory: `generate` itself goes one migration at a time (generate/run.ts).
  */
 export function generateAll(models: ResolvedMigration[], flavors: readonly FlavorName[] = ['files']): OutputFile[] {
-  const files: OutputFile[] = [];
-  if (flavors.includes('files')) {
-    files.push(...models.flatMap(generateMigration));
-    files.push({ path: FILES.provisioning, content: toYaml(buildProvisioning(models)) });
-  }
-  files.push(...models.flatMap((m) => flavorFiles(m, flavors)));
+  const files: OutputFile[] = [...models.flatMap((m) => migrationFiles(m, flavors)), ...sharedFiles(models, flavors)];
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

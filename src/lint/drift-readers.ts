@@ -77,7 +77,29 @@ interface RuleLike {
   labels?: Record<string, unknown>;
 }
 
-function rulesOf(text: string): RuleLike[] {
+/**
+ * Parse results of the last file read, so drift parses each committed file once per migration
+ * rather than once per gate (the rules file of a migration with 20 gates is read 20 times). One
+ * entry per reader: drift reads one migration's files, gate after gate, then moves on.
+ */
+function memoLast<T>(parse: (text: string) => T): (text: string) => T {
+  let last: { text: string; value?: T; error?: unknown } | undefined;
+  return (text) => {
+    if (last?.text !== text) {
+      try {
+        last = { text, value: parse(text) };
+      } catch (error) {
+        last = { text, error };
+      }
+    }
+    if ('error' in last) throw last.error;
+    return last.value as T;
+  };
+}
+
+const rulesOf = memoLast(parseRules);
+
+function parseRules(text: string): RuleLike[] {
   let doc: unknown;
   try {
     doc = parseYaml(text);
@@ -144,6 +166,14 @@ function findPanel(panels: unknown, id: number): PanelLike | undefined {
   return undefined;
 }
 
+const dashboardOf = memoLast((text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new UnreadableOutput(`is not valid JSON (${(e as Error).message})`);
+  }
+});
+
 /**
  * Thresholds of a gate in dashboard.json: the gate panel's threshold steps, ascending as Grafana
  * wants them. Above: [base, next double after pause, next after rollback]; below: [base, rollback,
@@ -151,13 +181,7 @@ function findPanel(panels: unknown, id: number): PanelLike | undefined {
  * Returns undefined when the panel is not there.
  */
 export function dashboardThresholds(text: string, gate: { direction: Direction; pause?: number; rollback?: number }, panelId: number): ThresholdPlace[] | undefined {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    throw new UnreadableOutput(`is not valid JSON (${(e as Error).message})`);
-  }
-  const panel = findPanel((doc as { panels?: unknown })?.panels, panelId);
+  const panel = findPanel((dashboardOf(text) as { panels?: unknown })?.panels, panelId);
   if (!panel) return undefined;
   const steps = (panel.fieldConfig?.defaults?.thresholds?.steps ?? []).map((s) => s?.value).filter((v): v is number => typeof v === 'number');
   if (steps.length !== 2) return [];
@@ -170,12 +194,14 @@ export function dashboardThresholds(text: string, gate: { direction: Direction; 
   return [{ where: `gate panel ${panelId}`, values }];
 }
 
+const linesOf = memoLast((text: string): readonly string[] => text.split(/\r?\n/));
+
 /**
  * The runbook section of a gate: from its `<a id="gate-<id>">` anchor to the next gate anchor or
  * the next heading at the same or a higher level.
  */
 export function runbookSection(text: string, gateId: string): string | undefined {
-  const lines = text.split(/\r?\n/);
+  const lines = linesOf(text);
   const anchor = `id="gate-${gateId}"`;
   const start = lines.findIndex((l) => l.includes(anchor));
   if (start < 0) return undefined;

@@ -20,6 +20,7 @@ import { UserError } from '../diagnostics';
 import type { OutputFile } from '../generate/index';
 import { legacyPaths, migrationIdOf, OUT_META } from '../generate/names';
 import { createFile, fsReason as reason, fsyncDir, lstatOrUndefined, realFs, type FsOps } from './atomic';
+import { sha256 } from './hash';
 import { readManifest, renderManifest } from './manifest';
 import { assertNoLinksBelow, assertOutDir } from './paths';
 
@@ -50,35 +51,80 @@ export interface WriteOptions {
   ops?: Partial<FsOps>;
 }
 
-/** Every file this run owns: the generated files and the manifest that lists them. */
-function withManifest(files: OutputFile[]): OutputFile[] {
-  return [...files, { path: OUT_META.manifest, content: renderManifest(files.map((f) => f.path)) }];
-}
+/**
+ * A file of this run: its bytes (to compare and stage), or only the hash of the bytes already on
+ * disk (incremental generation verified them: kept as they are, never read again).
+ */
+export type RunFile = OutputFile | { path: string; hash: string; content?: undefined };
 
-/** Old-layout files of the migrations in `files`, present on disk. */
-function legacyOnDisk(outDir: string, files: OutputFile[]): string[] {
-  const ids = [...new Set(files.map((f) => migrationIdOf(f.path)).filter((id): id is string => id !== undefined))];
+/** Old-layout files of the migrations among `paths`, present on disk. */
+function legacyOnDisk(outDir: string, paths: Iterable<string>): string[] {
+  const ids = [...new Set([...paths].map((p) => migrationIdOf(p)).filter((id): id is string => id !== undefined))];
   return ids.flatMap((id) => legacyPaths(id)).filter((p) => lstatOrUndefined(join(outDir, p))?.isFile());
 }
 
 const dirOf = (rel: string): string => (rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '');
+const byPath = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The bytes of a file of this run and their hash. */
+function bytesOf(f: OutputFile): { data: Buffer; hash: string } {
+  const data = Buffer.from(f.content, 'utf8');
+  return { data, hash: sha256(data) };
+}
+
+/** The file at `p` holds exactly `data` (a regular file, not followed through a link). */
+function sameOnDisk(p: string, data: Buffer): boolean {
+  const st = lstatOrUndefined(p);
+  return !!st?.isFile() && st.size === data.length && readFileSync(p).equals(data);
+}
+
+/**
+ * `generate --check` one file at a time: nothing is kept but paths and hashes, so memory does not
+ * grow with the number of migrations. `finish` adds the manifest and the extra files.
+ */
+export class OutputChecker {
+  private readonly result: CheckResult = { stale: [], missing: [], extra: [], legacy: [], notes: [] };
+  private readonly hashes = new Map<string, string>();
+
+  constructor(private readonly outDir: string) {
+    assertOutDir(outDir);
+  }
+
+  add(f: RunFile): void {
+    const p = join(this.outDir, f.path);
+    if (f.content === undefined) {
+      this.hashes.set(f.path, f.hash);
+      return;
+    }
+    const { data, hash } = bytesOf(f);
+    this.hashes.set(f.path, hash);
+    const st = lstatOrUndefined(p);
+    if (!st) this.result.missing.push(f.path);
+    else if (!sameOnDisk(p, data)) this.result.stale.push(f.path);
+  }
+
+  /** `inputs`: per migration its input hash (hash.ts), as the manifest records them. */
+  finish(inputs: ReadonlyMap<string, string> = new Map()): CheckResult {
+    const r = this.result;
+    r.stale.sort(byPath);
+    r.missing.sort(byPath);
+    const paths = [...this.hashes.keys()];
+    // The manifest last, as it is written last.
+    this.add({ path: OUT_META.manifest, content: renderManifest(paths, { hashes: this.hashes, inputs }) });
+    const expected = new Set([...paths, OUT_META.manifest]);
+    const manifest = readManifest(this.outDir);
+    if (manifest?.problem) r.notes.push(manifest.problem);
+    for (const p of manifest?.files ?? []) if (!expected.has(p) && lstatOrUndefined(join(this.outDir, p))) r.extra.push(p);
+    r.extra.sort();
+    r.legacy = legacyOnDisk(this.outDir, paths);
+    return r;
+  }
+}
 
 export function checkOutputs(outDir: string, files: OutputFile[]): CheckResult {
-  assertOutDir(outDir);
-  const result: CheckResult = { stale: [], missing: [], extra: [], legacy: [], notes: [] };
-  const all = withManifest(files);
-  const expected = new Set(all.map((f) => f.path));
-  for (const f of all) {
-    const st = lstatOrUndefined(join(outDir, f.path));
-    if (!st) result.missing.push(f.path);
-    else if (!st.isFile() || readFileSync(join(outDir, f.path), 'utf8') !== f.content) result.stale.push(f.path);
-  }
-  const manifest = readManifest(outDir);
-  if (manifest?.problem) result.notes.push(manifest.problem);
-  for (const p of manifest?.files ?? []) if (!expected.has(p) && lstatOrUndefined(join(outDir, p))) result.extra.push(p);
-  result.extra.sort();
-  result.legacy = legacyOnDisk(outDir, files);
-  return result;
+  const checker = new OutputChecker(outDir);
+  for (const f of files) checker.add(f);
+  return checker.finish();
 }
 
 /** One step of the switch, recorded so it can be undone. */
@@ -101,95 +147,228 @@ let stagingCounter = 0;
  * same folder.
  */
 export function writeOutputs(outDir: string, files: OutputFile[], opts: WriteOptions = {}): WriteResult {
-  const ops: FsOps = { ...realFs, ...opts.ops };
-  const all = withManifest(files);
-  const result: WriteResult = { written: [], unchanged: [], removed: [], legacy: [], notes: [] };
-  const manifest = readManifest(outDir);
-  if (manifest?.problem) result.notes.push(manifest.problem);
-  const current = new Set(all.map((f) => f.path));
-  const removals = (manifest?.files ?? []).filter((p) => !current.has(p));
+  const writer = new OutputWriter(outDir, opts);
+  try {
+    for (const f of files) writer.add(f);
+  } catch (e) {
+    writer.abort();
+    throw e;
+  }
+  return writer.commit();
+}
 
-  // 1. No link anywhere on the way, and nothing but files where files go.
-  assertNoLinksBelow(outDir, [...new Set([...all, ...removals.map((path) => ({ path }))].map((f) => dirOf(f.path)))]);
-  const changed: OutputFile[] = [];
-  for (const f of all) {
-    const p = join(outDir, f.path);
+/**
+ * The write transaction, fed one file at a time (`add`), so a run holds one migration's bytes at
+ * a time: each changed file is staged as it comes, complete, in the staging folder; `commit`
+ * switches them all into place (or none: see the module comment); `abort` (or any failure) leaves
+ * the folder as it was.
+ */
+export class OutputWriter {
+  private readonly ops: FsOps;
+  private readonly result: WriteResult = { written: [], unchanged: [], removed: [], legacy: [], notes: [] };
+  private readonly manifest: ReturnType<typeof readManifest>;
+  /** Every file of this run and the hash of its bytes. */
+  private readonly hashes = new Map<string, string>();
+  /** Files staged (changed), by path. */
+  private readonly changed: string[] = [];
+  private readonly checkedDirs = new Set<string>();
+  private readonly readyDirs = new Set<string>();
+  private readonly created: string[] = [];
+  private staging: string | undefined;
+  private stagingDev: number | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly outDir: string,
+    opts: WriteOptions = {},
+  ) {
+    this.ops = { ...realFs, ...opts.ops };
+    assertOutDir(outDir);
+    this.manifest = readManifest(outDir);
+    if (this.manifest?.problem) this.result.notes.push(this.manifest.problem);
+  }
+
+  /** A file of this run: unchanged, or staged now. */
+  add(f: RunFile): void {
+    if (this.closed) throw new Error('OutputWriter: add after commit or abort');
+    this.checkDir(dirOf(f.path));
+    const p = join(this.outDir, f.path);
     const st = lstatOrUndefined(p);
-    if (st && st.isDirectory()) throw new UserError(`cannot write ${p}: a folder is in the way of the file; move it or choose another --out-dir; nothing was changed`);
+    if (st && st.isDirectory()) this.fail(new UserError(`cannot write ${p}: a folder is in the way of the file; move it or choose another --out-dir; nothing was changed`));
+    if (f.content === undefined) {
+      // Verified by its hash before (incremental generation): the bytes on disk are this run's.
+      this.hashes.set(f.path, f.hash);
+      this.result.unchanged.push(f.path);
+      return;
+    }
+    const { data, hash } = bytesOf(f);
+    this.hashes.set(f.path, hash);
     // A link or anything else at a file's place is replaced by the file (the link itself, never its target).
-    if (st?.isFile() && readFileSync(p, 'utf8') === f.content) result.unchanged.push(f.path);
-    else changed.push(f);
-  }
-  const gone = removals.filter((p) => lstatOrUndefined(join(outDir, p)) !== undefined && !lstatSync(join(outDir, p)).isDirectory());
-  result.legacy = legacyOnDisk(outDir, files);
-  // A killed run's staging folder goes even when nothing else changes.
-  if (lstatOrUndefined(outDir)) removeStaleStaging(outDir);
-  if (changed.length === 0 && gone.length === 0) return withoutManifest(result);
-
-  // 2. Stage.
-  const created: string[] = [];
-  let staging: string | undefined;
-  try {
-    created.push(...makeDirs(outDir, ops));
-    staging = join(outDir, `${OUT_META.stagingPrefix}${process.pid}-${(stagingCounter++).toString(36)}`);
-    ops.mkdir(staging);
-    for (const d of [...new Set(changed.map((f) => dirOf(f.path)))].sort()) created.push(...makeDirs(join(outDir, d), ops));
-    const stagingDev = lstatSync(staging).dev;
-    for (const d of new Set([...changed.map((f) => dirOf(f.path)), ...gone.map(dirOf)])) {
-      const dir = join(outDir, d);
-      if (lstatSync(dir).dev !== stagingDev) throw Object.assign(new Error(`${dir} is on another file system than ${outDir} (a mount inside it); mount the whole output folder instead`), { code: 'EXDEV', path: dir });
+    if (st?.isFile() && sameOnDisk(p, data)) {
+      this.result.unchanged.push(f.path);
+      return;
     }
-    for (const f of changed) {
-      const p = join(staging, 'new', f.path);
-      makeDirs(dirname(p), ops);
-      createFile(p, f.content, ops);
-    }
-  } catch (e) {
-    if (staging) rmSync(staging, { recursive: true, force: true });
-    for (const d of [...created].reverse()) rmdirQuiet(d);
-    throw new UserError(`cannot write to the output folder ${outDir}: ${reason(e)}; nothing was changed`);
+    this.stage(f.path, data);
   }
 
-  // 3. Switch, undoing every step on a failure.
-  const steps: Step[] = [
-    ...changed.filter((f) => f.path !== OUT_META.manifest).map((f): Step => ({ path: f.path, target: join(outDir, f.path), kind: 'write', done: false })),
-    ...gone.map((p): Step => ({ path: p, target: join(outDir, p), kind: 'remove', done: false })),
-    ...changed.filter((f) => f.path === OUT_META.manifest).map((f): Step => ({ path: f.path, target: join(outDir, f.path), kind: 'write', done: false })),
-  ];
-  for (const step of steps) {
+  /**
+   * Switch every staged file into place, remove the files of migrations that are gone and write
+   * the manifest (with `inputs`, the input hash of each migration, for the next incremental run).
+   */
+  commit(inputs?: ReadonlyMap<string, string>): WriteResult {
     try {
-      runStep(step, staging, ops);
-    } catch (e) {
-      const failedAt = `${step.kind === 'remove' ? 'removing' : 'replacing'} ${step.target}: ${reason(e)}`;
-      const unrestored = undo(steps, ops);
-      if (unrestored.length === 0) {
-        rmSync(staging, { recursive: true, force: true });
-        for (const d of [...created].reverse()) rmdirQuiet(d);
-        throw new UserError(`cannot write to the output folder ${outDir}: ${failedAt}; every file was put back, nothing was changed`);
+      const paths = [...this.hashes.keys()];
+      const manifestText = renderManifest(paths, { hashes: this.hashes, inputs: inputs ?? new Map() });
+      const current = new Set([...paths, OUT_META.manifest]);
+      const removals = (this.manifest?.files ?? []).filter((p) => !current.has(p));
+      for (const p of removals) this.checkDir(dirOf(p));
+      const manifestPath = join(this.outDir, OUT_META.manifest);
+      const mst = lstatOrUndefined(manifestPath);
+      if (mst && mst.isDirectory()) throw new UserError(`cannot write ${manifestPath}: a folder is in the way of the file; move it or choose another --out-dir; nothing was changed`);
+      const manifestData = Buffer.from(manifestText, 'utf8');
+      const manifestChanged = !sameOnDisk(manifestPath, manifestData);
+      if (manifestChanged) this.stage(OUT_META.manifest, manifestData);
+      const gone = removals.filter((p) => lstatOrUndefined(join(this.outDir, p)) !== undefined && !lstatSync(join(this.outDir, p)).isDirectory());
+      this.result.legacy = legacyOnDisk(this.outDir, paths);
+      // A killed run's staging folder goes even when nothing else changes.
+      if (lstatOrUndefined(this.outDir)) this.removeStaleStaging();
+      if (this.changed.length === 0 && gone.length === 0) {
+        this.closed = true;
+        this.result.unchanged.sort(byPath);
+        return withoutManifest(this.result);
       }
-      // Keep the staging folder: it holds the old copies that could not be put back.
-      throw new UserError(
-        `cannot write to the output folder ${outDir}: ${failedAt}; these could not be put back and are NEW or missing: ${unrestored.join(', ')}; ` +
-          `their old versions are in ${join(staging, 'old')} (copy them out: the next generate removes that folder); every other file is unchanged`,
-      );
+      if (!this.staging) this.startStaging();
+      for (const d of new Set(gone.map(dirOf))) this.sameDevice(d);
+      return this.switch(gone);
+    } catch (e) {
+      this.abort();
+      if (e instanceof UserError) throw e;
+      throw new UserError(`cannot write to the output folder ${this.outDir}: ${reason(e)}; nothing was changed`);
     }
   }
 
-  // 4. Durable renames, then clean up.
-  const dirs = new Set<string>(steps.map((s) => dirname(s.target)));
-  try {
-    for (const d of dirs) fsyncDir(d);
-  } catch (e) {
-    result.notes.push(`could not flush folder entries to disk (${reason(e)}): the new files are in place but may not survive a power loss`);
+  /** Drop everything staged and the folders this run created: the output folder is as it was. */
+  abort(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.staging) rmSync(this.staging, { recursive: true, force: true });
+    for (const d of [...this.created].reverse()) rmdirQuiet(d);
   }
-  rmSync(staging, { recursive: true, force: true });
-  for (const s of steps) {
-    if (s.kind === 'write') result.written.push(s.path);
-    else result.removed.push(s.path);
+
+  /** No link anywhere on the way to a folder files go to, and nothing but folders there. */
+  private checkDir(rel: string): void {
+    if (this.checkedDirs.has(rel)) return;
+    try {
+      assertNoLinksBelow(this.outDir, [rel]);
+    } catch (e) {
+      this.fail(e);
+    }
+    this.checkedDirs.add(rel);
   }
-  // Folders emptied by removals (docs/<id>/), up to but not including the output folder.
-  for (const p of gone) for (let d = dirname(join(outDir, p)); d !== outDir && d.startsWith(outDir) && rmdirQuiet(d); d = dirname(d));
-  return withoutManifest(result);
+
+  private fail(e: unknown): never {
+    this.abort();
+    throw e;
+  }
+
+  private startStaging(): void {
+    this.created.push(...makeDirs(this.outDir, this.ops));
+    // Our own leftovers go before staging starts (we hold the lock: no live run owns one).
+    this.removeStaleStaging();
+    const staging = join(this.outDir, `${OUT_META.stagingPrefix}${process.pid}-${(stagingCounter++).toString(36)}`);
+    this.ops.mkdir(staging);
+    this.staging = staging;
+    this.stagingDev = lstatSync(staging).dev;
+  }
+
+  /** A folder files are renamed into must be on the staging folder's file system (a rename cannot cross). */
+  private sameDevice(rel: string): void {
+    const dir = join(this.outDir, rel);
+    if (lstatSync(dir).dev !== this.stagingDev) throw Object.assign(new Error(`${dir} is on another file system than ${this.outDir} (a mount inside it); mount the whole output folder instead`), { code: 'EXDEV', path: dir });
+  }
+
+  /** Write one changed file, complete, into the staging folder (creating its target folder). */
+  private stage(path: string, data: Buffer): void {
+    try {
+      if (!this.staging) this.startStaging();
+      const d = dirOf(path);
+      if (!this.readyDirs.has(d)) {
+        this.created.push(...makeDirs(join(this.outDir, d), this.ops));
+        this.sameDevice(d);
+        this.readyDirs.add(d);
+      }
+      const p = join(this.staging!, 'new', path);
+      makeDirs(dirname(p), this.ops);
+      createFile(p, data, this.ops);
+      this.changed.push(path);
+    } catch (e) {
+      this.abort();
+      throw new UserError(`cannot write to the output folder ${this.outDir}: ${reason(e)}; nothing was changed`);
+    }
+  }
+
+  private switch(gone: string[]): WriteResult {
+    const staging = this.staging!;
+    const ops = this.ops;
+    const outDir = this.outDir;
+    const result = this.result;
+    const changed = [...this.changed].sort(byPath);
+    // Files in path order, then removals, the manifest last (it names what is in place).
+    const steps: Step[] = [
+      ...changed.filter((p) => p !== OUT_META.manifest).map((p): Step => ({ path: p, target: join(outDir, p), kind: 'write', done: false })),
+      ...gone.map((p): Step => ({ path: p, target: join(outDir, p), kind: 'remove', done: false })),
+      ...changed.filter((p) => p === OUT_META.manifest).map((p): Step => ({ path: p, target: join(outDir, p), kind: 'write', done: false })),
+    ];
+    this.closed = true;
+    for (const step of steps) {
+      try {
+        runStep(step, staging, ops);
+      } catch (e) {
+        const failedAt = `${step.kind === 'remove' ? 'removing' : 'replacing'} ${step.target}: ${reason(e)}`;
+        const unrestored = undo(steps, ops);
+        if (unrestored.length === 0) {
+          rmSync(staging, { recursive: true, force: true });
+          for (const d of [...this.created].reverse()) rmdirQuiet(d);
+          throw new UserError(`cannot write to the output folder ${outDir}: ${failedAt}; every file was put back, nothing was changed`);
+        }
+        // Keep the staging folder: it holds the old copies that could not be put back.
+        throw new UserError(
+          `cannot write to the output folder ${outDir}: ${failedAt}; these could not be put back and are NEW or missing: ${unrestored.join(', ')}; ` +
+            `their old versions are in ${join(staging, 'old')} (copy them out: the next generate removes that folder); every other file is unchanged`,
+        );
+      }
+    }
+
+    // Durable renames, then clean up. The files themselves are not fsynced one by one: a rename
+    // replaces a whole file or nothing; the folders' entries are what must reach the disk.
+    const dirs = new Set<string>(steps.map((s) => dirname(s.target)));
+    try {
+      for (const d of dirs) fsyncDir(d);
+    } catch (e) {
+      result.notes.push(`could not flush folder entries to disk (${reason(e)}): the new files are in place but may not survive a power loss`);
+    }
+    rmSync(staging, { recursive: true, force: true });
+    for (const s of steps) {
+      if (s.kind === 'write') result.written.push(s.path);
+      else result.removed.push(s.path);
+    }
+    // Folders emptied by removals (docs/<id>/), up to but not including the output folder.
+    for (const p of gone) for (let d = dirname(join(outDir, p)); d !== outDir && d.startsWith(outDir) && rmdirQuiet(d); d = dirname(d));
+    result.unchanged.sort(byPath);
+    return withoutManifest(result);
+  }
+
+  /** Staging folders a killed run left behind (we hold the lock: no live run owns one). */
+  private removeStaleStaging(): void {
+    for (const name of readdirSync(this.outDir)) {
+      if (!name.startsWith(OUT_META.stagingPrefix)) continue;
+      const p = join(this.outDir, name);
+      if (p === this.staging) continue;
+      const st = lstatSync(p);
+      // A link is removed as a link (rm does not follow it), a folder with its content.
+      rmSync(p, { recursive: st.isDirectory(), force: true });
+    }
+  }
 }
 
 /** The manifest is bookkeeping: counts and lists name the generated files only. */
@@ -229,17 +408,6 @@ function undo(steps: Step[], ops: FsOps): string[] {
     }
   }
   return failed;
-}
-
-/** Staging folders a killed run left behind (we hold the lock: no live run owns one). */
-function removeStaleStaging(outDir: string): void {
-  for (const name of readdirSync(outDir)) {
-    if (!name.startsWith(OUT_META.stagingPrefix)) continue;
-    const p = join(outDir, name);
-    const st = lstatSync(p);
-    // A link is removed as a link (rm does not follow it), a folder with its content.
-    rmSync(p, { recursive: st.isDirectory(), force: true });
-  }
 }
 
 /**

@@ -7,6 +7,7 @@
  * receivers, amtool config routes test for every routing case, the Grafana JSON schemas and the
  * Markdown link check.
  */
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -64,7 +65,12 @@ describe.each(CASES)('golden %s', (caseName, example) => {
     const written = listFiles(out).filter((f) => f !== OUT_META.manifest).sort();
     expect(written).toEqual(listFiles(goldenDir).sort());
     for (const f of written) expect(readFileSync(join(out, f), 'utf8'), f).toBe(readFileSync(join(goldenDir, f), 'utf8'));
-    expect(readFileSync(join(out, OUT_META.manifest), 'utf8')).toBe(renderManifest(written));
+    // The manifest lists the files with the SHA-256 of their bytes, and the migration's input hash.
+    const manifest = JSON.parse(readFileSync(join(out, OUT_META.manifest), 'utf8')) as { manifestVersion: number; files: string[]; hashes: Record<string, string>; inputs: Record<string, string> };
+    expect(manifest.files).toEqual(written);
+    expect(manifest.hashes).toEqual(Object.fromEntries(written.map((f) => [f, createHash('sha256').update(readFileSync(join(out, f))).digest('hex')])));
+    expect(Object.keys(manifest.inputs)).toEqual([caseName]);
+    expect(readFileSync(join(out, OUT_META.manifest), 'utf8')).toBe(renderManifest(written, { hashes: new Map(Object.entries(manifest.hashes)), inputs: new Map(Object.entries(manifest.inputs)) }));
     rmSync(out, { recursive: true, force: true });
   });
 

@@ -4,6 +4,7 @@
  * the FsOps seam) leaving every file old. The same failures against the real file system and the
  * real CLI are in write-safety.test.ts.
  */
+import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -54,7 +55,10 @@ describe('writeOutputs', () => {
     const r = writeOutputs(out, files);
     expect(r.written.sort()).toEqual(files.map((f) => f.path).sort());
     for (const f of files) expect(readFileSync(join(out, f.path), 'utf8')).toBe(f.content);
-    expect(readFileSync(join(out, OUT_META.manifest), 'utf8')).toBe(renderManifest(files.map((f) => f.path)));
+    // Version 2: the files, the SHA-256 of each (no migration inputs: writeOutputs is not told them).
+    const hashes = new Map(files.map((f) => [f.path, createHash('sha256').update(f.content).digest('hex')]));
+    expect(readFileSync(join(out, OUT_META.manifest), 'utf8')).toBe(renderManifest(files.map((f) => f.path), { hashes, inputs: new Map() }));
+    expect(readManifest(out)).toMatchObject({ files: files.map((f) => f.path).sort(), hashes });
     expect(leftovers(out)).toEqual([]);
   });
 

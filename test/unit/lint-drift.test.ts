@@ -179,3 +179,21 @@ describe('reading thresholds from a runbook section', () => {
     expect(runbookThresholds('# Runbook\n', 'lag')).toBeUndefined();
   });
 });
+
+describe('each committed file is parsed once per migration', () => {
+  // The readers keep the last file's parse: alternating texts and an unreadable file in between
+  // must still give each text its own answer (and the unreadable one its error, every time).
+  it('alternating files give each its own thresholds, an unreadable file its error each time', () => {
+    const rules = (value: number): string => `groups:\n  - name: g\n    rules:\n      - alert: ${ALERT.pause}\n        expr: x > ${value}\n        labels: { gate: lag, action: pause }\n`;
+    const gate = { id: 'lag', direction: 'above' as const };
+    const a = rules(10);
+    const b = rules(20);
+    for (let i = 0; i < 2; i++) {
+      expect(rulesThresholds(a, gate)).toEqual([{ where: `alert ${ALERT.pause}`, values: { pause: 10 } }]);
+      expect(() => rulesThresholds('groups: [', gate)).toThrow(/not valid YAML/);
+      expect(() => rulesThresholds('groups: [', gate)).toThrow(/not valid YAML/);
+      expect(rulesThresholds(b, gate)).toEqual([{ where: `alert ${ALERT.pause}`, values: { pause: 20 } }]);
+      expect(rulesThresholds(b, gate)).toEqual([{ where: `alert ${ALERT.pause}`, values: { pause: 20 } }]);
+    }
+  });
+});

@@ -1,16 +1,17 @@
 import { isAbsolute, relative, resolve } from 'node:path';
 import { UserError } from '../../diagnostics';
-import { flavorWarnings } from '../../generate/flavors/index';
-import { generateAll } from '../../generate/index';
+import { flavorWarnings } from '../../generate/flavors/warnings';
+import { sharedFiles } from '../../generate/shared';
 import { FLAVOR_NAMES, type FlavorName } from '../../load/deploy-config';
-import type { RepoConfig } from '../../model/types';
+import type { RepoConfig, ResolvedMigration } from '../../model/types';
 import { didYouMean } from '../../util/suggest';
 import { provisioningFolder } from '../../generate/provisioning';
 import { configAbove, loadConfig } from '../../load/config';
-import { loadDefinitions } from '../../pipeline';
+import { loadModels } from '../../pipeline';
 import { parseDurationMs } from '../../util/duration';
 import { acquireOutputLock } from '../../write/lock';
-import { checkOutputs, writeOutputs } from '../../write/plan';
+import { planIncremental, type IncrementalPlan } from '../../write/incremental';
+import { OutputChecker, OutputWriter, type RunFile } from '../../write/plan';
 import { paint, printDiagnostics } from '../output';
 
 export interface GenerateOptions {
@@ -49,9 +50,31 @@ export function displayDir(dir: string, cwd = process.cwd()): string {
 }
 
 /**
+ * Every file of this run, handed to `add` one migration at a time: the files of current migrations
+ * as their verified hashes (not generated), the stale ones generated (the generators are a separate
+ * bundle, loaded only then), and the shared files. Returns how many files (the manifest aside).
+ */
+async function eachFile(models: ResolvedMigration[], flavors: FlavorName[], plan: IncrementalPlan, add: (f: RunFile) => void): Promise<number> {
+  let count = 0;
+  const take = (f: RunFile): void => {
+    count++;
+    add(f);
+  };
+  for (const c of plan.current) for (const f of c.files) take(f);
+  if (plan.stale.length > 0) {
+    const { generateEach } = await import('../../generate/run');
+    await generateEach(plan.stale, flavors, (files) => files.forEach(take));
+  }
+  for (const f of sharedFiles(models, flavors)) take(f);
+  return count;
+}
+
+/**
  * `migobs generate <files...> [--out-dir out] [--check] [--lock-timeout 30s]`. Nothing is written
  * unless every definition is valid; --check writes nothing and exits 1 when committed output is
  * stale. A run holds `<out>/.migobs.lock` from start to end, so concurrent runs take turns.
+ * Incremental (docs/incremental.md): a migration whose inputs and files match the manifest's
+ * hashes is not generated again.
  */
 export async function generateCommand(files: string[], opts: GenerateOptions): Promise<number> {
   const { config, diagnostics: configProblems, file: configFile } = loadConfig(opts.config);
@@ -66,11 +89,14 @@ export async function generateCommand(files: string[], opts: GenerateOptions): P
   }
 
   if (opts.check) {
-    const result = loadDefinitions(files, config);
+    const result = loadModels(files, config);
     printDiagnostics(result.diagnostics.filter((d) => d.severity !== 'error'));
     if (!result.ok) throw new UserError('nothing was checked: fix the problems above first', result.diagnostics.filter((d) => d.severity === 'error'));
-    const outputs = generateAll(result.migrations.map((m) => m.model), flavors);
-    const r = checkOutputs(outDir, outputs);
+    const models = result.models;
+    const checker = new OutputChecker(outDir);
+    const plan = planIncremental(outDir, models, flavors);
+    const count = await eachFile(models, flavors, plan, (f) => checker.add(f));
+    const r = checker.finish(plan.inputs);
     for (const n of r.notes) process.stderr.write(`note: ${n}\n`);
     const lines = [
       ...r.stale.map((p) => `stale:   ${shown}/${p}`),
@@ -79,7 +105,7 @@ export async function generateCommand(files: string[], opts: GenerateOptions): P
       ...r.legacy.map((p) => `extra:   ${shown}/${p} (old layout: nothing reads it; delete it)`),
     ];
     if (lines.length === 0) {
-      process.stdout.write(paint(`ok: ${outputs.length} file(s) in ${shown} are up to date (${usedConfig})`, 'green') + '\n');
+      process.stdout.write(paint(`ok: ${count} file(s) in ${shown} are up to date (${usedConfig})`, 'green') + '\n');
       return 0;
     }
     process.stderr.write(lines.join('\n') + '\n');
@@ -95,10 +121,10 @@ export async function generateCommand(files: string[], opts: GenerateOptions): P
     onNote: (m) => process.stderr.write(`migobs: ${m}\n`),
   });
   try {
-    const result = loadDefinitions(files, config);
+    const result = loadModels(files, config);
     printDiagnostics(result.diagnostics.filter((d) => d.severity !== 'error'));
     if (!result.ok) throw new UserError('nothing was written: fix the problems above first', result.diagnostics.filter((d) => d.severity === 'error'));
-    const models = result.migrations.map((m) => m.model);
+    const models = result.models;
     for (const w of flavorWarnings(models, flavors)) process.stderr.write(`warning: ${w}\n`);
     const folder = provisioningFolder(models);
     if (folder.conflict && flavors.includes('files')) {
@@ -107,7 +133,16 @@ export async function generateCommand(files: string[], opts: GenerateOptions): P
           `one file provider puts every dashboard of ${shown}/grafana/dashboards into one folder: ${folder.folder} (set \`folder\` in the repo config to choose it)\n`,
       );
     }
-    const w = writeOutputs(outDir, generateAll(models, flavors));
+    // One migration at a time into the staging folder; nothing is switched into place until all are staged.
+    const writer = new OutputWriter(outDir);
+    const plan = planIncremental(outDir, models, flavors);
+    try {
+      await eachFile(models, flavors, plan, (f) => writer.add(f));
+    } catch (e) {
+      writer.abort();
+      throw e;
+    }
+    const w = writer.commit(plan.inputs);
     for (const n of w.notes) process.stderr.write(`note: ${n}\n`);
     if (w.legacy.length) {
       process.stderr.write(`note: ${w.legacy.length} file(s) of the old layout are still in ${shown} (e.g. ${shown}/${w.legacy[0]}); nothing reads them now: delete them (see docs/layout.md)\n`);
@@ -116,7 +151,7 @@ export async function generateCommand(files: string[], opts: GenerateOptions): P
       for (const p of w.written) process.stdout.write(`wrote ${shown}/${p}\n`);
       for (const p of w.removed) process.stdout.write(`removed ${shown}/${p} (its migration is not among the definitions given)\n`);
       const removed = w.removed.length ? `, ${w.removed.length} removed` : '';
-      process.stdout.write(paint(`${result.migrations.length} migration(s): ${w.written.length} file(s) written, ${w.unchanged.length} unchanged${removed} in ${shown} (${usedConfig})`, 'green') + '\n');
+      process.stdout.write(paint(`${models.length} migration(s): ${w.written.length} file(s) written, ${w.unchanged.length} unchanged${removed} in ${shown} (${usedConfig})`, 'green') + '\n');
     }
     return 0;
   } finally {

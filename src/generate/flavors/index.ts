@@ -11,7 +11,9 @@ import { grafanaAlertingFiles } from './grafana-alerting';
 import { grafanaOperatorFiles } from './grafana-operator';
 import { mimirFiles } from './mimir';
 import { buildPayload, type Payload } from './payload';
-import { prometheusOperatorFiles, undefinedReceivers } from './prometheus-operator';
+import { prometheusOperatorFiles } from './prometheus-operator';
+
+export { flavorWarnings } from './warnings';
 
 export { FLAVOR_NAMES, type FlavorName } from '../../load/deploy-config';
 
@@ -29,17 +31,4 @@ export function flavorFiles(model: ResolvedMigration, flavors: readonly FlavorNa
   if (wanted.length === 0) return [];
   const payload = buildPayload(model);
   return [...new Set(wanted)].flatMap((f) => GENERATORS[f](payload));
-}
-
-/** Things a user must know about the chosen flavours (printed by generate as warnings). */
-export function flavorWarnings(models: ResolvedMigration[], flavors: readonly FlavorName[]): string[] {
-  const out: string[] = [];
-  if (flavors.includes('prometheus-operator')) {
-    for (const m of models) {
-      for (const r of undefinedReceivers(m)) {
-        out.push(`${m.id}: the AlertmanagerConfig names receiver \`${r}\` without integrations (it drops what it receives): define it under deploy.prometheusOperator.receivers in migobs.config.yaml (docs/deploy.md#prometheus-operator)`);
-      }
-    }
-  }
-  return out;
 }

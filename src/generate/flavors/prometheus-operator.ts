@@ -17,6 +17,9 @@ import { FILES } from '../names';
 import { sourceName } from '../source-name';
 import { objectMeta, objectName } from './kubernetes';
 import type { Payload } from './payload';
+import { receiverNames } from './warnings';
+
+export { receiverNames, undefinedReceivers } from './warnings';
 
 export interface CrdMatcher {
   name: string;
@@ -63,11 +66,6 @@ const crdInhibit = (i: AmInhibitRule): { sourceMatch: CrdMatcher[]; targetMatch:
   equal: i.equal,
 });
 
-/** The receivers a migration routes to, in the order they first appear. */
-export function receiverNames(model: ResolvedMigration): string[] {
-  return [...new Set([model.routing.notify, model.routing.page])];
-}
-
 export function buildPrometheusRule(p: Payload): unknown {
   const op = p.model.config.deploy?.prometheusOperator ?? {};
   return {
@@ -94,15 +92,6 @@ export function buildAlertmanagerConfig(p: Payload): unknown {
       inhibitRules: p.fragment.inhibit_rules.map(crdInhibit),
     },
   };
-}
-
-/**
- * Receivers the migration routes to that the config does not define: an AlertmanagerConfig
- * receiver without integrations drops what reaches it, so generate warns about each.
- */
-export function undefinedReceivers(model: ResolvedMigration): string[] {
-  const defined = model.config.deploy?.prometheusOperator?.receivers ?? {};
-  return receiverNames(model).filter((n) => !(n in defined));
 }
 
 export function prometheusOperatorFiles(p: Payload): OutputFile[] {

@@ -1,0 +1,147 @@
+/**
+ * The heavy half of `migobs generate`: the generators, the dashboard SDK and the serialisers. Its
+ * own bundle (dist/heavy/generate-run.js, scripts/build.mjs), loaded only when some migration is
+ * stale, so `generate` with current output never parses it (docs/incremental.md).
+ *
+ * Migrations are generated one at a time and handed to the caller as they are done (the write
+ * stage stages them at once and keeps only paths and hashes), so memory does not grow with the
+ * number of migrations. With many stale migrations and more than one CPU, a pool of worker threads
+ * (each loading this same bundle) generates them in parallel; the bytes are the same, since each
+ * migration's files are a pure function of its model.
+ */
+import { availableParallelism } from 'node:os';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { UserError, type Diagnostic } from '../diagnostics';
+import type { FlavorName } from '../load/deploy-config';
+import type { ResolvedMigration } from '../model/types';
+import { migrationFiles, type OutputFile } from './index';
+
+/** Below this many stale migrations a worker's start-up costs more than it saves. */
+export const MIN_PARALLEL = 8;
+/**
+ * Old-generation heap of a worker (MiB). V8 otherwise lets each heap grow far past what it keeps
+ * alive (a worker retains one migration at a time), and the threads' heaps add up. A migration
+ * that does not fit is generated again in the main thread, whose heap is not capped.
+ */
+export const WORKER_HEAP_MB = 96;
+
+export interface GenerateEachOptions {
+  /** Worker threads to use: default MIGOBS_WORKERS, else os.availableParallelism(); 1 = this thread only. */
+  workers?: number;
+}
+
+type Reply = { index: number; files: OutputFile[] } | { index: number; error: { name: string; message: string; stack?: string; diagnostics?: Diagnostic[] } };
+
+/** How many worker threads for `count` stale migrations (0: generate in this thread). */
+export function workerCount(count: number, opts: GenerateEachOptions = {}): number {
+  const env = Number.parseInt(process.env.MIGOBS_WORKERS ?? '', 10);
+  const wanted = opts.workers ?? (Number.isInteger(env) && env > 0 ? env : availableParallelism());
+  // Workers run the bundle (this file as built); from TypeScript sources (tests, ts-node) there is none.
+  const bundled = typeof __filename === 'string' && __filename.endsWith('.js');
+  if (!bundled || wanted <= 1 || count < MIN_PARALLEL) return 0;
+  return Math.min(wanted, count);
+}
+
+/**
+ * Generate each model's files and hand them to `onFiles` (in the order of `models` without
+ * workers; in completion order with them). The first failure (in model order) is thrown after the
+ * work in flight ends; a UserError stays a UserError.
+ */
+export async function generateEach(models: ResolvedMigration[], flavors: readonly FlavorName[], onFiles: (files: OutputFile[], model: ResolvedMigration) => void, opts: GenerateEachOptions = {}): Promise<void> {
+  const n = workerCount(models.length, opts);
+  if (n === 0) {
+    for (const m of models) onFiles(migrationFiles(m, flavors), m);
+    return;
+  }
+  // What the pool could not do (a worker out of memory) is done here, in model order.
+  for (const i of await inPool(n, models, flavors, onFiles)) onFiles(migrationFiles(models[i]!, flavors), models[i]!);
+}
+
+/** Runs the pool; resolves to the indexes of the models it left to the main thread. */
+function inPool(size: number, models: ResolvedMigration[], flavors: readonly FlavorName[], onFiles: (files: OutputFile[], model: ResolvedMigration) => void): Promise<number[]> {
+  return new Promise((resolvePool, rejectPool) => {
+    const left: number[] = [];
+    const heapMb = Number.parseInt(process.env.MIGOBS_WORKER_HEAP_MB ?? '', 10) || WORKER_HEAP_MB;
+    /** Each worker and the index of the migration it is generating (one at a time: memory stays bounded). */
+    const busy = new Map<Worker, number | undefined>();
+    let next = 0;
+    let failure: { index: number; error: Error } | undefined;
+    let settled = false;
+    const fail = (index: number, error: Error): void => {
+      if (!failure || index < failure.index) failure = { index, error };
+    };
+    const finish = (): void => {
+      if (settled || [...busy.values()].some((i) => i !== undefined)) return;
+      settled = true;
+      for (const w of busy.keys()) void w.terminate();
+      if (failure) rejectPool(failure.error);
+      else {
+        // Every worker gone (each out of memory): the rest is the main thread's.
+        for (; next < models.length; next++) left.push(next);
+        resolvePool(left.sort((a, b) => a - b));
+      }
+    };
+    const dispatch = (w: Worker): void => {
+      if (failure || next >= models.length) {
+        busy.set(w, undefined);
+        finish();
+        return;
+      }
+      const index = next++;
+      busy.set(w, index);
+      w.postMessage({ index, model: models[index] });
+    };
+    for (let i = 0; i < size; i++) {
+      const w = new Worker(__filename, { workerData: { migobsGenerateWorker: true, flavors }, resourceLimits: { maxOldGenerationSizeMb: heapMb } });
+      w.on('message', (reply: Reply) => {
+        if ('error' in reply) fail(reply.index, revive(reply.error));
+        else {
+          try {
+            onFiles(reply.files, models[reply.index]!);
+          } catch (e) {
+            fail(reply.index, e as Error);
+          }
+        }
+        dispatch(w);
+      });
+      // A worker that dies (out of memory, a crash) fails the run at the migration it was generating.
+      w.on('error', (e) => {
+        const index = busy.get(w);
+        if ((e as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY' && index !== undefined) {
+          left.push(index);
+          busy.set(w, undefined);
+        } else fail(index ?? models.length, e);
+      });
+      w.on('exit', (code) => {
+        if (settled) return;
+        const index = busy.get(w);
+        if (index !== undefined) fail(index, new Error(`a generate worker thread stopped (exit code ${code}) while generating ${models[index]!.id}`));
+        busy.set(w, undefined);
+        finish();
+      });
+      dispatch(w);
+    }
+  });
+}
+
+/** An error from a worker as the main thread would have thrown it (no stack shown unless --debug). */
+function revive(e: { name: string; message: string; stack?: string; diagnostics?: Diagnostic[] }): Error {
+  const err = e.name === 'UserError' ? new UserError(e.message, e.diagnostics ?? []) : new Error(e.message);
+  if (e.stack) err.stack = e.stack;
+  return err;
+}
+
+// In a worker thread: generate what the main thread sends, one migration per message.
+if (!isMainThread && (workerData as { migobsGenerateWorker?: boolean } | undefined)?.migobsGenerateWorker) {
+  const { flavors } = workerData as { flavors: FlavorName[] };
+  parentPort!.on('message', ({ index, model }: { index: number; model: ResolvedMigration }) => {
+    let reply: Reply;
+    try {
+      reply = { index, files: migrationFiles(model, flavors) };
+    } catch (e) {
+      const err = e as Error & { diagnostics?: Diagnostic[] };
+      reply = { index, error: { name: err?.name ?? 'Error', message: String(err?.message ?? e), stack: err?.stack, ...(Array.isArray(err?.diagnostics) ? { diagnostics: err.diagnostics } : {}) } };
+    }
+    parentPort!.postMessage(reply);
+  });
+}

@@ -1,0 +1,61 @@
+/**
+ * Hashes for incremental generation (docs/incremental.md): what a migration's output files derive
+ * from, and the bytes of a file on disk. Light on purpose: `generate` with current output loads
+ * this, never the generators.
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import type { ResolvedMigration } from '../model/types';
+
+declare const MIGOBS_VERSION: string;
+/** The version of this build (set by scripts/build.mjs); a new version regenerates everything. */
+export const VERSION = typeof MIGOBS_VERSION === 'string' ? MIGOBS_VERSION : '0.0.0-dev';
+/** Bumped when what goes into the input hash changes meaning. */
+const INPUT_SCHEME = 1;
+
+export function sha256(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/**
+ * Everything a migration's files derive from: the resolved model (the definition with its presets,
+ * engine library and repo config applied, and the definition's file name as outputs cite it), the
+ * deploy flavours and the migobs version. Generators are pure functions of these (and the output
+ * bytes of a version are deterministic), so an equal hash means equal files.
+ */
+export function inputHash(model: ResolvedMigration, flavors: readonly string[]): string {
+  return sha256(JSON.stringify({ scheme: INPUT_SCHEME, migobs: VERSION, flavors, model }, replacer));
+}
+
+/** JSON of the model, with the values JSON would silently drop or merge made explicit. */
+function replacer(_key: string, value: unknown): unknown {
+  if (typeof value === 'number' && !Number.isFinite(value)) return `${value}`;
+  if (value instanceof Map) return { $map: [...value] };
+  if (value instanceof Set) return { $set: [...value] };
+  if (value instanceof RegExp) return { $re: String(value) };
+  if (typeof value === 'bigint') return `${value}n`;
+  return value;
+}
+
+/**
+ * The SHA-256 of a regular file's bytes, or undefined when nothing or something else (a folder, a
+ * symbolic link: never followed) is there.
+ */
+export function fileHash(path: string): string | undefined {
+  let fd: number;
+  try {
+    // O_NONBLOCK: a FIFO someone put at an output path must not hang the run.
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
+  } catch {
+    return undefined;
+  }
+  try {
+    if (!fstatSync(fd).isFile()) return undefined;
+    const hash = createHash('sha256');
+    const buf = Buffer.allocUnsafe(256 * 1024);
+    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; ) hash.update(buf.subarray(0, n));
+    return hash.digest('hex');
+  } finally {
+    closeSync(fd);
+  }
+}
