@@ -99,7 +99,7 @@ const cliOptions = {
   platform: 'node',
   target: 'node20',
   format: 'cjs',
-  minify: true,
+  minify: !process.argv.includes('--no-minify'), // --no-minify: readable names for --cpu-prof
   legalComments: 'none',
   logLevel: 'warning',
   define: { MIGOBS_VERSION: JSON.stringify(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version) },
@@ -157,7 +157,23 @@ const vendorExternal = {
   },
 };
 writeOutputs(await esbuild.build({ ...cliOptions, entryPoints: { re2js: require.resolve('re2js') }, outdir: join(root, 'dist/vendor') }));
-writeOutputs(await esbuild.build({ ...cliOptions, entryPoints: [join(root, 'src/cli/main.ts')], outfile: join(root, 'dist/cli.js'), plugins: [commandsExternal] }));
+// commander requires node:child_process at load time, only to run `git-style` executable
+// subcommands (which migobs has none of); loading it (and net, dgram, ... behind it) was ~10 ms of
+// every start. The entry bundle gets it on first use instead. The build fails if commander's line
+// changed, rather than silently keep the eager require.
+const commanderLazyChildProcess = {
+  name: 'commander-lazy-child-process',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const eager = "const childProcess = require('node:child_process');";
+      if (!text.includes(eager)) throw new Error(`${args.path}: expected \`${eager}\` (commander changed: update scripts/build.mjs)`);
+      const lazy = "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };";
+      return { contents: text.replace(eager, lazy), loader: 'js' };
+    });
+  },
+};
+writeOutputs(await esbuild.build({ ...cliOptions, entryPoints: [join(root, 'src/cli/main.ts')], outfile: join(root, 'dist/cli.js'), plugins: [commandsExternal, commanderLazyChildProcess] }));
 const commands = readdirSync(join(root, 'src/cli/commands')).filter((f) => f.endsWith('.ts'));
 writeOutputs(await esbuild.build({
   ...cliOptions,
@@ -165,6 +181,14 @@ writeOutputs(await esbuild.build({
   outdir: join(root, 'dist/commands'),
   plugins: [sdkSlim, vendorExternal],
 }));
+
+// V8 code caches of the CLI bundles (bin/code-cache.js), so the first run after a build compiles
+// nothing either; that run replaces each with a fuller one (functions it compiled while running).
+// Made by this very node: a cache is only used by the same node version, else recompiled.
+if (!process.argv.includes('--no-code-cache')) {
+  const bundles = [join(root, 'dist/cli.js'), ...['commands', 'vendor'].flatMap((d) => readdirSync(join(root, 'dist', d)).filter((f) => f.endsWith('.js')).map((f) => join(root, 'dist', d, f)))];
+  require(join(root, 'bin/code-cache.js')).prime(join(root, 'dist'), bundles);
+}
 
 // The library: bundled per entry point (dependencies stay external), typed by tsc declarations.
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
