@@ -37,7 +37,7 @@ function run(args: string[], env: Record<string, string> = {}): { code: number; 
 /** `code-cache: commands/schema.js: hit` lines -> { 'commands/schema.js': 'hit' } (the load line, not the write line). */
 function statesOf(stderr: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const m of stderr.matchAll(/^code-cache: (\S+): (\S+)/gm)) if (!(m[1] in out)) out[m[1]] = m[2];
+  for (const [, file, state] of stderr.matchAll(/^code-cache: (\S+): (\S+)/gm)) if (file && state && !(file in out)) out[file] = state;
   return out;
 }
 
@@ -72,7 +72,7 @@ describe('code cache of the CLI bundles', () => {
   it.each([
     ['truncated', (b: Buffer) => b.subarray(0, Math.floor(b.length / 2)), 'corrupt'],
     ['empty', () => Buffer.alloc(0), 'corrupt'],
-    ['one byte of the data flipped', (b: Buffer) => { const c = Buffer.from(b); c[c.length - 100] ^= 0xff; return c; }, 'corrupt'],
+    ['one byte of the data flipped', (b: Buffer) => { const c = Buffer.from(b); c.writeUInt8(c.readUInt8(c.length - 100) ^ 0xff, c.length - 100); return c; }, 'corrupt'],
     ['random bytes', () => Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 7919) % 256)), 'corrupt'],
   ])('a %s cache is ignored and rebuilt: the CLI still works', (_name, damage, state) => {
     run(['schema']);
