@@ -34,8 +34,27 @@ function debugLog(line) {
   if (process.env.MIGOBS_CODE_CACHE_DEBUG === '1') process.stderr.write(`code-cache: ${line}\n`);
 }
 
+let crcImpl;
+/**
+ * CRC-32 of the cache data: V8 release builds do not verify a code cache's checksum, and data
+ * damaged on disk must be refused before V8 reads it. zlib's native crc32, from the binding when
+ * it can be had without a deprecation warning: loading the zlib module would cost ~6 ms a start.
+ */
 function crc32(buf) {
-  return require('node:zlib').crc32(buf) >>> 0;
+  if (!crcImpl) {
+    let binding;
+    const pending = process.execArgv.includes('--pending-deprecation') || /--pending-deprecation/.test(process.env.NODE_OPTIONS || '');
+    try { if (!pending) binding = process.binding('zlib'); } catch { binding = undefined; }
+    crcImpl = binding && typeof binding.crc32 === 'function' ? (b) => binding.crc32(b, 0) : (b) => require('node:zlib').crc32(b);
+  }
+  return crcImpl(buf) >>> 0;
+}
+
+/** A short stable id of a string (FNV-1a), for folder names. */
+function shortId(text) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0');
 }
 
 /** What a cache must have been made for: this node, and this very bundle file. */
@@ -48,14 +67,12 @@ function userCacheRoot() {
   return path.join(base, 'migobs', 'code-cache');
 }
 
-/** Where the cache of `file` (a bundle under `dist`) may live, in the order tried. */
-function cachePaths(dist, file) {
+/** Where the cache of `file` (a bundle under `dist`) may live, in the order tried (the second only computed when needed). */
+function* cachePaths(dist, file) {
   const rel = path.relative(dist, file);
-  const out = [path.join(dist, DIR, `${rel}.cache`)];
+  yield path.join(dist, DIR, `${rel}.cache`);
   // One folder per installed copy of the package (its dist path), so two installs never share.
-  const id = crc32(Buffer.from(dist)).toString(16).padStart(8, '0');
-  out.push(path.join(userCacheRoot(), id, `${rel}.cache`));
-  return out;
+  yield path.join(userCacheRoot(), shortId(dist), `${rel}.cache`);
 }
 
 /**
