@@ -247,8 +247,33 @@ export function injectMatchers(expr: ParsedExpr, select: (metric: string) => boo
  * text are untouched. Same-name matchers already present win; comments are removed.
  */
 export function injectMatchersBy(expr: ParsedExpr, pick: (metric: string | undefined) => LabelMatcher[]): string {
+  return applyInjection(expr.text, injectionPlan(expr), pick);
+}
+
+/**
+ * What injecting matchers needs to know of an expression: its selectors and its comments. A pure
+ * function of the text, so the build precomputes it for the shipped signal libraries
+ * (src/generated/promql-plans.ts) and resolve does not parse them.
+ */
+export interface InjectionPlan {
+  selectors: SelectorInfo[];
+  comments: Array<{ from: number; to: number }>;
+}
+
+export function injectionPlan(expr: ParsedExpr): InjectionPlan {
+  const comments: Array<{ from: number; to: number }> = [];
+  expr.tree.iterate({
+    enter: (n) => {
+      if (n.name === 'LineComment') comments.push({ from: n.from, to: n.to });
+    },
+  });
+  return { selectors: selectors(expr), comments };
+}
+
+/** injectMatchersBy on the text an InjectionPlan was made from. */
+export function applyInjection(source: string, plan: InjectionPlan, pick: (metric: string | undefined) => LabelMatcher[]): string {
   const edits: Array<{ at: number; text: string }> = [];
-  for (const s of selectors(expr)) {
+  for (const s of plan.selectors) {
     const add = pick(s.metric).filter((m) => !s.labels.some((l) => l.name === m.name));
     if (add.length === 0) continue;
     const list = formatMatchers(add);
@@ -257,14 +282,9 @@ export function injectMatchersBy(expr: ParsedExpr, pick: (metric: string | undef
   }
   // Comments go: generated rules embed the expression in others (`max(<expr>)`), where a `#`
   // comment would swallow the closing text.
-  const cuts: Array<{ from: number; to: number }> = [];
-  expr.tree.iterate({
-    enter: (n) => {
-      if (n.name === 'LineComment') cuts.push({ from: n.from, to: n.to });
-    },
-  });
+  const cuts = plan.comments;
   const changes = [...edits.map((e) => ({ from: e.at, to: e.at, text: e.text })), ...cuts.map((c) => ({ ...c, text: '' }))];
-  let text = expr.text;
+  let text = source;
   for (const c of changes.sort((a, b) => b.from - a.from || b.to - a.to)) text = text.slice(0, c.from) + c.text + text.slice(c.to);
   return cuts.length ? text.trimEnd() : text;
 }
