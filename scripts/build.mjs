@@ -233,7 +233,12 @@ writeOutputs(await esbuild.build({
 // nothing either; that run replaces each with a fuller one (functions it compiled while running).
 // Made by this very node: a cache is only used by the same node version, else recompiled.
 if (!process.argv.includes('--no-code-cache')) {
-  const bundles = [join(root, 'dist/cli.js'), ...['commands', 'vendor'].flatMap((d) => readdirSync(join(root, 'dist', d)).filter((f) => f.endsWith('.js')).map((f) => join(root, 'dist', d, f)))];
+  // Every CLI bundle under dist/ (the library, dist/lib, is not loaded by the CLI).
+  const bundles = readdirSync(join(root, 'dist'), { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith('.js') && !f.startsWith('lib') && !f.startsWith('.code-cache'))
+    .sort()
+    .map((f) => join(root, 'dist', f));
   require(join(root, 'bin/code-cache.js')).prime(join(root, 'dist'), bundles);
 }
 
