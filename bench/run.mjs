@@ -14,7 +14,7 @@
 //   generated <= 5 s).
 //
 // Environment: BENCH_RUNS (cold-start pairs, default 15), BENCH_QUICK=1 (smoke: 5 pairs, 1 and 10
-// definitions, no 1,000 run, no per-input section), BENCH_SCALES=1,10,100 (definition counts).
+// definitions, promtool for 8 and 20 gates, no 1,000 run, no per-input section), BENCH_SCALES=1,10,100 (definition counts).
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -144,7 +144,12 @@ if (!scaling?.gateScaling) {
   console.log('\npromtool: bench/gate-scaling.mjs not available');
   for (const g of Object.keys(PROMTOOL_GOALS)) goalRow(`\`promtool test rules\`, ${g} gates, CPU`, 'not available', `<= ${PROMTOOL_GOALS[g]} s`, undefined);
 } else {
-  const results = await scaling.gateScaling({ quick: QUICK });
+  let results = [];
+  try {
+    results = await scaling.gateScaling(QUICK ? { gates: [8, 20] } : {});
+  } catch (e) {
+    console.log(`\npromtool: not measured (${e instanceof Error ? e.message : e})`);
+  }
   console.log('\npromtool test rules on the generated tests');
   console.log(formatTable(['gates', 'CPU', 'wall', 'passed'], results.map((r) => [String(r.gates), `${r.cpuSeconds.toFixed(1)} s`, `${r.wallSeconds.toFixed(1)} s`, r.passed ? 'yes' : 'NO'])));
   for (const [g, goal] of Object.entries(PROMTOOL_GOALS)) {
