@@ -1,103 +1,188 @@
-// Benchmarks (never unit tests): cold start of the CLI against `node -e 0`, generation speed and
-// memory for many migrations, and how fast the CLI refuses or generates each hostile input and
-// invalid fixture. Prints figures; the goals (cold start of validate/lint at most 2x node, a
-// refusal within 1 s, a generation within 5 s, each including the CLI's start) are checked at the
-// end, and a missed goal makes the run exit 1. Unit tests assert none of these times: a loaded CI
-// machine would fail them for no fault of the code.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
+// `npm run bench`: every figure of the performance table (README, "Performance"), measured with
+// the built CLI as real child processes, and checked against its goal; a missed goal exits 1.
+// Benchmarks only: unit tests assert no time (a loaded CI machine would fail them for no fault of
+// the code).
+//
+// - Cold start: `node -e 0` and the command alternate (node, cmd, node, cmd, ...), each a new
+//   process; a figure is the median over the runs of cmd / node in the same pair, in CPU time
+//   (user + sys), wall time beside it. Two warm-up rounds first (OS file cache, V8 code cache).
+// - Scale: 1 / 10 / 100 / 1,000 copies of the example (distinct ids): generate into an empty
+//   folder then `lint --out-dir`, wall time and peak RSS; then both again with nothing changed.
+// - promtool: CPU of `promtool test rules` on the generated tests for 8 / 20 / 100 gates, from
+//   bench/gate-scaling.mjs.
+// - Per input: every hostile input and invalid fixture, one CLI run each (refused <= 1 s,
+//   generated <= 5 s).
+//
+// Environment: BENCH_RUNS (cold-start pairs, default 15), BENCH_QUICK=1 (smoke: 5 pairs, 1 and 10
+// definitions, promtool for 8 and 20 gates, no 1,000 run, no per-input section), BENCH_SCALES=1,10,100 (definition counts).
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fmtMet, fmtMiB, fmtRatio, fmtSeconds, formatTable, haveGnuTime, measure, median, met, pairedRatio } from './lib.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'bin', 'migobs.js');
 const example = join(root, 'examples', 'orders-region-backfill.yaml');
-const RUNS = Number(process.env.BENCH_RUNS ?? 20);
-
-function timeRuns(args) {
-  const times = [];
-  for (let i = 0; i < RUNS + 3; i++) {
-    const t = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'ignore' });
-    const ms = Number(process.hrtime.bigint() - t) / 1e6;
-    if (r.status !== 0 && !args.includes('--check')) throw new Error(`${args.join(' ')} exited ${r.status}`);
-    if (i >= 3) times.push(ms); // warm-up runs fill the OS file cache
-  }
-  times.sort((a, b) => a - b);
-  return { median: times[Math.floor(times.length / 2)], min: times[0] };
+const QUICK = process.env.BENCH_QUICK === '1';
+const RUNS = Number(process.env.BENCH_RUNS ?? (QUICK ? 5 : 15));
+const SCALES = process.env.BENCH_SCALES ? process.env.BENCH_SCALES.split(',').map(Number) : QUICK ? [1, 10] : [1, 10, 100, 1000];
+const env = { ...process.env, NO_COLOR: '1' };
+delete env.MIGOBS_CODE_CACHE_DEBUG;
+delete env.MIGOBS_NO_CODE_CACHE;
+const node = process.execPath;
+const work = mkdtempSync(join(tmpdir(), 'migobs-bench-'));
+const rows = []; // [figure, measured, goal, met]
+const missed = [];
+function goalRow(figure, measuredText, goalText, ok) {
+  rows.push([figure, measuredText, goalText, fmtMet(ok)]);
+  if (ok === false) missed.push(figure);
 }
 
-const out = mkdtempSync(join(tmpdir(), 'migobs-bench-'));
-const coldStartMissed = [];
-const base = timeRuns(['-e', '0']);
-console.log(`cold start (median of ${RUNS}; lower is better)`);
-console.log(`  node -e 0                     ${base.median.toFixed(1)} ms`);
-for (const [name, args] of [
-  ['migobs --help', [bin, '--help']],
-  ['migobs validate <example>', [bin, 'validate', example]],
-  ['migobs generate <example>', [bin, 'generate', example, '--out-dir', out, '--quiet']],
-  ['migobs generate --check', [bin, 'generate', example, '--out-dir', out, '--check']],
-  ['migobs lint <example>', [bin, 'lint', example]],
-]) {
-  const t = timeRuns(args);
-  console.log(`  ${name.padEnd(29)} ${t.median.toFixed(1)} ms  ${(t.median / base.median).toFixed(2)}x node`);
-  // What a pre-commit hook runs on every commit must start fast.
-  if (/validate|lint/.test(name) && t.median > 2 * base.median) coldStartMissed.push(`${name}: ${(t.median / base.median).toFixed(2)}x node (goal 2x)`);
-}
+console.log(`migobs bench: node ${process.version}, ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}${QUICK ? ', QUICK' : ''}`);
 
-// In-process generation throughput and memory.
-const require = createRequire(import.meta.url);
-const lib = require(join(root, 'dist', 'lib', 'index.js'));
-const text = readFileSync(example, 'utf8');
-const N = Number(process.env.BENCH_MIGRATIONS ?? 200);
-const dir = mkdtempSync(join(tmpdir(), 'migobs-bench-defs-'));
-const files = [];
-for (let i = 0; i < N; i++) {
-  const f = join(dir, `m${i}.yaml`);
-  writeFileSync(f, text.replace('id: orders-region-backfill', `id: orders-region-backfill-${i}`));
-  files.push(f);
+// ---- cold start -------------------------------------------------------------------------------
+const current = join(work, 'current');
+{
+  const r = measure([node, bin, 'generate', example, '--out-dir', current, '--quiet'], { cwd: root, env });
+  if (r.code !== 0) throw new Error(`generate of the example exited ${r.code}`);
 }
-const before = process.memoryUsage().rss;
-const t0 = process.hrtime.bigint();
-const loaded = lib.loadDefinitions(files);
-const t1 = process.hrtime.bigint();
-const outputs = lib.generateAll(loaded.migrations.map((m) => m.model));
-const t2 = process.hrtime.bigint();
-const bytes = outputs.reduce((n, f) => n + f.content.length, 0);
-console.log(`\nin-process, ${N} migrations`);
-console.log(`  load + validate + resolve     ${(Number(t1 - t0) / 1e6).toFixed(0)} ms (${(Number(t1 - t0) / 1e6 / N).toFixed(2)} ms each)`);
-console.log(`  generate + render             ${(Number(t2 - t1) / 1e6).toFixed(0)} ms (${(Number(t2 - t1) / 1e6 / N).toFixed(2)} ms each), ${outputs.length} files, ${(bytes / 1e6).toFixed(1)} MB`);
-console.log(`  RSS growth                    ${((process.memoryUsage().rss - before) / 1e6).toFixed(0)} MB`);
-
-// Per-input goals: every hostile input and invalid fixture, one CLI run each (start included).
-const REFUSE_GOAL_MS = 1000;
-const GENERATE_GOAL_MS = 5000;
-const missed = [...coldStartMissed];
-function timeOnce(args) {
-  const t = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, stdio: 'ignore', timeout: 120_000 });
-  return { ms: Number(process.hrtime.bigint() - t) / 1e6, code: r.status };
-}
-const perInput = [
-  ['test/hostile/inputs', (f, i) => ['generate', f, '--out-dir', join(out, `hostile-${i}`), '--quiet']],
-  ['test/fixtures/invalid', (f) => ['validate', f]],
+const firstRoot = join(work, 'first');
+mkdirSync(firstRoot);
+let firstN = 0;
+const commands = [
+  { name: 'validate', args: () => ['validate', example], goal: 1.5, figure: 'cold `validate`' },
+  { name: 'generate, output current', args: () => ['generate', example, '--out-dir', current, '--quiet'], goal: 2.0, figure: 'cold `generate`, output already current' },
+  { name: 'generate, first time', args: () => ['generate', example, '--out-dir', join(firstRoot, String(firstN++)), '--quiet'], goal: 3.0, figure: 'cold `generate`, first time (empty out dir)' },
+  { name: 'generate --check', args: () => ['generate', example, '--out-dir', current, '--check'] },
+  { name: 'lint', args: () => ['lint', example] },
+  { name: 'lint --out-dir', args: () => ['lint', example, '--out-dir', current] },
+  { name: '--help', args: () => ['--help'] },
+  { name: 'gate --help', args: () => ['gate', '--help'] },
 ];
-console.log(`\nper input (one CLI run each; goals: refused <= ${REFUSE_GOAL_MS} ms, generated <= ${GENERATE_GOAL_MS} ms)`);
-for (const [dir, argsOf] of perInput) {
-  const files = readdirSync(join(root, dir)).filter((f) => f.endsWith('.yaml')).sort();
-  const runs = files.map((f, i) => ({ file: `${dir}/${f}`, ...timeOnce(argsOf(`${dir}/${f}`, i)) }));
-  for (const r of runs) {
-    const goal = r.code === 0 ? GENERATE_GOAL_MS : REFUSE_GOAL_MS;
-    if (r.ms > goal) missed.push(`${r.file}: ${r.code === 0 ? 'generated' : 'refused'} in ${r.ms.toFixed(0)} ms (goal ${goal} ms)`);
+const WARMUP = 2;
+const samples = new Map(commands.map((c) => [c.name, { cmd: [], base: [] }]));
+for (let round = 0; round < WARMUP + RUNS; round++) {
+  for (const c of commands) {
+    const base = measure([node, '-e', '0'], { cwd: root, env });
+    const r = measure([node, bin, ...c.args()], { cwd: root, env });
+    if (r.code !== 0) throw new Error(`migobs ${c.args().join(' ')} exited ${r.code}`);
+    if (round < WARMUP) continue;
+    samples.get(c.name).cmd.push(r);
+    samples.get(c.name).base.push(base);
   }
-  const worst = runs.reduce((a, b) => (b.ms > a.ms ? b : a));
-  console.log(`  ${dir.padEnd(29)} ${runs.length} files, slowest ${worst.ms.toFixed(0)} ms (${worst.file.split('/').pop()}, exit ${worst.code})`);
 }
+rmSync(firstRoot, { recursive: true, force: true });
+console.log(`\ncold start: median of ${RUNS} pairs (node -e 0, command), CPU = user + sys`);
+const startRows = [];
+const allBase = [...samples.values()].flatMap((s) => s.base);
+startRows.push(['node -e 0', `${median(allBase.map((b) => b.cpuMs)).toFixed(0)} ms`, '1.00x', `${median(allBase.map((b) => b.wallMs)).toFixed(0)} ms`, '1.00x']);
+for (const c of commands) {
+  const s = samples.get(c.name);
+  const cpu = pairedRatio(s.cmd.map((r) => r.cpuMs), s.base.map((r) => r.cpuMs));
+  const wall = pairedRatio(s.cmd.map((r) => r.wallMs), s.base.map((r) => r.wallMs));
+  startRows.push([c.name, `${median(s.cmd.map((r) => r.cpuMs)).toFixed(0)} ms`, fmtRatio(cpu), `${median(s.cmd.map((r) => r.wallMs)).toFixed(0)} ms`, fmtRatio(wall)]);
+  if (c.goal !== undefined) goalRow(c.figure, `${fmtRatio(cpu)} CPU (${fmtRatio(wall)} wall)`, `<= ${c.goal.toFixed(1)}x`, met(cpu, c.goal));
+}
+console.log(formatTable(['command', 'CPU', 'CPU / node', 'wall', 'wall / node'], startRows));
+
+// ---- many definitions -------------------------------------------------------------------------
+const text = readFileSync(example, 'utf8');
+if (!/^ {2}id: orders-region-backfill\b/m.test(text)) throw new Error('examples/orders-region-backfill.yaml no longer has `  id: orders-region-backfill`');
+const scaleRows = [];
+const scale = new Map();
+for (const n of SCALES) {
+  const defs = join(work, `defs-${n}`);
+  const out = join(work, `out-${n}`);
+  mkdirSync(defs);
+  for (let i = 0; i < n; i++) {
+    writeFileSync(join(defs, `m${String(i).padStart(4, '0')}.yaml`), text.replace(/^( {2}id: )orders-region-backfill\b/m, `$1orders-region-backfill-${i}`));
+  }
+  const step = (args) => {
+    const r = measure([node, bin, ...args], { cwd: root, env, rss: true });
+    if (r.code !== 0) console.log(`  warning: migobs ${args.join(' ').replace(work, '<tmp>')} exited ${r.code}`);
+    return r;
+  };
+  const gen1 = step(['generate', defs, '--out-dir', out, '--quiet']);
+  const lint1 = step(['lint', defs, '--out-dir', out]);
+  const gen2 = step(['generate', defs, '--out-dir', out, '--quiet']);
+  const lint2 = step(['lint', defs, '--out-dir', out]);
+  const res = {
+    firstWall: gen1.wallMs + lint1.wallMs,
+    firstCpu: gen1.cpuMs + lint1.cpuMs,
+    sameWall: gen2.wallMs + lint2.wallMs,
+    sameCpu: gen2.cpuMs + lint2.cpuMs,
+    rss: Math.max(gen1.rssKiB, lint1.rssKiB, gen2.rssKiB, lint2.rssKiB),
+  };
+  scale.set(n, res);
+  scaleRows.push([
+    String(n),
+    `${fmtSeconds(gen1.wallMs)} + ${fmtSeconds(lint1.wallMs)}`,
+    `${fmtSeconds(gen1.cpuMs)} + ${fmtSeconds(lint1.cpuMs)}`,
+    `${fmtSeconds(gen2.wallMs)} + ${fmtSeconds(lint2.wallMs)}`,
+    `${fmtMiB(gen1.rssKiB)} / ${fmtMiB(lint1.rssKiB)}`,
+  ]);
+  rmSync(defs, { recursive: true, force: true });
+  rmSync(out, { recursive: true, force: true });
+}
+console.log(`\nmany definitions: generate (empty out dir) + lint --out-dir, then both again unchanged${haveGnuTime ? '' : ' (no /usr/bin/time: peak RSS not measured)'}`);
+console.log(formatTable(['definitions', 'wall first', 'CPU first', 'wall unchanged', 'peak RSS generate / lint'], scaleRows));
+const big = scale.get(1000);
+goalRow('1,000 definitions, generate (first time) + lint --out-dir, wall', big ? `${fmtSeconds(big.firstWall)} (CPU ${fmtSeconds(big.firstCpu)})` : 'not run', '<= 10 s', big && met(big.firstWall, 10_000));
+goalRow('the same, nothing changed since the last generate, wall', big ? `${fmtSeconds(big.sameWall)} (CPU ${fmtSeconds(big.sameCpu)})` : 'not run', '<= 5 s', big && met(big.sameWall, 5_000));
+goalRow('peak RSS of the 1,000 run', big ? `${fmtMiB(big.rss)} (${[...scale].map(([n, r]) => `${n}: ${fmtMiB(r.rss)}`).join(', ')})` : 'not run', '<= 300 MiB', big && met(big.rss, 300 * 1024));
+
+// ---- promtool -----------------------------------------------------------------------------------
+const PROMTOOL_GOALS = { 8: 2.5, 20: 6, 100: 30 };
+let scaling;
+try {
+  scaling = await import(pathToFileURL(join(root, 'bench', 'gate-scaling.mjs')).href);
+} catch (e) {
+  if (e?.code !== 'ERR_MODULE_NOT_FOUND') throw e;
+}
+if (!scaling?.gateScaling) {
+  console.log('\npromtool: bench/gate-scaling.mjs not available');
+  for (const g of Object.keys(PROMTOOL_GOALS)) goalRow(`\`promtool test rules\`, ${g} gates, CPU`, 'not available', `<= ${PROMTOOL_GOALS[g]} s`, undefined);
+} else {
+  let results = [];
+  try {
+    results = await scaling.gateScaling(QUICK ? { gates: [8, 20] } : {});
+  } catch (e) {
+    console.log(`\npromtool: not measured (${e instanceof Error ? e.message : e})`);
+  }
+  console.log('\npromtool test rules on the generated tests');
+  console.log(formatTable(['gates', 'CPU', 'wall', 'passed'], results.map((r) => [String(r.gates), `${r.cpuSeconds.toFixed(1)} s`, `${r.wallSeconds.toFixed(1)} s`, r.passed ? 'yes' : 'NO'])));
+  for (const [g, goal] of Object.entries(PROMTOOL_GOALS)) {
+    const r = results.find((x) => x.gates === Number(g));
+    const ok = r ? r.passed && r.cpuSeconds <= goal : undefined;
+    goalRow(`\`promtool test rules\`, ${g} gates, CPU`, r ? `${r.cpuSeconds.toFixed(1)} s${r.passed ? '' : ' (tests FAILED)'}` : 'not run', `<= ${goal} s`, ok);
+  }
+}
+
+// ---- per input ----------------------------------------------------------------------------------
+if (!QUICK) {
+  const REFUSE_GOAL_MS = 1000;
+  const GENERATE_GOAL_MS = 5000;
+  const perInput = [
+    ['test/hostile/inputs', (f, i) => ['generate', f, '--out-dir', join(work, `hostile-${i}`), '--quiet']],
+    ['test/fixtures/invalid', (f) => ['validate', f]],
+  ];
+  console.log(`\nper input: one CLI run each (refused <= ${REFUSE_GOAL_MS} ms, generated <= ${GENERATE_GOAL_MS} ms wall, start included)`);
+  for (const [dir, argsOf] of perInput) {
+    const files = readdirSync(join(root, dir)).filter((f) => f.endsWith('.yaml')).sort();
+    const runs = files.map((f, i) => ({ file: f, ...measure([node, bin, ...argsOf(`${dir}/${f}`, i)], { cwd: root, env, timeoutMs: 120_000 }) }));
+    const slow = runs.filter((r) => r.wallMs > (r.code === 0 ? GENERATE_GOAL_MS : REFUSE_GOAL_MS));
+    const worst = runs.reduce((a, b) => (b.wallMs > a.wallMs ? b : a));
+    console.log(`  ${dir}: ${runs.length} files, slowest ${worst.wallMs.toFixed(0)} ms (${worst.file}, exit ${worst.code})${slow.length ? `; over the goal: ${slow.map((r) => r.file).join(', ')}` : ''}`);
+    goalRow(`every file of ${dir} answered in time`, `slowest ${worst.wallMs.toFixed(0)} ms`, `<= ${REFUSE_GOAL_MS} ms refused, <= ${GENERATE_GOAL_MS} ms generated`, slow.length === 0);
+  }
+}
+rmSync(work, { recursive: true, force: true });
+
+console.log('\n' + formatTable(['figure', 'measured', 'goal', 'met?'], rows));
 if (missed.length) {
-  console.log(`\nmissed goals:\n  ${missed.join('\n  ')}`);
+  console.log(`\nmissed: ${missed.join('; ')}`);
   process.exitCode = 1;
 } else {
-  console.log('\nevery goal met');
+  console.log('\nevery measured goal met');
 }

@@ -72,6 +72,18 @@ const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
  * change the query outside the braces (`} or vector(1)`, comments, a trailing backslash) is refused.
  */
 export function parseSelector(text: string): SelectorParseResult {
+  // The same selector is parsed by resolve and by several rules: parse it once (a fresh array for each caller).
+  let r = selectorsByText.get(text);
+  if (!r) {
+    r = parseSelectorText(text);
+    if (selectorsByText.size >= 256) selectorsByText.clear();
+    selectorsByText.set(text, r);
+  }
+  return { matchers: [...r.matchers], ...(r.problem ? { problem: r.problem } : {}) };
+}
+const selectorsByText = new Map<string, SelectorParseResult>();
+
+function parseSelectorText(text: string): SelectorParseResult {
   if (text.trim() === '') return { matchers: [] };
   if (/[\n\r]/.test(text)) return { matchers: [], problem: { offset: text.search(/[\n\r]/), message: 'selector must be on one line' } };
   const wrapped = `{${text}}`;

@@ -21,14 +21,32 @@ export interface ParsedExpr {
   tree: Tree;
 }
 
+/**
+ * Parsed expressions by text. One run parses the same expression many times (resolve, then each
+ * rule and generator that reads the signal); Lezer trees are immutable, so they are shared. Kept
+ * small: cleared when full, so a run over many definitions does not hold every tree.
+ */
+const parsedByText = new Map<string, Tree>();
+const MEMO_LIMIT = 512;
+
 export function parsePromql(text: string): ParsedExpr {
+  let tree = parsedByText.get(text);
+  if (!tree) {
+    tree = parseTree(text);
+    if (parsedByText.size >= MEMO_LIMIT) parsedByText.clear();
+    parsedByText.set(text, tree);
+  }
+  return { text, tree };
+}
+
+function parseTree(text: string): Tree {
   // Prometheus 2.x's holt_winters is not in the 3.x grammar (renamed double_exponential_smoothing):
   // parse it as a known function name of the same length, so every offset into `text` stays exact
   // and the function's name is still read from `text`.
   let masked = text.includes('holt_winters') ? text.replace(/\bholt_winters(?=\s*\()/g, 'day_of_month') : text;
   // `5.` is a number to Prometheus but not to the grammar: `5 ` is the same number at the same length.
   if (masked.includes('.')) masked = masked.replace(/(?<![\w.:])([0-9]+)\.(?![\w.])/g, '$1 ');
-  return { text, tree: parser.parse(masked) };
+  return parser.parse(masked);
 }
 
 /** Syntax problems, or an empty list. */
@@ -126,8 +144,20 @@ export interface SelectorInfo {
   labels: Array<{ name: string; op: string; value: string }>;
 }
 
+/** selectors() of a tree (same tree = same text), computed once; callers get their own array. */
+const selectorsByTree = new WeakMap<Tree, SelectorInfo[]>();
+
 /** Every vector selector of an expression, in text order. */
 export function selectors(expr: ParsedExpr): SelectorInfo[] {
+  let out = selectorsByTree.get(expr.tree);
+  if (!out) {
+    out = findSelectors(expr);
+    selectorsByTree.set(expr.tree, out);
+  }
+  return [...out];
+}
+
+function findSelectors(expr: ParsedExpr): SelectorInfo[] {
   const out: SelectorInfo[] = [];
   expr.tree.iterate({
     enter: (n) => {
@@ -217,8 +247,33 @@ export function injectMatchers(expr: ParsedExpr, select: (metric: string) => boo
  * text are untouched. Same-name matchers already present win; comments are removed.
  */
 export function injectMatchersBy(expr: ParsedExpr, pick: (metric: string | undefined) => LabelMatcher[]): string {
+  return applyInjection(expr.text, injectionPlan(expr), pick);
+}
+
+/**
+ * What injecting matchers needs to know of an expression: its selectors and its comments. A pure
+ * function of the text, so the build precomputes it for the shipped signal libraries
+ * (src/generated/promql-plans.ts) and resolve does not parse them.
+ */
+export interface InjectionPlan {
+  selectors: SelectorInfo[];
+  comments: Array<{ from: number; to: number }>;
+}
+
+export function injectionPlan(expr: ParsedExpr): InjectionPlan {
+  const comments: Array<{ from: number; to: number }> = [];
+  expr.tree.iterate({
+    enter: (n) => {
+      if (n.name === 'LineComment') comments.push({ from: n.from, to: n.to });
+    },
+  });
+  return { selectors: selectors(expr), comments };
+}
+
+/** injectMatchersBy on the text an InjectionPlan was made from. */
+export function applyInjection(source: string, plan: InjectionPlan, pick: (metric: string | undefined) => LabelMatcher[]): string {
   const edits: Array<{ at: number; text: string }> = [];
-  for (const s of selectors(expr)) {
+  for (const s of plan.selectors) {
     const add = pick(s.metric).filter((m) => !s.labels.some((l) => l.name === m.name));
     if (add.length === 0) continue;
     const list = formatMatchers(add);
@@ -227,14 +282,9 @@ export function injectMatchersBy(expr: ParsedExpr, pick: (metric: string | undef
   }
   // Comments go: generated rules embed the expression in others (`max(<expr>)`), where a `#`
   // comment would swallow the closing text.
-  const cuts: Array<{ from: number; to: number }> = [];
-  expr.tree.iterate({
-    enter: (n) => {
-      if (n.name === 'LineComment') cuts.push({ from: n.from, to: n.to });
-    },
-  });
+  const cuts = plan.comments;
   const changes = [...edits.map((e) => ({ from: e.at, to: e.at, text: e.text })), ...cuts.map((c) => ({ ...c, text: '' }))];
-  let text = expr.text;
+  let text = source;
   for (const c of changes.sort((a, b) => b.from - a.from || b.to - a.to)) text = text.slice(0, c.from) + c.text + text.slice(c.to);
   return cuts.length ? text.trimEnd() : text;
 }

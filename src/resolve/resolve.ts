@@ -11,7 +11,8 @@ import type { ResolvedGate, ResolvedMigration, ResolvedPhase, ResolvedSchedule, 
 import { engineSignals, loadPreset } from '../presets/load';
 import type { LibrarySignal, PresetGate } from '../presets/types';
 import { eq, parseSelector, type LabelMatcher } from '../promql/matchers';
-import { injectMatchers, injectMatchersBy, parsePromql, syntaxProblems } from '../promql/parse';
+import { applyInjection, injectMatchers, injectMatchersBy, parsePromql, syntaxProblems } from '../promql/parse';
+import { PROMQL_PLANS } from '../generated/promql-plans';
 import { resolveRunner, runnerSignals } from '../progress-sources/gitlab-bbm';
 import { parseDurationSeconds } from '../util/duration';
 import { resolveTargets } from './targets';
@@ -84,10 +85,11 @@ export function resolve(def: MigrationDefinition, sourceFile: string, config: Re
     const target = own ? own.target : base?.target;
     const seriesPer = own ? own.seriesPer : base?.seriesPer;
     const scope = target && target !== 'migration' ? targets[target] : undefined;
-    const parsed = parsePromql(rawExpr);
-    const expr = syntaxProblems(parsed).length
-      ? rawExpr
-      : injectMatchersBy(parsed, (metric) => (metric !== undefined && isContractMetric(metric) ? migrationMatchers : (scope?.matchers ?? [])));
+    const pick = (metric: string | undefined): LabelMatcher[] => (metric !== undefined && isContractMetric(metric) ? migrationMatchers : (scope?.matchers ?? []));
+    // The shipped library's expressions were planned at build time (no parse); others are parsed.
+    const plan = PROMQL_PLANS.get(rawExpr);
+    const parsed = plan ? undefined : parsePromql(rawExpr);
+    const expr = plan ? applyInjection(rawExpr, plan, pick) : syntaxProblems(parsed!).length ? rawExpr : injectMatchersBy(parsed!, pick);
     const expectedSeries = seriesPer ? targets[seriesPer]?.count : undefined;
     signals[name] = {
       name,

@@ -1,0 +1,224 @@
+'use strict';
+/*
+ * V8 code cache for the CLI bundles under dist/ (Node 20 has no module.enableCompileCache).
+ *
+ * Compiling a 0.5 MB minified bundle costs tens of milliseconds of a cold start, every time
+ * `migobs` runs in a pre-commit hook. Here every `.js` file under dist/ that the CLI requires
+ * (dist/cli.js, dist/commands/*.js, dist/vendor/*.js and whatever other bundle a command requires)
+ * is compiled through `vm.Script` with the bytes V8 produced on an earlier run (`cachedData`), and
+ * after the command ran, `script.createCachedData()` (which then includes every function the run
+ * compiled) is written for the next run.
+ *
+ * Cache files: dist/.code-cache/<path under dist>.cache, else (dist not writable: an installed,
+ * read-only package) $XDG_CACHE_HOME/migobs/code-cache/<dist id>/..., else nothing is cached.
+ * Each file is a header line (format, the node version and platform, and the bundle's size, mtime,
+ * ctime and inode: a rebuilt or replaced bundle never matches an old cache, even one of the same
+ * length, which is all V8 itself checks of the source), a CRC-32 and length of the data, then
+ * V8's data. A missing, stale, truncated or corrupt cache, or one V8 rejects (other V8 version or
+ * flags), only means a plain compile and a rewrite; it never changes what the CLI does. Writes go
+ * to a temp file renamed into place, so parallel runs (a pre-commit hook runs several) never see
+ * half a file: the last rename wins and every version is whole.
+ *
+ * MIGOBS_NO_CODE_CACHE=1 turns it off; MIGOBS_CODE_CACHE_DEBUG=1 prints one line per bundle
+ * (hit, miss, stale, corrupt, rejected, written, unwritable) on stderr.
+ */
+const fs = require('node:fs');
+const path = require('node:path');
+const vm = require('node:vm');
+const Module = require('node:module');
+
+const FORMAT = 'migobs-code-cache/1';
+const DIR = '.code-cache';
+
+function debugLog(line) {
+  if (process.env.MIGOBS_CODE_CACHE_DEBUG === '1') process.stderr.write(`code-cache: ${line}\n`);
+}
+
+let crcImpl;
+/**
+ * CRC-32 of the cache data: V8 release builds do not verify a code cache's checksum, and data
+ * damaged on disk must be refused before V8 reads it. zlib's native crc32, from the binding when
+ * it can be had without a deprecation warning: loading the zlib module would cost ~6 ms a start.
+ */
+function crc32(buf) {
+  if (!crcImpl) {
+    let binding;
+    const pending = process.execArgv.includes('--pending-deprecation') || /--pending-deprecation/.test(process.env.NODE_OPTIONS || '');
+    try { if (!pending) binding = process.binding('zlib'); } catch { binding = undefined; }
+    crcImpl = binding && typeof binding.crc32 === 'function' ? (b) => binding.crc32(b, 0) : (b) => require('node:zlib').crc32(b);
+  }
+  return crcImpl(buf) >>> 0;
+}
+
+/** A short stable id of a string (FNV-1a), for folder names. */
+function shortId(text) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0');
+}
+
+/** What a cache must have been made for: this node, and this very bundle file. */
+function keyOf(stat) {
+  return [FORMAT, process.version, process.arch, process.platform, stat.size, stat.mtimeMs, stat.ctimeMs, stat.ino].join(' ');
+}
+
+function userCacheRoot() {
+  const base = process.env.XDG_CACHE_HOME || path.join(require('node:os').homedir(), '.cache');
+  return path.join(base, 'migobs', 'code-cache');
+}
+
+/** Where the cache of `file` (a bundle under `dist`) may live, in the order tried (the second only computed when needed). */
+function* cachePaths(dist, file) {
+  const rel = path.relative(dist, file);
+  yield path.join(dist, DIR, `${rel}.cache`);
+  // One folder per installed copy of the package (its dist path), so two installs never share.
+  yield path.join(userCacheRoot(), shortId(dist), `${rel}.cache`);
+}
+
+/**
+ * Parse a cache file: `<key>\n<crc32 hex> <length>\n<data>`. Returns the data when the header
+ * matches `key` and the data is whole, else a reason.
+ */
+function parseCache(buf, key) {
+  const nl1 = buf.indexOf(10);
+  const nl2 = nl1 < 0 ? -1 : buf.indexOf(10, nl1 + 1);
+  if (nl2 < 0) return { reason: 'corrupt' };
+  const header = buf.toString('utf8', 0, nl1);
+  if (!header.startsWith(`${FORMAT} `)) return { reason: 'corrupt' };
+  const [kind, ...rest] = header.slice(FORMAT.length + 1).split(' ');
+  if (`${FORMAT} ${rest.join(' ')}` !== key) return { reason: 'stale' };
+  const [crcHex, lenText] = buf.toString('latin1', nl1 + 1, nl2).split(' ');
+  const data = buf.subarray(nl2 + 1);
+  if (String(data.length) !== lenText || crc32(data).toString(16) !== crcHex) return { reason: 'corrupt' };
+  return { data, kind };
+}
+
+function formatCache(key, kind, data) {
+  const header = `${FORMAT} ${kind} ${key.slice(FORMAT.length + 1)}\n${crc32(data).toString(16)} ${data.length}\n`;
+  return Buffer.concat([Buffer.from(header, 'latin1'), data]);
+}
+
+/** Write atomically (temp file + rename); false when this location is not writable. */
+function writeAtomic(file, bytes) {
+  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(tmp, bytes);
+    fs.renameSync(tmp, file);
+    return true;
+  } catch {
+    try { fs.unlinkSync(tmp); } catch { /* never created */ }
+    return false;
+  }
+}
+
+function readCache(dist, file, key) {
+  let worst;
+  for (const p of cachePaths(dist, file)) {
+    let buf;
+    try { buf = fs.readFileSync(p); } catch { continue; }
+    const r = parseCache(buf, key);
+    if (r.data) return { ...r, path: p };
+    worst = r.reason;
+  }
+  return { reason: worst ?? 'miss' };
+}
+
+function writeCache(dist, file, key, kind, data) {
+  const bytes = formatCache(key, kind, data);
+  for (const p of cachePaths(dist, file)) {
+    if (writeAtomic(p, bytes)) return p;
+  }
+  return undefined;
+}
+
+/** `require` for a module compiled here, as Node builds it for its own modules. */
+function makeRequire(mod) {
+  const req = function require(id) {
+    return mod.require(id);
+  };
+  req.resolve = (request, options) => Module._resolveFilename(request, mod, false, options);
+  req.resolve.paths = (request) => Module._resolveLookupPaths(request, mod);
+  req.main = process.mainModule;
+  req.cache = Module._cache;
+  req.extensions = Module._extensions;
+  return req;
+}
+
+const scriptOptions = (filename, cachedData) => ({
+  filename,
+  ...(cachedData ? { cachedData } : {}),
+  ...(vm.constants && vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER ? { importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER } : {}),
+});
+
+/** Compile `file`'s source wrapped as a CommonJS module, with its cache when one fits. */
+function compile(dist, file) {
+  const stat = fs.statSync(file);
+  const source = fs.readFileSync(file, 'utf8');
+  const key = keyOf(stat);
+  const cached = readCache(dist, file, key);
+  const script = new vm.Script(Module.wrap(source.charCodeAt(0) === 0xfeff ? source.slice(1) : source), scriptOptions(file, cached.data));
+  let state = cached.data ? (script.cachedDataRejected ? 'rejected' : 'hit') : cached.reason;
+  // A cache made at build time holds only what compiling compiled: replace it with a full one.
+  if (state === 'hit' && cached.kind !== 'run') state = 'hit-partial';
+  return { script, key, state };
+}
+
+/**
+ * Route every `.js` file under `dist` through the code cache, for this process. Returns the
+ * function to call instead of `require` for the entry bundle (plain `require` works too).
+ */
+function install(dist) {
+  if (process.env.MIGOBS_NO_CODE_CACHE === '1') return;
+  let root;
+  try { root = fs.realpathSync(dist); } catch { return; }
+  const prefix = root + path.sep;
+  const plain = Module._extensions['.js'];
+  const pending = [];
+  Module._extensions['.js'] = function (mod, filename) {
+    if (!filename.startsWith(prefix) || filename.startsWith(path.join(root, DIR) + path.sep)) return plain.call(this, mod, filename);
+    let compiled;
+    try {
+      compiled = compile(root, filename);
+    } catch (e) {
+      // Any trouble with the cache (not with the bundle's own code, which has not run yet): plain require.
+      debugLog(`${path.relative(root, filename)}: ${e && e.message}; plain compile`);
+      return plain.call(this, mod, filename);
+    }
+    const rel = path.relative(root, filename);
+    debugLog(`${rel}: ${compiled.state}`);
+    if (compiled.state !== 'hit') pending.push({ filename, rel, ...compiled });
+    const fn = compiled.script.runInThisContext({ displayErrors: true });
+    const dirname = path.dirname(filename);
+    return Reflect.apply(fn, mod.exports, [mod.exports, makeRequire(mod), mod, filename, dirname]);
+  };
+  // After the command ran, the script's cache includes every function it compiled.
+  process.once('exit', () => {
+    for (const p of pending) {
+      try {
+        const where = writeCache(root, p.filename, p.key, 'run', p.script.createCachedData());
+        debugLog(`${p.rel}: ${where ? `written ${where}` : 'unwritable'}`);
+      } catch (e) {
+        debugLog(`${p.rel}: not written (${e && e.message})`);
+      }
+    }
+  });
+}
+
+/**
+ * Build time: a cache of each bundle as compiling it leaves it (no run), so the first run after a
+ * build is fast too; the first run replaces it with a full one.
+ */
+function prime(dist, files) {
+  const root = fs.realpathSync(dist);
+  let n = 0;
+  for (const file of files) {
+    const abs = fs.realpathSync(file);
+    const stat = fs.statSync(abs);
+    const script = new vm.Script(Module.wrap(fs.readFileSync(abs, 'utf8')), scriptOptions(abs));
+    if (writeCache(root, abs, keyOf(stat), 'load', script.createCachedData())) n++;
+  }
+  return n;
+}
+
+module.exports = { install, prime, parseCache, formatCache, keyOf, cachePaths, FORMAT, DIR };

@@ -1,0 +1,63 @@
+/** The pure helpers of `npm run bench` (bench/lib.mjs). No time is measured or asserted here. */
+import { describe, expect, it } from 'vitest';
+// @ts-expect-error: plain ESM JavaScript without types
+import { fmtMet, fmtMiB, fmtRatio, fmtSeconds, formatTable, median, met, pairedRatio, parseTimes, ratio } from '../../bench/lib.mjs';
+
+describe('bench helpers', () => {
+  it.each([
+    [[], Number.NaN],
+    [[5], 5],
+    [[3, 1, 2], 2],
+    [[4, 1, 3, 2], 2.5],
+    [[1, Number.NaN, 3], 2],
+    [[10, 1, 1000, 2, 3], 3],
+  ])('median(%j) = %d', (xs, want) => {
+    expect(median(xs)).toBe(want);
+  });
+
+  it('ratio is NaN without a positive base', () => {
+    expect(ratio(3, 2)).toBe(1.5);
+    expect(ratio(3, 0)).toBeNaN();
+    expect(ratio(Number.NaN, 2)).toBeNaN();
+  });
+
+  it('pairedRatio is the median of per-pair ratios, so a loaded pair does not skew it', () => {
+    // Pairs: 2x, 2x, 2x, and one where both ran slow (load).
+    expect(pairedRatio([200, 220, 180, 2000], [100, 110, 90, 500])).toBe(2);
+    expect(pairedRatio([1, 2], [1])).toBe(1);
+  });
+
+  it.each([
+    ['0m0.002s 0m0.000s\n0m0.095s 0m0.011s\n', 106],
+    ['0m0.000s 0m0.000s\n1m2.500s 0m0.250s', 62750],
+  ])('parseTimes reads the children line of bash `times` (%j)', (text, cpu) => {
+    const t = parseTimes(text);
+    expect(Math.round(t.userMs + t.sysMs)).toBe(cpu);
+  });
+
+  it('parseTimes refuses what is not `times` output', () => {
+    expect(() => parseTimes('ok: 1 definition(s) valid')).toThrow(/cannot read CPU times/);
+  });
+
+  it('met: within the goal is met, over it is missed, not measured is neither', () => {
+    expect(met(1.5, 1.5)).toBe(true);
+    expect(met(1.51, 1.5)).toBe(false);
+    expect(met(undefined, 1.5)).toBeUndefined();
+    expect(met(Number.NaN, 1.5)).toBeUndefined();
+    expect([true, false, undefined].map(fmtMet)).toEqual(['yes', 'NO', 'not measured']);
+  });
+
+  it('formats ratios, seconds and MiB', () => {
+    expect(fmtRatio(1.234)).toBe('1.23x');
+    expect(fmtRatio(Number.NaN)).toBe('n/a');
+    expect(fmtSeconds(1234)).toBe('1.23 s');
+    expect(fmtSeconds(61_234)).toBe('61.2 s');
+    expect(fmtMiB(300 * 1024)).toBe('300 MiB');
+  });
+
+  it('formatTable pads every column to its widest cell under a header rule', () => {
+    expect(formatTable(['figure', 'measured', 'met?'], [['cold validate', '1.2x', 'yes'], ['x', '10.25x', 'NO']])).toBe(
+      ['figure        | measured | met?', '--------------|----------|-----', 'cold validate | 1.2x     | yes', 'x             | 10.25x   | NO'].join('\n'),
+    );
+  });
+});

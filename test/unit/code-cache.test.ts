@@ -1,0 +1,206 @@
+/**
+ * The V8 code cache of the CLI bundles (bin/code-cache.js): used when it fits, rebuilt when it does
+ * not, and never able to break the CLI (missing, stale, truncated, corrupt, rejected by V8,
+ * unwritable, written by parallel runs). Runs the built CLI from a copy of bin/ and dist/ so the
+ * repo's own caches are not touched. No timings are asserted: whether a cache was used is read
+ * from MIGOBS_CODE_CACHE_DEBUG's lines.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO } from '../helpers/cli';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const codeCache = require('../../bin/code-cache.js') as {
+  parseCache(buf: Buffer, key: string): { data?: Buffer; kind?: string; reason?: string };
+  formatCache(key: string, kind: string, data: Buffer): Buffer;
+  keyOf(stat: { size: number; mtimeMs: number; ctimeMs: number; ino: number }): string;
+  FORMAT: string;
+};
+
+let root: string;
+let xdg: string;
+const cacheFile = (rel: string): string => join(root, 'dist', '.code-cache', `${rel}.cache`);
+
+function run(args: string[], env: Record<string, string> = {}): { code: number; stdout: string; stderr: string; states: Record<string, string> } {
+  const r = spawnSync(process.execPath, [join(root, 'bin', 'migobs.js'), ...args], {
+    cwd: REPO,
+    env: { ...process.env, NO_COLOR: '1', MIGOBS_CODE_CACHE_DEBUG: '1', XDG_CACHE_HOME: xdg, ...env },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, states: statesOf(r.stderr) };
+}
+
+/** `code-cache: commands/schema.js: hit` lines -> { 'commands/schema.js': 'hit' } (the load line, not the write line). */
+function statesOf(stderr: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [, file, state] of stderr.matchAll(/^code-cache: (\S+): (\S+)/gm)) if (file && state && !(file in out)) out[file] = state;
+  return out;
+}
+
+const expectedSchema = (): string => readFileSync(join(REPO, 'schema', 'migration.schema.json'), 'utf8');
+
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'migobs-code-cache-'));
+  xdg = join(root, 'xdg');
+  cpSync(join(REPO, 'bin'), join(root, 'bin'), { recursive: true });
+  cpSync(join(REPO, 'dist'), join(root, 'dist'), { recursive: true, filter: (src) => !src.includes('.code-cache') && !src.includes(join('dist', 'lib')) });
+  for (const d of ['presets', 'exporters', 'schema', 'package.json']) symlinkSync(join(REPO, d), join(root, d));
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('code cache of the CLI bundles', () => {
+  it('a first run compiles and writes the caches, the next run uses them, with the same output', () => {
+    rmSync(join(root, 'dist', '.code-cache'), { recursive: true, force: true });
+    const first = run(['schema']);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toBe(expectedSchema());
+    expect(first.states).toEqual({ 'cli.js': 'miss', 'commands/schema.js': 'miss' });
+    expect(existsSync(cacheFile('cli.js'))).toBe(true);
+    expect(existsSync(cacheFile('commands/schema.js'))).toBe(true);
+    const second = run(['schema']);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toBe(first.stdout);
+    expect(second.states).toEqual({ 'cli.js': 'hit', 'commands/schema.js': 'hit' });
+    // Nothing is rewritten on a hit.
+    expect(second.stderr).not.toMatch(/written/);
+  });
+
+  it.each([
+    ['truncated', (b: Buffer) => b.subarray(0, Math.floor(b.length / 2)), 'corrupt'],
+    ['empty', () => Buffer.alloc(0), 'corrupt'],
+    ['one byte of the data flipped', (b: Buffer) => { const c = Buffer.from(b); c.writeUInt8(c.readUInt8(c.length - 100) ^ 0xff, c.length - 100); return c; }, 'corrupt'],
+    ['random bytes', () => Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 7919) % 256)), 'corrupt'],
+  ])('a %s cache is ignored and rebuilt: the CLI still works', (_name, damage, state) => {
+    run(['schema']);
+    const f = cacheFile('commands/schema.js');
+    writeFileSync(f, damage(readFileSync(f)));
+    const r = run(['schema']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(expectedSchema());
+    expect(r.states['commands/schema.js']).toBe(state);
+    expect(run(['schema']).states['commands/schema.js']).toBe('hit');
+  });
+
+  it('data V8 cannot use under a valid header (other V8, other flags, garbage) is rejected by V8 and rebuilt', () => {
+    run(['schema']);
+    const f = cacheFile('commands/schema.js');
+    const bundle = join(root, 'dist', 'commands', 'schema.js');
+    const key = codeCache.keyOf(statSync(bundle));
+    // A well-formed file for this very bundle whose data is not V8's: only V8's own check can refuse it.
+    writeFileSync(f, codeCache.formatCache(key, 'run', Buffer.from('not a V8 code cache, but the right length and checksum'.repeat(50))));
+    const r = run(['schema']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(expectedSchema());
+    expect(r.states['commands/schema.js']).toBe('rejected');
+    expect(run(['schema']).states['commands/schema.js']).toBe('hit');
+  });
+
+  it('a cache of another build of the bundle (same size, other mtime) is stale and rebuilt', () => {
+    run(['schema']);
+    const bundle = join(root, 'dist', 'commands', 'schema.js');
+    const later = new Date(Date.now() + 60_000);
+    utimesSync(bundle, later, later);
+    const r = run(['schema']);
+    expect(r.code).toBe(0);
+    expect(r.states['commands/schema.js']).toBe('stale');
+    expect(run(['schema']).states['commands/schema.js']).toBe('hit');
+  });
+
+  it('an unwritable dist falls back to $XDG_CACHE_HOME/migobs, and with neither the CLI runs uncached', () => {
+    rmSync(join(root, 'dist', '.code-cache'), { recursive: true, force: true });
+    rmSync(xdg, { recursive: true, force: true });
+    // A file where the cache folder would be: no cache can be written there, even by root.
+    writeFileSync(join(root, 'dist', '.code-cache'), 'not a folder');
+    try {
+      const first = run(['schema']);
+      expect(first.code).toBe(0);
+      expect(first.stdout).toBe(expectedSchema());
+      expect(first.stderr).toContain(join(xdg, 'migobs', 'code-cache'));
+      expect(run(['schema']).states).toEqual({ 'cli.js': 'hit', 'commands/schema.js': 'hit' });
+
+      // Neither location writable.
+      rmSync(xdg, { recursive: true, force: true });
+      writeFileSync(xdg, 'not a folder either');
+      const none = run(['schema']);
+      expect(none.code).toBe(0);
+      expect(none.stdout).toBe(expectedSchema());
+      expect(none.stderr).toMatch(/commands\/schema\.js: unwritable/);
+      expect(run(['schema']).states['commands/schema.js']).toBe('miss');
+    } finally {
+      rmSync(join(root, 'dist', '.code-cache'), { force: true });
+      rmSync(xdg, { recursive: true, force: true });
+    }
+  });
+
+  it('MIGOBS_NO_CODE_CACHE=1 compiles plainly and writes nothing', () => {
+    rmSync(join(root, 'dist', '.code-cache'), { recursive: true, force: true });
+    const r = run(['schema'], { MIGOBS_NO_CODE_CACHE: '1' });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(expectedSchema());
+    expect(r.stderr).toBe('');
+    expect(existsSync(join(root, 'dist', '.code-cache'))).toBe(false);
+  });
+
+  it('parallel cold runs (a pre-commit hook) all succeed and leave whole caches, no temp files', async () => {
+    rmSync(join(root, 'dist', '.code-cache'), { recursive: true, force: true });
+    const one = (): Promise<{ code: number | null; stdout: string }> =>
+      new Promise((resolve) => {
+        const p = spawn(process.execPath, [join(root, 'bin', 'migobs.js'), 'validate', join(REPO, 'examples', 'orders-region-backfill.yaml')], { cwd: REPO, env: { ...process.env, NO_COLOR: '1', XDG_CACHE_HOME: xdg } });
+        let stdout = '';
+        p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+        p.on('close', (code) => resolve({ code, stdout }));
+      });
+    const results = await Promise.all(Array.from({ length: 6 }, one));
+    for (const r of results) expect(r).toEqual({ code: 0, stdout: 'ok: 1 definition(s) valid\n' });
+    const leftovers = readdirSync(join(root, 'dist', '.code-cache'), { recursive: true }).map(String).filter((f) => f.endsWith('.tmp'));
+    expect(leftovers).toEqual([]);
+    const again = run(['validate', join(REPO, 'examples', 'orders-region-backfill.yaml')]);
+    expect(again.code).toBe(0);
+    expect(again.states).toEqual({ 'cli.js': 'hit', 'commands/validate.js': 'hit' });
+  });
+
+  it('a bundle that throws at load still reports its own error (the cache does not swallow it)', () => {
+    const bundle = join(root, 'dist', 'commands', 'schema.js');
+    const saved = readFileSync(bundle);
+    try {
+      writeFileSync(bundle, 'throw new Error("broken bundle");\n');
+      const r = run(['schema', '--debug']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('broken bundle');
+      // The stack names the bundle file, as a plain require would.
+      expect(r.stderr).toContain(join('dist', 'commands', 'schema.js'));
+    } finally {
+      writeFileSync(bundle, saved);
+    }
+  });
+
+  it('the bundles still load with a plain require (no loader installed)', () => {
+    const r = spawnSync(process.execPath, ['-e', `const m = require(${JSON.stringify(join(root, 'dist', 'commands', 'schema.js'))}); process.stdout.write(typeof m.schemaCommand)`], { encoding: 'utf8' });
+    expect(r.stdout).toBe('function');
+  });
+});
+
+describe('cache file format', () => {
+  const stat = { size: 10, mtimeMs: 1.5, ctimeMs: 2.5, ino: 7 };
+  const key = codeCache.keyOf(stat);
+  it('round-trips its data and kind', () => {
+    const data = Buffer.from([0, 10, 13, 255, 1, 2, 3]);
+    expect(codeCache.parseCache(codeCache.formatCache(key, 'load', data), key)).toEqual({ data, kind: 'load' });
+  });
+  it.each([
+    ['another bundle', codeCache.keyOf({ ...stat, ino: 8 }), 'stale'],
+    ['another size', codeCache.keyOf({ ...stat, size: 11 }), 'stale'],
+  ])('refuses a cache made for %s', (_n, other, reason) => {
+    expect(codeCache.parseCache(codeCache.formatCache(other, 'run', Buffer.from('x')), key)).toEqual({ reason });
+  });
+  it('refuses a header of another format', () => {
+    expect(codeCache.parseCache(Buffer.from(`other-format ${key}\n0 0\n`), key)).toEqual({ reason: 'corrupt' });
+  });
+  it('the key names this node version', () => {
+    expect(key).toContain(process.version);
+  });
+});
