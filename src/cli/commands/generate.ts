@@ -62,7 +62,10 @@ async function eachFile(models: ResolvedMigration[], flavors: FlavorName[], plan
   };
   for (const c of plan.current) for (const f of c.files) take(f);
   if (plan.stale.length > 0) {
-    const { generateEach } = await import('../../generate/run');
+    // require, not import(): the CLI bundles run through the V8 code cache (bin/code-cache.js),
+    // and a vm.Script has no dynamic-import loader on Node 20.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { generateEach } = require('../../generate/run') as typeof import('../../generate/run');
     await generateEach(plan.stale, flavors, (files) => files.forEach(take));
   }
   for (const f of sharedFiles(models, flavors)) take(f);
