@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { generateAll } from '../../src/generate/index';
@@ -19,10 +19,10 @@ import { loadDefinitions } from '../../src/pipeline';
 import { renderManifest } from '../../src/write/manifest';
 import { migobs, REPO } from '../helpers/cli';
 import { validateDashboard } from '../helpers/grafana-schema';
+import { expectGolden, expectWrittenGolden } from '../helpers/golden';
 import { checkLinks } from '../helpers/links';
 import { PROMTOOL_TEST_MS, PROMTOOL_TEST_TIMEOUT, runTool } from '../helpers/tools';
 
-const UPDATE = process.env.UPDATE_GOLDEN === '1';
 /** Every shipped example, plus definitions kept only as golden cases (test/fixtures/golden). */
 const yamlIn = (dir: string): string[] => readdirSync(join(REPO, dir)).filter((f) => f.endsWith('.yaml')).sort().map((f) => join(REPO, dir, f));
 const CASES: [name: string, definition: string][] = [...yamlIn('examples'), ...yamlIn('test/fixtures/golden')].map((f) => [basename(f).replace(/\.yaml$/, ''), f]);
@@ -34,25 +34,12 @@ function generate(definition: string) {
   return { files: generateAll(r.migrations.map((m) => m.model)), id: r.migrations[0]!.model.id };
 }
 
-function listFiles(dir: string, rel = ''): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(join(dir, e.name), `${rel}${e.name}/`) : [`${rel}${e.name}`]));
-}
-
 describe.each(CASES)('golden %s', (caseName, example) => {
   const goldenDir = join(REPO, 'test', 'golden', caseName);
 
   it('matches the golden files', () => {
     const { files } = generate(example);
-    if (UPDATE) {
-      rmSync(goldenDir, { recursive: true, force: true });
-      for (const f of files) {
-        mkdirSync(dirname(join(goldenDir, f.path)), { recursive: true });
-        writeFileSync(join(goldenDir, f.path), f.content);
-      }
-    }
-    expect(listFiles(goldenDir).sort()).toEqual(files.map((f) => f.path).sort());
-    for (const f of files) expect(f.content, f.path).toBe(readFileSync(join(goldenDir, f.path), 'utf8'));
+    expectGolden(goldenDir, files);
   });
 
   // The shipped CLI is a separate esbuild bundle (with the dashboard SDK trimmed at build time):
@@ -61,10 +48,7 @@ describe.each(CASES)('golden %s', (caseName, example) => {
     const out = mkdtempSync(join(tmpdir(), `migobs-golden-cli-${caseName}-`));
     const r = migobs(['generate', example, '--out-dir', out, '--quiet']);
     expect(r.code, r.stderr).toBe(0);
-    // The manifest is the write stage's own bookkeeping (the list of files), not a golden file.
-    const written = listFiles(out).filter((f) => f !== OUT_META.manifest).sort();
-    expect(written).toEqual(listFiles(goldenDir).sort());
-    for (const f of written) expect(readFileSync(join(out, f), 'utf8'), f).toBe(readFileSync(join(goldenDir, f), 'utf8'));
+    const written = expectWrittenGolden(out, goldenDir);
     // The manifest lists the files with the SHA-256 of their bytes, and the migration's input hash.
     const manifest = JSON.parse(readFileSync(join(out, OUT_META.manifest), 'utf8')) as { manifestVersion: number; files: string[]; hashes: Record<string, string>; inputs: Record<string, string> };
     expect(manifest.files).toEqual(written);
