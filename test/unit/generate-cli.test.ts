@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migobs, REPO } from '../helpers/cli';
+import { readTree } from '../helpers/outputs';
 
 const EXAMPLE = 'examples/orders-region-backfill.yaml';
 const ID = 'orders-region-backfill';
@@ -27,18 +28,6 @@ const LAYOUT = (id: string): string[] => [
 ];
 const SHARED = ['.migobs-manifest.json', 'grafana/provisioning/dashboards/migobs.yaml'];
 
-function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string, rel: string): void => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      if (e.isDirectory()) walk(join(d, e.name), `${rel}${e.name}/`);
-      else out[`${rel}${e.name}`] = readFileSync(join(d, e.name), 'utf8');
-    }
-  };
-  if (existsSync(dir)) walk(dir, '');
-  return out;
-}
-
 const tmp = (prefix: string): string => mkdtempSync(join(tmpdir(), `migobs-${prefix}-`));
 
 describe('migobs generate', () => {
@@ -47,7 +36,7 @@ describe('migobs generate', () => {
     const r = migobs(['generate', EXAMPLE, '--out-dir', out]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const first = snapshot(out);
+    const first = readTree(out);
     expect(Object.keys(first).sort()).toEqual([...LAYOUT(ID), ...SHARED].sort());
     for (const [path, text] of Object.entries(first)) {
       if (path === '.migobs-manifest.json') expect(JSON.parse(text)).toMatchObject({ manifestVersion: 2, files: [...LAYOUT(ID), SHARED[1]].sort() });
@@ -57,7 +46,7 @@ describe('migobs generate', () => {
     const again = migobs(['generate', EXAMPLE, '--out-dir', out]);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('0 file(s) written, 9 unchanged');
-    expect(snapshot(out)).toEqual(first);
+    expect(readTree(out)).toEqual(first);
   });
 
   it('--check passes on fresh output and catches an edited and a deleted file, and not a file a person added', () => {
@@ -72,7 +61,7 @@ describe('migobs generate', () => {
     unlinkSync(join(out, `docs/${ID}/runbook.md`));
     writeFileSync(join(out, `docs/${ID}/notes.md`), 'hand-written\n');
     writeFileSync(join(out, 'prometheus/rules/team-extra.yaml'), 'groups: []\n');
-    const before = snapshot(out);
+    const before = readTree(out);
     const mtime = statSync(rules).mtimeMs;
 
     const stale = migobs(['generate', EXAMPLE, '--out-dir', out, '--check']);
@@ -81,7 +70,7 @@ describe('migobs generate', () => {
     expect(stale.stderr).toContain(`missing: ${out}/docs/${ID}/runbook.md`);
     expect(stale.stderr).not.toContain('notes.md');
     expect(stale.stderr).not.toContain('team-extra.yaml');
-    expect(snapshot(out)).toEqual(before);
+    expect(readTree(out)).toEqual(before);
     expect(statSync(rules).mtimeMs).toBe(mtime);
   });
 
@@ -100,7 +89,7 @@ describe('migobs generate', () => {
     expect(r.code, r.stderr).toBe(0);
     for (const p of LAYOUT(OTHER_ID)) expect(r.stdout).toContain(`removed ${out}/${p}`);
     expect(r.stdout).toContain('8 removed');
-    const after = snapshot(out);
+    const after = readTree(out);
     expect(Object.keys(after).sort()).toEqual([...LAYOUT(ID), ...SHARED, `docs/${OTHER_ID}/notes.md`, 'keep.txt'].sort());
     expect(migobs(['generate', EXAMPLE, '--out-dir', out, '--check']).code).toBe(0);
   });
@@ -137,9 +126,9 @@ describe('migobs generate', () => {
   it('an invalid file leaves existing output untouched', () => {
     const out = tmp('keep');
     expect(migobs(['generate', EXAMPLE, '--out-dir', out]).code).toBe(0);
-    const before = snapshot(out);
+    const before = readTree(out);
     expect(migobs(['generate', EXAMPLE, 'test/fixtures/invalid/unknown-signal.yaml', '--out-dir', out]).code).toBe(1);
-    expect(snapshot(out)).toEqual(before);
+    expect(readTree(out)).toEqual(before);
     rmSync(out, { recursive: true, force: true });
   });
 

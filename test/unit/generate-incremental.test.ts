@@ -18,6 +18,7 @@ import { inputHash } from '../../src/write/hash';
 import { renderManifest } from '../../src/write/manifest';
 import { loadDefinitions } from '../../src/pipeline';
 import { migobs, REPO } from '../helpers/cli';
+import { readTree } from '../helpers/outputs';
 
 const EXAMPLE = readFileSync(join(REPO, 'examples/orders-region-backfill.yaml'), 'utf8');
 const MANIFEST = '.migobs-manifest.json';
@@ -48,18 +49,6 @@ function gen(r: { root: string; defs: string; out: string }, extra: string[] = [
 function loadsGenerators(r: { root: string; defs: string; out: string }, extra: string[] = []): { loaded: boolean; stdout: string; code: number } {
   const res = gen(r, extra, { NODE_DEBUG: 'module' });
   return { loaded: res.stderr.includes(HEAVY), stdout: res.stdout, code: res.code };
-}
-
-function tree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string, rel: string): void => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      if (e.isDirectory()) walk(join(d, e.name), `${rel}${e.name}/`);
-      else out[`${rel}${e.name}`] = readFileSync(join(d, e.name), 'utf8');
-    }
-  };
-  if (existsSync(dir)) walk(dir, '');
-  return out;
 }
 
 interface Manifest {
@@ -101,12 +90,12 @@ describe('incremental generate', () => {
     const first = loadsGenerators(r);
     expect(first.code).toBe(0);
     expect(first.loaded).toBe(true);
-    const before = tree(r.out);
+    const before = readTree(r.out);
     const again = loadsGenerators(r);
     expect(again.code).toBe(0);
     expect(again.loaded).toBe(false);
     expect(again.stdout).toContain('2 migration(s): 0 file(s) written, 17 unchanged');
-    expect(tree(r.out)).toEqual(before);
+    expect(readTree(r.out)).toEqual(before);
     const check = loadsGenerators(r, ['--check']);
     expect(check.code).toBe(0);
     expect(check.loaded).toBe(false);
@@ -195,7 +184,7 @@ describe('incremental generate', () => {
   it('a version 1 manifest (files only) is read: regenerated once, upgraded, and removals still work', () => {
     const r = repo(2);
     expect(gen(r).code).toBe(0);
-    const before = tree(r.out);
+    const before = readTree(r.out);
     writeFileSync(join(r.out, MANIFEST), renderManifest(readManifestJson(r.out).files));
     expect(readManifestJson(r.out).manifestVersion).toBe(1);
     const check = gen(r, ['--check']);
@@ -209,7 +198,7 @@ describe('incremental generate', () => {
     expect(res.stdout).toContain(`removed out/${RULES('m02')}`);
     expect(res.stdout).toContain('0 file(s) written, 9 unchanged, 8 removed');
     expect(readManifestJson(r.out).manifestVersion).toBe(2);
-    const after = tree(r.out);
+    const after = readTree(r.out);
     for (const [p, text] of Object.entries(after)) if (p !== MANIFEST) expect(text, p).toBe(before[p]);
   });
 
@@ -234,9 +223,9 @@ describe('generate with worker threads', () => {
     // Node's worker debug log shows the pool ran (and the single-thread run had none).
     expect(pool.stderr).toMatch(/WORKER \d+: \[\d+\] created Worker/);
     expect(one.stderr).not.toMatch(/created Worker/);
-    const ta = tree(a.out);
+    const ta = readTree(a.out);
     expect(Object.keys(ta)).toHaveLength(20 * 8 + 2);
-    expect(tree(b.out)).toEqual(ta);
+    expect(readTree(b.out)).toEqual(ta);
   });
 
   it('a worker out of memory: its migrations are generated in the main thread, same bytes', () => {
@@ -247,7 +236,7 @@ describe('generate with worker threads', () => {
     const res = gen(b, ['--quiet'], { MIGOBS_WORKERS: '2', MIGOBS_WORKER_HEAP_MB: '4' });
     expect(res.code, res.stderr).toBe(0);
     expect(res.stderr).toBe('');
-    expect(tree(b.out)).toEqual(tree(a.out));
+    expect(readTree(b.out)).toEqual(readTree(a.out));
   });
 
   it('a failure while a pool runs is a normal error: exit 1, no stack trace, nothing written', () => {
@@ -258,6 +247,6 @@ describe('generate with worker threads', () => {
     expect(res.code).toBe(1);
     expect(res.stderr).toContain('a folder is in the way of the file');
     expect(res.stderr).not.toMatch(/\n\s+at /);
-    expect(Object.keys(tree(r.out))).toEqual([]);
+    expect(Object.keys(readTree(r.out))).toEqual([]);
   });
 });
