@@ -8,7 +8,10 @@ import { join } from 'node:path';
 import { sortDiagnostics, type Diagnostic, type Severity } from '../diagnostics';
 import { FILES } from '../generate/names';
 import type { SourceFile } from '../load/source';
+import type { ResolvedMigration } from '../model/types';
 import type { LoadedMigration } from '../pipeline';
+import { inputHash, sha256 } from '../write/hash';
+import { readManifest, type ManifestHashes } from '../write/manifest';
 import { LINT_CHECKS } from './checks';
 import { SEVERITY_RANK, type CommittedOutput, type DriftFile, type LintCheck, type LintContext } from './types';
 
@@ -18,23 +21,49 @@ export type { LintCheck, LintContext } from './types';
 /** The committed files drift reads (where they are comes from names.ts FILES only). */
 const DRIFT_FILES: readonly DriftFile[] = ['rules', 'dashboard', 'runbook'];
 
-/** Read the migration's committed rules, dashboard and runbook under `outDir`; missing files are simply absent. */
-export function readCommitted(outDir: string, id: string): CommittedOutput {
+/** What `generate` recorded about the output folder (its manifest), and the flavours its input hashes were made with. */
+export interface GeneratedRecord {
+  manifest: ManifestHashes;
+  flavors: readonly string[];
+}
+
+/**
+ * Read the migration's committed rules, dashboard and runbook under `outDir`; missing files are
+ * simply absent. With the folder's manifest (`record`), a file is marked current when its bytes
+ * hash to what the manifest records for it and the manifest's input hash of this migration is the
+ * one this run computes: `generate` wrote exactly these bytes from exactly this definition, so
+ * drift need not read thresholds back out of it (docs/incremental.md).
+ */
+export function readCommitted(outDir: string, model: ResolvedMigration | string, record?: GeneratedRecord): CommittedOutput {
+  const id = typeof model === 'string' ? model : model.id;
   const root = outDir.replace(/\/+$/, '');
   const files: CommittedOutput['files'] = {};
   const paths = {} as CommittedOutput['paths'];
+  const current: CommittedOutput['current'] = {};
+  const inputsCurrent = record !== undefined && typeof model !== 'string' && record.manifest.inputs.get(id) === inputHash(model, record.flavors);
   for (const kind of DRIFT_FILES) {
     const rel = FILES[kind](id);
     paths[kind] = `${root}/${rel}`;
     const p = join(outDir, rel);
-    if (existsSync(p) && statSync(p).isFile()) files[kind] = readFileSync(p, 'utf8');
+    if (!existsSync(p) || !statSync(p).isFile()) continue;
+    const bytes = readFileSync(p);
+    files[kind] = bytes.toString('utf8');
+    if (inputsCurrent && record.manifest.hashes.get(rel) === sha256(bytes)) current[kind] = true;
   }
-  return { dir: root, paths, files };
+  return { dir: root, paths, files, current };
+}
+
+/** The output folder's manifest with the flavours this run assumes (the config's), or undefined without a manifest. */
+export function generatedRecord(outDir: string, flavors: readonly string[]): GeneratedRecord | undefined {
+  const manifest = readManifest(outDir);
+  return manifest && manifest.inputs.size > 0 ? { manifest, flavors } : undefined;
 }
 
 export interface LintOptions {
   /** Where committed output lives; drift is checked only when given. */
   outDir?: string;
+  /** The deploy flavours `generate` uses by default (the config's), to recognise files its manifest proves current. */
+  flavors?: readonly string[];
   checks?: readonly LintCheck[];
   /** The repo config file that was read, if any. */
   config?: SourceFile;
@@ -48,12 +77,13 @@ export function lintContext(ctx: LintContext, checks: readonly LintCheck[] = LIN
 /** Lint validated migrations; findings sorted by file and position. */
 export function lintMigrations(migrations: LoadedMigration[], opts: LintOptions = {}): Diagnostic[] {
   const out: Diagnostic[] = [];
+  const record = opts.outDir !== undefined ? generatedRecord(opts.outDir, opts.flavors ?? ['files']) : undefined;
   for (const m of migrations) {
     const ctx: LintContext = {
       source: m.source,
       def: m.definition,
       model: m.model,
-      ...(opts.outDir !== undefined ? { committed: readCommitted(opts.outDir, m.model.id) } : {}),
+      ...(opts.outDir !== undefined ? { committed: readCommitted(opts.outDir, m.model, record) } : {}),
       ...(opts.config ? { config: opts.config } : {}),
     };
     out.push(...lintContext(ctx, opts.checks));

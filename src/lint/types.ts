@@ -19,6 +19,11 @@ export interface CommittedOutput {
   paths: Record<DriftFile, string>;
   /** Content of each file; absent when the file is missing. */
   files: Partial<Record<DriftFile, string>>;
+  /**
+   * Files the output folder's manifest proves `generate` wrote from this very definition (their
+   * hash and the migration's input hash match): their thresholds are the definition's.
+   */
+  current?: Partial<Record<DriftFile, true>>;
 }
 
 export interface LintContext {

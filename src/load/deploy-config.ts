@@ -12,6 +12,11 @@ export type Report = (path: (string | number)[], message: string, part?: 'key' |
 export const FLAVOR_NAMES = ['files', 'prometheus-operator', 'grafana-operator', 'configmap', 'mimir', 'grafana-alerting'] as const;
 export type FlavorName = (typeof FLAVOR_NAMES)[number];
 
+/** The flavours `generate` writes without `--flavor`: the config's deploy.flavors, else `files`. */
+export function configuredFlavors(config: { deploy?: DeployConfig }): FlavorName[] {
+  return (config.deploy?.flavors as FlavorName[] | undefined) ?? ['files'];
+}
+
 const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;

@@ -2,7 +2,7 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import { UserError } from '../../diagnostics';
 import { flavorWarnings } from '../../generate/flavors/warnings';
 import { sharedFiles } from '../../generate/shared';
-import { FLAVOR_NAMES, type FlavorName } from '../../load/deploy-config';
+import { configuredFlavors, FLAVOR_NAMES, type FlavorName } from '../../load/deploy-config';
 import type { RepoConfig, ResolvedMigration } from '../../model/types';
 import { didYouMean } from '../../util/suggest';
 import { provisioningFolder } from '../../generate/provisioning';
@@ -27,7 +27,7 @@ export interface GenerateOptions {
 
 /** The flavours of this run: `--flavor` (repeatable), else deploy.flavors of the config, else `files`. */
 export function chooseFlavors(given: string[] | undefined, config: RepoConfig): FlavorName[] {
-  if (!given || given.length === 0) return (config.deploy?.flavors as FlavorName[] | undefined) ?? ['files'];
+  if (!given || given.length === 0) return configuredFlavors(config);
   const out: FlavorName[] = [];
   for (const f of given) {
     if (!(FLAVOR_NAMES as readonly string[]).includes(f)) throw new UserError(`--flavor ${f}: not a flavour${didYouMean(f, FLAVOR_NAMES)}; flavours: ${FLAVOR_NAMES.join(', ')} (docs/deploy.md)`);

@@ -1,5 +1,6 @@
 import type { Severity } from '../../diagnostics';
 import { loadConfig } from '../../load/config';
+import { configuredFlavors } from '../../load/deploy-config';
 import { failsAt, lintMigrations } from '../../lint/index';
 import { formatFindings, summary, type LintFormat } from '../../lint/format';
 import { loadDefinitions } from '../../pipeline';
@@ -29,7 +30,7 @@ export async function lintCommand(files: string[], opts: LintCommandOptions): Pr
     return 1;
   }
   const outDir = opts.outDir ?? config.outDir;
-  const findings = [...invalid, ...lintMigrations(result.migrations, { ...(outDir !== undefined ? { outDir } : {}), ...(configSource ? { config: configSource } : {}) })];
+  const findings = [...invalid, ...lintMigrations(result.migrations, { ...(outDir !== undefined ? { outDir, flavors: configuredFlavors(config) } : {}), ...(configSource ? { config: configSource } : {}) })];
   process.stdout.write(formatFindings(findings, format));
   const failed = failsAt(findings, failOn);
   if (format === 'text') {
