@@ -122,6 +122,27 @@ function writeOutputs(result) {
     renameSync(tmp, f.path);
   }
 }
+/**
+ * A hash of everything the bundles are built from: the sources (with the generated ones), presets,
+ * exporter lists, the schema and the locked dependencies. Computed from file contents, so a
+ * rebuild of the same tree gives the same id (and keeps its cache).
+ */
+function buildId() {
+  const { createHash } = require('node:crypto');
+  const { readdirSync: list, statSync: stat } = require('node:fs');
+  const hash = createHash('sha256');
+  const walk = (dir) => {
+    for (const name of list(dir).sort()) {
+      const p = join(dir, name);
+      if (stat(p).isDirectory()) walk(p);
+      else hash.update(`${p.slice(root.length)}\0`).update(readFileSync(p)).update('\0');
+    }
+  };
+  for (const d of ['src', 'presets', 'exporters', 'schema']) walk(join(root, d));
+  for (const f of ['package.json', 'package-lock.json']) hash.update(`${f}\0`).update(readFileSync(join(root, f)));
+  return hash.digest('hex');
+}
+
 // The CLI: a small entry bundle (dist/cli.js: argument parsing) plus one self-contained bundle per
 // command (dist/commands/<name>.js), required only when that command runs. Cold start stays close
 // to `node -e 0` because `migobs validate` never parses the dashboard SDK or the Prometheus client.
@@ -135,7 +156,11 @@ const cliOptions = {
   minify: !process.argv.includes('--no-minify'), // --no-minify: readable names for --cpu-prof
   legalComments: 'none',
   logLevel: 'warning',
-  define: { MIGOBS_VERSION: JSON.stringify(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version) },
+  define: {
+    MIGOBS_VERSION: JSON.stringify(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version),
+    // The result cache (src/write/result-cache.ts) keys on this: any change to what a bundle is built from.
+    MIGOBS_BUILD_ID: JSON.stringify(buildId()),
+  },
 };
 // `import('./commands/x')` in main.ts stays a real (lazy) import of dist/commands/x.js.
 const commandsExternal = {

@@ -7,11 +7,13 @@
 import { sortDiagnostics, type Diagnostic } from './diagnostics';
 import type { MigrationDefinition } from './definition/types';
 import { expandInputs } from './load/files';
-import { loadFile, parseSource, type SourceFile } from './load/source';
+import { parseSource, readDefinitionBytes, type SourceFile } from './load/source';
 import type { RepoConfig, ResolvedMigration } from './model/types';
 import { resolve } from './resolve/resolve';
 import { SEMANTIC_RULES } from './validate/rules';
 import { validateStructure } from './validate/schema';
+import { sha256 } from './write/hash';
+import { isPlainJson, type ResultCache } from './write/result-cache';
 
 export interface LoadedMigration {
   source: SourceFile;
@@ -46,7 +48,7 @@ export function checkSource(source: SourceFile, config: RepoConfig = {}): { migr
  */
 export function loadDefinitions(inputs: string[], config: RepoConfig = {}): PipelineResult {
   const migrations: LoadedMigration[] = [];
-  const r = loadEach(inputs, config, (m) => migrations.push(m));
+  const r = loadEach(inputs, config, (m) => migrations.push(m.loaded!));
   return { ...r, migrations };
 }
 
@@ -54,15 +56,41 @@ export interface ModelsResult extends Omit<PipelineResult, 'migrations'> {
   models: ResolvedMigration[];
 }
 
+/** A definition file that checked out: its model and, when it was parsed in this run, its source. */
+export interface CheckedFile {
+  file: string;
+  model: ResolvedMigration;
+  /** The result-cache key of this file's check (only with a cache): lint keys its own results on it. */
+  key?: string;
+  /** The parsed source and definition; absent when the check came from the result cache. */
+  loaded?: LoadedMigration;
+  /** For a check that came from the cache: parse and check the same bytes now (lint needs the source on a miss of its own). */
+  reparse?: () => LoadedMigration | undefined;
+}
+
+export interface LoadOptions {
+  /**
+   * The result cache (write/result-cache.ts): a definition file whose path, bytes and config were
+   * checked before is not parsed, validated and resolved again. Commands pass one; without it
+   * (library use, tests) every file is checked.
+   */
+  cache?: ResultCache;
+}
+
 /**
  * loadDefinitions keeping only the resolved models: each file's parsed document (its YAML tree,
  * text and position index, needed only for messages) is dropped as soon as the file is checked,
  * so `generate` over a thousand definitions does not hold a thousand syntax trees.
  */
-export function loadModels(inputs: string[], config: RepoConfig = {}): ModelsResult {
+export function loadModels(inputs: string[], config: RepoConfig = {}, opts: LoadOptions = {}): ModelsResult {
   const models: ResolvedMigration[] = [];
-  const r = loadEach(inputs, config, (m) => models.push(m.model));
+  const r = loadEach(inputs, config, (m) => models.push(m.model), opts);
   return { ...r, models };
+}
+
+/** Load, validate and resolve, handing each valid file to `keep` as it is checked (with its cache key and, if parsed, its source). */
+export function loadChecked(inputs: string[], config: RepoConfig, keep: (m: CheckedFile) => void, opts: LoadOptions = {}): Omit<PipelineResult, 'migrations'> {
+  return loadEach(inputs, config, keep, opts);
 }
 
 /** Where a migration's id is written: enough to point at both copies of a duplicate id. */
@@ -72,20 +100,65 @@ interface IdAt {
   at: { line: number; column: number };
 }
 
-function loadEach(inputs: string[], config: RepoConfig, keep: (m: LoadedMigration) => void): Omit<PipelineResult, 'migrations'> {
+/** What the result cache keeps of one file's check: its problems and, when valid, its model and where its id is. */
+interface CachedCheck {
+  diagnostics: Diagnostic[];
+  migration?: { model: ResolvedMigration; idAt: { line: number; column: number } };
+}
+
+function isCachedCheck(v: unknown): v is CachedCheck {
+  const c = v as CachedCheck | null;
+  return typeof c === 'object' && c !== null && Array.isArray(c.diagnostics) && (c.migration === undefined || (typeof c.migration.model?.id === 'string' && typeof c.migration.idAt?.line === 'number'));
+}
+
+function loadEach(inputs: string[], config: RepoConfig, keep: (m: CheckedFile) => void, opts: LoadOptions = {}): Omit<PipelineResult, 'migrations'> {
   const ids: IdAt[] = [];
   const { files, diagnostics } = expandInputs(inputs);
+  const { cache } = opts;
+  // Everything a file's check derives from besides its bytes (presets, library and rules are part of the build).
+  const configJson = cache ? JSON.stringify(config) : '';
   for (const file of files) {
-    const loaded = loadFile(file);
-    diagnostics.push(...loaded.diagnostics);
-    if (!loaded.source) continue;
-    const checked = checkSource(loaded.source, config);
-    diagnostics.push(...checked.diagnostics);
-    if (!checked.migration) continue;
-    const m = checked.migration;
-    const at = m.source.locate(['metadata', 'id']);
-    ids.push({ id: m.model.id, file: m.source.file, at: { line: at.line, column: at.column } });
-    keep(m);
+    const read = readDefinitionBytes(file);
+    if (!read.bytes) {
+      diagnostics.push(...read.diagnostics);
+      continue;
+    }
+    const key = cache?.key({ kind: 'check', file, bytes: sha256(read.bytes), config: configJson });
+    const hit = key !== undefined ? cache!.get(key, file) : undefined;
+    if (isCachedCheck(hit)) {
+      diagnostics.push(...hit.diagnostics);
+      if (hit.migration) {
+        ids.push({ id: hit.migration.model.id, file, at: hit.migration.idAt });
+        const bytes = read.bytes;
+        const reparse = (): LoadedMigration | undefined => {
+          const again = parseSource(file, bytes);
+          return again.source ? checkSource(again.source, config).migration : undefined;
+        };
+        keep({ file, model: hit.migration.model, key, reparse });
+      }
+      continue;
+    }
+    const loaded = parseSource(file, read.bytes);
+    const found = [...loaded.diagnostics];
+    let checked: LoadedMigration | undefined;
+    if (loaded.source) {
+      const c = checkSource(loaded.source, config);
+      found.push(...c.diagnostics);
+      checked = c.migration;
+    }
+    diagnostics.push(...found);
+    let idAt: IdAt['at'] | undefined;
+    if (checked) {
+      const at = checked.source.locate(['metadata', 'id']);
+      idAt = { line: at.line, column: at.column };
+      ids.push({ id: checked.model.id, file: checked.source.file, at: idAt });
+      keep({ file, model: checked.model, ...(key !== undefined ? { key } : {}), loaded: checked });
+    }
+    if (key !== undefined) {
+      const value: CachedCheck = { diagnostics: found, ...(checked ? { migration: { model: checked.model, idAt: idAt! } } : {}) };
+      // Only results that read back exactly as computed are kept.
+      if (isPlainJson(value)) cache!.put(key, value, file);
+    }
   }
   diagnostics.push(...duplicateIds(ids));
   const sorted = sortDiagnostics(diagnostics);

@@ -9,7 +9,8 @@ import { sortDiagnostics, type Diagnostic, type Severity } from '../diagnostics'
 import { FILES } from '../generate/names';
 import type { SourceFile } from '../load/source';
 import type { ResolvedMigration } from '../model/types';
-import type { LoadedMigration } from '../pipeline';
+import type { CheckedFile, LoadedMigration } from '../pipeline';
+import { isPlainJson, type ResultCache } from '../write/result-cache';
 import { inputHash, sha256 } from '../write/hash';
 import { readManifest, type ManifestHashes } from '../write/manifest';
 import { LINT_CHECKS } from './checks';
@@ -40,6 +41,7 @@ export function readCommitted(outDir: string, model: ResolvedMigration | string,
   const files: CommittedOutput['files'] = {};
   const paths = {} as CommittedOutput['paths'];
   const current: CommittedOutput['current'] = {};
+  const hashes: CommittedOutput['hashes'] = {};
   const inputsCurrent = record !== undefined && typeof model !== 'string' && record.manifest.inputs.get(id) === inputHash(model, record.flavors);
   for (const kind of DRIFT_FILES) {
     const rel = FILES[kind](id);
@@ -48,9 +50,10 @@ export function readCommitted(outDir: string, model: ResolvedMigration | string,
     if (!existsSync(p) || !statSync(p).isFile()) continue;
     const bytes = readFileSync(p);
     files[kind] = bytes.toString('utf8');
-    if (inputsCurrent && record.manifest.hashes.get(rel) === sha256(bytes)) current[kind] = true;
+    hashes[kind] = sha256(bytes);
+    if (inputsCurrent && record.manifest.hashes.get(rel) === hashes[kind]) current[kind] = true;
   }
-  return { dir: root, paths, files, current };
+  return { dir: root, paths, files, current, hashes };
 }
 
 /** The output folder's manifest with the flavours this run assumes (the config's), or undefined without a manifest. */
@@ -76,17 +79,43 @@ export function lintContext(ctx: LintContext, checks: readonly LintCheck[] = LIN
 
 /** Lint validated migrations; findings sorted by file and position. */
 export function lintMigrations(migrations: LoadedMigration[], opts: LintOptions = {}): Diagnostic[] {
+  return lintChecked(
+    migrations.map((m) => ({ file: m.source.file, model: m.model, loaded: m })),
+    opts,
+  );
+}
+
+/**
+ * Lint checked definition files (pipeline.ts loadChecked), with the result cache when given: a
+ * migration whose check came from the same cache entry, with the same committed files (by hash),
+ * output folder, flavours, config file and checks, gets the findings stored last time without
+ * being parsed again. Findings sorted by file and position.
+ */
+export function lintChecked(checked: CheckedFile[], opts: LintOptions & { cache?: ResultCache } = {}): Diagnostic[] {
   const out: Diagnostic[] = [];
+  const checks = opts.checks ?? LINT_CHECKS;
   const record = opts.outDir !== undefined ? generatedRecord(opts.outDir, opts.flavors ?? ['files']) : undefined;
-  for (const m of migrations) {
-    const ctx: LintContext = {
-      source: m.source,
-      def: m.definition,
-      model: m.model,
-      ...(opts.outDir !== undefined ? { committed: readCommitted(opts.outDir, m.model, record) } : {}),
-      ...(opts.config ? { config: opts.config } : {}),
-    };
-    out.push(...lintContext(ctx, opts.checks));
+  const { cache } = opts;
+  const context = cache
+    ? { checks: checks.map((c) => c.name), config: opts.config ? { file: opts.config.file, text: sha256(opts.config.text) } : null, flavors: opts.flavors ?? null }
+    : undefined;
+  for (const c of checked) {
+    const committed = opts.outDir !== undefined ? readCommitted(opts.outDir, c.model, record) : undefined;
+    const key =
+      cache && c.key !== undefined
+        ? cache.key({ kind: 'lint', check: c.key, ...context, committed: committed ? { dir: committed.dir, paths: committed.paths, hashes: committed.hashes, current: committed.current } : null })
+        : undefined;
+    const hit = key !== undefined ? cache!.get(key, `lint ${c.file}`) : undefined;
+    if (Array.isArray(hit)) {
+      out.push(...(hit as Diagnostic[]));
+      continue;
+    }
+    // From the cache: the very bytes that checked valid, so checking them again gives the same migration.
+    const m = c.loaded ?? c.reparse?.();
+    if (!m) throw new Error(`internal error: ${c.file} checked valid from the result cache but not when parsed again; run with MIGOBS_NO_CACHE=1 and report this`);
+    const found = lintContext({ source: m.source, def: m.definition, model: m.model, ...(committed ? { committed } : {}), ...(opts.config ? { config: opts.config } : {}) }, checks);
+    out.push(...found);
+    if (key !== undefined && isPlainJson(found)) cache!.put(key, found, `lint ${c.file}`);
   }
   return sortDiagnostics(out);
 }

@@ -24,6 +24,8 @@ export interface CommittedOutput {
    * hash and the migration's input hash match): their thresholds are the definition's.
    */
   current?: Partial<Record<DriftFile, true>>;
+  /** SHA-256 of each file that is there (what lint's result cache keys on). */
+  hashes?: Partial<Record<DriftFile, string>>;
 }
 
 export interface LintContext {

@@ -49,6 +49,12 @@ function diag(file: string, pos: Position, message: string, hint?: string): Diag
 
 /** Read and parse one file from disk. */
 export function loadFile(file: string): LoadResult {
+  const read = readDefinitionBytes(file);
+  return read.bytes ? parseSource(file, read.bytes) : { diagnostics: read.diagnostics };
+}
+
+/** The bytes of a definition file, or why it cannot be read (not there, not a file, too large). */
+export function readDefinitionBytes(file: string): { bytes: Buffer; diagnostics?: undefined } | { bytes?: undefined; diagnostics: Diagnostic[] } {
   let size: number;
   try {
     const st = statSync(file);
@@ -73,7 +79,7 @@ export function loadFile(file: string): LoadResult {
   } catch (e) {
     return { diagnostics: [diag(file, { line: 1, column: 1 }, `cannot read file (${(e as NodeJS.ErrnoException).code})`)] };
   }
-  return parseSource(file, bytes);
+  return { bytes };
 }
 
 /** Parse YAML text (or bytes) that claims to be a migration definition. */

@@ -58,6 +58,21 @@ describe.each(CASES)('golden %s', (caseName, example) => {
     rmSync(out, { recursive: true, force: true });
   });
 
+  // The result cache (docs/incremental.md) hands generate the model stored by an earlier run
+  // instead of parsing the definition again: the files must be the golden bytes all the same.
+  it('the built CLI writes the same bytes from a cached check', () => {
+    const root = mkdtempSync(join(tmpdir(), `migobs-golden-cache-${caseName}-`));
+    const env = { MIGOBS_CACHE_DIR: join(root, 'cache'), MIGOBS_CACHE_DEBUG: '1' };
+    const first = migobs(['generate', example, '--out-dir', join(root, 'out1'), '--quiet'], { env });
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toContain(`migobs cache: stored ${example}`);
+    const second = migobs(['generate', example, '--out-dir', join(root, 'out2'), '--quiet'], { env });
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stderr).toContain(`migobs cache: hit ${example}`);
+    expectWrittenGolden(join(root, 'out2'), goldenDir);
+    rmSync(root, { recursive: true, force: true });
+  });
+
   it('is deterministic', () => {
     expect(generate(example).files).toEqual(generate(example).files);
   });

@@ -7,11 +7,12 @@ import type { RepoConfig, ResolvedMigration } from '../../model/types';
 import { didYouMean } from '../../util/suggest';
 import { provisioningFolder } from '../../generate/provisioning';
 import { configAbove, loadConfig } from '../../load/config';
-import { loadModels } from '../../pipeline';
+import { loadModels, type LoadOptions } from '../../pipeline';
 import { parseDurationMs } from '../../util/duration';
 import { acquireOutputLock } from '../../write/lock';
 import { planIncremental, type IncrementalPlan } from '../../write/incremental';
 import { OutputChecker, OutputWriter, type RunFile } from '../../write/plan';
+import { openResultCache } from '../../write/result-cache';
 import { paint, printDiagnostics } from '../output';
 
 export interface GenerateOptions {
@@ -37,6 +38,12 @@ export function chooseFlavors(given: string[] | undefined, config: RepoConfig): 
 }
 
 export const DEFAULT_LOCK_TIMEOUT = '30s';
+
+/** The result cache for loading definitions (write/result-cache.ts), unless it is off. */
+function cacheOption(): LoadOptions {
+  const cache = openResultCache();
+  return cache ? { cache } : {};
+}
 
 /**
  * A folder as the user should read it: relative to the working folder when inside it (`out`),
@@ -92,7 +99,7 @@ export async function generateCommand(files: string[], opts: GenerateOptions): P
   }
 
   if (opts.check) {
-    const result = loadModels(files, config);
+    const result = loadModels(files, config, cacheOption());
     printDiagnostics(result.diagnostics.filter((d) => d.severity !== 'error'));
     if (!result.ok) throw new UserError('nothing was checked: fix the problems above first', result.diagnostics.filter((d) => d.severity === 'error'));
     const models = result.models;
@@ -124,7 +131,7 @@ export async function generateCommand(files: string[], opts: GenerateOptions): P
     onNote: (m) => process.stderr.write(`migobs: ${m}\n`),
   });
   try {
-    const result = loadModels(files, config);
+    const result = loadModels(files, config, cacheOption());
     printDiagnostics(result.diagnostics.filter((d) => d.severity !== 'error'));
     if (!result.ok) throw new UserError('nothing was written: fix the problems above first', result.diagnostics.filter((d) => d.severity === 'error'));
     const models = result.models;

@@ -1,9 +1,10 @@
 import type { Severity } from '../../diagnostics';
 import { loadConfig } from '../../load/config';
 import { configuredFlavors } from '../../load/deploy-config';
-import { failsAt, lintMigrations } from '../../lint/index';
+import { failsAt, lintChecked } from '../../lint/index';
 import { formatFindings, summary, type LintFormat } from '../../lint/format';
-import { loadDefinitions } from '../../pipeline';
+import { loadChecked, type CheckedFile } from '../../pipeline';
+import { openResultCache } from '../../write/result-cache';
 import { paint } from '../output';
 
 export interface LintCommandOptions {
@@ -22,7 +23,9 @@ export async function lintCommand(files: string[], opts: LintCommandOptions): Pr
   const format = opts.format ?? 'text';
   const failOn = opts.failOn ?? 'error';
   const { config, diagnostics: configProblems, source: configSource } = loadConfig(opts.config);
-  const result = loadDefinitions(files, config);
+  const cache = openResultCache();
+  const checked: CheckedFile[] = [];
+  const result = loadChecked(files, config, (m) => checked.push(m), cache ? { cache } : {});
   const invalid = [...configProblems, ...result.diagnostics];
   if (invalid.some((d) => d.severity === 'error')) {
     process.stdout.write(formatFindings(invalid, format));
@@ -30,11 +33,14 @@ export async function lintCommand(files: string[], opts: LintCommandOptions): Pr
     return 1;
   }
   const outDir = opts.outDir ?? config.outDir;
-  const findings = [...invalid, ...lintMigrations(result.migrations, { ...(outDir !== undefined ? { outDir, flavors: configuredFlavors(config) } : {}), ...(configSource ? { config: configSource } : {}) })];
+  const findings = [
+    ...invalid,
+    ...lintChecked(checked, { ...(outDir !== undefined ? { outDir, flavors: configuredFlavors(config) } : {}), ...(configSource ? { config: configSource } : {}), ...(cache ? { cache } : {}) }),
+  ];
   process.stdout.write(formatFindings(findings, format));
   const failed = failsAt(findings, failOn);
   if (format === 'text') {
-    const text = `${result.migrations.length} migration(s) linted: ${summary(findings)}`;
+    const text = `${checked.length} migration(s) linted: ${summary(findings)}`;
     process.stderr.write(paint(text, failed ? 'red' : 'green', process.stderr) + '\n');
   }
   return failed ? 1 : 0;
