@@ -29,6 +29,7 @@ import type { SyntaxNode } from '@lezer/common';
 import type { Direction } from '../definition/types';
 import type { ResolvedGate, ResolvedMigration } from '../model/types';
 import { parsePromql, syntaxProblems } from './parse';
+import { boundedMemo } from '../util/memo';
 
 export interface GateValueInput {
   /** The resolved signal expression (matchers injected, comments removed). */
@@ -53,17 +54,17 @@ export interface GateValue {
 }
 
 /** Rule-test synthesis asks for the same few gate values thousands of times; results are never mutated. */
-const cache = new Map<string, GateValue>();
+const byInput = boundedMemo(1000, (key) => {
+  const a = key.indexOf('\u0000');
+  const b = key.indexOf('\u0000', a + 1);
+  const expectedSeries = key.slice(a + 1, b);
+  return buildGateValue({ direction: key.slice(0, a) as Direction, expr: key.slice(b + 1), ...(expectedSeries !== '' ? { expectedSeries: Number(expectedSeries) } : {}) });
+});
 
 /** The gate value of a signal, with the NaN and series-count guards. */
 export function gateValue(input: GateValueInput): GateValue {
-  const key = `${input.direction}\u0000${input.expectedSeries ?? ''}\u0000${input.expr}`;
-  const hit = cache.get(key);
-  if (hit) return hit;
-  if (cache.size > 1000) cache.clear();
-  const built = buildGateValue(input);
-  cache.set(key, built);
-  return built;
+  // The expression comes last: it is the only part that may contain the separator (read back up to the second one).
+  return byInput(`${input.direction}\u0000${input.expectedSeries ?? ''}\u0000${input.expr}`);
 }
 
 function buildGateValue(input: GateValueInput): GateValue {

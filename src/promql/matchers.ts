@@ -4,6 +4,7 @@
  */
 import { parser } from '@prometheus-io/lezer-promql';
 import { re2FullMatch, re2Problem } from './re2';
+import { boundedMemo } from '../util/memo';
 
 export type MatchOp = '=' | '!=' | '=~' | '!~';
 
@@ -73,15 +74,10 @@ const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
  */
 export function parseSelector(text: string): SelectorParseResult {
   // The same selector is parsed by resolve and by several rules: parse it once (a fresh array for each caller).
-  let r = selectorsByText.get(text);
-  if (!r) {
-    r = parseSelectorText(text);
-    if (selectorsByText.size >= 256) selectorsByText.clear();
-    selectorsByText.set(text, r);
-  }
+  const r = selectorsByText(text);
   return { matchers: [...r.matchers], ...(r.problem ? { problem: r.problem } : {}) };
 }
-const selectorsByText = new Map<string, SelectorParseResult>();
+const selectorsByText = boundedMemo(256, (text) => parseSelectorText(text));
 
 function parseSelectorText(text: string): SelectorParseResult {
   if (text.trim() === '') return { matchers: [] };

@@ -7,6 +7,7 @@ import { parser } from '@prometheus-io/lezer-promql';
 import type { SyntaxNode, Tree } from '@lezer/common';
 import { parseDurationMs } from '../util/duration';
 import { formatMatchers, unquote, type LabelMatcher } from './matchers';
+import { boundedMemo } from '../util/memo';
 
 export type ValueType = 'vector' | 'matrix' | 'scalar' | 'string';
 
@@ -26,17 +27,10 @@ export interface ParsedExpr {
  * rule and generator that reads the signal); Lezer trees are immutable, so they are shared. Kept
  * small: cleared when full, so a run over many definitions does not hold every tree.
  */
-const parsedByText = new Map<string, Tree>();
-const MEMO_LIMIT = 512;
+const parsedByText = boundedMemo(512, (text) => parseTree(text));
 
 export function parsePromql(text: string): ParsedExpr {
-  let tree = parsedByText.get(text);
-  if (!tree) {
-    tree = parseTree(text);
-    if (parsedByText.size >= MEMO_LIMIT) parsedByText.clear();
-    parsedByText.set(text, tree);
-  }
-  return { text, tree };
+  return { text, tree: parsedByText(text) };
 }
 
 function parseTree(text: string): Tree {

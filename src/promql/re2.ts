@@ -7,27 +7,20 @@
  * re2js is required on first use, so commands and definitions without regex matchers never load it.
  */
 import type { RE2JS } from 're2js';
+import { boundedMemo } from '../util/memo';
 
 type Re2Module = typeof import('re2js');
 let re2: Re2Module | undefined;
 const lib = (): Re2Module => (re2 ??= require('re2js') as Re2Module);
 
-const compiled = new Map<string, RE2JS | Error>();
-
-function compile(pattern: string): RE2JS | Error {
-  let r = compiled.get(pattern);
-  if (r === undefined) {
-    try {
-      const old = oldGoProblem(pattern);
-      r = old ? new Error(old) : lib().RE2JS.compile(`^(?:${pattern})$`);
-    } catch (e) {
-      r = e instanceof Error ? e : new Error(String(e));
-    }
-    if (compiled.size > 10_000) compiled.clear();
-    compiled.set(pattern, r);
+const compile = boundedMemo(10_000, (pattern): RE2JS | Error => {
+  try {
+    const old = oldGoProblem(pattern);
+    return old ? new Error(old) : lib().RE2JS.compile(`^(?:${pattern})$`);
+  } catch (e) {
+    return e instanceof Error ? e : new Error(String(e));
   }
-  return r;
-}
+});
 
 /** What Prometheus would say about a matcher regex ("error parsing regexp: ..."), or undefined. */
 export function re2Problem(pattern: string): string | undefined {

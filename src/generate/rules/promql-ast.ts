@@ -8,6 +8,7 @@ import type { MatchOp } from '../../promql/matchers';
 import { unquote } from '../../promql/matchers';
 import { parsePromql, syntaxProblems } from '../../promql/parse';
 import { parseDurationSeconds } from '../../util/duration';
+import { boundedMemo } from '../../util/memo';
 
 export class Unsupported extends Error {}
 
@@ -33,16 +34,7 @@ const OPS: Record<string, BinOp> = {
 };
 
 /** Test-input synthesis parses the same few expressions thousands of times; ASTs are never mutated. */
-const astCache = new Map<string, Ast>();
-
-export function parseAst(text: string): Ast {
-  const cached = astCache.get(text);
-  if (cached) return cached;
-  if (astCache.size > 5000) astCache.clear();
-  const ast = parseAstUncached(text);
-  astCache.set(text, ast);
-  return ast;
-}
+export const parseAst: (text: string) => Ast = boundedMemo(5000, (text) => parseAstUncached(text));
 
 /** Every metric name an expression's selectors read. */
 export function astMetrics(ast: Ast, out: Set<string> = new Set()): Set<string> {

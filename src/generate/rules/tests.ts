@@ -23,6 +23,7 @@ import { addMember, dropMember, gateValue, gateValueOf, innerSeries, labelsFor, 
 import { lifecycleSteps, lifecycleTests, scheduleFeed } from './lifecycle-tests';
 import { GATE_SLOTS, gateTimeline, packGates, packMetrics, phaseKeyOf, stallTimeline, STEP, STEP_SECONDS, steps, type GateSlot, type GateTimeline } from './test-plan';
 import { selectors } from '../../promql/parse';
+import { boundedMemo } from '../../util/memo';
 
 export { STEP, STEP_SECONDS, steps };
 
@@ -503,19 +504,14 @@ export function simulateGates(m: ResolvedMigration, db: Db, phaseAt: (step: numb
 }
 
 /** Every metric an expression reads; undefined when it is beyond the evaluator. */
-const metricsCache = new Map<string, Set<string> | undefined>();
-function metricsOf(expr: string): Set<string> | undefined {
-  if (metricsCache.has(expr)) return metricsCache.get(expr);
-  let out: Set<string> | undefined;
+const metricsOf = boundedMemo(5000, (expr): Set<string> | undefined => {
   try {
-    out = astMetrics(parseAst(expr));
+    return astMetrics(parseAst(expr));
   } catch (e) {
     if (!(e instanceof Unsupported)) throw e;
+    return undefined;
   }
-  if (metricsCache.size > 5000) metricsCache.clear();
-  metricsCache.set(expr, out);
-  return out;
-}
+});
 
 /** Whether a signal may read any of the fed metrics (always, if it is beyond the evaluator). */
 function readsAny(expr: string, fed: Set<string | undefined>): boolean {
