@@ -244,9 +244,11 @@ describe('generate with worker threads', () => {
     // A folder where m07's runbook goes: staging that file fails.
     mkdirSync(join(r.out, 'docs', 'm07', 'runbook.md'), { recursive: true });
     const res = gen(r, [], { MIGOBS_WORKERS: '2' });
-    expect(res.code).toBe(1);
-    expect(res.stderr).toContain('a folder is in the way of the file');
-    expect(res.stderr).not.toMatch(/\n\s+at /);
-    expect(Object.keys(readTree(r.out))).toEqual([]);
+    // Every assertion shows the whole output: a failure here once could not be reproduced.
+    const said = `stdout:\n${res.stdout}\nstderr:\n${res.stderr}`;
+    expect(res.code, said).toBe(1);
+    expect(res.stderr, said).toContain('a folder is in the way of the file');
+    expect(res.stderr, said).not.toMatch(/\n\s+at /);
+    expect(Object.keys(readTree(r.out)), said).toEqual([]);
   });
 });
