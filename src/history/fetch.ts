@@ -49,7 +49,7 @@ export async function fetchGateHistories(client: RangeClient, model: ResolvedMig
     // max()/min() without `by` answers one series; more means the expression is not the gate value.
     if (answer.series.length > 1) throw new PrometheusError(`gate ${gate.id}: its value returned ${answer.series.length} series, expected one`);
     const points = new Map<number, number>();
-    // NaN is no value (the rule's `>= -Inf` drops it); ±Inf is a value the alerts compare like any other.
+    // NaN is no value (the rule's `> -Inf` / `< +Inf` drops it, with the good side's infinity); the bad side's infinity is a value the alerts compare like any other.
     for (const [t, v] of answer.series[0]?.points ?? []) if (!Number.isNaN(v)) points.set(t, v);
     histories.push({ gate, expr, points });
   }

@@ -83,9 +83,16 @@ export interface GateReport {
   tlsUnverified: boolean;
 }
 
-/** Green, pause or rollback for a finite value; unknown for NaN/±Inf. */
+/**
+ * Green, pause or rollback for a number; unknown for NaN and for the infinity on the gate's good
+ * side (-Inf for `above`: not a measurement). The bad side's infinity (+Inf for `above`, e.g.
+ * errors over no traffic) is past every threshold: rollback, as the alert rules say
+ * (src/promql/gate-value.ts).
+ */
 export function classify(value: number, gate: Pick<ResolvedGate, 'direction' | 'pause' | 'rollback'>): { state: GateState; reason?: string } {
-  if (!Number.isFinite(value)) return { state: 'unknown', reason: `signal value is ${Number.isNaN(value) ? 'NaN' : value > 0 ? '+Inf' : '-Inf'}` };
+  if (Number.isNaN(value)) return { state: 'unknown', reason: 'signal value is NaN' };
+  const goodSideInfinity = gate.direction === 'below' ? Infinity : -Infinity;
+  if (value === goodSideInfinity) return { state: 'unknown', reason: `signal value is ${value > 0 ? '+Inf' : '-Inf'}, which is not a measurement` };
   const beyond = gate.direction === 'below' ? (t: number) => value < t : (t: number) => value > t;
   if (beyond(gate.rollback)) return { state: 'rollback' };
   if (beyond(gate.pause)) return { state: 'pause' };

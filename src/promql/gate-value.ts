@@ -7,15 +7,18 @@
  * The value is the worst series of the signal (max for `above`, min for `below`), with three
  * guards that make it absent (the gate `unknown`) instead of quietly green:
  *
- * 1. A NaN result (0/0, a quantile of nothing) is dropped: `>= -Inf` is false only for NaN.
- *    NaN compares false with every threshold, so unfiltered it would read as green.
+ * 1. A NaN result (0/0, a quantile of nothing) is dropped, and so is an infinity on the gate's
+ *    good side: `> -Inf` (for `above`; `< +Inf` for `below`) is false for NaN and for -Inf. NaN
+ *    compares false with every threshold, so unfiltered it would read as green. An infinity on
+ *    the bad side (+Inf for `above`: errors divided by no traffic) stays: it is past every
+ *    threshold, so the gate says rollback. Evidence of danger outranks "unknown".
  * 2. A NaN input series among others: `max`/`min` skip NaN, so `max(0, NaN)` is 0 and a replica
- *    reporting NaN would vanish behind a healthy one. `sum` does not skip it: `0 * sum(X)` is 0
- *    when every series of X is a number and NaN otherwise, so `max(X) + 0 * sum(X)` is the worst
- *    series, exactly, or NaN, which (1) drops. (±Inf in X also gives NaN: unknown, as
- *    `migobs gate` has always judged a non-finite value.) X is evaluated twice, not once per
- *    guard: Prometheus has no common subexpressions, and promtool runs every gate rule at every
- *    step of every generated test.
+ *    reporting NaN would vanish behind a healthy one. `sum` does not skip it: `0 * sum(clamp(X,
+ *    -1, 1))` is 0 when no series of X is NaN and NaN otherwise (the clamp keeps ±Inf series from
+ *    making the sum NaN: +Inf + -Inf), so `max(X) + 0 * sum(clamp(X, -1, 1))` is the worst series,
+ *    exactly, or NaN, which (1) drops. X is evaluated twice, not once per guard: Prometheus has no
+ *    common subexpressions, and promtool runs every gate rule at every step of every generated
+ *    test.
  * 3. Series count: when the signal declares one series per member of a target with `count: N`,
  *    the value exists only while X has exactly N series. A vanished replica makes the gate
  *    unknown; so does an extra one (the target's selector no longer describes the system).
@@ -73,7 +76,9 @@ function buildGateValue(input: GateValueInput): GateValue {
   const inner = top ? top.arg : input.expr;
   // The signal's own max/min stays as written (a `below` gate on `max(x)` still reads max(x)).
   const core = top ? `${top.op}(${inner})` : `${worst}(${inner})`;
-  let value = `(${core} + 0 * sum(${inner})) >= -Inf`;
+  // The good side's infinity is dropped with NaN; the bad side's is a value past every threshold.
+  const keep = input.direction === 'below' ? '< +Inf' : '> -Inf';
+  let value = `(${core} + 0 * sum(clamp(${inner}, -1, 1))) ${keep}`;
   const n = input.expectedSeries;
   if (n !== undefined) {
     if (!Number.isInteger(n) || n < 1) throw new Error(`expected series must be a positive integer, got ${n}`);

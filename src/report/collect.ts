@@ -77,20 +77,20 @@ export async function collectReport(client: RangeClient, model: ResolvedMigratio
       throw e; // RangeTooLargeError and programming errors end the report
     }
   };
-  /** One series on the grid (an aggregated expression has at most one); null where there is no sample. */
-  const onGrid = (s: RangeSeries | undefined): Array<number | null> => {
+  /** One series on the grid (an aggregated expression has at most one); null where there is no sample (or NaN; ±Inf too unless kept). */
+  const onGrid = (s: RangeSeries | undefined, keepInfinity = false): Array<number | null> => {
     const out: Array<number | null> = times.map(() => null);
     for (const [t, v] of s?.points ?? []) {
       const i = index(t);
-      if (i >= 0 && i < out.length) out[i] = Number.isFinite(v) ? v : null;
+      if (i >= 0 && i < out.length) out[i] = Number.isFinite(v) || (keepInfinity && !Number.isNaN(v)) ? v : null;
     }
     return out;
   };
-  const single = async (what: string, expr: string): Promise<Part<Array<number | null>>> => {
+  const single = async (what: string, expr: string, keepInfinity = false): Promise<Part<Array<number | null>>> => {
     const r = await series(expr);
     if (isMissing(r)) return { missing: `${what}: ${r.missing}` };
     if (r.length > 1) return { missing: `${what}: the query returned ${r.length} series where one was expected` };
-    return onGrid(r[0]);
+    return onGrid(r[0], keepInfinity);
   };
 
   const phases = await collectPhases(model, times, opts, series, single);
@@ -136,7 +136,7 @@ export async function collectReport(client: RangeClient, model: ResolvedMigratio
 }
 
 type SeriesFn = (expr: string, range?: { startMs: number; endMs: number; stepMs: number }) => Promise<RangeSeries[] | Missing>;
-type SingleFn = (what: string, expr: string) => Promise<Part<Array<number | null>>>;
+type SingleFn = (what: string, expr: string, keepInfinity?: boolean) => Promise<Part<Array<number | null>>>;
 
 async function collectPhases(model: ResolvedMigration, times: number[], opts: CollectOptions, series: SeriesFn, single: SingleFn): Promise<Part<PhaseTimeline>> {
   const { fromMs, toMs, stepMs } = opts;
@@ -255,7 +255,10 @@ async function collectGate(
 ): Promise<GateData> {
   const { stepMs, toMs } = opts;
   const signal = model.signals[g.signal]!;
-  const values = await single(`signal ${g.signal}`, gateValueExpr(model, g));
+  // The gate value keeps the bad side's infinity (the rule keeps it: past every threshold, rollback)
+  // for classifying; the values shown and stored are finite or null (JSON has no infinity).
+  const rawValues = await single(`signal ${g.signal}`, gateValueExpr(model, g), true);
+  const values = isMissing(rawValues) ? rawValues : rawValues.map((v) => (v !== null && Number.isFinite(v) ? v : null));
   const base = {
     id: g.id,
     title: g.title,
@@ -282,7 +285,7 @@ async function collectGate(
       st[state] = timeWhere(times, stepMs, toMs, (i) => {
         const k = phases.byPoint[i];
         if (k === null || k === undefined || !applies.has(k)) return false;
-        const v = values[i];
+        const v = (rawValues as Array<number | null>)[i];
         return (v === null || v === undefined ? 'unknown' : classify(v, g).state) === state;
       });
     }

@@ -169,9 +169,10 @@ describe('migobs backtest on a real Prometheus', () => {
       'rollback full 102-111 peak 61',
       'pause full 103-111 peak 61',
       'unknown full 123-126', // NaN is unknown, not green
-      // +Inf: the gate value's NaN guard (max(X) + 0 * sum(X)) turns an infinite series into no
-      // value, so the generated alerts (and backtest, which replays them) see unknown here.
-      'unknown full 133-134',
+      // +Inf on the above gate's bad side is a value past every threshold: rollback (for 2m) and
+      // pause (for 3m), in the generated alerts and in backtest, which replays them.
+      'rollback full 132-134 peak +Inf',
+      'pause full 133-134 peak +Inf',
     ]);
     const free = gates.find((g) => g.gate === 'free')!;
     expect(free.episodes.map((e) => `${e.action} ${(Date.parse(e.start) - T0) / 60_000}-${e.end === null ? 'open' : (Date.parse(e.end) - T0) / 60_000}`)).toEqual(['pause 72-81', 'rollback 142-150', 'pause 142-150']);

@@ -91,23 +91,28 @@ const x = (instance: string): Record<string, string> => ({ __name__: 'x', instan
 
 describe('gate value: the worst series, absent on NaN or a wrong series count', () => {
   it.each([
-    ['max(x)', '(max(x) + 0 * sum(x)) >= -Inf', 'x'],
-    ['(min(sum by (instance) (x)))', '(min(sum by (instance) (x)) + 0 * sum(sum by (instance) (x))) >= -Inf', 'sum by (instance) (x)'],
-    ['sum(rate(x[5m]))', '(max(sum(rate(x[5m]))) + 0 * sum(sum(rate(x[5m])))) >= -Inf', 'sum(rate(x[5m]))'],
-    ['max by (instance) (x)', '(max(max by (instance) (x)) + 0 * sum(max by (instance) (x))) >= -Inf', 'max by (instance) (x)'],
-    ['x or y', '(max(x or y) + 0 * sum(x or y)) >= -Inf', 'x or y'],
+    ['max(x)', '(max(x) + 0 * sum(clamp(x, -1, 1))) > -Inf', 'x'],
+    ['(min(sum by (instance) (x)))', '(min(sum by (instance) (x)) + 0 * sum(clamp(sum by (instance) (x), -1, 1))) > -Inf', 'sum by (instance) (x)'],
+    ['sum(rate(x[5m]))', '(max(sum(rate(x[5m]))) + 0 * sum(clamp(sum(rate(x[5m])), -1, 1))) > -Inf', 'sum(rate(x[5m]))'],
+    ['max by (instance) (x)', '(max(max by (instance) (x)) + 0 * sum(clamp(max by (instance) (x), -1, 1))) > -Inf', 'max by (instance) (x)'],
+    ['x or y', '(max(x or y) + 0 * sum(clamp(x or y, -1, 1))) > -Inf', 'x or y'],
   ])('%s', (expr, value, inner) => {
     expect(gateValue({ expr, direction: 'above' })).toMatchObject({ value, inner });
   });
 
   it('the expected count adds an exact series-count condition', () => {
-    expect(gateValue({ expr: 'max(x)', direction: 'above', expectedSeries: 2 }).value).toBe('(max(x) + 0 * sum(x)) >= -Inf and on () count(x) == 2');
+    expect(gateValue({ expr: 'max(x)', direction: 'above', expectedSeries: 2 }).value).toBe('(max(x) + 0 * sum(clamp(x, -1, 1))) > -Inf and on () count(x) == 2');
     expect(() => gateValue({ expr: 'max(x)', direction: 'above', expectedSeries: 0 })).toThrow();
   });
 
   it('a `below` gate on a signal that is its own max keeps the max', () => {
     expect(gateValue({ expr: 'max(x)', direction: 'below' }).value.startsWith('(max(x) + ')).toBe(true);
     expect(gateValue({ expr: 'x', direction: 'below' }).value.startsWith('(min(x) + ')).toBe(true);
+  });
+
+  it('drops the infinity on the gate\'s good side, keeps the bad side\'s (past every threshold)', () => {
+    expect(gateValue({ expr: 'x', direction: 'above' }).value).toBe('(max(x) + 0 * sum(clamp(x, -1, 1))) > -Inf');
+    expect(gateValue({ expr: 'x', direction: 'below' }).value).toBe('(min(x) + 0 * sum(clamp(x, -1, 1))) < +Inf');
   });
 
   it.each<[string, Array<[Record<string, string>, number]>, number | undefined, number | undefined]>([
@@ -118,7 +123,10 @@ describe('gate value: the worst series, absent on NaN or a wrong series count', 
     ['one series missing: absent', [[x('a'), 1]], 2, undefined],
     ['one series too many: absent', [[x('a'), 1], [x('b'), 1], [x('c'), 1]], 2, undefined],
     ['no series: absent', [], undefined, undefined],
-    ['a +Inf series: absent (a non-finite value is unknown, as migobs gate always judged it)', [[x('a'), 1], [x('b'), Infinity]], undefined, undefined],
+    ['a +Inf series (errors over no traffic): +Inf, past every threshold of an above gate', [[x('a'), 1], [x('b'), Infinity]], undefined, Infinity],
+    ['a -Inf series among healthy ones: the worst healthy one', [[x('a'), 1], [x('b'), -Infinity]], undefined, 1],
+    ['every series -Inf (the good side of an above gate): absent, not green', [[x('a'), -Infinity]], undefined, undefined],
+    ['+Inf and -Inf together: +Inf (the sum guard does not turn them into NaN)', [[x('a'), -Infinity], [x('b'), Infinity]], undefined, Infinity],
   ])('%s', (_name, series, expected, value) => {
     expect(valueOf('max(x)', 'above', series, expected)).toBe(value);
   });
@@ -136,10 +144,18 @@ describe('gate value: the worst series, absent on NaN or a wrong series count', 
     ['max(x) / max(x)', 'above', undefined, [[x('a'), 0]]],
     ['max(x)', 'above', undefined, [[x('a'), 1e308], [x('b'), 1e308]]],
     ['max(x)', 'above', 1, []],
+    // Infinities: the bad side's is a value (past every threshold), the good side's is none.
+    ['max(x)', 'above', undefined, [[x('a'), Infinity], [x('b'), 2]]],
+    ['max(x)', 'above', undefined, [[x('a'), -Infinity]]],
+    ['max(x)', 'above', undefined, [[x('a'), -Infinity], [x('b'), 2]]],
+    ['max(x)', 'above', 2, [[x('a'), Infinity], [x('b'), -Infinity]]],
+    ['min(x)', 'below', undefined, [[x('a'), Infinity]]],
+    ['min(x)', 'below', undefined, [[x('a'), -Infinity], [x('b'), NaN]]],
+    ['x', 'below', undefined, [[x('a'), Infinity], [x('b'), 2]]],
   ])('guardedValue(%s, %s, count %s) equals the expression on %j', (expr, direction, expectedSeries, series) => {
     const gv = gateValue({ expr, direction, ...(expectedSeries !== undefined ? { expectedSeries } : {}) });
     const db = { stepSeconds: 60, series: series.map(([labels, value]): Series => ({ labels, samples: [value] })) };
-    const gate = { signal: expr, value: gv.value, inner: gv.inner, aggregation: gv.aggregation, ...(expectedSeries !== undefined ? { expectedSeries } : {}) };
+    const gate = { signal: expr, value: gv.value, inner: gv.inner, aggregation: gv.aggregation, direction, ...(expectedSeries !== undefined ? { expectedSeries } : {}) };
     expect(guardedValue(gate, db, 0)).toBe(evaluateValue(parseAst(gv.value), db, 0));
   });
 

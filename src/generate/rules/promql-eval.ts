@@ -256,6 +256,13 @@ function call(ast: Ast & { k: 'call' }, db: Db, i: number, t: number): Value {
       return vec([{ labels: {}, value: scalar(arg(0)) }]);
     case 'abs':
       return mapVec(Math.abs);
+    case 'clamp': {
+      // Prometheus: math.Max(min, math.Min(max, v)) (NaN stays NaN); nothing when max < min.
+      const min = scalar(arg(1));
+      const max = scalar(arg(2));
+      if (max < min) return vec([]);
+      return mapVec((v) => Math.max(min, Math.min(max, v)));
+    }
     case 'clamp_min': {
       const min = scalar(arg(1));
       return mapVec((v) => Math.max(v, min));

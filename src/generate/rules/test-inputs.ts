@@ -34,6 +34,8 @@ export interface GateInput {
   inner: string;
   /** The aggregation the gate value applies to X. */
   aggregation: 'max' | 'min';
+  /** The gate's direction: which infinity is past every threshold (+Inf for above) and which is dropped. */
+  direction: 'above' | 'below';
   /** Exactly this many series of X (the target's count), when the signal declares one per member. */
   expectedSeries?: number;
 }
@@ -94,7 +96,7 @@ export function gateValue(valueAst: Ast, db: Db, step: number): number | undefin
 
 /**
  * The gate value computed from X evaluated once, with the guards applied here: what the full gate
- * value expression gives (`(max(X) + 0 * sum(X)) >= -Inf and on () count(X) == N`), at half the
+ * value expression gives (`(max(X) + 0 * sum(clamp(X, -1, 1))) > -Inf and on () count(X) == N`), at half the
  * evaluator work. Synthesis and the alert simulation call it for every candidate and step; the
  * guard cases and test/unit/targets.test.ts check it against the expression itself.
  */
@@ -103,10 +105,11 @@ export function guardedValue(gate: GateInput, db: Db, step: number): number | un
   const values = v.k === 'scalar' ? [v.v] : v.v.map((s) => s.value);
   if (values.length === 0) return undefined;
   if (gate.expectedSeries !== undefined && values.length !== gate.expectedSeries) return undefined;
-  if (!values.every(Number.isFinite)) return undefined; // 0 * sum(X) is NaN
-  const sum = values.reduce((a, b) => a + b, 0);
-  if (!Number.isFinite(sum)) return undefined; // the sum overflowed: NaN too
-  return gate.aggregation === 'max' ? Math.max(...values) : Math.min(...values);
+  if (values.some(Number.isNaN)) return undefined; // 0 * sum(clamp(X, -1, 1)) is NaN
+  const worst = gate.aggregation === 'max' ? Math.max(...values) : Math.min(...values);
+  // `> -Inf` (above) / `< +Inf` (below): the good side's infinity is no value.
+  if (worst === (gate.direction === 'below' ? Infinity : -Infinity)) return undefined;
+  return worst;
 }
 
 /** The series of X (the gate's inner vector) at a step: how many, and how many are NaN. */

@@ -146,7 +146,7 @@ function gateInput(m: ResolvedMigration, g: ResolvedGate): GateInput {
   let input = inputCache.get(g);
   if (!input) {
     const v = gateValueParts(m, g);
-    input = { signal: m.signals[g.signal]!.expr, value: v.value, inner: v.inner, aggregation: v.aggregation, ...(v.expectedSeries !== undefined ? { expectedSeries: v.expectedSeries } : {}) };
+    input = { signal: m.signals[g.signal]!.expr, value: v.value, inner: v.inner, aggregation: v.aggregation, direction: g.direction, ...(v.expectedSeries !== undefined ? { expectedSeries: v.expectedSeries } : {}) };
     inputCache.set(g, input);
   }
   return input;

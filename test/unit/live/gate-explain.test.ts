@@ -32,15 +32,15 @@ afterEach(async () => {
 describe('reasons for an unknown gate', () => {
   it.each([
     [0, 0, 'no data: signal replicationLag returned an empty result (reading spec.targets.replicas: instance=~"db2:9104|db3:9104")'],
-    [2, 1, '1 of 2 series of signal replicationLag is not a number (NaN or ±Inf); max/min would skip it and answer from the others, so the gate is unknown until every series reports a number'],
+    [2, 1, '1 of 2 series of signal replicationLag is not a number (NaN); max/min would skip it and answer from the others, so the gate is unknown until every series reports a number'],
     [1, 1, 'signal replicationLag has 1 series where spec.targets.replicas.count expects exactly 2: 1 stopped reporting (a vanished replica is unknown, never green)'],
     [3, 3, 'signal replicationLag has 3 series where spec.targets.replicas.count expects exactly 2: the selector matches more than the target (check it)'],
-  ])('%i series, %i finite', (series, finite, reason) => {
-    expect(reasonFor(model, lag, series, finite)).toContain(reason);
+  ])('%i series, %i numbers', (series, numbers, reason) => {
+    expect(reasonFor(model, lag, series, numbers)).toContain(reason);
   });
 
-  it('nothing to add when the counts look right (the value itself was NaN)', () => {
-    expect(reasonFor(model, lag, 2, 2)).toBeUndefined();
+  it('counts that look right: the worst series is the good side\'s infinity (-Inf for an above gate)', () => {
+    expect(reasonFor(model, lag, 2, 2)).toBe('signal replicationLag is -Inf at its worst series, which is not a measurement (an infinity past every threshold would be rollback; this one is on the good side) (reading spec.targets.replicas: instance=~"db2:9104|db3:9104")');
   });
 
   it('the explanation query is valid PromQL over the gate value\'s inner vector', () => {
@@ -56,7 +56,7 @@ describe('reasons for an unknown gate', () => {
         return vector(
           [
             { metric: { migobs_explain: 'replication-lag:series' }, value: '2' },
-            { metric: { migobs_explain: 'replication-lag:finite' }, value: '1' },
+            { metric: { migobs_explain: 'replication-lag:numbers' }, value: '1' },
           ],
           evalTime(rec),
         );

@@ -38,8 +38,12 @@ describe('classify (docs/architecture.md gate semantics)', () => {
     [below, 0.1, 'pause'],
     [below, 0.05, 'rollback'],
     [above, Number.NaN, 'unknown'],
-    [above, Infinity, 'unknown'],
-    [below, -Infinity, 'unknown'],
+    // The bad side's infinity (errors over no traffic) is past every threshold: rollback, as the rules say.
+    [above, Infinity, 'rollback'],
+    [below, -Infinity, 'rollback'],
+    // The good side's infinity is not a measurement: unknown, never green.
+    [above, -Infinity, 'unknown'],
+    [below, Infinity, 'unknown'],
   ])('%o with value %s is %s', (gate, value, state) => {
     expect(classify(value, gate).state).toBe(state);
   });
@@ -64,8 +68,8 @@ describe('batched gate query', () => {
     expect(syntaxProblems(parsePromql(q))).toEqual([]);
     // The same guarded gate value as the recording rule (src/promql/gate-value.ts).
     const lag = 'migration_lag_seconds{migration_id="gate-unit", job="unit"}';
-    expect(q).toContain(`label_replace((max(${lag}) + 0 * sum(${lag})) >= -Inf, "gate", "lag", "", "")`);
-    expect(q).toContain('label_replace((min(some_free_ratio) + 0 * sum(some_free_ratio)) >= -Inf, "gate", "free", "", "")');
+    expect(q).toContain(`label_replace((max(${lag}) + 0 * sum(clamp(${lag}, -1, 1))) > -Inf, "gate", "lag", "", "")`);
+    expect(q).toContain('label_replace((min(some_free_ratio) + 0 * sum(clamp(some_free_ratio, -1, 1))) < +Inf, "gate", "free", "", "")');
     expect(q.match(/label_replace\(/g)).toHaveLength(model.gates.length);
   });
 });
@@ -78,7 +82,8 @@ describe('runGates against an HTTP server', () => {
     ['one past rollback, one past pause', { lag: '61', errors: '0.06' }, 'rollback', 3],
     ['one gate with no series', { lag: '1' }, 'unknown', 4],
     ['NaN', { lag: 'NaN', errors: '0' }, 'unknown', 4],
-    ['+Inf', { lag: '+Inf', errors: '0' }, 'unknown', 4],
+    ['+Inf on an above gate: past every threshold', { lag: '+Inf', errors: '0' }, 'rollback', 3],
+    ['-Inf on an above gate: not a measurement', { lag: '-Inf', errors: '0' }, 'unknown', 4],
     ['rollback plus missing data: rollback wins', { lag: '100' }, 'rollback', 3],
     ['pause plus missing data: unknown', { lag: '30' }, 'unknown', 4],
   ])('%s -> %s', async (_name, values, state, code) => {
