@@ -43,6 +43,15 @@ function debug(): boolean {
   return process.argv.includes('--debug') || process.env.MIGOBS_DEBUG === '1';
 }
 
+/**
+ * The connection options of every command that asks Prometheus (gate, watch, run, report, baseline,
+ * backtest): one wording, one environment variable. Only what differs is a parameter: the URL's
+ * role, and whether an unverified answer is warned about.
+ */
+const prometheusUrlOption = (help = 'Prometheus base URL'): Option => new Option('--prometheus-url <url>', help).env('MIGOBS_PROMETHEUS_URL');
+const caFileOption = (): Option => new Option('--ca-file <file>', 'PEM CA certificate(s) to trust for https');
+const insecureSkipVerifyOption = (warned = ' (warned)'): Option => new Option('--insecure-skip-verify', `do not verify the TLS certificate${warned}`);
+
 /** Every command that takes many definitions also takes directories. */
 const FILES_ARG = 'definition files, or directories: a directory reads the *.yaml and *.yml files directly in it (not subfolders), in name order';
 
@@ -126,12 +135,12 @@ export function buildProgram(): Command {
     .command('gate')
     .description('live go/no-go: evaluate the gates of the current phase against Prometheus (fail-closed)')
     .argument('<file>', 'definition file')
-    .addOption(new Option('--prometheus-url <url>', 'Prometheus base URL').env('MIGOBS_PROMETHEUS_URL'))
+    .addOption(prometheusUrlOption())
     .option('--phase <phase>', 'evaluate the gates of this phase instead of the current one (from migration_phase)')
     .option('--gate <id>', 'evaluate only this gate (repeatable)', collect)
     .option('--timeout <duration>', 'deadline of the whole answer (all its Prometheus queries); default 10s, with --serve the interval (at most 10s)')
-    .option('--ca-file <file>', 'PEM CA certificate(s) to trust for https')
-    .option('--insecure-skip-verify', 'do not verify the TLS certificate (warned on every answer)')
+    .addOption(caFileOption())
+    .addOption(insecureSkipVerifyOption(' (warned on every answer)'))
     .option('--header <header>', "extra request header 'Name: value' (repeatable), e.g. 'X-Scope-OrgID: team-a' for Mimir/Cortex/Thanos; also headers: in the config and MIGOBS_PROMETHEUS_HEADERS; values are never printed", collect)
     .option('--json', 'print per-gate value, thresholds, state and reason as JSON')
     .option('--serve', 'run as an HTTP gate server (gh-ost --throttle-http, freno-style /check, Argo Rollouts, Flagger) until SIGTERM/SIGINT; see docs/integrations.md')
@@ -156,11 +165,11 @@ export function buildProgram(): Command {
     .command('watch')
     .description('live terminal view: progress bar, rows/s, ETA, phase and the gate table')
     .argument('<file>', 'definition file')
-    .addOption(new Option('--prometheus-url <url>', 'Prometheus base URL').env('MIGOBS_PROMETHEUS_URL'))
+    .addOption(prometheusUrlOption())
     .option('--interval <duration>', 'refresh interval', '5s')
     .option('--timeout <duration>', 'deadline of the whole answer (all its Prometheus queries)', '10s')
-    .option('--ca-file <file>', 'PEM CA certificate(s) to trust for https')
-    .option('--insecure-skip-verify', 'do not verify the TLS certificate (warned on every refresh)')
+    .addOption(caFileOption())
+    .addOption(insecureSkipVerifyOption(' (warned on every refresh)'))
     .option('--header <header>', "extra request header 'Name: value' (repeatable), e.g. 'X-Scope-OrgID: team-a'; values are never printed", collect)
     .option('--once', 'print one refresh and exit with the gate exit code')
     .addHelpText('after', '\nCtrl-C exits with 0. Plain lines (one per refresh) when stdout is not a terminal.')
@@ -172,7 +181,7 @@ export function buildProgram(): Command {
     .command('report')
     .description('post-migration report from Prometheus history: one self-contained HTML page (charts inlined) or a Markdown summary')
     .argument('<file>', 'definition file')
-    .addOption(new Option('--prometheus-url <url>', 'Prometheus base URL').env('MIGOBS_PROMETHEUS_URL'))
+    .addOption(prometheusUrlOption())
     .requiredOption('--from <time>', 'start of the migration: RFC 3339 (2026-05-01T10:00:00Z), Unix seconds, now or now-6h')
     .requiredOption('--to <time>', 'end of the migration (same forms as --from)')
     .option('--out <file>', 'where to write; - for stdout (default: report.html, or report.md with --format md)')
@@ -182,8 +191,8 @@ export function buildProgram(): Command {
     .option('--compare-window <duration>', 'length of the windows before the start and after the end compared by the regression check', '1h')
     .option('--regression-margin <percent>', 'flag a signal percentile worse after than before by more than this', '20')
     .option('--timeout <duration>', 'deadline of each Prometheus request', '30s')
-    .option('--ca-file <file>', 'PEM CA certificate(s) to trust for https')
-    .option('--insecure-skip-verify', 'do not verify the TLS certificate')
+    .addOption(caFileOption())
+    .addOption(insecureSkipVerifyOption(''))
     .addHelpText('after', '\nExit: 0 complete report written, 2 report written with missing parts (listed in it and on stderr), 1 nothing written (no data, bad input, range too large).\nSections, statistics and caveats: docs/report.md.')
     .action((file: string, opts: Record<string, string | boolean | undefined>) =>
       run(async () => command<typeof import('./commands/report')>('report').reportCommand(file, { ...(opts as object), config: program.opts().config })),
@@ -222,15 +231,15 @@ export function buildProgram(): Command {
     .argument('<file>', 'definition file')
     .argument('[command...]', 'after --: the tool\'s command line, run as given (no shell) with migobs\' control flags added')
     .addOption(new Option('--tool <tool>', 'pt-osc, gh-ost or command (default: from the program name)').choices(['pt-osc', 'gh-ost', 'command']))
-    .addOption(new Option('--prometheus-url <url>', 'Prometheus base URL (the gate)').env('MIGOBS_PROMETHEUS_URL'))
+    .addOption(prometheusUrlOption('Prometheus base URL (the gate)'))
     .option('--listen <host:port>', 'serve the metric contract on http://HOST:PORT/metrics for Prometheus to scrape')
     .addOption(new Option('--pushgateway <url>', 'or push it to this Pushgateway every interval').env('MIGOBS_PUSHGATEWAY_URL'))
     .option('--interval <duration>', 'evaluate the gate every this long (default: the definition\'s scrapeInterval)')
     .option('--timeout <duration>', 'deadline of one gate evaluation (default: the interval, at most 10s)')
     .option('--phase-map <stage=phase>', 'the phase a tool stage starts (repeatable; stages start, copy, postponed, cut-over, done), e.g. copy=canary', collect)
     .option('--pause-grace <duration>', 'rows may still move this long after a pause (the chunk in flight); default 3 intervals, at least 10s')
-    .option('--ca-file <file>', 'PEM CA certificate(s) to trust for https')
-    .option('--insecure-skip-verify', 'do not verify the TLS certificate (warned)')
+    .addOption(caFileOption())
+    .addOption(insecureSkipVerifyOption())
     .addHelpText('after', '\nThe tool starts after the gate first says proceed. pause/unknown: the tool\'s own pause (pt-osc --pause-file, gh-ost --throttle-additional-flag-file); rollback: its safe stop (pt-osc: a plugin fails the copy so pt-osc drops its triggers and new table; gh-ost: --panic-flag-file).\nExit: the tool\'s own code; 3 rollback; 4 the tool did not obey the pause (stopped); 1 usage/definition error (nothing started). SIGINT/SIGTERM are forwarded to the tool. See docs/integrations.md.')
     .action((file: string, toolArgv: string[], opts: { tool?: string; prometheusUrl?: string; listen?: string; pushgateway?: string; interval?: string; timeout?: string; phaseMap?: string[]; pauseGrace?: string; caFile?: string; insecureSkipVerify?: boolean }) =>
       run(async () => command<typeof import('./commands/run')>('run').runCommand(file, toolArgv, { ...opts, config: program.opts().config })),
@@ -247,15 +256,15 @@ export function buildProgram(): Command {
     .command('baseline')
     .description('each gate\'s signal over a past window: p50/p95/p99/max, time the current thresholds would pause or roll back, suggested thresholds (see docs/baseline.md)')
     .argument('<file>', 'definition file')
-    .addOption(new Option('--prometheus-url <url>', 'Prometheus base URL').env('MIGOBS_PROMETHEUS_URL'))
+    .addOption(prometheusUrlOption())
     .option('--window <duration>', 'length of the window ending at --end', '7d')
     .option('--end <time>', 'end of the window: RFC 3339, Unix seconds, now or now-<duration>', 'now')
     .option('--step <duration>', 'resolution (default: the smallest of 1s..1d, at least spec.scrapeInterval, that fits 11000 points)')
     .option('--margin <percent>', 'margin added to the percentile for a suggested pause', '20')
     .option('--max-points <n>', 'refuse a query needing more points than this (steps x series)')
     .option('--timeout <duration>', 'time budget of each range request', '30s')
-    .option('--ca-file <file>', 'PEM CA certificate(s) to trust for https')
-    .option('--insecure-skip-verify', 'do not verify the TLS certificate (warned)')
+    .addOption(caFileOption())
+    .addOption(insecureSkipVerifyOption())
     .option('--write', 'set the suggested pause values in the definition, in place, keeping comments and layout')
     .option('--json', 'print the report as JSON')
     .addHelpText('after', historyAuth)
@@ -265,15 +274,15 @@ export function buildProgram(): Command {
     .command('backtest')
     .description('replay every gate\'s generated alerts over a past range: episodes and time in each state (see docs/backtest.md)')
     .argument('<file>', 'definition file')
-    .addOption(new Option('--prometheus-url <url>', 'Prometheus base URL').env('MIGOBS_PROMETHEUS_URL'))
+    .addOption(prometheusUrlOption())
     .option('--from <time>', 'start: RFC 3339, Unix seconds, now or now-<duration>')
     .option('--to <time>', 'end: RFC 3339, Unix seconds, now or now-<duration>')
     .option('--phase <phase>', 'replay as if the migration had been in this phase for the whole range (default: phases from migration_phase)')
     .option('--step <duration>', 'evaluation step; use your rule evaluation_interval (default: spec.scrapeInterval)')
     .option('--max-points <n>', 'refuse a query needing more points than this (steps x series)')
     .option('--timeout <duration>', 'time budget of each range request', '30s')
-    .option('--ca-file <file>', 'PEM CA certificate(s) to trust for https')
-    .option('--insecure-skip-verify', 'do not verify the TLS certificate (warned)')
+    .addOption(caFileOption())
+    .addOption(insecureSkipVerifyOption())
     .option('--json', 'print the report as JSON')
     .addHelpText('after', historyAuth)
     .action((file: string, opts: Record<string, string | boolean | undefined>) => run(async () => command<typeof import('./commands/backtest')>('backtest').backtestCommand(file, { ...opts, config: program.opts().config })));
