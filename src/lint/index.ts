@@ -92,6 +92,16 @@ export function lintMigrations(migrations: LoadedMigration[], opts: LintOptions 
  * being parsed again. Findings sorted by file and position.
  */
 export function lintChecked(checked: CheckedFile[], opts: LintOptions & { cache?: ResultCache } = {}): Diagnostic[] {
+  const linter = createLinter(opts);
+  for (const c of checked) linter.add(c);
+  return linter.findings();
+}
+
+/**
+ * lintChecked one file at a time, as loadChecked hands them over: `lint` over a thousand
+ * definitions keeps their findings, not their syntax trees. `findings()` sorts what was added.
+ */
+export function createLinter(opts: LintOptions & { cache?: ResultCache } = {}): { add(c: CheckedFile): void; findings(): Diagnostic[] } {
   const out: Diagnostic[] = [];
   const checks = opts.checks ?? LINT_CHECKS;
   const record = opts.outDir !== undefined ? generatedRecord(opts.outDir, opts.flavors ?? ['files']) : undefined;
@@ -99,7 +109,7 @@ export function lintChecked(checked: CheckedFile[], opts: LintOptions & { cache?
   const context = cache
     ? { checks: checks.map((c) => c.name), config: opts.config ? { file: opts.config.file, text: sha256(opts.config.text) } : null, flavors: opts.flavors ?? null }
     : undefined;
-  for (const c of checked) {
+  const add = (c: CheckedFile): void => {
     const committed = opts.outDir !== undefined ? readCommitted(opts.outDir, c.model, record) : undefined;
     const key =
       cache && c.key !== undefined
@@ -108,7 +118,7 @@ export function lintChecked(checked: CheckedFile[], opts: LintOptions & { cache?
     const hit = key !== undefined ? cache!.get(key, `lint ${c.file}`) : undefined;
     if (Array.isArray(hit)) {
       out.push(...(hit as Diagnostic[]));
-      continue;
+      return;
     }
     // From the cache: the very bytes that checked valid, so checking them again gives the same migration.
     const m = c.loaded ?? c.reparse?.();
@@ -116,8 +126,8 @@ export function lintChecked(checked: CheckedFile[], opts: LintOptions & { cache?
     const found = lintContext({ source: m.source, def: m.definition, model: m.model, ...(committed ? { committed } : {}), ...(opts.config ? { config: opts.config } : {}) }, checks);
     out.push(...found);
     if (key !== undefined && isPlainJson(found)) cache!.put(key, found, `lint ${c.file}`);
-  }
-  return sortDiagnostics(out);
+  };
+  return { add, findings: () => sortDiagnostics(out) };
 }
 
 /** Whether any finding is at or above `failOn`. */

@@ -1,9 +1,9 @@
 import type { Severity } from '../../diagnostics';
 import { loadConfig } from '../../load/config';
 import { configuredFlavors } from '../../load/deploy-config';
-import { failsAt, lintChecked } from '../../lint/index';
+import { createLinter, failsAt } from '../../lint/index';
 import { formatFindings, summary, type LintFormat } from '../../lint/format';
-import { loadChecked, type CheckedFile } from '../../pipeline';
+import { loadChecked } from '../../pipeline';
 import { openResultCache } from '../../write/result-cache';
 import { paint } from '../output';
 
@@ -24,23 +24,33 @@ export async function lintCommand(files: string[], opts: LintCommandOptions): Pr
   const failOn = opts.failOn ?? 'error';
   const { config, diagnostics: configProblems, source: configSource } = loadConfig(opts.config);
   const cache = openResultCache();
-  const checked: CheckedFile[] = [];
-  const result = loadChecked(files, config, (m) => checked.push(m), cache ? { cache } : {});
+  const outDir = opts.outDir ?? config.outDir;
+  // Each valid file is linted as soon as it is checked, so its syntax tree is not kept; when some
+  // file turns out invalid, those findings are dropped and only the validation problems are shown.
+  const linter = createLinter({ ...(outDir !== undefined ? { outDir, flavors: configuredFlavors(config) } : {}), ...(configSource ? { config: configSource } : {}), ...(cache ? { cache } : {}) });
+  const configOk = !configProblems.some((d) => d.severity === 'error');
+  let linted = 0;
+  const result = loadChecked(
+    files,
+    config,
+    (m) => {
+      linted++;
+      // With a broken config nothing is linted: only its problems are reported.
+      if (configOk) linter.add(m);
+    },
+    cache ? { cache } : {},
+  );
   const invalid = [...configProblems, ...result.diagnostics];
   if (invalid.some((d) => d.severity === 'error')) {
     process.stdout.write(formatFindings(invalid, format));
     process.stderr.write(`validation failed (${summary(invalid)}): fix these first, lint did not run\n`);
     return 1;
   }
-  const outDir = opts.outDir ?? config.outDir;
-  const findings = [
-    ...invalid,
-    ...lintChecked(checked, { ...(outDir !== undefined ? { outDir, flavors: configuredFlavors(config) } : {}), ...(configSource ? { config: configSource } : {}), ...(cache ? { cache } : {}) }),
-  ];
+  const findings = [...invalid, ...linter.findings()];
   process.stdout.write(formatFindings(findings, format));
   const failed = failsAt(findings, failOn);
   if (format === 'text') {
-    const text = `${checked.length} migration(s) linted: ${summary(findings)}`;
+    const text = `${linted} migration(s) linted: ${summary(findings)}`;
     process.stderr.write(paint(text, failed ? 'red' : 'green', process.stderr) + '\n');
   }
   return failed ? 1 : 0;
