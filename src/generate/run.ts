@@ -68,6 +68,7 @@ function inPool(size: number, models: ResolvedMigration[], flavors: readonly Fla
   return new Promise((resolvePool, rejectPool) => {
     const left: number[] = [];
     const heapMb = Number.parseInt(process.env.MIGOBS_WORKER_HEAP_MB ?? '', 10) || WORKER_HEAP_MB;
+    const youngMb = Number.parseInt(process.env.MIGOBS_WORKER_YOUNG_MB ?? '', 10) || WORKER_YOUNG_MB;
     /** Each worker and the index of the migration it is generating (one at a time: memory stays bounded). */
     const busy = new Map<Worker, number | undefined>();
     let next = 0;
@@ -98,7 +99,7 @@ function inPool(size: number, models: ResolvedMigration[], flavors: readonly Fla
       w.postMessage({ index, model: models[index] });
     };
     for (let i = 0; i < size; i++) {
-      const w = new Worker(__filename, { workerData: { migobsGenerateWorker: true, flavors }, resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
+      const w = new Worker(__filename, { workerData: { migobsGenerateWorker: true, flavors }, resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: youngMb } });
       w.on('message', (reply: Reply) => {
         if ('error' in reply) fail(reply.index, revive(reply.error));
         else {
