@@ -132,6 +132,9 @@ describe('nextUp / thresholdOfStep', () => {
   it('a step written by migobs reads back as its threshold; a hand-edited one as it is', () => {
     expect(thresholdOfStep('above', nextUp(10), 10)).toBe(10);
     expect(thresholdOfStep('above', 30, 10)).toBe(30);
+    // Written by migobs for 10 while the definition now says 11: read back as 10.
+    expect(thresholdOfStep('above', nextUp(10), 11)).toBe(10);
+    expect(thresholdOfStep('above', nextUp(0.05), 0.1)).toBe(0.05);
     expect(thresholdOfStep('below', 0.15, 0.15)).toBe(0.15);
   });
 });

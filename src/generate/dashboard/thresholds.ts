@@ -50,6 +50,10 @@ export function thresholdOfStep(direction: Direction, step: number, expected?: n
   // A step written by migobs reads back as its threshold; anything else (a hand edit, a file from
   // an older migobs) is reported as it is, which is what Grafana colours from.
   if (expected !== undefined && step === nextUp(expected)) return expected;
+  // A step migobs wrote for another threshold (the definition changed since): that threshold, so a
+  // drift message says `pause 10`, not `pause 10.000000000000002`.
+  const written = nextDown(step);
+  if (String(written).length < String(step).length) return written;
   return step;
 }
 
