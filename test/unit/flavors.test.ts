@@ -26,7 +26,7 @@ import { gatePanelIds } from '../../src/generate/panel-ids';
 import { gateStateStandaloneExpr } from '../../src/generate/rules/promql';
 import { loadConfig } from '../../src/load/config';
 import type { RepoConfig, ResolvedMigration } from '../../src/model/types';
-import { loadDefinitions } from '../../src/pipeline';
+import { loadDefinitions, loadDefinitionText } from '../../src/pipeline';
 import { toYaml } from '../../src/render/serialize';
 import { REPO } from '../helpers/cli';
 import { configMapProblems, metadataProblems, validateManifest } from '../helpers/k8s-schema';
@@ -287,6 +287,59 @@ describe('the grafana-alerting state query (promtool)', () => {
     const dir = join(tmp, 'state-query');
     writeTree(dir, [{ path: 'state.test.yaml', content: toYaml(file) }]);
     const t = runTool('promtool', ['test', 'rules', 'state.test.yaml'], { cwd: dir });
+    expect(t.code, t.stdout + t.stderr).toBe(0);
+  });
+
+  it('follows the lifecycle of the Prometheus alerts: 0 (quiet) before the runner is seen, once it finished, once unseen for 24h and outside spec.schedule', () => {
+    const example = readFileSync(join(REPO, 'examples', 'orders-region-backfill.yaml'), 'utf8');
+    const model = (text: string): ResolvedMigration => {
+      const r = loadDefinitionText(join(REPO, 'examples', 'orders-region-backfill.yaml'), text);
+      expect(r.diagnostics).toEqual([]);
+      return r.migrations[0]!.model;
+    };
+    const stateOf = (m: ResolvedMigration): string => gateStateStandaloneExpr(m, m.gates.find((x) => x.id === 'replication-lag')!);
+    const plain = stateOf(model(example));
+    // promtool's clock starts at 1970-01-01T00:00:00Z: this schedule is open from 30m to 60m.
+    const scheduled = stateOf(model(example.replace(/^spec:\n/m, "spec:\n  schedule: {notBefore: '1970-01-01T00:30:00Z', notAfter: '1970-01-01T01:00:00Z'}\n")));
+    const sel = 'migration_id="orders-region-backfill", job="orders-backfill"';
+    const at = (expr: string, time: string, value?: number) => ({ expr, eval_time: time, exp_samples: value === undefined ? [] : [{ labels: '{}', value }] });
+    const file = {
+      rule_files: [],
+      evaluation_interval: '1m',
+      tests: [
+        {
+          // 10m steps: canary from 20m with the lag past rollback throughout; finished 0 at 30m, 1 from 40m.
+          interval: '10m',
+          input_series: [
+            { series: `migration_phase{${sel}, phase="canary"}`, values: '_ _ 1 1 1 1 _ _' },
+            { series: `migration_finished{${sel}}`, values: '_ _ _ 0 1 1 1 1' },
+            { series: 'pg_replication_lag{instance="db1:9187"}', values: '100x7' },
+          ],
+          promql_expr_test: [at(plain, '0m', 0), at(plain, '20m', 2), at(plain, '30m', 2), at(plain, '40m', 0), at(plain, '70m', 0)],
+        },
+        {
+          // 1h steps: canary at 0h only. Active (seen within 24h) with no phase now: nothing (no data
+          // fires the pause rule); unseen for more than 24h: 0.
+          interval: '1h',
+          input_series: [
+            { series: `migration_phase{${sel}, phase="canary"}`, values: '1 _x30' },
+            { series: 'pg_replication_lag{instance="db1:9187"}', values: '100x30' },
+          ],
+          promql_expr_test: [at(plain, '0h', 2), at(plain, '2h'), at(plain, '23h'), at(plain, '26h', 0)],
+        },
+        {
+          interval: '10m',
+          input_series: [
+            { series: `migration_phase{${sel}, phase="canary"}`, values: '1x9' },
+            { series: 'pg_replication_lag{instance="db1:9187"}', values: '100x9' },
+          ],
+          promql_expr_test: [at(scheduled, '20m', 0), at(scheduled, '40m', 2), at(scheduled, '70m', 0), at(plain, '70m', 2)],
+        },
+      ],
+    };
+    const dir = join(tmp, 'state-query-lifecycle');
+    writeTree(dir, [{ path: 'lifecycle.test.yaml', content: toYaml(file) }]);
+    const t = runTool('promtool', ['test', 'rules', 'lifecycle.test.yaml'], { cwd: dir });
     expect(t.code, t.stdout + t.stderr).toBe(0);
   });
 });

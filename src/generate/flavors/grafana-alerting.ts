@@ -5,7 +5,8 @@
  *
  * Per gate two rules, built with the foundation SDK's alerting and expression builders:
  *   A  the gate state, computed in PromQL from the signal itself (gateStateStandaloneExpr:
- *      0 green, 1 pause, 2 rollback, 3 unknown; 0 outside the gate's phases)
+ *      0 green, 1 pause, 2 rollback, 3 unknown; 0 outside the gate's phases; 0 while the
+ *      migration is not active: the Prometheus alerts' lifecycle, inlined)
  *   B  reduce A to its last value;  C  threshold on B (the condition)
  * - `pause`: fires on state >= 1 (pause, rollback or unknown: unknown counts as pause), and on no
  *   data or a query error too (noDataState/execErrState `Alerting`): missing data is never green;

@@ -93,10 +93,14 @@ export function gateStateExpr(m: ResolvedMigration, g: ResolvedGate): string {
 
 /**
  * The gate state computed from the signal itself, without the recording rules, for
- * Grafana-managed alert rules (the grafana-alerting flavour): like migration:gate:state
- * (0 green, 1 pause, 2 rollback, 3 unknown) while the migration is in one of the gate's phases,
- * 0 in its other phases, and nothing at all when the migration exports no phase (the rule's
- * noDataState decides then, docs/deploy.md#grafana-alerting).
+ * Grafana-managed alert rules (the grafana-alerting flavour). While the migration is active (the
+ * lifecycle of the Prometheus rules, inlined: lifecycleActiveStandaloneExpr): like
+ * migration:gate:state (0 green, 1 pause, 2 rollback, 3 unknown) in one of the gate's phases, 0 in
+ * its other phases, and nothing at all when the migration exports no phase right now (the rule's
+ * noDataState decides then: a runner that vanished mid-migration is never green). While it is not
+ * active (not seen for the lookback, finished, outside spec.schedule): 0, so a migration that is
+ * over or has not started leaves its rules quiet, as the Prometheus alerts are
+ * (docs/deploy.md#grafana-alerting).
  */
 export function gateStateStandaloneExpr(m: ResolvedMigration, g: ResolvedGate): string {
   const v = `(${gateValueExpr(m, g)})`;
@@ -104,7 +108,8 @@ export function gateStateStandaloneExpr(m: ResolvedMigration, g: ResolvedGate): 
   const state = `(${v} ${op} bool ${promNumber(g.pause)}) + (${v} ${op} bool ${promNumber(g.rollback)}) or on () vector(3)`;
   const inPhases = `max(${selector('migration_phase', [...own(m), re('phase', regexAlternation(g.phases))])} == 1)`;
   const anyPhase = `max(${selector('migration_phase', own(m))} == 1)`;
-  return `((${state}) and on () ${inPhases}) or on () (0 * ${anyPhase})`;
+  const active = lifecycleActiveStandaloneExpr(m);
+  return `(((${state}) and on () ${inPhases}) or on () (0 * ${anyPhase})) and on () (${active}) or on () (vector(0) unless on () (${active}))`;
 }
 
 // Alerts ------------------------------------------------------------------------------------
@@ -181,6 +186,16 @@ export function scheduleOpenExpr(m: ResolvedMigration, at?: number): string | un
   if (s.notBefore) clock += ` >= ${promNumber(s.notBefore.seconds)}`;
   if (s.notAfter) clock += ` < ${promNumber(s.notAfter.seconds)}`;
   return `vector(1) and (${clock})`;
+}
+
+/**
+ * lifecycleActiveExpr without the migration:schedule:open recording rule (the schedule inlined),
+ * for queries that cannot read recording rules (Grafana-managed alert rules).
+ */
+export function lifecycleActiveStandaloneExpr(m: ResolvedMigration): string {
+  const running = `${runnerSeenExpr(m)} unless on (migration_id) (${runnerFinishedExpr(m)})`;
+  const open = scheduleOpenExpr(m);
+  return open === undefined ? running : `(${running}) and on () (${open})`;
 }
 
 /** Started (seen), not finished, and inside the schedule when there is one. */
