@@ -10,7 +10,7 @@
  * - a pt-osc that fails on its own: migobs run exits with pt-osc's code and says so.
  */
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dangerDriver, startMigobsRun } from '../helpers/run-driver';
 import { freePort, HOST, Services, waitFor, type MariaDB, type Prometheus, type Proc } from '../helpers/services';
 import { requireTool } from '../helpers/tools';
@@ -35,12 +35,22 @@ describe('migobs run pt-online-schema-change on real MariaDB, Prometheus and Pus
 
   function startRun(name: string, alter: string, extra: string[] = []): { proc: Proc; exited: Promise<number | string> } {
     const ptosc = requireTool('pt-online-schema-change');
-    return startMigobsRun(services, name, [
+    const run = startMigobsRun(services, name, [
       DEFINITION, '--tool', 'pt-osc', '--prometheus-url', prom.url, '--listen', `${HOST}:${runPort}`, '--interval', '1s', '--',
       ptosc, '--execute', '--alter', alter, `D=app,t=t,S=${db.socket},u=${db.user}`,
       '--recursion-method', 'none', '--chunk-size', '1000', '--sleep', '0.05', ...extra,
     ]);
+    runs.push(run.proc);
+    return run;
   }
+
+  // Each test starts from a proceeding gate, and a test that failed half-way leaves no run behind
+  // holding the --listen port (or the gate) for the next one.
+  const runs: Proc[] = [];
+  beforeEach(() => danger(0), 60_000);
+  afterEach(async () => {
+    await Promise.all(runs.splice(0).filter((p) => !p.exited).map((p) => p.stop()));
+  }, 60_000);
 
   beforeAll(async () => {
     try {
@@ -88,7 +98,8 @@ describe('migobs run pt-online-schema-change on real MariaDB, Prometheus and Pus
 
     await danger(0);
     await waitFor('the copy to resume', () => (count('_t_new') > held ? true : undefined), 30_000);
-    expect(proc.output()).toMatch(/decision: proceed -> resume pt-online-schema-change/);
+    // The rows are read from MariaDB, the log from migobs' pipe: the line may still be on its way.
+    await waitFor('the resume decision in the log', () => (/decision: proceed -> resume pt-online-schema-change/.test(proc.output()) ? true : undefined), 30_000);
     const code = await exited;
     expect(code, proc.output()).toBe(0);
     expect(proc.output()).toMatch(/Successfully altered `app`.`t`/);

@@ -22,9 +22,15 @@ export function dangerDriver(pushgatewayUrl: string, prom: () => Prometheus): (v
 /** `migobs run <args>` from the repo, with its whole output (Proc keeps only the tail) and its exit. */
 export function startMigobsRun(services: Services, name: string, args: string[]): { proc: Proc; exited: Promise<number | string> } {
   const proc = services.start(name, process.execPath, [CLI_BIN, 'run', ...args], { cwd: REPO, env: { NO_COLOR: '1' } });
+  // 'exit' can come before the last output is read from the pipes: resolve once both pipes ended
+  // too (or 5 s later, should a child of migobs run still hold one), so that assertions on the
+  // output after `await exited` see its last lines.
+  const ended = (s: NodeJS.ReadableStream | null): Promise<void> => new Promise((res) => (!s || (s as { readableEnded?: boolean }).readableEnded ? res() : s.once('end', () => res())));
+  const pipesEnded = Promise.all([ended(proc.child.stdout), ended(proc.child.stderr)]);
   const exited = new Promise<number | string>((resolve) => {
-    if (proc.exited) resolve(proc.child.exitCode ?? proc.child.signalCode ?? -1);
-    proc.child.once('exit', (code, signal) => resolve(code ?? signal ?? -1));
+    const done = (value: number | string): void => void Promise.race([pipesEnded, new Promise((res) => setTimeout(res, 5000).unref())]).then(() => resolve(value));
+    if (proc.exited) done(proc.child.exitCode ?? proc.child.signalCode ?? -1);
+    else proc.child.once('exit', (code, signal) => done(code ?? signal ?? -1));
   });
   let text = '';
   proc.child.stdout!.on('data', (b: Buffer) => (text += b.toString('utf8')));
