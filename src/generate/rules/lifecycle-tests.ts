@@ -2,8 +2,8 @@
  * rules.test.yaml, lifecycle cases (docs/definition.md "Lifecycle"): every alert of the migration
  * is guarded by `migration:lifecycle:active`, so
  *
- * - no input series for hours: no alert at all, not even pending (the rules may be loaded long
- *   before the migration starts);
+ * - no input series: no alert at all, not even pending, past the `for` of every alert on missing
+ *   data (the rules may be loaded long before the migration starts);
  * - the runner exported its phase, then vanished without finishing: MigrationMetricsAbsent fires,
  *   and the gates whose signals went with it fire their absent-signal alerts (the last phase the
  *   runner reported is kept, so gate alerts keep their phase while it is gone);
@@ -207,12 +207,15 @@ export function lifecycleTests(m: ResolvedMigration, alerts: AlertingRule[]): Te
   });
   const out: TestGroup[] = [];
 
-  // 1. Rules loaded, migration not started: no input at all for hours.
+  // 1. Rules loaded, migration not started: no input at all.
   {
-    // Two hours: well past MigrationMetricsAbsent's `for` and any gate's (promtool evaluates every
-    // rule at every minute of it, so longer only costs time).
-    const end = Math.max(120, gateFire + 1, absentFire + 1);
-    const name = `no input series for ${end >= 120 && end % 60 === 0 ? `${end / 60}h` : `${end}m`} (rules loaded before the migration starts): no alert at all`;
+    // Until the alerts that fire on missing data (absent signal, metrics absent) would have fired,
+    // and one step more. With no input series nothing a rule reads changes from one step to the
+    // next (no rule reads the clock but the schedule's, which promtool's 1970 clock keeps closed),
+    // so nothing pending now is nothing pending for hours; promtool evaluates every rule at every
+    // minute, so a longer case only costs time.
+    const end = Math.max(absentFire, ...m.gates.map((g) => steps(g.pauseForSeconds))) + 2;
+    const name = `no input series for ${end}m, past the \`for\` of every alert on missing data (rules loaded before the migration starts): no alert at all`;
     const sim = simulate([], end + 1);
     out.push(
       group(name, [], end + 1, {

@@ -322,9 +322,13 @@ function* invertCall(ast: Ast & { k: 'call' }, t: Timeline, ctx: Ctx): Generator
       const perStep = ast.fn === 'increase' || ast.fn === 'delta' ? ctx.stepSeconds / a0.range : ctx.stepSeconds;
       yield [series(a0.metric, a0.matchers, integrate(mapT(t, (v) => v * perStep)))];
       // increase() over n steps: one jump of the whole target every n steps keeps integer targets
-      // exact in float64 (a steady slope of v/n per step usually is not).
+      // exact in float64 (a steady slope of v/n per step usually is not). Jumps at steps 1, n+1, ...
+      // first: the counter starts at 0 at step 0, so every window from step 1 on holds exactly one
+      // jump and Prometheus does not extrapolate (the series starts at zero), and the value is the
+      // target from step 1 on, long before the window is full (tests.ts starts the phase there).
       const n = a0.range / ctx.stepSeconds;
       if (perStep !== ctx.stepSeconds && Number.isInteger(n) && n > 1) {
+        yield [series(a0.metric, a0.matchers, integrate(mapT(t, (v, i) => (i % n === 1 ? v : 0))))];
         yield [series(a0.metric, a0.matchers, integrate(mapT(t, (v, i) => (i % n === 0 ? v : 0))))];
       }
       return;

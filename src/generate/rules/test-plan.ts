@@ -52,19 +52,22 @@ export type GateSlot = (typeof GATE_SLOTS)[number];
  * Steps promtool evaluates for each case of one gate, at most: a case is evaluated at every step
  * from 0 to its last check (tests.ts gateCases): green, past pause (not yet, then held), at each
  * threshold, past rollback (not yet, held, then recovered), absent, outside the gate's phases,
- * and the gate value's guard cases (a NaN series; one series too few or too many).
+ * and the gate value's guard cases (a NaN series; one series too few or too many). With full
+ * windows: tests.ts starts a class's phase earlier when its values settle earlier, so this is an
+ * upper bound.
  */
 export function gateSlotSteps(t: GateTimeline, expectedSeries: number | undefined, bare: GateTimeline = t): Partial<Record<GateSlot, number>> {
   const upTo = (step: number): number => step + 1;
   const out: Partial<Record<GateSlot, number>> = {
-    green: upTo(t.late),
-    pause: upTo(t.late),
-    'at-pause': upTo(t.late),
-    'at-rollback': upTo(t.late),
+    // "No alert" cases check that nothing is even pending, at the phase's start.
+    green: upTo(t.start),
+    pause: upTo(t.fire.pause),
+    'at-pause': upTo(t.start),
+    'at-rollback': upTo(t.start),
     rollback: upTo(t.recovered),
     // No inputs: the phase starts at once, whatever the windows (`bare`: the timeline without them).
     absent: upTo(bare.fire.pause),
-    outside: upTo(t.late),
+    outside: upTo(t.start),
     nan: upTo(t.fire.pause),
   };
   if (expectedSeries !== undefined) {
@@ -156,8 +159,11 @@ export interface TestCostGate {
   metrics?: readonly string[];
 }
 
-/** Steps of the lifecycle cases (lifecycle-tests.ts: 2h with no runner, a crash, a restart, finished, the schedule), at most: fixed per migration. */
-export const LIFECYCLE_CASE_STEPS = 200;
+/**
+ * Steps of the lifecycle cases (lifecycle-tests.ts) other than "no input": a crash, a restart,
+ * finished, the schedule; the "no input" case runs past the `for` of the alerts on missing data.
+ */
+export const LIFECYCLE_CASE_STEPS = 85;
 
 export interface TestCost {
   /** Steps promtool evaluates over all cases. */
@@ -184,13 +190,17 @@ export const META_RULE_WEIGHT = 10;
  * What promtool will evaluate for a migration's generated tests: every group evaluates every rule
  * at every step. Gate cases are packed (packGates): per class of gates, one group per slot, as
  * long as the longest case of that slot in the class, whose timeline starts once the longest
- * range window of the class is full.
+ * range window of the class is full: an upper bound, since tests.ts starts a class earlier when
+ * its values settle earlier (`settledAtOnce` gives the lower bound).
  */
-export function testCost(gates: readonly TestCostGate[], stalledAfterSeconds: number, scrapeIntervalSeconds: number): TestCost {
-  let total = metaCaseSteps(stalledAfterSeconds, scrapeIntervalSeconds).reduce((a, b) => a + b, 0) + LIFECYCLE_CASE_STEPS;
+export function testCost(gates: readonly TestCostGate[], stalledAfterSeconds: number, scrapeIntervalSeconds: number, opts: { settledAtOnce?: boolean } = {}): TestCost {
+  // The lifecycle case with no input runs past the `for` of the alerts on missing data.
+  const missingFor = Math.max(steps(METRICS_ABSENT_FOR_SECONDS), ...gates.map((g) => steps(g.pauseForSeconds)));
+  let total = metaCaseSteps(stalledAfterSeconds, scrapeIntervalSeconds).reduce((a, b) => a + b, 0) + LIFECYCLE_CASE_STEPS + missingFor + 3;
   let longest: TestCost['longest'];
   for (const cls of packGates(gates.map((g) => ({ ...g, phaseKey: g.phaseKey ?? '' })))) {
-    const windowMs = cls.flatMap((g) => g.windowMs);
+    // `settledAtOnce`: the lower bound, every class's phase starting at step 1 (tests.ts earlyStart).
+    const windowMs = opts.settledAtOnce ? [] : cls.flatMap((g) => g.windowMs);
     const slots = new Map<GateSlot, number>();
     for (const g of cls) {
       const s = gateSlotSteps(gateTimeline(windowMs, g.pauseForSeconds, g.rollbackForSeconds, g.windowMs), g.expectedSeries, gateTimeline([], g.pauseForSeconds, g.rollbackForSeconds));

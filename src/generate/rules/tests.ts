@@ -128,7 +128,12 @@ interface GateCaseSpec {
   /** Exact gate value required at every check (the at-threshold cases). */
   exact?: number;
   phase: string;
-  evals: Array<{ step: number; state: GateStateName; firing: Array<GateAction | 'absent'> }>;
+  /**
+   * The checks: the gate state, the alerts firing, and the alerts not even pending (`quiet`): an
+   * alert whose condition does not hold while the value is held cannot fire later, so a case that
+   * shows "no alert" needs no steps beyond its phase's start.
+   */
+  evals: Array<{ step: number; state: GateStateName; firing: Array<GateAction | 'absent'>; quiet?: GateAction[] }>;
   /** Tried when this case cannot be built (e.g. "just green" of a 0 threshold on a ratio that cannot go negative). */
   fallback?: GateCaseSpec;
   /**
@@ -183,6 +188,12 @@ interface BuiltCase {
   g: ResolvedGate;
   spec: GateCaseSpec;
   series: Series[];
+  /**
+   * The first step from which the gate value stays in the state of the case's first check until
+   * its targets first change: the case means what it says (an alert's `for` counted from the
+   * phase's start) only if its phase starts no earlier.
+   */
+  settled: number;
 }
 
 /**
@@ -194,28 +205,124 @@ interface BuiltCase {
  */
 function gateTests(m: ResolvedMigration, alerts: AlertingRule[], skipped: RuleTests['skipped']): TestGroup[] {
   const phaseIds = m.phases.map((p) => p.id);
-  const plans = m.gates.map((g) => {
+  const plans: GatePlan[] = m.gates.map((g) => {
     const parsed = parsePromql(m.signals[g.signal]!.expr);
     const metrics = packMetrics(selectors(parsed).map((x) => x.metric));
     return { id: g.id, g, windowMs: rangeWindows(parsed).map((w) => w.ms), phaseKey: phaseKeyOf(g.phases, phaseIds), ...(metrics ? { metrics } : {}) };
   });
   // `covered`: gate and phase pairs whose absent-signal alert an earlier case listed in full.
-  const covered = new Set<string>();
+  let covered = new Set<string>();
   const out: TestGroup[] = [];
   for (const cls of packGates(plans)) {
-    // The phase begins once every rate window of the class is full (test-plan.ts: validation estimates the cost from the same numbers).
-    const windowMs = cls.flatMap((p) => p.windowMs);
-    const cases = cls.map((p) => gateCases(m, p.g, gateTimeline(windowMs, p.g.pauseForSeconds, p.g.rollbackForSeconds, p.windowMs), skipped));
-    for (const slot of GATE_SLOTS) {
-      const members = cases.flatMap((c) => c.get(slot) ?? []);
-      if (members.length) out.push(gateGroup(m, alerts, members, gateTimeline(slot === 'absent' ? [] : windowMs, 0, 0).start, covered));
-    }
+    // The phase begins once every rate window of the class is full (test-plan.ts: validation
+    // estimates the cost from the same numbers), unless the gates with windows settle earlier.
+    const fullStart = gateTimeline(cls.flatMap((p) => p.windowMs), 0, 0).start;
+    const early = fullStart > 1 ? earlyStart(m, cls, fullStart) : undefined;
+    const built = (early && classGroups(m, alerts, cls, early.start, early.cases, covered, true)) || classGroups(m, alerts, cls, fullStart, new Map(), covered, false)!;
+    for (const c of built.cases) skipped.push(...c.skipped);
+    out.push(...built.groups);
+    covered = built.covered;
   }
   return out;
 }
 
+interface GatePlan {
+  id: string;
+  g: ResolvedGate;
+  windowMs: number[];
+  phaseKey: string;
+  metrics?: string[];
+}
+
+/** One gate's cases, by slot (gateCases). */
+interface GateCases {
+  built: Map<GateSlot, BuiltCase>;
+  /** Per slot, which spec of its fallback chain was built (0: the first; Infinity: none). */
+  rank: Map<GateSlot, number>;
+  skipped: RuleTests['skipped'];
+}
+
+/** A gate's timeline with its class's phase starting at `start`; its recovery outwaits its own windows. */
+const timelineAt = (start: number, p: GatePlan): GateTimeline => gateTimeline([(start - 1) * STEP_SECONDS * 1000], p.g.pauseForSeconds, p.g.rollbackForSeconds, p.windowMs);
+
+/** The latest step a case of these gates settled at (BuiltCase.settled); absent-signal cases have no inputs. */
+const settledOf = (cases: Iterable<GateCases>): number => Math.max(0, ...[...cases].flatMap((c) => [...c.built].filter(([slot]) => slot !== 'absent').map(([, b]) => b.settled)));
+
+/**
+ * An earlier start for a class's phase than "every window full", with the cases of its gates that
+ * have windows built for it. Full windows are often not needed: a ratio of two rates over the
+ * same window is exact from its second sample, and an increase() built of one jump per window
+ * from step 1 (test-inputs.ts). So the gates with windows are built with the phase starting at
+ * step 1, then from the latest step their gate values settled at, until every case settled by its
+ * start. That start is kept only if no case needed a weaker fallback (or was skipped) where full
+ * windows build a stronger one. promtool evaluates every rule at every step, so a 1h window costs
+ * 60 steps in every group of its class; gates without windows are built once, for the start found.
+ */
+function earlyStart(m: ResolvedMigration, cls: readonly GatePlan[], fullStart: number): { start: number; cases: Map<ResolvedGate, GateCases> } | undefined {
+  const windowed = cls.filter((p) => gateTimeline(p.windowMs, 0, 0).start > 1);
+  // Which spec of a slot's fallback chain full windows build, asked only where an early start fell back.
+  const fullRanks = new Map<string, number>();
+  const fullRank = (p: GatePlan, slot: GateSlot): number => {
+    const key = `${p.id}\u0000${slot}`;
+    if (!fullRanks.has(key)) fullRanks.set(key, gateCases(m, p.g, timelineAt(fullStart, p), new Set([slot])).rank.get(slot) ?? Infinity);
+    return fullRanks.get(key)!;
+  };
+  for (let start = 1, tries = 0; start < fullStart && tries < 5; tries++) {
+    const cases = new Map(windowed.map((p) => [p.g, gateCases(m, p.g, timelineAt(start, p))] as const));
+    const settled = settledOf(cases.values());
+    if (settled > start) {
+      // Rounding can keep a value off its target at one more step: double the start at least.
+      start = Math.max(settled, 2 * start);
+      continue;
+    }
+    const worse = windowed.some((p) => {
+      const early = cases.get(p.g)!;
+      return [...early.rank].some(([slot, r]) => r > 0 && fullRank(p, slot) < r);
+    });
+    if (!worse) return { start, cases };
+    start *= 2; // a case that needs more of its window: try a later start
+
+  }
+  return undefined;
+}
+
+/**
+ * The groups of one class of packed gates, their phase starting at step `start` (the absent-signal
+ * cases, with no inputs, at once); `ready` holds cases already built for that start. A `trial`
+ * build returns undefined instead of failing when the simulated alerts disagree with a case's
+ * intent, or a case has not settled by `start`.
+ */
+function classGroups(
+  m: ResolvedMigration,
+  alerts: AlertingRule[],
+  cls: readonly GatePlan[],
+  start: number,
+  ready: Map<ResolvedGate, GateCases>,
+  coveredBefore: Set<string>,
+  trial: boolean,
+): { groups: TestGroup[]; cases: GateCases[]; covered: Set<string> } | undefined {
+  const cases = cls.map((p) => ready.get(p.g) ?? gateCases(m, p.g, timelineAt(start, p)));
+  if (trial && settledOf(cases) > start) return undefined;
+  const covered = new Set(coveredBefore);
+  const groups: TestGroup[] = [];
+  try {
+    for (const slot of GATE_SLOTS) {
+      const members = cases.flatMap((c) => c.built.get(slot) ?? []);
+      if (members.length) groups.push(gateGroup(m, alerts, members, slot === 'absent' ? 1 : start, covered));
+    }
+  } catch (e) {
+    if (trial && e instanceof CaseMismatch) return undefined;
+    throw e;
+  }
+  return { groups, cases, covered };
+}
+
+/** The simulated alerts of a built case disagree with what the case means to show. */
+class CaseMismatch extends Error {}
+
 /** One gate's cases, by slot, with their inputs built (a case that cannot be built is noted in `skipped`). */
-function gateCases(m: ResolvedMigration, g: ResolvedGate, timeline: GateTimeline, skipped: RuleTests['skipped']): Map<GateSlot, BuiltCase> {
+function gateCases(m: ResolvedMigration, g: ResolvedGate, timeline: GateTimeline, only?: ReadonlySet<GateSlot>): GateCases {
+  const skipped: RuleTests['skipped'] = [];
   const { start, fire, late, recoverFrom, recovered } = timeline;
   const bare = gateTimeline([], g.pauseForSeconds, g.rollbackForSeconds);
   const sign = g.direction === 'above' ? 1 : -1;
@@ -229,8 +336,8 @@ function gateCases(m: ResolvedMigration, g: ResolvedGate, timeline: GateTimeline
   const inPhase = g.phases[0] ?? m.phases[0]?.id;
   const outPhase = m.phases.find((p) => !g.phases.includes(p.id))?.id;
   const hold = (v: number | undefined, length: number): Timeline => Array.from({ length }, () => v);
-  const firingAt = (v: number, step: number): Array<GateAction | 'absent'> => {
-    const s = stateOf(v);
+  const firingAt = (v: number, step: number): Array<GateAction | 'absent'> => firingIn(stateOf(v), step);
+  const firingIn = (s: GateStateName, step: number): Array<GateAction | 'absent'> => {
     const out: Array<GateAction | 'absent'> = [];
     if ((s === 'pause' || s === 'rollback') && step >= fire.pause) out.push('pause');
     if (s === 'rollback' && step >= fire.rollback) out.push('rollback');
@@ -240,9 +347,10 @@ function gateCases(m: ResolvedMigration, g: ResolvedGate, timeline: GateTimeline
   const specs: Array<[GateSlot, GateCaseSpec]> = [];
   const out = new Map<GateSlot, BuiltCase>();
   const skip = (test: string, reason: string): void => void skipped.push({ gate: g.id, test, reason });
+  const rank = new Map<GateSlot, number>();
   if (!inPhase) {
     skip('all', 'the gate applies in no phase');
-    return out;
+    return { built: out, rank, skipped };
   }
   // The green side of a threshold may be out of the signal's reach (below 0 for a ratio): the
   // threshold itself is then the greenest value that still tests something.
@@ -253,14 +361,16 @@ function gateCases(m: ResolvedMigration, g: ResolvedGate, timeline: GateTimeline
     evals,
     fallback: { name: `${name} (at the pause threshold: nothing greener is reachable)`, targets: targets(g.pause), phase: inPhase!, evals },
   });
-  specs.push(['green', green('just green of pause: no alert', (v) => hold(v, late + 1), [{ step: late, state: 'green', firing: [] }])]);
+  // Held on the green side: no alert pending from the phase's start, so none can fire later.
+  const quietAtStart = (state: GateStateName, quiet: GateAction[]): GateCaseSpec['evals'] => [{ step: start, state, firing: firingIn(state, start), quiet }];
+  specs.push(['green', green('just green of pause: no alert, not even pending', (v) => hold(v, start + 1), quietAtStart('green', ['pause', 'rollback']))]);
   // Held past pause: quiet one step before its `for` has passed (when it has one), firing from then.
   if (gap > 0) {
     const before: GateCaseSpec['evals'] = fire.pause > start ? [{ step: fire.pause - 1, state: 'pause', firing: [] }] : [];
-    specs.push(['pause', { name: `just past pause: ${fire.pause > start ? `no alert before ${g.pauseFor}, ` : ''}pause fires after ${g.pauseFor}, rollback does not`, targets: hold(pauseValue, late + 1), phase: inPhase, evals: [...before, { step: fire.pause, state: 'pause', firing: ['pause'] }, { step: late, state: 'pause', firing: ['pause'] }] }]);
+    specs.push(['pause', { name: `just past pause: ${fire.pause > start ? `no alert before ${g.pauseFor}, ` : ''}pause fires after ${g.pauseFor}, rollback not even pending`, targets: hold(pauseValue, fire.pause + 1), phase: inPhase, evals: [...before, { step: fire.pause, state: 'pause', firing: ['pause'], quiet: ['rollback'] }] }]);
   } else skip('just past pause', 'pause and rollback thresholds are equal: no value pauses without rolling back');
-  specs.push(['at-pause', { name: `exactly at pause (${promNumber(g.pause)}): green, no alert`, targets: hold(g.pause, late + 1), exact: g.pause, phase: inPhase, evals: [{ step: late, state: 'green', firing: [] }] }]);
-  specs.push(['at-rollback', { name: `exactly at rollback (${promNumber(g.rollback)}): no rollback alert`, targets: hold(g.rollback, late + 1), exact: g.rollback, phase: inPhase, evals: [{ step: late, state: stateOf(g.rollback), firing: firingAt(g.rollback, late) }] }]);
+  specs.push(['at-pause', { name: `exactly at pause (${promNumber(g.pause)}): green, no alert, not even pending`, targets: hold(g.pause, start + 1), exact: g.pause, phase: inPhase, evals: quietAtStart('green', ['pause', 'rollback']) }]);
+  specs.push(['at-rollback', { name: `exactly at rollback (${promNumber(g.rollback)}): no rollback alert, not even pending`, targets: hold(g.rollback, start + 1), exact: g.rollback, phase: inPhase, evals: quietAtStart(stateOf(g.rollback), ['rollback']) }]);
   // Held past rollback (quiet one step before its `for`, firing from then), then green again: alerts clear.
   const beforeRollback: GateCaseSpec['evals'] = fire.rollback > start ? [{ step: fire.rollback - 1, state: 'rollback', firing: firingAt(rollbackValue, fire.rollback - 1) }] : [];
   specs.push([
@@ -274,7 +384,7 @@ function gateCases(m: ResolvedMigration, g: ResolvedGate, timeline: GateTimeline
   ]);
   // No inputs at all: no window to fill, so the phase starts at once (bare).
   specs.push(['absent', { name: 'signal absent: absent-signal alert, gate state unknown', targets: hold(undefined, bare.fire.pause + 1), phase: inPhase, evals: [{ step: bare.fire.pause, state: 'unknown', firing: ['absent'] }] }]);
-  if (outPhase) specs.push(['outside', { name: `past rollback outside the gate's phases (${outPhase}): no alert`, targets: hold(rollbackValue, late + 1), phase: outPhase, evals: [{ step: late, state: 'rollback', firing: [] }] }]);
+  if (outPhase) specs.push(['outside', { name: `past rollback outside the gate's phases (${outPhase}): no alert, not even pending`, targets: hold(rollbackValue, start + 1), phase: outPhase, evals: [{ step: start, state: 'rollback', firing: [], quiet: ['pause', 'rollback'] }] }]);
   else skip('outside phases', 'the gate applies in every phase');
   // The gate value's guards (src/promql/gate-value.ts): a NaN input series must not hide behind
   // a healthy one (max/min skip NaN), and with an expected series count a vanished or an extra
@@ -321,11 +431,16 @@ function gateCases(m: ResolvedMigration, g: ResolvedGate, timeline: GateTimeline
   }
 
   for (const [slot, spec] of specs) {
+    if (only && !only.has(slot)) continue;
     let reason = '';
     let applies = true;
-    for (let s: GateCaseSpec | undefined = spec; s; s = s.fallback) {
+    let r = 0;
+    rank.set(slot, Infinity);
+    for (let s: GateCaseSpec | undefined = spec; s; s = s.fallback, r++) {
       try {
-        out.set(slot, { g, spec: s, series: caseInputs(gate, s, stateOf) });
+        const series = caseInputs(gate, s, stateOf);
+        out.set(slot, { g, spec: s, series, settled: settledAt(gate, s, series, stateOf) });
+        rank.set(slot, r);
         reason = '';
         break;
       } catch (e) {
@@ -338,7 +453,27 @@ function gateCases(m: ResolvedMigration, g: ResolvedGate, timeline: GateTimeline
     // further member) is not a gap in the tests: nothing to note.
     if (reason && applies) skip(spec.name, reason);
   }
-  return out;
+  return { built: out, rank, skipped };
+}
+
+/** BuiltCase.settled: scanned back from the end of the targets' first run. */
+function settledAt(gate: GateInput, spec: GateCaseSpec, series: Series[], stateOf: (v: number | undefined) => GateStateName): number {
+  const first = spec.evals[0];
+  if (!first) return 0;
+  let end = 0;
+  while (end + 1 < spec.targets.length && spec.targets[end + 1] === spec.targets[0]) end++;
+  const db: Db = { stepSeconds: STEP_SECONDS, series };
+  let i = end;
+  try {
+    for (; i >= 0; i--) {
+      const v = gateValueOf(gate, db, i);
+      if (stateOf(v) !== first.state) break;
+    }
+  } catch (e) {
+    if (!(e instanceof Unsupported)) throw e;
+    return Infinity; // beyond the evaluator: only the full windows are trusted
+  }
+  return i + 1;
 }
 
 /** A case's signal inputs, checked against the gate's own value with the evaluator (throws Unsupported). */
@@ -396,10 +531,10 @@ function gateGroup(m: ResolvedMigration, alerts: AlertingRule[], members: BuiltC
       for (const kind of ['pause', 'rollback', 'absent'] as const) {
         // The case's own intent must agree with the simulation, or the inputs are not what we meant.
         if (own.firing[kind][e.step] !== e.firing.includes(kind)) {
-          throw new Error(`rules.test.yaml generator: gate ${g.id}, case "${spec.name}": ${kind} expected ${e.firing.includes(kind) ? 'firing' : 'quiet'} at ${e.step}m`);
+          throw new CaseMismatch(`rules.test.yaml generator: gate ${g.id}, case "${spec.name}": ${kind} expected ${e.firing.includes(kind) ? 'firing' : 'quiet'} at ${e.step}m`);
         }
         if (kind === 'absent' && !absentCase) {
-          if (own.pending.absent[e.step]) throw new Error(`rules.test.yaml generator: gate ${g.id}, case "${spec.name}": absent alert pending at ${e.step}m`);
+          if (own.pending.absent[e.step]) throw new CaseMismatch(`rules.test.yaml generator: gate ${g.id}, case "${spec.name}": absent alert pending at ${e.step}m`);
           exprTests.push({ expr: ownAlertsQuery, eval_time: evalTime(e.step), exp_samples: [] });
           continue;
         }
@@ -422,6 +557,12 @@ function gateGroup(m: ResolvedMigration, alerts: AlertingRule[], members: BuiltC
           if (kind === 'absent') listed.push(coverKey(other.id));
         }
         alertTests.push({ eval_time: evalTime(e.step), alertname: name, exp_alerts: expected });
+      }
+      // Not even pending: its ALERTS series (pending or firing) is empty.
+      for (const kind of e.quiet ?? []) {
+        if (own.pending[kind][e.step]) throw new CaseMismatch(`rules.test.yaml generator: gate ${g.id}, case "${spec.name}": ${kind} alert pending at ${e.step}m`);
+        const name = kind === 'pause' ? ALERT.pause : ALERT.rollback;
+        exprTests.push({ expr: selector('ALERTS', [{ name: 'alertname', op: '=', value: name }, { name: 'migration_id', op: '=', value: m.id }, { name: 'gate', op: '=', value: g.id }]), eval_time: evalTime(e.step), exp_samples: [] });
       }
       exprTests.push({
         expr: gateSelector(RECORD.gateState, g),

@@ -43,7 +43,7 @@ export function costGateOf(m: ResolvedMigration, g: ResolvedGate, parsed: Parsed
 }
 
 /** The estimate for a valid migration (tests and benchmarks). */
-export const ruleTestCostOf = (m: ResolvedMigration): TestCost => testCost(m.gates.map((g) => costGateOf(m, g)), m.stalledAfterSeconds, m.scrapeIntervalSeconds);
+export const ruleTestCostOf = (m: ResolvedMigration, opts: { settledAtOnce?: boolean } = {}): TestCost => testCost(m.gates.map((g) => costGateOf(m, g)), m.stalledAfterSeconds, m.scrapeIntervalSeconds, opts);
 
 export const ruleTestCost: SemanticRule = {
   name: 'rule-test-cost',
