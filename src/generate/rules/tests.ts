@@ -685,6 +685,22 @@ function unfedValues(m: ResolvedMigration, g: ResolvedGate, length: number): Arr
   return values.slice(0, length);
 }
 
+/**
+ * The recorded value of every gate, held at its pause threshold (green), for cases about other
+ * alerts. Only for gates whose value rule returns nothing in those cases (a fed series must not
+ * meet the rule's own output): it returns nothing without inputs, and it reads none of the
+ * migration's own series, which those cases feed.
+ */
+function greenGates(m: ResolvedMigration, length: number): Series[] {
+  const own = (metric: string): boolean => metric.startsWith('migration_') || metric.startsWith('migration:');
+  return m.gates
+    .filter((g) => {
+      const reads = metricsOf(gateInput(m, g).value);
+      return reads !== undefined && ![...reads].some(own) && unfedValues(m, g, length).every((v) => v === undefined);
+    })
+    .map((g) => ({ labels: { __name__: RECORD.gateValue, gate: g.id, migration_id: m.id }, samples: Array.from({ length }, () => g.pause) }));
+}
+
 /** No inputs at all; checked to really leave the signal empty (`or vector(0)` would not). */
 function absentInputs(gate: GateInput, checks: Check[]): Series[] {
   const db: Db = { stepSeconds: STEP_SECONDS, series: [] };
@@ -757,7 +773,11 @@ function metaTests(m: ResolvedMigration, alerts: AlertingRule[]): TestGroup[] {
   });
   const rule = (name: string): AlertingRule => alerts.find((a) => a.alert === name)!;
   // With a schedule the test clock (1970) may be outside it: these cases feed its recorded state.
-  const feed = (length: number): InputSeries[] => scheduleFeed(m, length).map((f) => inputSeries(f, length));
+  // And every gate reads green: its recorded value is fed at its pause threshold (green, the
+  // comparison is strict), so only the alert under test is active. Otherwise every gate's
+  // absent-signal alert would be pending or firing at every step, and promtool expands each active
+  // alert's annotations at every step (most of its time with many gates).
+  const feed = (length: number): InputSeries[] => [...scheduleFeed(m, length), ...greenGates(m, length)].map((f) => inputSeries(f, length));
   const out: TestGroup[] = [];
 
   // Stalled: last progress at t=0, so at step i the value is i minutes.
