@@ -251,6 +251,14 @@ describe('Grafana alerting provisioning format', () => {
 
 // The state query of the Grafana rules, evaluated by Prometheus' own engine -----------------------
 
+/** promtool test rules on a test file of these groups (no rule files: the queries are the expressions under test), in tmp/<name>. */
+function expectPromtoolPasses(name: string, tests: unknown[]): void {
+  const dir = join(tmp, name);
+  writeTree(dir, [{ path: `${name}.test.yaml`, content: toYaml({ rule_files: [], evaluation_interval: '1m', tests }) }]);
+  const t = runTool('promtool', ['test', 'rules', `${name}.test.yaml`], { cwd: dir });
+  expect(t.code, t.stdout + t.stderr).toBe(0);
+}
+
 describe('the grafana-alerting state query (promtool)', () => {
   it('is 0 green, 1 pause, 2 rollback, 3 unknown in the gate phases; 0 in other phases; nothing without a phase', () => {
     const r = loadDefinitions([join(REPO, 'examples', 'orders-region-backfill.yaml')], {});
@@ -260,34 +268,26 @@ describe('the grafana-alerting state query (promtool)', () => {
     const expr = gateStateStandaloneExpr(m, g);
     const phase = (p: string): string => `migration_phase{migration_id="orders-region-backfill", job="orders-backfill", phase="${p}"}`;
     // steps 0-4: canary, lag 5 / 20 / 100 / NaN / absent; 5-6: preflight (no gate there), lag 100; 8: no phase at all.
-    const file = {
-      rule_files: [],
-      evaluation_interval: '1m',
-      tests: [
-        {
-          // 10m steps: longer than the 5m lookback, so a series stops counting one step after its last sample.
-          interval: '10m',
-          input_series: [
-            { series: phase('canary'), values: '1 1 1 1 1 _ _ _ _' },
-            { series: phase('preflight'), values: '_ _ _ _ _ 1 1 _ _' },
-            { series: 'pg_replication_lag{instance="db1:9187"}', values: '5 20 100 NaN _ 100 100 _ _' },
-          ],
-          promql_expr_test: [
-            { expr, eval_time: '0m', exp_samples: [{ labels: '{}', value: 0 }] },
-            { expr, eval_time: '10m', exp_samples: [{ labels: '{}', value: 1 }] },
-            { expr, eval_time: '20m', exp_samples: [{ labels: '{}', value: 2 }] },
-            { expr, eval_time: '30m', exp_samples: [{ labels: '{}', value: 3 }] },
-            { expr, eval_time: '40m', exp_samples: [{ labels: '{}', value: 3 }] },
-            { expr, eval_time: '60m', exp_samples: [{ labels: '{}', value: 0 }] },
-            { expr, eval_time: '80m', exp_samples: [] },
-          ],
-        },
-      ],
-    };
-    const dir = join(tmp, 'state-query');
-    writeTree(dir, [{ path: 'state.test.yaml', content: toYaml(file) }]);
-    const t = runTool('promtool', ['test', 'rules', 'state.test.yaml'], { cwd: dir });
-    expect(t.code, t.stdout + t.stderr).toBe(0);
+    expectPromtoolPasses('state-query', [
+      {
+        // 10m steps: longer than the 5m lookback, so a series stops counting one step after its last sample.
+        interval: '10m',
+        input_series: [
+          { series: phase('canary'), values: '1 1 1 1 1 _ _ _ _' },
+          { series: phase('preflight'), values: '_ _ _ _ _ 1 1 _ _' },
+          { series: 'pg_replication_lag{instance="db1:9187"}', values: '5 20 100 NaN _ 100 100 _ _' },
+        ],
+        promql_expr_test: [
+          { expr, eval_time: '0m', exp_samples: [{ labels: '{}', value: 0 }] },
+          { expr, eval_time: '10m', exp_samples: [{ labels: '{}', value: 1 }] },
+          { expr, eval_time: '20m', exp_samples: [{ labels: '{}', value: 2 }] },
+          { expr, eval_time: '30m', exp_samples: [{ labels: '{}', value: 3 }] },
+          { expr, eval_time: '40m', exp_samples: [{ labels: '{}', value: 3 }] },
+          { expr, eval_time: '60m', exp_samples: [{ labels: '{}', value: 0 }] },
+          { expr, eval_time: '80m', exp_samples: [] },
+        ],
+      },
+    ]);
   });
 
   it('follows the lifecycle of the Prometheus alerts: 0 (quiet) before the runner is seen, once it finished, once unseen for 24h and outside spec.schedule', () => {
@@ -303,44 +303,36 @@ describe('the grafana-alerting state query (promtool)', () => {
     const scheduled = stateOf(model(example.replace(/^spec:\n/m, "spec:\n  schedule: {notBefore: '1970-01-01T00:30:00Z', notAfter: '1970-01-01T01:00:00Z'}\n")));
     const sel = 'migration_id="orders-region-backfill", job="orders-backfill"';
     const at = (expr: string, time: string, value?: number) => ({ expr, eval_time: time, exp_samples: value === undefined ? [] : [{ labels: '{}', value }] });
-    const file = {
-      rule_files: [],
-      evaluation_interval: '1m',
-      tests: [
-        {
-          // 10m steps: canary from 20m with the lag past rollback throughout; finished 0 at 30m, 1 from 40m.
-          interval: '10m',
-          input_series: [
-            { series: `migration_phase{${sel}, phase="canary"}`, values: '_ _ 1 1 1 1 _ _' },
-            { series: `migration_finished{${sel}}`, values: '_ _ _ 0 1 1 1 1' },
-            { series: 'pg_replication_lag{instance="db1:9187"}', values: '100x7' },
-          ],
-          promql_expr_test: [at(plain, '0m', 0), at(plain, '20m', 2), at(plain, '30m', 2), at(plain, '40m', 0), at(plain, '70m', 0)],
-        },
-        {
-          // 1h steps: canary at 0h only. Active (seen within 24h) with no phase now: nothing (no data
-          // fires the pause rule); unseen for more than 24h: 0.
-          interval: '1h',
-          input_series: [
-            { series: `migration_phase{${sel}, phase="canary"}`, values: '1 _x30' },
-            { series: 'pg_replication_lag{instance="db1:9187"}', values: '100x30' },
-          ],
-          promql_expr_test: [at(plain, '0h', 2), at(plain, '2h'), at(plain, '23h'), at(plain, '26h', 0)],
-        },
-        {
-          interval: '10m',
-          input_series: [
-            { series: `migration_phase{${sel}, phase="canary"}`, values: '1x9' },
-            { series: 'pg_replication_lag{instance="db1:9187"}', values: '100x9' },
-          ],
-          promql_expr_test: [at(scheduled, '20m', 0), at(scheduled, '40m', 2), at(scheduled, '70m', 0), at(plain, '70m', 2)],
-        },
-      ],
-    };
-    const dir = join(tmp, 'state-query-lifecycle');
-    writeTree(dir, [{ path: 'lifecycle.test.yaml', content: toYaml(file) }]);
-    const t = runTool('promtool', ['test', 'rules', 'lifecycle.test.yaml'], { cwd: dir });
-    expect(t.code, t.stdout + t.stderr).toBe(0);
+    expectPromtoolPasses('state-query-lifecycle', [
+      {
+        // 10m steps: canary from 20m with the lag past rollback throughout; finished 0 at 30m, 1 from 40m.
+        interval: '10m',
+        input_series: [
+          { series: `migration_phase{${sel}, phase="canary"}`, values: '_ _ 1 1 1 1 _ _' },
+          { series: `migration_finished{${sel}}`, values: '_ _ _ 0 1 1 1 1' },
+          { series: 'pg_replication_lag{instance="db1:9187"}', values: '100x7' },
+        ],
+        promql_expr_test: [at(plain, '0m', 0), at(plain, '20m', 2), at(plain, '30m', 2), at(plain, '40m', 0), at(plain, '70m', 0)],
+      },
+      {
+        // 1h steps: canary at 0h only. Active (seen within 24h) with no phase now: nothing (no data
+        // fires the pause rule); unseen for more than 24h: 0.
+        interval: '1h',
+        input_series: [
+          { series: `migration_phase{${sel}, phase="canary"}`, values: '1 _x30' },
+          { series: 'pg_replication_lag{instance="db1:9187"}', values: '100x30' },
+        ],
+        promql_expr_test: [at(plain, '0h', 2), at(plain, '2h'), at(plain, '23h'), at(plain, '26h', 0)],
+      },
+      {
+        interval: '10m',
+        input_series: [
+          { series: `migration_phase{${sel}, phase="canary"}`, values: '1x9' },
+          { series: 'pg_replication_lag{instance="db1:9187"}', values: '100x9' },
+        ],
+        promql_expr_test: [at(scheduled, '20m', 0), at(scheduled, '40m', 2), at(scheduled, '70m', 0), at(plain, '70m', 2)],
+      },
+    ]);
   });
 });
 

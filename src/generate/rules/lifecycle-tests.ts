@@ -36,6 +36,7 @@ import {
   STEP_SECONDS,
   evalTime,
   expectedAlert,
+  greenGates,
   inputSeries,
   sampleLabels,
   secondsOf,
@@ -154,6 +155,14 @@ export function lifecycleTests(m: ResolvedMigration, alerts: AlertingRule[]): Te
   const phase = q.progressPhases(m)[0] ?? m.phases[0]?.id ?? 'run';
   const gateFire = Math.max(0, ...m.gates.filter((g) => g.phases.includes(phase)).map((g) => steps(g.pauseForSeconds)));
   const absentFire = steps(secondsOf(metricsAbsent.for));
+  // The crash, restart and finished cases feed every gate's recorded value green but one (the
+  // witness: of the gates of the phase, the one with the shortest hold), so that few alerts are
+  // active: promtool expands every active alert's annotations at every step. The witness and
+  // any gate that cannot be fed (tests.ts greenGates) show the gate alerts' lifecycle.
+  const eligible = new Set(greenGates(m, 1).map((s) => s.labels.gate));
+  const phaseGates = m.gates.filter((g) => g.phases.includes(phase));
+  const witness = phaseGates.filter((g) => eligible.has(g.id)).reduce<(typeof phaseGates)[number] | undefined>((a, g) => (!a || g.pauseForSeconds < a.pauseForSeconds ? g : a), undefined)?.id;
+  const watchedFire = Math.max(0, ...phaseGates.filter((g) => g.id === witness || !eligible.has(g.id)).map((g) => steps(g.pauseForSeconds)));
 
   const phaseSeries = (samples: Array<number | undefined>): Series => ({ labels: { __name__: 'migration_phase', ...own, phase }, samples });
   const finishedSeries = (samples: Array<number | undefined>): Series => ({ labels: { __name__: 'migration_finished', ...own }, samples });
@@ -227,20 +236,21 @@ export function lifecycleTests(m: ResolvedMigration, alerts: AlertingRule[]): Te
 
   // 2. The runner ran, then vanished without finishing (a crash).
   {
-    const name = `runner seen, then gone without finishing: ${ALERT.metricsAbsent} fires after ${metricsAbsent.for}, and the absent-signal alerts of phase ${phase}`;
+    const name = `runner seen, then gone without finishing: ${ALERT.metricsAbsent} fires after ${metricsAbsent.for}, and the absent-signal alerts of phase ${phase}${witness ? ` (of gate ${witness}; the other gates read green)` : ''}`;
     const alive = 5; // runner samples at steps 0..4
     let length = alive + 5 + absentFire + 3;
     const inputs = (n: number): Series[] => [
       ...scheduleFeed(m, n),
+      ...greenGates(m, n, witness),
       phaseSeries(Array.from({ length: n }, (_, i) => (i < alive ? 1 : undefined))),
       finishedSeries(Array.from({ length: n }, (_, i) => (i < alive ? 0 : undefined))),
     ];
     // Gates with a long `for` fire late: wait for them too.
-    length = Math.max(length, gateFire + 2);
+    length = Math.max(length, watchedFire + 2);
     const sim = simulate(inputs(length), length);
     const fire = sim.alerts.at(-1)!.firing.indexOf(true);
     if (fire < 0) throw new Error('rules.test.yaml generator: MigrationMetricsAbsent never fires after the runner is gone');
-    const last = Math.max(fire, gateFire + 1);
+    const last = Math.max(fire, watchedFire + 1);
     out.push(
       group(name, inputs(last + 1), last + 1, {
         alert: [
@@ -266,7 +276,7 @@ export function lifecycleTests(m: ResolvedMigration, alerts: AlertingRule[]): Te
     const name = `runner restarts (no samples for 8m): ${ALERT.metricsAbsent} stays quiet`;
     const back = 13; // samples at 0..4, none at 5..12, again from 13
     const length = back + absentFire + 1;
-    const series = [...scheduleFeed(m, length), phaseSeries(Array.from({ length }, (_, i) => (i < 5 || i >= back ? 1 : undefined))), finishedSeries(Array.from({ length }, (_, i) => (i < 5 || i >= back ? 0 : undefined)))];
+    const series = [...scheduleFeed(m, length), ...greenGates(m, length), phaseSeries(Array.from({ length }, (_, i) => (i < 5 || i >= back ? 1 : undefined))), finishedSeries(Array.from({ length }, (_, i) => (i < 5 || i >= back ? 0 : undefined)))];
     const sim = simulate(series, length);
     if (!sim.alerts.at(-1)!.pending.some(Boolean)) throw new Error('rules.test.yaml generator: the restart case never makes MigrationMetricsAbsent pending');
     out.push(
@@ -280,13 +290,14 @@ export function lifecycleTests(m: ResolvedMigration, alerts: AlertingRule[]): Te
   // 4. Finished: migration_finished 1, the runner stops; later a new run starts.
   {
     const name = 'runner reports migration_finished 1, then stops: nothing fires; a new run (migration_finished 0) is watched again';
-    const finishAt = Math.max(3, gateFire + 1); // the absent-signal alerts fire before it
+    const finishAt = Math.max(3, watchedFire + 1); // the absent-signal alerts fire before it
     const stopAt = finishAt + 3;
     const restartAt = stopAt + 5 + absentFire + 5; // long enough for MetricsAbsent to have fired
-    const length = restartAt + Math.max(3, gateFire + 1) + 1;
+    const length = restartAt + Math.max(3, watchedFire + 1) + 1;
     const running = (i: number): boolean => i < stopAt || i >= restartAt;
     const series = [
       ...scheduleFeed(m, length),
+      ...greenGates(m, length, witness),
       phaseSeries(Array.from({ length }, (_, i) => (running(i) ? 1 : undefined))),
       finishedSeries(Array.from({ length }, (_, i) => (!running(i) ? undefined : i >= finishAt && i < stopAt ? 1 : 0))),
     ];

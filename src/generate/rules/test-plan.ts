@@ -137,12 +137,13 @@ export function stallTimeline(stalledAfterSeconds: number, scrapeIntervalSeconds
   return { stallStep, stallFire: stallStep + steps(stalledForSeconds(scrapeIntervalSeconds)) };
 }
 
-/** Steps of the migration-wide cases (stalled x4, ETA overrun x2, metrics absent x2, current phase), at most. */
+/** Steps of the migration-wide cases (stalled x4, ETA overrun x2, metrics absent, current phase), at most. */
 export function metaCaseSteps(stalledAfterSeconds: number, scrapeIntervalSeconds: number): number[] {
-  const stall = stallTimeline(stalledAfterSeconds, scrapeIntervalSeconds).stallFire + 1;
+  const { stallStep, stallFire } = stallTimeline(stalledAfterSeconds, scrapeIntervalSeconds);
+  // The exceptions (and the other "no alert" cases) check that nothing is even pending, early.
+  const quiet = stallStep + 1;
   const eta = 6 + steps(ETA_OVERRUN_FOR_SECONDS) + 1;
-  const absent = steps(METRICS_ABSENT_FOR_SECONDS) + 1;
-  return [stall, stall, stall, stall, eta, eta, absent, absent, 2];
+  return [stallFire + 1, quiet, quiet, quiet, eta, 7, 2, 2];
 }
 
 export interface TestCostGate {
