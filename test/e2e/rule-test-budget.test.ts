@@ -42,7 +42,7 @@ function run(cmd: string, args: string[], opts: { cwd?: string; timeoutMs: numbe
 }
 
 /**
- * The DESIGN example plus `n` gates, each on its own signal over five gauges, held 2h: their cases
+ * The DESIGN example plus `n` gates, each on its own signal over five gauges, held 3h: their cases
  * share test groups (packGates), so the budget binds through the rules each gate adds to every
  * step and the length of the groups, before the gate-count limit of 100.
  */
@@ -50,7 +50,7 @@ function definition(n: number): MigrationDefinition {
   const d = designExample();
   for (let i = 0; i < n; i++) {
     d.spec.signals![`extra${i}`] = { expr: `max(${Array.from({ length: 5 }, (_, k) => `extra_${i}_${k}{job="x"}`).join(' or ')})`, unit: 'short' };
-    d.spec.gates!.push({ id: `extra-${i}`, signal: `extra${i}`, pause: 10, rollback: 20, for: '2h', phases: ['canary', 'ramp'] });
+    d.spec.gates!.push({ id: `extra-${i}`, signal: `extra${i}`, pause: 10, rollback: 20, for: '3h', phases: ['canary', 'ramp'] });
   }
   return d;
 }

@@ -196,6 +196,11 @@ export function lifecycleTests(m: ResolvedMigration, alerts: AlertingRule[]): Te
     if (busy.length) throw new Error(`rules.test.yaml generator: lifecycle case "${caseName}": ${busy.map((a) => a.labels.alertname).join(', ')} pending at ${step}m`);
     return { expr: allAlerts, eval_time: evalTime(step), exp_samples: [] };
   };
+  /** `ALERTS{alertname="MigrationMetricsAbsent"}` is empty at `step`: not pending, not firing. */
+  const metricsAbsentQuiet = (sim: { alerts: Alert[] }, step: number, caseName: string): ExprTest => {
+    if (sim.alerts.at(-1)!.pending[step]) throw new Error(`rules.test.yaml generator: lifecycle case "${caseName}": ${ALERT.metricsAbsent} pending at ${step}m`);
+    return { expr: selector('ALERTS', [eq('alertname', ALERT.metricsAbsent), ...byId]), eval_time: evalTime(step), exp_samples: [] };
+  };
   /** Exactly the simulated firing alerts at `step`. */
   const firingAt = (sim: { alerts: Alert[] }, step: number): ExprTest => ({
     expr: firingAlerts,
@@ -275,14 +280,15 @@ export function lifecycleTests(m: ResolvedMigration, alerts: AlertingRule[]): Te
   {
     const name = `runner restarts (no samples for 8m): ${ALERT.metricsAbsent} stays quiet`;
     const back = 13; // samples at 0..4, none at 5..12, again from 13
-    const length = back + absentFire + 1;
+    // Pending while gone (after the lookback), not even pending once back: it never fires.
+    const length = back + 1;
     const series = [...scheduleFeed(m, length), ...greenGates(m, length), phaseSeries(Array.from({ length }, (_, i) => (i < 5 || i >= back ? 1 : undefined))), finishedSeries(Array.from({ length }, (_, i) => (i < 5 || i >= back ? 0 : undefined)))];
     const sim = simulate(series, length);
     if (!sim.alerts.at(-1)!.pending.some(Boolean)) throw new Error('rules.test.yaml generator: the restart case never makes MigrationMetricsAbsent pending');
     out.push(
       group(name, series, length, {
-        alert: [back - 1, length - 1].map((step) => ({ eval_time: evalTime(step), alertname: ALERT.metricsAbsent, exp_alerts: [] })),
-        expr: [activeAt(sim, back - 1)],
+        alert: [{ eval_time: evalTime(back - 1), alertname: ALERT.metricsAbsent, exp_alerts: [] }],
+        expr: [activeAt(sim, back - 1), metricsAbsentQuiet(sim, back, name)],
       }),
     );
   }
@@ -292,7 +298,8 @@ export function lifecycleTests(m: ResolvedMigration, alerts: AlertingRule[]): Te
     const name = 'runner reports migration_finished 1, then stops: nothing fires; a new run (migration_finished 0) is watched again';
     const finishAt = Math.max(3, watchedFire + 1); // the absent-signal alerts fire before it
     const stopAt = finishAt + 3;
-    const restartAt = stopAt + 5 + absentFire + 5; // long enough for MetricsAbsent to have fired
+    // Gone past the 5m lookback, where MetricsAbsent would be pending: nothing is (nothingAt below).
+    const restartAt = stopAt + 5 + 2;
     const length = restartAt + Math.max(3, watchedFire + 1) + 1;
     const running = (i: number): boolean => i < stopAt || i >= restartAt;
     const series = [

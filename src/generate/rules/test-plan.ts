@@ -137,13 +137,17 @@ export function stallTimeline(stalledAfterSeconds: number, scrapeIntervalSeconds
   return { stallStep, stallFire: stallStep + steps(stalledForSeconds(scrapeIntervalSeconds)) };
 }
 
-/** Steps of the migration-wide cases (stalled x4, ETA overrun x2, metrics absent, current phase), at most. */
+/** How many of metaCaseSteps' cases (its first) are stalled-alert cases. */
+export const STALL_CASES = 3;
+
+/** Steps of the migration-wide cases (stalled x3, ETA overrun x2, metrics absent, current phase), at most. */
 export function metaCaseSteps(stalledAfterSeconds: number, scrapeIntervalSeconds: number): number[] {
   const { stallStep, stallFire } = stallTimeline(stalledAfterSeconds, scrapeIntervalSeconds);
   // The exceptions (and the other "no alert" cases) check that nothing is even pending, early.
   const quiet = stallStep + 1;
   const eta = 6 + steps(ETA_OVERRUN_FOR_SECONDS) + 1;
-  return [stallFire + 1, quiet, quiet, quiet, eta, 7, 2, 2];
+  // Stalled: fires; idle phase; throttled then finished (one group). The stalled ones first (rule-test-cost reads STALL_CASES).
+  return [stallFire + 1, quiet, quiet + 1, eta, 7, 2, 2];
 }
 
 export interface TestCostGate {
@@ -164,7 +168,7 @@ export interface TestCostGate {
  * Steps of the lifecycle cases (lifecycle-tests.ts) other than "no input": a crash, a restart,
  * finished, the schedule; the "no input" case runs past the `for` of the alerts on missing data.
  */
-export const LIFECYCLE_CASE_STEPS = 85;
+export const LIFECYCLE_CASE_STEPS = 60;
 
 export interface TestCost {
   /** Steps promtool evaluates over all cases. */
@@ -200,11 +204,12 @@ export function testCost(gates: readonly TestCostGate[], stalledAfterSeconds: nu
   let total = metaCaseSteps(stalledAfterSeconds, scrapeIntervalSeconds).reduce((a, b) => a + b, 0) + LIFECYCLE_CASE_STEPS + missingFor + 3;
   let longest: TestCost['longest'];
   for (const cls of packGates(gates.map((g) => ({ ...g, phaseKey: g.phaseKey ?? '' })))) {
-    // `settledAtOnce`: the lower bound, every class's phase starting at step 1 (tests.ts earlyStart).
+    // `settledAtOnce`: the lower bound, every class's phase starting at step 1 (tests.ts earlyStart)
+    // and every recovery green at once (tests.ts recoveredEarly).
     const windowMs = opts.settledAtOnce ? [] : cls.flatMap((g) => g.windowMs);
     const slots = new Map<GateSlot, number>();
     for (const g of cls) {
-      const s = gateSlotSteps(gateTimeline(windowMs, g.pauseForSeconds, g.rollbackForSeconds, g.windowMs), g.expectedSeries, gateTimeline([], g.pauseForSeconds, g.rollbackForSeconds));
+      const s = gateSlotSteps(gateTimeline(windowMs, g.pauseForSeconds, g.rollbackForSeconds, opts.settledAtOnce ? [] : g.windowMs), g.expectedSeries, gateTimeline([], g.pauseForSeconds, g.rollbackForSeconds));
       for (const k of GATE_SLOTS) if (s[k] !== undefined) slots.set(k, Math.max(slots.get(k) ?? 0, s[k]!));
       const max = Math.max(...Object.values(s));
       if (!longest || max > longest.steps) longest = { id: g.id, steps: max };

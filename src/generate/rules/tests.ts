@@ -453,7 +453,33 @@ function gateCases(m: ResolvedMigration, g: ResolvedGate, timeline: GateTimeline
     // further member) is not a gap in the tests: nothing to note.
     if (reason && applies) skip(spec.name, reason);
   }
+  const rollback = out.get('rollback');
+  if (rollback) out.set('rollback', recoveredEarly(gate, rollback, recoverFrom, stateOf));
   return { built: out, rank, skipped };
+}
+
+/**
+ * The recovery case checked at the first step from which its value is green for good, not after
+ * the gate's whole window (the timeline's `recovered`, an upper bound): the inputs are cut there
+ * (a value never depends on later samples), and the group is as long as its longest case.
+ */
+function recoveredEarly(gate: GateInput, b: BuiltCase, recoverFrom: number, stateOf: (v: number | undefined) => GateStateName): BuiltCase {
+  const last = b.spec.evals.at(-1)!;
+  if (last.state !== 'green') return b;
+  const db: Db = { stepSeconds: STEP_SECONDS, series: b.series };
+  let r = last.step;
+  try {
+    while (r - 1 > recoverFrom && stateOf(gateValueOf(gate, db, r - 1)) === 'green') r--;
+  } catch (e) {
+    if (!(e instanceof Unsupported)) throw e;
+    return b;
+  }
+  if (r === last.step) return b;
+  return {
+    ...b,
+    spec: { ...b.spec, targets: b.spec.targets.slice(0, r + 1), evals: [...b.spec.evals.slice(0, -1), { ...last, step: r }] },
+    series: b.series.map((s) => ({ ...s, samples: s.samples.slice(0, r + 1) })),
+  };
 }
 
 /** BuiltCase.settled: scanned back from the end of the targets' first run. */
@@ -819,17 +845,22 @@ function metaTests(m: ResolvedMigration, alerts: AlertingRule[]): TestGroup[] {
       promql_expr_test: [notPending(ALERT.stalled, stallStep)],
     });
   }
+  // Throttled, then (one step later, the guards read instant values) every row processed: one
+  // group, each guard alone between the alert and pending at its step.
+  const chained = stallStep + 2;
+  const throttledUntil = (v: number, later: number): Timeline => Array.from({ length: chained }, (_, i) => (i <= stallStep ? v : later));
   out.push({
-    name: `${ALERT.stalled}: no alert while throttled (not even pending)`,
+    name: `${ALERT.stalled}: no alert while throttled (${evalTime(stallStep)}), nor once every row is processed (${evalTime(stallStep + 1)}): not even pending`,
     interval: STEP,
-    input_series: stallInputs(1, 100, stallStep + 1),
-    promql_expr_test: [notPending(ALERT.stalled, stallStep)],
-  });
-  out.push({
-    name: `${ALERT.stalled}: no alert once every row is processed (not even pending)`,
-    interval: STEP,
-    input_series: stallInputs(0, 1000, stallStep + 1),
-    promql_expr_test: [notPending(ALERT.stalled, stallStep)],
+    input_series: [
+      ...feed(chained),
+      series('migration_phase', hold(1, chained), { phase }),
+      series('migration_last_progress_timestamp_seconds', hold(0, chained)),
+      series('migration_throttled', throttledUntil(1, 0)),
+      series('migration_rows_processed_total', throttledUntil(100, 1000)),
+      series('migration_rows_total', hold(1000, chained)),
+    ],
+    promql_expr_test: [notPending(ALERT.stalled, stallStep), notPending(ALERT.stalled, stallStep + 1)],
   });
 
   // ETA overrun: 1 row/s (60 per step, rate exactly 1 once the 5m window is full); the phase
