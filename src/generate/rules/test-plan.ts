@@ -140,14 +140,16 @@ export function stallTimeline(stalledAfterSeconds: number, scrapeIntervalSeconds
 /** How many of metaCaseSteps' cases (its first) are stalled-alert cases. */
 export const STALL_CASES = 3;
 
-/** Steps of the migration-wide cases (stalled x3, ETA overrun x2, metrics absent, current phase), at most. */
+/** Steps of the migration-wide cases (stalled x3, ETA overrun, current phase and metrics absent), at most. */
 export function metaCaseSteps(stalledAfterSeconds: number, scrapeIntervalSeconds: number): number[] {
   const { stallStep, stallFire } = stallTimeline(stalledAfterSeconds, scrapeIntervalSeconds);
   // The exceptions (and the other "no alert" cases) check that nothing is even pending, early.
   const quiet = stallStep + 1;
-  const eta = 6 + steps(ETA_OVERRUN_FOR_SECONDS) + 1;
-  // Stalled: fires; idle phase; throttled then finished (one group). The stalled ones first (rule-test-cost reads STALL_CASES).
-  return [stallFire + 1, quiet, quiet + 1, eta, 7, 2, 2];
+  const eta = 6 + 1 + steps(ETA_OVERRUN_FOR_SECONDS) + 1;
+  // Stalled: fires; idle phase; throttled then finished (one group). The stalled ones first
+  // (rule-test-cost reads STALL_CASES). Then the ETA (both cases in one group), and the current
+  // phase with metrics absent.
+  return [stallFire + 1, quiet, quiet + 1, eta, 2];
 }
 
 export interface TestCostGate {

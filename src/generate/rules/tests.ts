@@ -864,50 +864,49 @@ function metaTests(m: ResolvedMigration, alerts: AlertingRule[]): TestGroup[] {
   });
 
   // ETA overrun: 1 row/s (60 per step, rate exactly 1 once the 5m window is full); the phase
-  // starts after the window so the warm-up (ETA too high) is never seen.
+  // starts after the window so the warm-up (ETA too high) is never seen. At the phase's start
+  // exactly the planned window is left (the comparison is strict: not even pending); from the next
+  // step the total is raised past it (the ETA reads instant values), and the alert fires after
+  // its `for`, not before.
   const eta = alerts.find((a) => a.alert === ALERT.etaOverrun);
   if (eta && m.expectedDurationSeconds !== undefined) {
     const start = 6;
-    const fireStep = start + steps(secondsOf(eta.for));
+    const fireStep = start + 1 + steps(secondsOf(eta.for));
     const n = fireStep + 1;
-    const processed: Timeline = Array.from({ length: n }, (_, i) => 60 * i);
-    const phaseSeries = series('migration_phase', Array.from({ length: n }, (_, i) => (i >= start ? 1 : undefined)), { phase });
     const overrunRemaining = m.expectedDurationSeconds + 600;
     const etaLabels = { ...eta.labels, phase };
+    const total = (i: number): number => (i <= start ? 60 * start + m.expectedDurationSeconds! : 60 * fireStep + overrunRemaining);
     out.push({
-      name: `${ALERT.etaOverrun}: remaining time beyond the planned ${m.expectedDuration ?? ''} fires after ${eta.for}`,
+      name: `${ALERT.etaOverrun}: exactly the planned ${m.expectedDuration ?? ''} left: not even pending; beyond it: fires after ${eta.for}, not before`,
       interval: STEP,
-      input_series: [...feed(n), phaseSeries, series('migration_rows_processed_total', processed), series('migration_rows_total', Array.from({ length: n }, () => 60 * fireStep + overrunRemaining))],
-      alert_rule_test: [{ eval_time: evalTime(fireStep), alertname: ALERT.etaOverrun, exp_alerts: [expectedAlert(eta, etaLabels, overrunRemaining)] }],
-      promql_expr_test: [{ expr: selector(RECORD.eta, [{ name: 'migration_id', op: '=', value: m.id }]), eval_time: evalTime(fireStep), exp_samples: [{ labels: sampleLabels(RECORD.eta, { migration_id: m.id }), value: overrunRemaining }] }],
-    });
-    // At the phase's start exactly the planned window is left (the comparison is strict), and less
-    // from then on: not even pending.
-    const q = start + 1;
-    out.push({
-      name: `${ALERT.etaOverrun}: exactly the planned window left: no alert, not even pending`,
-      interval: STEP,
-      input_series: [...feed(q), series('migration_phase', Array.from({ length: q }, (_, i) => (i >= start ? 1 : undefined)), { phase }), series('migration_rows_processed_total', processed.slice(0, q)), series('migration_rows_total', Array.from({ length: q }, () => 60 * start + m.expectedDurationSeconds!))],
-      promql_expr_test: [notPending(ALERT.etaOverrun, start)],
+      input_series: [
+        ...feed(n),
+        series('migration_phase', Array.from({ length: n }, (_, i) => (i >= start ? 1 : undefined)), { phase }),
+        series('migration_rows_processed_total', Array.from({ length: n }, (_, i) => 60 * i)),
+        series('migration_rows_total', Array.from({ length: n }, (_, i) => total(i))),
+      ],
+      alert_rule_test: [
+        { eval_time: evalTime(fireStep - 1), alertname: ALERT.etaOverrun, exp_alerts: [] },
+        { eval_time: evalTime(fireStep), alertname: ALERT.etaOverrun, exp_alerts: [expectedAlert(eta, etaLabels, overrunRemaining)] },
+      ],
+      promql_expr_test: [
+        notPending(ALERT.etaOverrun, start),
+        { expr: selector(RECORD.eta, [{ name: 'migration_id', op: '=', value: m.id }]), eval_time: evalTime(fireStep), exp_samples: [{ labels: sampleLabels(RECORD.eta, { migration_id: m.id }), value: overrunRemaining }] },
+      ],
     });
   }
 
-  // Metrics absent: quiet while the runner exports its phase (it firing once the runner is gone,
-  // and never before it was seen, is proven by the lifecycle cases).
-  // Not even pending while exported, so it cannot fire after its `for`.
+  // The current-phase recording rule; and MetricsAbsent quiet while the runner exports its phase
+  // (not even pending, so it cannot fire after its `for`; it firing once the runner is gone, and
+  // never before it was seen, is proven by the lifecycle cases).
   out.push({
-    name: `${ALERT.metricsAbsent}: quiet while migration_phase is exported (not even pending)`,
+    name: `${RECORD.currentPhase}: the phase whose migration_phase is 1; ${ALERT.metricsAbsent} not even pending while migration_phase is exported`,
     interval: STEP,
-    input_series: [...feed(2), series('migration_phase', [1, 1], { phase })],
-    promql_expr_test: [notPending(ALERT.metricsAbsent, 1)],
-  });
-
-  // The current-phase recording rule.
-  out.push({
-    name: `${RECORD.currentPhase}: the phase whose migration_phase is 1`,
-    interval: STEP,
-    input_series: m.phases.slice(0, 2).map((p, i) => series('migration_phase', [i === 0 ? 0 : 1, i === 0 ? 0 : 1], { phase: p.id })),
-    promql_expr_test: [{ expr: selector(RECORD.currentPhase, [{ name: 'migration_id', op: '=', value: m.id }]), eval_time: '1m', exp_samples: m.phases.length > 1 ? [{ labels: sampleLabels(RECORD.currentPhase, { migration_id: m.id, phase: m.phases[1]!.id }), value: 1 }] : [] }],
+    input_series: [...feed(2), ...m.phases.slice(0, 2).map((p, i) => series('migration_phase', [i === 0 ? 0 : 1, i === 0 ? 0 : 1], { phase: p.id }))],
+    promql_expr_test: [
+      { expr: selector(RECORD.currentPhase, [{ name: 'migration_id', op: '=', value: m.id }]), eval_time: '1m', exp_samples: m.phases.length > 1 ? [{ labels: sampleLabels(RECORD.currentPhase, { migration_id: m.id, phase: m.phases[1]!.id }), value: 1 }] : [] },
+      notPending(ALERT.metricsAbsent, 1),
+    ],
   });
   return out;
 }
