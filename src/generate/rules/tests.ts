@@ -6,7 +6,8 @@
  * the strict comparison), signal absent, outside the gate's phases, and recovery. Plus the
  * stalled, ETA-overrun and metrics-absent alerts, and the lifecycle cases (lifecycle-tests.ts). Each case feeds the signal's raw metrics
  * (synthesized by test-inputs.ts) and switches `migration_phase` into a gate phase only once the
- * signal's rate windows are full, so `for` is counted from a known step.
+ * signal's value has settled (at the latest once its rate windows are full), so `for` is counted
+ * from a known step. A case that shows "no alert" checks that nothing is even pending.
  */
 import type { ResolvedGate, ResolvedMigration } from '../../model/types';
 import { selector, type LabelMatcher } from '../../promql/matchers';
@@ -281,7 +282,6 @@ function earlyStart(m: ResolvedMigration, cls: readonly GatePlan[], fullStart: n
     });
     if (!worse) return { start, cases };
     start *= 2; // a case that needs more of its window: try a later start
-
   }
   return undefined;
 }
