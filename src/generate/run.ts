@@ -102,7 +102,9 @@ function inPool(size: number, models: ResolvedMigration[], flavors: readonly Fla
       const w = new Worker(__filename, { workerData: { migobsGenerateWorker: true, flavors }, resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: youngMb } });
       w.on('message', (reply: Reply) => {
         if ('error' in reply) fail(reply.index, revive(reply.error));
-        else {
+        // After a failure the receiver has given up (an output writer aborts on its first error):
+        // later files are dropped, not handed on, so the error reported is the one that happened.
+        else if (!failure) {
           try {
             onFiles(reply.files, models[reply.index]!);
           } catch (e) {
