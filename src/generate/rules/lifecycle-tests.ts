@@ -38,6 +38,7 @@ import {
   expectedAlert,
   greenGates,
   inputSeries,
+  notPendingAt,
   sampleLabels,
   secondsOf,
   simulateGates,
@@ -153,14 +154,14 @@ export function lifecycleTests(m: ResolvedMigration, alerts: AlertingRule[]): Te
   const absentLabels = { ...Object.fromEntries(m.migrationMatchers.filter((x) => x.op === '=').map((x) => [x.name, x.value])), ...metricsAbsent.labels };
   // A phase where gates apply (their absent-signal alerts show the runner is being watched).
   const phase = q.progressPhases(m)[0] ?? m.phases[0]?.id ?? 'run';
-  const gateFire = Math.max(0, ...m.gates.filter((g) => g.phases.includes(phase)).map((g) => steps(g.pauseForSeconds)));
+  const phaseGates = m.gates.filter((g) => g.phases.includes(phase));
+  const gateFire = Math.max(0, ...phaseGates.map((g) => steps(g.pauseForSeconds)));
   const absentFire = steps(secondsOf(metricsAbsent.for));
   // The crash, restart and finished cases feed every gate's recorded value green but one (the
   // witness: of the gates of the phase, the one with the shortest hold), so that few alerts are
   // active: promtool expands every active alert's annotations at every step. The witness and
   // any gate that cannot be fed (tests.ts greenGates) show the gate alerts' lifecycle.
   const eligible = new Set(greenGates(m, 1).map((s) => s.labels.gate));
-  const phaseGates = m.gates.filter((g) => g.phases.includes(phase));
   const witness = phaseGates.filter((g) => eligible.has(g.id)).reduce<(typeof phaseGates)[number] | undefined>((a, g) => (!a || g.pauseForSeconds < a.pauseForSeconds ? g : a), undefined)?.id;
   const watchedFire = Math.max(0, ...phaseGates.filter((g) => g.id === witness || !eligible.has(g.id)).map((g) => steps(g.pauseForSeconds)));
 
@@ -199,7 +200,7 @@ export function lifecycleTests(m: ResolvedMigration, alerts: AlertingRule[]): Te
   /** `ALERTS{alertname="MigrationMetricsAbsent"}` is empty at `step`: not pending, not firing. */
   const metricsAbsentQuiet = (sim: { alerts: Alert[] }, step: number, caseName: string): ExprTest => {
     if (sim.alerts.at(-1)!.pending[step]) throw new Error(`rules.test.yaml generator: lifecycle case "${caseName}": ${ALERT.metricsAbsent} pending at ${step}m`);
-    return { expr: selector('ALERTS', [eq('alertname', ALERT.metricsAbsent), ...byId]), eval_time: evalTime(step), exp_samples: [] };
+    return notPendingAt(m, ALERT.metricsAbsent, step);
   };
   /** Exactly the simulated firing alerts at `step`. */
   const firingAt = (sim: { alerts: Alert[] }, step: number): ExprTest => ({

@@ -10,7 +10,7 @@
  * from a known step. A case that shows "no alert" checks that nothing is even pending.
  */
 import type { ResolvedGate, ResolvedMigration } from '../../model/types';
-import { selector, type LabelMatcher } from '../../promql/matchers';
+import { eq, selector, type LabelMatcher } from '../../promql/matchers';
 import { parsePromql, rangeWindows } from '../../promql/parse';
 import { parseDurationSeconds } from '../../util/duration';
 import { ALERT, FILES, GATE_STATE, RECORD, groupName, relativeLink, type GateAction, type GateStateName } from '../names';
@@ -68,6 +68,13 @@ export interface RuleTests {
 }
 
 export const evalTime = (step: number): string => `${step}m`;
+
+/** `ALERTS{alertname, migration_id[, gate]}`: one alert's series, pending or firing. */
+export const alertsOf = (m: ResolvedMigration, alertname: string, gate?: string): string =>
+  selector('ALERTS', [eq('alertname', alertname), eq('migration_id', m.id), ...(gate === undefined ? [] : [eq('gate', gate)])]);
+
+/** A check that the alert is neither pending nor firing at `step`. */
+export const notPendingAt = (m: ResolvedMigration, alertname: string, step: number, gate?: string): ExprTest => ({ expr: alertsOf(m, alertname, gate), eval_time: evalTime(step), exp_samples: [] });
 
 /** Values in promtool's series notation, runs compressed exactly as promtool expands them. */
 export function seriesValues(samples: Timeline): string {
@@ -466,15 +473,8 @@ function gateCases(m: ResolvedMigration, g: ResolvedGate, timeline: GateTimeline
 function recoveredEarly(gate: GateInput, b: BuiltCase, recoverFrom: number, stateOf: (v: number | undefined) => GateStateName): BuiltCase {
   const last = b.spec.evals.at(-1)!;
   if (last.state !== 'green') return b;
-  const db: Db = { stepSeconds: STEP_SECONDS, series: b.series };
-  let r = last.step;
-  try {
-    while (r - 1 > recoverFrom && stateOf(gateValueOf(gate, db, r - 1)) === 'green') r--;
-  } catch (e) {
-    if (!(e instanceof Unsupported)) throw e;
-    return b;
-  }
-  if (r === last.step) return b;
+  const r = heldSince(gate, b.series, 'green', recoverFrom + 1, last.step, stateOf);
+  if (!(r < last.step)) return b;
   return {
     ...b,
     spec: { ...b.spec, targets: b.spec.targets.slice(0, r + 1), evals: [...b.spec.evals.slice(0, -1), { ...last, step: r }] },
@@ -488,16 +488,22 @@ function settledAt(gate: GateInput, spec: GateCaseSpec, series: Series[], stateO
   if (!first) return 0;
   let end = 0;
   while (end + 1 < spec.targets.length && spec.targets[end + 1] === spec.targets[0]) end++;
+  return heldSince(gate, series, first.state, 0, end, stateOf);
+}
+
+/**
+ * The first step of the run that ends at `to` (and starts no earlier than `from`) in which the
+ * gate value is in `state` at every step; `to + 1` when it is not even at `to`, Infinity when the
+ * value is beyond the evaluator (then only full windows are trusted).
+ */
+function heldSince(gate: GateInput, series: Series[], state: GateStateName, from: number, to: number, stateOf: (v: number | undefined) => GateStateName): number {
   const db: Db = { stepSeconds: STEP_SECONDS, series };
-  let i = end;
+  let i = to;
   try {
-    for (; i >= 0; i--) {
-      const v = gateValueOf(gate, db, i);
-      if (stateOf(v) !== first.state) break;
-    }
+    while (i >= from && stateOf(gateValueOf(gate, db, i)) === state) i--;
   } catch (e) {
     if (!(e instanceof Unsupported)) throw e;
-    return Infinity; // beyond the evaluator: only the full windows are trusted
+    return Infinity;
   }
   return i + 1;
 }
@@ -552,7 +558,7 @@ function gateGroup(m: ResolvedMigration, alerts: AlertingRule[], members: BuiltC
     // covers a gate and phase no earlier case listed, and otherwise an ALERTS query proves this
     // gate's alert fires.
     const absentCase = spec.evals.some((e) => e.firing.includes('absent'));
-    const ownAlertsQuery = selector('ALERTS', [{ name: 'alertname', op: '=', value: ALERT.absent }, { name: 'migration_id', op: '=', value: m.id }, { name: 'gate', op: '=', value: g.id }]);
+    const ownAlertsQuery = alertsOf(m, ALERT.absent, g.id);
     for (const e of spec.evals) {
       for (const kind of ['pause', 'rollback', 'absent'] as const) {
         // The case's own intent must agree with the simulation, or the inputs are not what we meant.
@@ -587,8 +593,7 @@ function gateGroup(m: ResolvedMigration, alerts: AlertingRule[], members: BuiltC
       // Not even pending: its ALERTS series (pending or firing) is empty.
       for (const kind of e.quiet ?? []) {
         if (own.pending[kind][e.step]) throw new CaseMismatch(`rules.test.yaml generator: gate ${g.id}, case "${spec.name}": ${kind} alert pending at ${e.step}m`);
-        const name = kind === 'pause' ? ALERT.pause : ALERT.rollback;
-        exprTests.push({ expr: selector('ALERTS', [{ name: 'alertname', op: '=', value: name }, { name: 'migration_id', op: '=', value: m.id }, { name: 'gate', op: '=', value: g.id }]), eval_time: evalTime(e.step), exp_samples: [] });
+        exprTests.push(notPendingAt(m, kind === 'pause' ? ALERT.pause : ALERT.rollback, e.step, g.id));
       }
       exprTests.push({
         expr: gateSelector(RECORD.gateState, g),
@@ -834,15 +839,13 @@ function metaTests(m: ResolvedMigration, alerts: AlertingRule[]): TestGroup[] {
   });
   // The exceptions: at the first step past stalledAfter (where the case above is pending) the
   // alert is not even pending, and nothing the exception rests on changes later.
-  const alertsOf = (name: string): string => selector('ALERTS', [{ name: 'alertname', op: '=', value: name }, { name: 'migration_id', op: '=', value: m.id }]);
-  const notPending = (name: string, step: number): ExprTest => ({ expr: alertsOf(name), eval_time: evalTime(step), exp_samples: [] });
   const idle = m.phases.find((p) => !progressPhases(m).includes(p.id))?.id;
   if (idle !== undefined) {
     out.push({
       name: `${ALERT.stalled}: no alert in phase ${idle}, where no progress is expected (not even pending)`,
       interval: STEP,
       input_series: stallInputs(0, 100, stallStep + 1, idle),
-      promql_expr_test: [notPending(ALERT.stalled, stallStep)],
+      promql_expr_test: [notPendingAt(m, ALERT.stalled, stallStep)],
     });
   }
   // Throttled, then (one step later, the guards read instant values) every row processed: one
@@ -860,7 +863,7 @@ function metaTests(m: ResolvedMigration, alerts: AlertingRule[]): TestGroup[] {
       series('migration_rows_processed_total', throttledUntil(100, 1000)),
       series('migration_rows_total', hold(1000, chained)),
     ],
-    promql_expr_test: [notPending(ALERT.stalled, stallStep), notPending(ALERT.stalled, stallStep + 1)],
+    promql_expr_test: [notPendingAt(m, ALERT.stalled, stallStep), notPendingAt(m, ALERT.stalled, stallStep + 1)],
   });
 
   // ETA overrun: 1 row/s (60 per step, rate exactly 1 once the 5m window is full); the phase
@@ -890,7 +893,7 @@ function metaTests(m: ResolvedMigration, alerts: AlertingRule[]): TestGroup[] {
         { eval_time: evalTime(fireStep), alertname: ALERT.etaOverrun, exp_alerts: [expectedAlert(eta, etaLabels, overrunRemaining)] },
       ],
       promql_expr_test: [
-        notPending(ALERT.etaOverrun, start),
+        notPendingAt(m, ALERT.etaOverrun, start),
         { expr: selector(RECORD.eta, [{ name: 'migration_id', op: '=', value: m.id }]), eval_time: evalTime(fireStep), exp_samples: [{ labels: sampleLabels(RECORD.eta, { migration_id: m.id }), value: overrunRemaining }] },
       ],
     });
@@ -905,7 +908,7 @@ function metaTests(m: ResolvedMigration, alerts: AlertingRule[]): TestGroup[] {
     input_series: [...feed(2), ...m.phases.slice(0, 2).map((p, i) => series('migration_phase', [i === 0 ? 0 : 1, i === 0 ? 0 : 1], { phase: p.id }))],
     promql_expr_test: [
       { expr: selector(RECORD.currentPhase, [{ name: 'migration_id', op: '=', value: m.id }]), eval_time: '1m', exp_samples: m.phases.length > 1 ? [{ labels: sampleLabels(RECORD.currentPhase, { migration_id: m.id, phase: m.phases[1]!.id }), value: 1 }] : [] },
-      notPending(ALERT.metricsAbsent, 1),
+      notPendingAt(m, ALERT.metricsAbsent, 1),
     ],
   });
   return out;
