@@ -8,9 +8,9 @@
  * there by the test.
  */
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO } from '../helpers/cli';
-import { dangerDriver, startMigobsRun } from '../helpers/run-driver';
+import { dangerDriver, isolateRuns, startMigobsRun } from '../helpers/run-driver';
 import { Services, waitFor, type Prometheus, type Proc } from '../helpers/services';
 
 const DEFINITION = join(__dirname, 'fixtures', 'run-gh-ost.yaml');
@@ -39,7 +39,7 @@ describe('migobs run gh-ost (stand-in obeying gh-ost\'s documented contracts) wi
       DEFINITION, '--tool', 'gh-ost', '--prometheus-url', prom.url, '--pushgateway', pushgateway.url, '--interval', '500ms', ...extra, '--',
       process.execPath, STANDIN, '--execute', '--alter', 'ADD COLUMN c INT', ...standin,
     ]);
-    runs.push(run.proc);
+    track(run.proc);
     return run;
   }
 
@@ -50,13 +50,7 @@ describe('migobs run gh-ost (stand-in obeying gh-ost\'s documented contracts) wi
    */
   const throttledLines = (proc: Proc): number => (proc.output().match(/State: throttled, flag-file;/g) ?? []).length;
 
-  // Each test starts from a proceeding gate, and a test that failed half-way leaves no run behind
-  // that keeps pushing the contract (or holds the gate) for the next one.
-  const runs: Proc[] = [];
-  beforeEach(() => danger(0), 60_000);
-  afterEach(async () => {
-    await Promise.all(runs.splice(0).filter((p) => !p.exited).map((p) => p.stop()));
-  }, 60_000);
+  const track = isolateRuns(() => danger(0));
 
   beforeAll(async () => {
     try {

@@ -10,8 +10,8 @@
  * - a pt-osc that fails on its own: migobs run exits with pt-osc's code and says so.
  */
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { dangerDriver, startMigobsRun } from '../helpers/run-driver';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dangerDriver, isolateRuns, startMigobsRun } from '../helpers/run-driver';
 import { freePort, HOST, Services, waitFor, type MariaDB, type Prometheus, type Proc } from '../helpers/services';
 import { requireTool } from '../helpers/tools';
 
@@ -40,17 +40,11 @@ describe('migobs run pt-online-schema-change on real MariaDB, Prometheus and Pus
       ptosc, '--execute', '--alter', alter, `D=app,t=t,S=${db.socket},u=${db.user}`,
       '--recursion-method', 'none', '--chunk-size', '1000', '--sleep', '0.05', ...extra,
     ]);
-    runs.push(run.proc);
+    track(run.proc);
     return run;
   }
 
-  // Each test starts from a proceeding gate, and a test that failed half-way leaves no run behind
-  // holding the --listen port (or the gate) for the next one.
-  const runs: Proc[] = [];
-  beforeEach(() => danger(0), 60_000);
-  afterEach(async () => {
-    await Promise.all(runs.splice(0).filter((p) => !p.exited).map((p) => p.stop()));
-  }, 60_000);
+  const track = isolateRuns(() => danger(0));
 
   beforeAll(async () => {
     try {

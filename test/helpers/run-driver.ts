@@ -3,7 +3,7 @@
  * "danger" signal pushed to a real Pushgateway, and a `migobs run` process whose whole output and
  * exit are observable.
  */
-import { expect } from 'vitest';
+import { afterEach, beforeEach, expect } from 'vitest';
 import { REPO } from './cli';
 import { CLI_BIN, waitFor, type Prometheus, type Proc, type Services } from './services';
 
@@ -17,6 +17,20 @@ export function dangerDriver(pushgatewayUrl: string, prom: () => Prometheus): (v
     expect(r.status).toBeLessThan(300);
     await waitFor(`Prometheus to read danger ${value}`, async () => ((await prom().query('max(migobs_e2e_danger)'))[0]?.value[1] === String(value) ? true : undefined), 30_000);
   };
+}
+
+/**
+ * Call inside a suite's `describe`: each test starts from a proceeding gate (`proceed` sets it),
+ * and a test that failed half-way leaves no run behind (pushing the contract, holding the gate or
+ * a --listen port) for the next one. Returns `track`, to hand every run the suite starts.
+ */
+export function isolateRuns(proceed: () => Promise<void>): (run: Proc) => void {
+  const runs: Proc[] = [];
+  beforeEach(proceed, 60_000);
+  afterEach(async () => {
+    await Promise.all(runs.splice(0).filter((p) => !p.exited).map((p) => p.stop()));
+  }, 60_000);
+  return (run) => void runs.push(run);
 }
 
 /** `migobs run <args>` from the repo, with its whole output (Proc keeps only the tail) and its exit. */
