@@ -26,7 +26,7 @@ import type { ResolvedMigration } from '../../src/model/types';
 import { toYaml } from '../../src/render/serialize';
 import { REPO } from '../helpers/cli';
 import { requireTool, runTool } from '../helpers/tools';
-import { askGateUntil } from '../helpers/gate';
+import { askGateUntil, type GateAnswer } from '../helpers/gate';
 import { shippedDsnParameters, shippedText } from '../helpers/exporter-setup';
 import { CLI_BIN, freePort, HOST, migobsAsync, Services, sleep, waitFor, type AsyncCliResult, type Postgres, type Prometheus, type Proc, type Webhook } from '../helpers/services';
 
@@ -53,10 +53,13 @@ describe('live migration: gate, alerts and the example backfill on real services
   const gate = (...extra: string[]): Promise<AsyncCliResult> =>
     migobsAsync(['--config', configFile, 'gate', DEFINITION, '--prometheus-url', prom.url, '--timeout', '3s', ...extra]);
 
-  /** Ask `migobs gate` until it exits with `code` (alerts and gates need a few scrapes to settle). */
-  const gateUntil = async (code: number, timeoutMs = 30_000): Promise<AsyncCliResult> => {
+  /**
+   * Ask `migobs gate` until it exits with `code` and `also` holds for its answer (alerts and gates
+   * need a few scrapes to settle).
+   */
+  const gateUntil = async (code: number, timeoutMs = 30_000, also: (answer: GateAnswer) => boolean = () => true): Promise<AsyncCliResult> => {
     const activity = (): string => db.psql("SELECT string_agg(pid || ' ' || state || ' ' || coalesce(wait_event_type, '-') || ' ' || left(query, 60), E'\\n') FROM pg_stat_activity WHERE datname = 'app'");
-    const reply = await askGateUntil(() => gate('--json'), `migobs gate to exit ${code}`, (r) => r.result.code === code, {
+    const reply = await askGateUntil(() => gate('--json'), `migobs gate to exit ${code}`, (r) => r.result.code === code && r.answer !== undefined && also(r.answer), {
       timeoutMs,
       context: () => `pg_stat_activity:\n${activity()}\nbackfill:\n${backfill.output().slice(-3000)}`,
     });
@@ -266,7 +269,9 @@ describe('live migration: gate, alerts and the example backfill on real services
       const c = await connect();
       waiters.push(c.query('UPDATE orders SET amount = amount WHERE id = $1', [i + 1]).catch(() => undefined));
     }
-    const rollback = await gateUntil(3);
+    // Rollback (> 2) is already reached at 3 blocked sessions: wait until all 4 are blocked and
+    // scraped, so the value checked is the one this step caused, not a scrape taken half-way.
+    const rollback = await gateUntil(3, 30_000, (a) => a.gates.find((g) => g.gate === 'lock-waits')?.value === 4);
     expect((JSON.parse(rollback.stdout) as { gates: { gate: string; state: string; value: number }[] }).gates.find((g) => g.gate === 'lock-waits')).toMatchObject({ state: 'rollback', value: 4 });
     const alert = await waitFor('MigrationGateRollback at the page webhook', () => firing(page, 'MigrationGateRollback', 'lock-waits'), 40_000);
     expect(alert.labels).toMatchObject({ severity: 'critical', action: 'rollback' });

@@ -56,6 +56,17 @@ describe('PostgreSQL progress views through postgres_exporter', () => {
     const r = await fetch(`http://${exporter.target}/metrics`, { signal: AbortSignal.timeout(10_000) });
     return r.text();
   }
+  /**
+   * Wait until the session named `name` waits for the advisory lock hold_at(100000) takes: from
+   * then on its progress is held. (Reading the view before that races the scan: on its first block
+   * PostgreSQL reports blocks_done = blocks_total, and a scan not yet held moves on.)
+   */
+  async function heldAtAdvisoryLock(name: string): Promise<void> {
+    await waitFor(`${name} to wait for the advisory lock`, () => {
+      const n = db.psql(`SELECT count(*) FROM pg_stat_activity WHERE application_name = '${name}' AND wait_event_type = 'Lock' AND wait_event = 'advisory'`);
+      return n === '1' ? true : undefined;
+    }, 60_000, 100);
+  }
   /** Wait until the build's series show `phase`, then return them by metric suffix. */
   async function inPhase(metric: string, phase: string): Promise<Record<string, Series>> {
     let last = '';
@@ -114,23 +125,28 @@ describe('PostgreSQL progress views through postgres_exporter', () => {
     const build = builder.query('CREATE INDEX CONCURRENTLY orders_hold_idx ON orders (hold_at(id))');
     build.catch(() => undefined);
 
-    const waiting = await inPhase('pg_progress_create_index', 'waiting for writers before build');
-    expect(waiting.lockers_total!.value).toBe(1);
-    expect(waiting.lockers_done!.value).toBe(0);
-    expect(waiting.lockers_total!.labels).toMatchObject({ datname: 'postgres', relation: 'public.orders', command: 'CREATE INDEX CONCURRENTLY' });
-    expect(Number(waiting.lockers_total!.labels.pid)).toBeGreaterThan(0);
-    expect(waiting.running_seconds!.value).toBeGreaterThanOrEqual(0);
+    try {
+      const waiting = await inPhase('pg_progress_create_index', 'waiting for writers before build');
+      expect(waiting.lockers_total!.value).toBe(1);
+      expect(waiting.lockers_done!.value).toBe(0);
+      expect(waiting.lockers_total!.labels).toMatchObject({ datname: 'postgres', relation: 'public.orders', command: 'CREATE INDEX CONCURRENTLY' });
+      expect(Number(waiting.lockers_total!.labels.pid)).toBeGreaterThan(0);
+      expect(waiting.running_seconds!.value).toBeGreaterThanOrEqual(0);
 
-    // The writer commits: the build scans the table until hold_at(100000) waits for the advisory lock.
-    await writer.query('COMMIT');
-    const scanning = await inPhase('pg_progress_create_index', 'building index: scanning table');
-    expect(scanning.blocks_total!.value).toBe(blocks);
-    expect(scanning.blocks_total!.labels).toMatchObject({ relation: 'public.orders', index_relation: 'public.orders_hold_idx' });
-    // Held half-way: the scan's progress, blocks_done / blocks_total, is strictly between 0 and 1.
-    expect(scanning.blocks_done!.value).toBeGreaterThan(0);
-    expect(scanning.blocks_done!.value).toBeLessThan(blocks);
-
-    await holder.query('SELECT pg_advisory_unlock(42)');
+      // The writer commits: the build scans the table until hold_at(100000) waits for the advisory lock.
+      await writer.query('COMMIT');
+      await heldAtAdvisoryLock('builder');
+      const scanning = await inPhase('pg_progress_create_index', 'building index: scanning table');
+      expect(scanning.blocks_total!.value).toBe(blocks);
+      expect(scanning.blocks_total!.labels).toMatchObject({ relation: 'public.orders', index_relation: 'public.orders_hold_idx' });
+      // Held half-way: the scan's progress, blocks_done / blocks_total, is strictly between 0 and 1.
+      expect(scanning.blocks_done!.value).toBeGreaterThan(0);
+      expect(scanning.blocks_done!.value).toBeLessThan(blocks);
+    } finally {
+      // Released even when an assertion failed, so the next test's holder can take the lock.
+      await writer.query('ROLLBACK').catch(() => undefined);
+      await holder.query('SELECT pg_advisory_unlock(42)');
+    }
     await build;
     await waitFor('the build series to disappear', async () => (parse(await scrape(), 'pg_progress_create_index_blocks_total').length === 0 ? true : undefined), 30_000, 200);
     expect(db.psql("SELECT indisvalid FROM pg_index WHERE indexrelid = 'orders_hold_idx'::regclass")).toBe('t');
@@ -142,10 +158,14 @@ describe('PostgreSQL progress views through postgres_exporter', () => {
     await holder.query('SELECT pg_advisory_lock(42)');
     const vacuum = (await session('vacuum')).query('VACUUM FULL orders');
     vacuum.catch(() => undefined);
-    const rebuilding = await inPhase('pg_progress_cluster', 'rebuilding index');
-    expect(rebuilding.heap_tuples_written!.labels).toMatchObject({ command: 'VACUUM FULL', datname: 'postgres', relation: 'public.orders' });
-    expect(rebuilding.heap_tuples_written!.value).toBe(200000);
-    await holder.query('SELECT pg_advisory_unlock(42)');
+    try {
+      await heldAtAdvisoryLock('vacuum');
+      const rebuilding = await inPhase('pg_progress_cluster', 'rebuilding index');
+      expect(rebuilding.heap_tuples_written!.labels).toMatchObject({ command: 'VACUUM FULL', datname: 'postgres', relation: 'public.orders' });
+      expect(rebuilding.heap_tuples_written!.value).toBe(200000);
+    } finally {
+      await holder.query('SELECT pg_advisory_unlock(42)');
+    }
     await vacuum;
     await waitFor('the rewrite series to disappear', async () => (parse(await scrape(), 'pg_progress_cluster_heap_blks_total').length === 0 ? true : undefined), 30_000, 200);
   });
