@@ -137,20 +137,25 @@ export function stallTimeline(stalledAfterSeconds: number, scrapeIntervalSeconds
   return { stallStep, stallFire: stallStep + steps(stalledForSeconds(scrapeIntervalSeconds)) };
 }
 
-/** How many of metaCaseSteps' cases (its first) are stalled-alert cases. */
-export const STALL_CASES = 3;
+/** Steps of the migration-wide cases, at most, by what they test. */
+export interface MetaCaseSteps {
+  /** The stalled alert: fires; idle phase; throttled then finished (one group). */
+  stalled: [number, number, number];
+  /** The ETA overrun (both cases in one group). */
+  eta: number;
+  /** The current phase, with metrics absent. */
+  phase: number;
+}
 
-/** Steps of the migration-wide cases (stalled x3, ETA overrun, current phase and metrics absent), at most. */
-export function metaCaseSteps(stalledAfterSeconds: number, scrapeIntervalSeconds: number): number[] {
+export function metaCaseSteps(stalledAfterSeconds: number, scrapeIntervalSeconds: number): MetaCaseSteps {
   const { stallStep, stallFire } = stallTimeline(stalledAfterSeconds, scrapeIntervalSeconds);
   // The exceptions (and the other "no alert" cases) check that nothing is even pending, early.
   const quiet = stallStep + 1;
-  const eta = 6 + 1 + steps(ETA_OVERRUN_FOR_SECONDS) + 1;
-  // Stalled: fires; idle phase; throttled then finished (one group). The stalled ones first
-  // (rule-test-cost reads STALL_CASES). Then the ETA (both cases in one group), and the current
-  // phase with metrics absent.
-  return [stallFire + 1, quiet, quiet + 1, eta, 2];
+  return { stalled: [stallFire + 1, quiet, quiet + 1], eta: 6 + 1 + steps(ETA_OVERRUN_FOR_SECONDS) + 1, phase: 2 };
 }
+
+/** All steps of the stalled-alert cases. */
+export const stalledSteps = (s: MetaCaseSteps): number => s.stalled[0] + s.stalled[1] + s.stalled[2];
 
 export interface TestCostGate {
   id: string;
@@ -203,7 +208,8 @@ export const META_RULE_WEIGHT = 10;
 export function testCost(gates: readonly TestCostGate[], stalledAfterSeconds: number, scrapeIntervalSeconds: number, opts: { settledAtOnce?: boolean } = {}): TestCost {
   // The lifecycle case with no input runs past the `for` of the alerts on missing data.
   const missingFor = Math.max(steps(METRICS_ABSENT_FOR_SECONDS), ...gates.map((g) => steps(g.pauseForSeconds)));
-  let total = metaCaseSteps(stalledAfterSeconds, scrapeIntervalSeconds).reduce((a, b) => a + b, 0) + LIFECYCLE_CASE_STEPS + missingFor + 3;
+  const meta = metaCaseSteps(stalledAfterSeconds, scrapeIntervalSeconds);
+  let total = stalledSteps(meta) + meta.eta + meta.phase + LIFECYCLE_CASE_STEPS + missingFor + 3;
   let longest: TestCost['longest'];
   for (const cls of packGates(gates.map((g) => ({ ...g, phaseKey: g.phaseKey ?? '' })))) {
     // `settledAtOnce`: the lower bound, every class's phase starting at step 1 (tests.ts earlyStart)

@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../../diagnostics';
-import { testCost, stallTimeline, gateCaseSteps, gateTimeline, metaCaseSteps, packMetrics, phaseKeyOf, STALL_CASES, type TestCost, type TestCostGate } from '../../generate/rules/test-plan';
+import { testCost, stallTimeline, gateCaseSteps, gateTimeline, metaCaseSteps, packMetrics, phaseKeyOf, stalledSteps, type TestCost, type TestCostGate } from '../../generate/rules/test-plan';
 import type { ResolvedGate, ResolvedMigration } from '../../model/types';
 import { forSource } from '../../lint/locate';
 import { parsePromql, rangeWindows, selectors, syntaxProblems, type ParsedExpr } from '../../promql/parse';
@@ -76,7 +76,7 @@ export const ruleTestCost: SemanticRule = {
 
     const need = `the generated rule tests need about ${fmt(cost.total)} rule evaluations (${fmt(cost.steps)} test steps x ${fmt(cost.perStep)} per step), more than the limit of ${fmt(MAX_RULE_TEST_COST)} that keeps \`promtool test rules\` within minutes`;
     // Blame what costs most: the stalled-alert cases, one gate's long cases, or the number of gates.
-    const stallShare = metaCaseSteps(m.stalledAfterSeconds, m.scrapeIntervalSeconds).slice(0, STALL_CASES).reduce((a, b) => a + b, 0);
+    const stallShare = stalledSteps(metaCaseSteps(m.stalledAfterSeconds, m.scrapeIntervalSeconds));
     let worst: { gate: TestCostGate; steps: number } | undefined;
     for (const g of gates) {
       const s = gateCaseSteps(gateTimeline(g.windowMs, g.pauseForSeconds, g.rollbackForSeconds)).reduce((a, b) => a + b, 0);
