@@ -36,6 +36,7 @@ import {
   STEP_SECONDS,
   evalTime,
   expectedAlert,
+  feedsGreen,
   greenGates,
   inputSeries,
   notPendingAt,
@@ -160,8 +161,8 @@ export function lifecycleTests(m: ResolvedMigration, alerts: AlertingRule[]): Te
   // The crash, restart and finished cases feed every gate's recorded value green but one (the
   // witness: of the gates of the phase, the one with the shortest hold), so that few alerts are
   // active: promtool expands every active alert's annotations at every step. The witness and
-  // any gate that cannot be fed (tests.ts greenGates) show the gate alerts' lifecycle.
-  const eligible = new Set(greenGates(m, 1).map((s) => s.labels.gate));
+  // any gate that cannot be fed (tests.ts feedsGreen) show the gate alerts' lifecycle.
+  const eligible = new Set(m.gates.filter((g) => feedsGreen(m, g, 1)).map((g) => g.id));
   const witness = phaseGates.filter((g) => eligible.has(g.id)).reduce<(typeof phaseGates)[number] | undefined>((a, g) => (!a || g.pauseForSeconds < a.pauseForSeconds ? g : a), undefined)?.id;
   const watchedFire = Math.max(0, ...phaseGates.filter((g) => g.id === witness || !eligible.has(g.id)).map((g) => steps(g.pauseForSeconds)));
 

@@ -720,19 +720,21 @@ function unfedValues(m: ResolvedMigration, g: ResolvedGate, length: number): Arr
 }
 
 /**
- * The recorded value of every gate, held at its pause threshold (green), for cases about other
- * alerts. Only for gates whose value rule returns nothing in those cases (a fed series must not
- * meet the rule's own output): it returns nothing without inputs, and it reads none of the
- * migration's own series, which those cases feed.
+ * Whether a case about other alerts may feed gate `g`'s recorded value directly: only when its
+ * value rule returns nothing in such a case (a fed series must not meet the rule's own output),
+ * i.e. it returns nothing without inputs over `length` steps and reads none of the migration's own
+ * series, which those cases feed.
  */
-export function greenGates(m: ResolvedMigration, length: number, except?: string): Series[] {
+export function feedsGreen(m: ResolvedMigration, g: ResolvedGate, length: number): boolean {
   const own = (metric: string): boolean => metric.startsWith('migration_') || metric.startsWith('migration:');
+  const reads = metricsOf(gateInput(m, g).value);
+  return reads !== undefined && ![...reads].some(own) && unfedValues(m, g, length).every((v) => v === undefined);
+}
+
+/** The recorded value of every gate that may be fed (feedsGreen), but `except`, held at its pause threshold (green). */
+export function greenGates(m: ResolvedMigration, length: number, except?: string): Series[] {
   return m.gates
-    .filter((g) => {
-      if (g.id === except) return false;
-      const reads = metricsOf(gateInput(m, g).value);
-      return reads !== undefined && ![...reads].some(own) && unfedValues(m, g, length).every((v) => v === undefined);
-    })
+    .filter((g) => g.id !== except && feedsGreen(m, g, length))
     .map((g) => ({ labels: { __name__: RECORD.gateValue, gate: g.id, migration_id: m.id }, samples: Array.from({ length }, () => g.pause) }));
 }
 
