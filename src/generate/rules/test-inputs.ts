@@ -326,10 +326,14 @@ function* invertCall(ast: Ast & { k: 'call' }, t: Timeline, ctx: Ctx): Generator
       // first: the counter starts at 0 at step 0, so every window from step 1 on holds exactly one
       // jump and Prometheus does not extrapolate (the series starts at zero), and the value is the
       // target from step 1 on, long before the window is full (tests.ts starts the phase there).
+      // rate() the same way, its jump being the target times the window: a window then holds one
+      // jump from step 1 on, so a ratio of two rates is the same number at every step (not one
+      // that extrapolation rounds differently while the window fills).
       const n = a0.range / ctx.stepSeconds;
-      if (perStep !== ctx.stepSeconds && Number.isInteger(n) && n > 1) {
-        yield [series(a0.metric, a0.matchers, integrate(mapT(t, (v, i) => (i % n === 1 ? v : 0))))];
-        yield [series(a0.metric, a0.matchers, integrate(mapT(t, (v, i) => (i % n === 0 ? v : 0))))];
+      const jump = ast.fn === 'rate' ? a0.range : perStep !== ctx.stepSeconds ? 1 : undefined;
+      if (jump !== undefined && Number.isInteger(n) && n > 1) {
+        yield [series(a0.metric, a0.matchers, integrate(mapT(t, (v, i) => (i % n === 1 ? v * jump : 0))))];
+        yield [series(a0.metric, a0.matchers, integrate(mapT(t, (v, i) => (i % n === 0 ? v * jump : 0))))];
       }
       return;
     }
