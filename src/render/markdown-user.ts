@@ -144,7 +144,7 @@ function applyEdits(text: string, edits: Edit[]): string {
   return out;
 }
 
-interface Sanitized {
+export interface Sanitized {
   md: string;
   /** Its top-level blocks (a `content` token holds definitions and a paragraph). */
   blocks: string[];
@@ -155,21 +155,34 @@ const cache = new Map<string, Sanitized>();
 const topBlocks = (root: Node): string[] =>
   root.children.flatMap((n) => (n.type === 'content' ? n.children.map((c) => c.type) : [n.type])).filter((t) => t !== 'lineEnding' && t !== 'lineEndingBlank');
 
+/**
+ * One line that starts with a letter and holds no `<` and no `[`: micromark reads it as one
+ * paragraph in which nothing needs neutralising (HTML and autolinks start with `<`, links, images
+ * and definitions with `[`, headings, fences, lists and quotes with what a letter is not, and a
+ * setext heading needs a second line). Most preset and definition text is like this, and skipping
+ * the parse for it is most of the runbook's rendering time. A unit test checks the claim against
+ * the parser.
+ */
+export const isPlainParagraph = (source: string): boolean => /^[A-Za-z][^\n<[]*$/.test(source);
+
 /** Sanitised user Markdown, unindented, with no leading or trailing blank lines. */
 function sanitizeWithBlocks(text: string): Sanitized {
   const source = text.replace(/\r\n?/g, '\n').replace(/^(?:[ \t]*\n)+/, '').replace(/\s+$/, '');
   const hit = cache.get(source);
   if (hit !== undefined) return hit;
+  const done = isPlainParagraph(source) ? { md: source, blocks: ['paragraph'] } : sanitizeByParsing(source);
+  cache.set(source, done);
+  return done;
+}
+
+/** What micromark makes of `source`, neutralised pass by pass (see the top of this file). */
+export function sanitizeByParsing(source: string): Sanitized {
   let out = source;
   // Each pass only adds escapes; a neutralised construct can expose another (the inside of an
   // HTML block becomes paragraph text), so parse again until a pass finds nothing.
   for (let pass = 0; pass < 12; pass++) {
     const { edits, root } = findEdits(out);
-    if (edits.length === 0) {
-      const done = { md: out, blocks: topBlocks(root) };
-      cache.set(source, done);
-      return done;
-    }
+    if (edits.length === 0) return { md: out, blocks: topBlocks(root) };
     out = applyEdits(out, edits);
   }
   // Not reached in practice: fall back to plain text, one escaped paragraph per line.
@@ -177,9 +190,7 @@ function sanitizeWithBlocks(text: string): Sanitized {
     .split('\n')
     .map((l) => mdText(l))
     .filter((l) => l !== '');
-  const done = { md: plain.join('\n\n'), blocks: plain.map(() => 'paragraph') };
-  cache.set(source, done);
-  return done;
+  return { md: plain.join('\n\n'), blocks: plain.map(() => 'paragraph') };
 }
 
 const sanitize = (text: string): string => sanitizeWithBlocks(text).md;

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { micromark } from 'micromark';
 import { describe, expect, it } from 'vitest';
 import { mdCode, mdTable, mdText } from '../../src/render/markdown';
-import { isSafeUserUrl, mdAfterLabel, mdListItem, mdMarkdown } from '../../src/render/markdown-user';
+import { isPlainParagraph, isSafeUserUrl, mdAfterLabel, mdListItem, mdMarkdown, sanitizeByParsing } from '../../src/render/markdown-user';
 import { isOwnHtml, renderedCodeBlocks, renderedCodeSpans, renderedHeadings, renderedHtml, renderedLinks, renderMarkdown } from '../helpers/markdown';
 
 const escapeHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -130,6 +130,42 @@ describe('mdMarkdown: user Markdown keeps code exact and loses what could hurt',
         expect(renderedCodeBlocks(`${md}\n\nAFTER`).some((b) => b.content.includes('AFTER'))).toBe(false);
       }),
       { numRuns: 800 },
+    );
+  });
+});
+
+describe('plain one-line text skips the parse (isPlainParagraph)', () => {
+  // What the fast path returns without parsing must be what the parser makes of the same text.
+  const plain = { md: (s: string) => ({ md: s, blocks: ['paragraph'] }) };
+  it.each([
+    'Halve the batch size and resume.',
+    'Batch p95 <= 0.5 s'.replace('<', ''),
+    'Run `migobs gate` first; exit 0 = proceed',
+    'A *b* _c_ **d** ~~e~~ www.example.com https://x.y/z?a=b&c=d',
+    'Use a | b | c as columns',
+    'Ends with a backslash \\',
+    'X #1 is not a heading; Y! (z) {w} ^v @u $t %s',
+    'A\u0000B and é and 😀',
+    'Tab\there',
+  ])('%j is one paragraph, unchanged', (s) => {
+    expect(isPlainParagraph(s)).toBe(true);
+    expect(sanitizeByParsing(s)).toEqual(plain.md(s));
+  });
+
+  it.each(['', '1. a list', '- a list', '# heading', '> quote', '<b>x</b>', 'see [x](javascript:alert(1))', 'two\nlines', ' leading space', '```', '| a |'])('%j takes the parse', (s) => {
+    expect(isPlainParagraph(s)).toBe(false);
+  });
+
+  it('random plain lines: the parser agrees with the fast path', () => {
+    const first = fc.constantFrom(...'abcXYZ'.split(''));
+    const rest = fc.constantFrom(' ', '\t', 'a', '1', '.', ')', '*', '_', '~', '`', '!', '#', '=', '-', '+', '|', '>', ']', '(', ')', '&', ';', ':', '\\', '"', "'", '{', '}', '^', '@', 'www.', 'http://x', '&amp;', '&#60;', 'é', '\u0000', '\u00a0');
+    fc.assert(
+      fc.property(fc.tuple(first, fc.array(rest, { maxLength: 30 })), ([f, r]) => {
+        const s = (f + r.join('')).replace(/\s+$/, '');
+        expect(isPlainParagraph(s)).toBe(true);
+        expect(sanitizeByParsing(s)).toEqual(plain.md(s));
+      }),
+      { numRuns: 1500 },
     );
   });
 });
