@@ -268,12 +268,13 @@ const settledOf = (cases: Iterable<GateCases>): number => Math.max(0, ...[...cas
  */
 function earlyStart(m: ResolvedMigration, cls: readonly GatePlan[], fullStart: number): { start: number; cases: Map<ResolvedGate, GateCases> } | undefined {
   const windowed = cls.filter((p) => gateTimeline(p.windowMs, 0, 0).start > 1);
-  // Which spec of a slot's fallback chain full windows build, asked only where an early start fell back.
-  const fullRanks = new Map<string, number>();
-  const fullRank = (p: GatePlan, slot: GateSlot): number => {
-    const key = `${p.id}\u0000${slot}`;
-    if (!fullRanks.has(key)) fullRanks.set(key, gateCases(m, p.g, timelineAt(fullStart, p), new Set([slot])).rank.get(slot) ?? Infinity);
-    return fullRanks.get(key)!;
+  // Whether full windows build a stronger spec of a slot's fallback chain than rank `r`, asked only
+  // where an early start fell back (specs of rank r or weaker are not built: only the answer counts).
+  const strongerWithFull = new Map<string, boolean>();
+  const fullBuildsStronger = (p: GatePlan, slot: GateSlot, r: number): boolean => {
+    const key = `${p.id}\u0000${slot}\u0000${r}`;
+    if (!strongerWithFull.has(key)) strongerWithFull.set(key, (gateCases(m, p.g, timelineAt(fullStart, p), new Set([slot]), r).rank.get(slot) ?? Infinity) < r);
+    return strongerWithFull.get(key)!;
   };
   for (let start = 1, tries = 0; start < fullStart && tries < 5; tries++) {
     const cases = new Map(windowed.map((p) => [p.g, gateCases(m, p.g, timelineAt(start, p))] as const));
@@ -285,7 +286,7 @@ function earlyStart(m: ResolvedMigration, cls: readonly GatePlan[], fullStart: n
     }
     const worse = windowed.some((p) => {
       const early = cases.get(p.g)!;
-      return [...early.rank].some(([slot, r]) => r > 0 && fullRank(p, slot) < r);
+      return [...early.rank].some(([slot, r]) => r > 0 && fullBuildsStronger(p, slot, r));
     });
     if (!worse) return { start, cases };
     start *= 2; // a case that needs more of its window: try a later start
@@ -327,8 +328,13 @@ function classGroups(
 /** The simulated alerts of a built case disagree with what the case means to show. */
 class CaseMismatch extends Error {}
 
-/** One gate's cases, by slot, with their inputs built (a case that cannot be built is noted in `skipped`). */
-function gateCases(m: ResolvedMigration, g: ResolvedGate, timeline: GateTimeline, only?: ReadonlySet<GateSlot>): GateCases {
+/**
+ * One gate's cases, by slot, with their inputs built (a case that cannot be built is noted in
+ * `skipped`). `only`: just these slots. `below`: only specs of a rank below it are tried, for a
+ * caller that asks whether a stronger spec than one it has builds (a slot with none stays at rank
+ * Infinity).
+ */
+function gateCases(m: ResolvedMigration, g: ResolvedGate, timeline: GateTimeline, only?: ReadonlySet<GateSlot>, below = Infinity): GateCases {
   const skipped: RuleTests['skipped'] = [];
   const { start, fire, late, recoverFrom, recovered } = timeline;
   const bare = gateTimeline([], g.pauseForSeconds, g.rollbackForSeconds);
@@ -443,7 +449,7 @@ function gateCases(m: ResolvedMigration, g: ResolvedGate, timeline: GateTimeline
     let applies = true;
     let r = 0;
     rank.set(slot, Infinity);
-    for (let s: GateCaseSpec | undefined = spec; s; s = s.fallback, r++) {
+    for (let s: GateCaseSpec | undefined = spec; s && r < below; s = s.fallback, r++) {
       try {
         const series = caseInputs(gate, s, stateOf);
         out.set(slot, { g, spec: s, series, settled: settledAt(gate, s, series, stateOf) });
