@@ -202,6 +202,13 @@ interface BuiltCase {
    * phase's start) only if its phase starts no earlier.
    */
   settled: number;
+  /**
+   * A recovery case's inputs before recoveredEarly cut them, and the steps after which their
+   * increments repeat: gateGroup continues them to the group's end, so the gate stays green
+   * instead of going absent (an absent signal's alert would be active at every later step, and
+   * promtool expands every active alert's annotations at every step).
+   */
+  tail?: { series: Series[]; period: number };
 }
 
 /**
@@ -485,7 +492,29 @@ function recoveredEarly(gate: GateInput, b: BuiltCase, recoverFrom: number, stat
     ...b,
     spec: { ...b.spec, targets: b.spec.targets.slice(0, r + 1), evals: [...b.spec.evals.slice(0, -1), { ...last, step: r }] },
     series: b.series.map((s) => ({ ...s, samples: s.samples.slice(0, r + 1) })),
+    // Green from recoverFrom + 1 to the last check (gateTimeline: recoverFrom + the gate's own
+    // window + 2): the window's worth of increments before the end is what keeps it green.
+    tail: { series: b.series, period: Math.max(1, last.step - recoverFrom - 2) },
   };
+}
+
+/**
+ * A recovery case's inputs continued to `length` steps: each series repeats the increments of the
+ * `period` steps before it ends (a counter keeps its rate, a gauge holds), so every window sees
+ * what the last one saw. Not trusted blindly: gateGroup simulates every gate on the inputs it
+ * writes, and the expectations come from that simulation.
+ */
+function continued(tail: { series: Series[]; period: number }, length: number): Series[] {
+  const p = tail.period;
+  return tail.series.map((s) => {
+    const samples = s.samples.slice(0, length);
+    for (let i = samples.length; i < length; i++) {
+      const [prev, a, b] = [samples[i - 1], samples[i - p], samples[i - p - 1]];
+      if (prev === undefined || a === undefined || b === undefined) break;
+      samples.push(prev + (a - b));
+    }
+    return { ...s, samples };
+  });
 }
 
 /** BuiltCase.settled: scanned back from the end of the targets' first run. */
@@ -538,7 +567,7 @@ function gateGroup(m: ResolvedMigration, alerts: AlertingRule[], members: BuiltC
   const phaseId = members[0]!.spec.phase;
   if (members.some((c) => c.spec.phase !== phaseId)) throw new Error('rules.test.yaml generator: a packed group mixes phases');
   const length = Math.max(...members.map((c) => c.spec.targets.length));
-  const signalSeries = members.flatMap((c) => c.series);
+  const signalSeries = members.flatMap((c) => (c.tail ? continued(c.tail, length) : c.series));
   const phaseLabels = { ...labelsFor(m.migrationMatchers), phase: phaseId };
   const phase: Series = { labels: { __name__: 'migration_phase', ...phaseLabels }, samples: Array.from({ length }, (_, i) => (i >= start ? 1 : undefined)) };
   const phaseAt = (i: number): string | undefined => (i >= start ? phaseId : undefined);
