@@ -34,7 +34,24 @@ export function matches(labels: Labels, ms: Matcher[]): boolean {
   return ms.every((m) => matcherAccepts(m, labels[m.name] ?? ''));
 }
 
-export const labelKey = (l: Labels): string => JSON.stringify(Object.keys(l).sort().map((k) => [k, l[k]]));
+/**
+ * Identity of a label set, for grouping and matching: the names in order, each with its value's
+ * length before the value, so no two label sets share a key whatever their values hold. Hot: it runs
+ * for every sample of every binary operation and aggregation at every step the synthesis evaluates.
+ */
+export function labelKey(l: Labels): string {
+  const names = Object.keys(l);
+  if (names.length > 1) names.sort();
+  let key = '';
+  for (const n of names) {
+    const v = l[n]!;
+    key += `${n}\u0000${v.length}\u0000${v}`;
+  }
+  return key;
+}
+
+/** The order a selector returns its series in (that of the JSON key it always used: same outputs). */
+const labelOrderKey = (l: Labels): string => JSON.stringify(Object.keys(l).sort().map((k) => [k, l[k]]));
 
 const dropName = (l: Labels): Labels => {
   const { __name__: _, ...rest } = l;
@@ -94,7 +111,7 @@ function select(db: Db, sel: Ast & { k: 'sel' }): Series[] {
   if (!bySel) selectCache.set(db.series, (bySel = new WeakMap()));
   let out = bySel.get(sel);
   if (!out) {
-    const keyed = db.series.filter((s) => s.labels.__name__ === sel.metric && matches(s.labels, sel.matchers)).map((s) => ({ s, key: labelKey(s.labels) }));
+    const keyed = db.series.filter((s) => s.labels.__name__ === sel.metric && matches(s.labels, sel.matchers)).map((s) => ({ s, key: labelOrderKey(s.labels) }));
     out = keyed.sort((a, b) => (a.key < b.key ? -1 : 1)).map((x) => x.s);
     bySel.set(sel, out);
   }
