@@ -195,3 +195,23 @@ describe('promtool test rules catches a broken lifecycle', { timeout: PROMTOOL_T
     expect(r.output).toMatch(failing(ALERTS, '\\{__name__="ALERTS", action="pause", alertname="MigrationGateSignalAbsent"'));
   });
 });
+
+describe('promtool test rules catches a broken stalled alert', { timeout: PROMTOOL_TEST_TIMEOUT }, () => {
+  // The stalled cases put the last progress before the test's start (test-plan.ts stallTimeline),
+  // so stalledAfter is reached at step 1 whatever its length; the boundary must still be pinned.
+  const after = model.stalledAfterSeconds;
+  const swapOnce = (text: string, from: string, to: string): string => {
+    expect(text.split(from)).toHaveLength(2);
+    return text.replace(from, to);
+  };
+  it.each([
+    ['`>` loosened to `>=` (fires at exactly stalledAfter)', `) > ${after})`, `) >= ${after})`],
+    ['stalledAfter one minute longer', `) > ${after})`, `) > ${after + 60})`],
+    ['stalledAfter one minute shorter', `) > ${after})`, `) > ${after - 60})`],
+    ['the throttled exception dropped', ' unless on (migration_id) (max by (migration_id) (migration_throttled{', ' unless on (migration_id) (0 * max by (migration_id) (migration_throttled{'],
+  ])('%s fails', (_name, from, to) => {
+    const r = promtoolTest(swapOnce(rulesYaml, from, to));
+    expect(r.code, r.output).not.toBe(0);
+    expect(r.output).toContain('MigrationStalled');
+  });
+});

@@ -132,9 +132,17 @@ export const stalledForSeconds = (scrapeIntervalSeconds: number): number => Math
 export const ETA_OVERRUN_FOR_SECONDS = 15 * 60;
 export const METRICS_ABSENT_FOR_SECONDS = 10 * 60;
 
-export function stallTimeline(stalledAfterSeconds: number, scrapeIntervalSeconds: number): { stallStep: number; stallFire: number } {
-  const stallStep = Math.floor(stalledAfterSeconds / STEP_SECONDS) + 1; // first step strictly past stalledAfter
-  return { stallStep, stallFire: stallStep + steps(stalledForSeconds(scrapeIntervalSeconds)) };
+/**
+ * The stalled cases' clock. The alert reads `time() - last progress timestamp`, so the last
+ * progress is put before the test's start (`progressAt`, a negative timestamp) by as much as
+ * brings the first step strictly past stalledAfter (`stallStep`) to step 2: step 1 then holds the
+ * exact boundary, and a stalledAfter of hours or days costs no more steps than one of minutes.
+ */
+export function stallTimeline(stalledAfterSeconds: number, scrapeIntervalSeconds: number): { stallStep: number; stallFire: number; progressAt: number } {
+  const pastAfter = Math.floor(stalledAfterSeconds / STEP_SECONDS) + 1; // steps from the last progress to strictly past stalledAfter
+  const shift = Math.max(0, pastAfter - 2);
+  const stallStep = pastAfter - shift;
+  return { stallStep, stallFire: stallStep + steps(stalledForSeconds(scrapeIntervalSeconds)), progressAt: -shift * STEP_SECONDS };
 }
 
 /** Steps of the migration-wide cases, at most, by what they test. */
@@ -155,7 +163,7 @@ export function metaCaseSteps(stalledAfterSeconds: number, scrapeIntervalSeconds
 }
 
 /** All steps of the stalled-alert cases. */
-export const stalledSteps = (s: MetaCaseSteps): number => s.stalled[0] + s.stalled[1] + s.stalled[2];
+const stalledSteps = (s: MetaCaseSteps): number => s.stalled[0] + s.stalled[1] + s.stalled[2];
 
 export interface TestCostGate {
   id: string;

@@ -852,14 +852,15 @@ function metaTests(m: ResolvedMigration, alerts: AlertingRule[]): TestGroup[] {
   const feed = (length: number): InputSeries[] => [...scheduleFeed(m, length), ...greenGates(m, length)].map((f) => inputSeries(f, length));
   const out: TestGroup[] = [];
 
-  // Stalled: last progress at t=0, so at step i the value is i minutes.
+  // Stalled: the last progress at `progressAt` (before the test's start, test-plan.ts
+  // stallTimeline), so at step i the value is i minutes minus progressAt.
   const stalled = rule(ALERT.stalled);
-  const { stallStep, stallFire } = stallTimeline(m.stalledAfterSeconds, m.scrapeIntervalSeconds);
+  const { stallStep, stallFire, progressAt } = stallTimeline(m.stalledAfterSeconds, m.scrapeIntervalSeconds);
   const hold = (v: number | undefined, n: number): Timeline => Array.from({ length: n }, () => v);
   const stallInputs = (throttled: number, processed: number, n: number, phaseId = phase): InputSeries[] => [
     ...feed(n),
     series('migration_phase', hold(1, n), { phase: phaseId }),
-    series('migration_last_progress_timestamp_seconds', hold(0, n)),
+    series('migration_last_progress_timestamp_seconds', hold(progressAt, n)),
     series('migration_throttled', hold(throttled, n)),
     series('migration_rows_processed_total', hold(processed, n)),
     series('migration_rows_total', hold(1000, n)),
@@ -871,7 +872,7 @@ function metaTests(m: ResolvedMigration, alerts: AlertingRule[]): TestGroup[] {
     input_series: stallInputs(0, 100, stallFire + 1),
     alert_rule_test: [
       { eval_time: evalTime(stallFire - 1), alertname: ALERT.stalled, exp_alerts: [] },
-      { eval_time: evalTime(stallFire), alertname: ALERT.stalled, exp_alerts: [expectedAlert(stalled, stalledLabels, stallFire * STEP_SECONDS)] },
+      { eval_time: evalTime(stallFire), alertname: ALERT.stalled, exp_alerts: [expectedAlert(stalled, stalledLabels, stallFire * STEP_SECONDS - progressAt)] },
     ],
   });
   // The exceptions: at the first step past stalledAfter (where the case above is pending) the
@@ -895,7 +896,7 @@ function metaTests(m: ResolvedMigration, alerts: AlertingRule[]): TestGroup[] {
     input_series: [
       ...feed(chained),
       series('migration_phase', hold(1, chained), { phase }),
-      series('migration_last_progress_timestamp_seconds', hold(0, chained)),
+      series('migration_last_progress_timestamp_seconds', hold(progressAt, chained)),
       series('migration_throttled', throttledUntil(1, 0)),
       series('migration_rows_processed_total', throttledUntil(100, 1000)),
       series('migration_rows_total', hold(1000, chained)),

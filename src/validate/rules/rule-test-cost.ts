@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../../diagnostics';
-import { testCost, stallTimeline, gateCaseSteps, gateTimeline, metaCaseSteps, packMetrics, phaseKeyOf, stalledSteps, type TestCost, type TestCostGate } from '../../generate/rules/test-plan';
+import { testCost, gateCaseSteps, gateTimeline, packMetrics, phaseKeyOf, type TestCost, type TestCostGate } from '../../generate/rules/test-plan';
 import type { ResolvedGate, ResolvedMigration } from '../../model/types';
 import { forSource } from '../../lint/locate';
 import { parsePromql, rangeWindows, selectors, syntaxProblems, type ParsedExpr } from '../../promql/parse';
@@ -75,19 +75,12 @@ export const ruleTestCost: SemanticRule = {
     if (cost.total <= MAX_RULE_TEST_COST) return [];
 
     const need = `the generated rule tests need about ${fmt(cost.total)} rule evaluations (${fmt(cost.steps)} test steps x ${fmt(cost.perStep)} per step), more than the limit of ${fmt(MAX_RULE_TEST_COST)} that keeps \`promtool test rules\` within minutes`;
-    // Blame what costs most: the stalled-alert cases, one gate's long cases, or the number of gates.
-    const stallShare = stalledSteps(metaCaseSteps(m.stalledAfterSeconds, m.scrapeIntervalSeconds));
+    // Blame what costs most: one gate's long cases, or the number of gates. (The stalled-alert
+    // cases no longer grow with stalledAfter: test-plan.ts stallTimeline.)
     let worst: { gate: TestCostGate; steps: number } | undefined;
     for (const g of gates) {
       const s = gateCaseSteps(gateTimeline(g.windowMs, g.pauseForSeconds, g.rollbackForSeconds)).reduce((a, b) => a + b, 0);
       if (!worst || s > worst.steps) worst = { gate: g, steps: s };
-    }
-    if (stallShare >= cost.steps / 2) {
-      const own = ctx.def.spec.stalledAfter !== undefined;
-      const steps = stallTimeline(m.stalledAfterSeconds, m.scrapeIntervalSeconds).stallFire + 1;
-      return [
-        errorAt(ctx, this.name, own ? ['spec', 'stalledAfter'] : ['spec', 'type'], `stalledAfter ${m.stalledAfter}${own ? '' : ` (the ${m.type} preset's value)`} makes each stalled-alert test ${fmt(steps)} one-minute steps long: ${need}`, 'a stalled migration should page within hours, not days: use a shorter stalledAfter; see docs/definition.md#limits'),
-      ];
     }
     if (worst && worst.steps >= cost.steps / 2) {
       const g = m.gates.find((x) => x.id === worst!.gate.id)!;
