@@ -10,6 +10,7 @@
  */
 import fc from 'fast-check';
 import { readdirSync, readFileSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
 import { basename, join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
@@ -41,9 +42,17 @@ vi.mock('../../src/render/serialize', async (importOriginal) => {
 
 const SEED = Number(process.env.MIGOBS_FUZZ_SEED ?? (process.env.CI ? 20261201 : Date.now() % 2 ** 31));
 
-/** The emitter itself (never its fallback) against the library. */
+/**
+ * The emitter itself (never its fallback) against the library: the same bytes, except where the
+ * library's do not read back as the data and the emitter's do (a lone space between two line
+ * breaks in a folded double-quoted string, yaml-emit.ts doubleQuoted).
+ */
 function expectSameBytes(data: unknown, label = ''): void {
-  expect(emitYamlDocument(data), label).toBe(toYamlFragmentViaDocument(data));
+  const lib = toYamlFragmentViaDocument(data);
+  const out = emitYamlDocument(data);
+  if (out === lib) return;
+  expect(isDeepStrictEqual(parse(lib), data), `${label}: differs from library bytes that read back right`).toBe(false);
+  expect(parse(out), label).toEqual(data);
 }
 
 /** The data toYaml/toYamlFragment received while `run` ran. */
@@ -196,6 +205,18 @@ describe('tricky values', () => {
     }
   });
 
+  it('a lone space between two line breaks in a folded double-quoted string reads back (the library 2.9.1 writes `\\\\ `, a backslash)', () => {
+    // Found by the property test below (seed 838997090). Folded: double-quoted and at least 40 long.
+    for (const s of [`${'x'.repeat(45)}\n\n \n `, `${'x'.repeat(45)}\t\n \nend`, `\u0007 ${'y'.repeat(40)}\n \n \n`]) {
+      expect(emitYamlDocument({ k: s })).toMatch(/^k: "/);
+      for (const data of [{ k: s }, { a: { b: { c: s } } }, [s]]) {
+        expect(parse(emitYamlDocument(data))).toEqual(data);
+      }
+    }
+    const lossy = { k: `${'x'.repeat(45)}\n\n \n ` };
+    expect(parse(toYamlFragmentViaDocument(lossy))).not.toEqual(lossy); // the library's loss, pinned: drop the exception when it is fixed
+  });
+
   it.each([0, -0, 1, -1, 1.5, -2.25, 1e21, 1e-7, 5e-324, Number.MAX_VALUE, Number.MAX_SAFE_INTEGER, 2 ** 53 + 2, NaN, Infinity, -Infinity, 0.1 + 0.2])('number %s', (n) => {
     expectSameBytes({ n, list: [n, [n]] });
     expect(parse(emitYamlDocument({ n }))).toEqual({ n });
@@ -281,8 +302,7 @@ describe('property: arbitrary JSON-like data with hostile strings', () => {
   it('the emitter writes the library bytes, and they parse back to the data', () => {
     fc.assert(
       fc.property(root, (data) => {
-        const out = emitYamlDocument(data);
-        expect(out).toBe(toYamlFragmentViaDocument(data));
+        expectSameBytes(data);
         expectRoundTrip(data);
       }),
       { seed: SEED, numRuns: 3000 },
@@ -293,8 +313,7 @@ describe('property: arbitrary JSON-like data with hostile strings', () => {
     fc.assert(
       fc.property(nasty, nasty, (s, t) => {
         for (const data of [{ [s]: t }, [{ [s]: [t] }], { a: { [t]: { [s]: s } } }]) {
-          const out = emitYamlDocument(data);
-          expect(out).toBe(toYamlFragmentViaDocument(data));
+          expectSameBytes(data);
           expectRoundTrip(data);
         }
       }),
