@@ -145,25 +145,17 @@ export function stallTimeline(stalledAfterSeconds: number, scrapeIntervalSeconds
   return { stallStep, stallFire: stallStep + steps(stalledForSeconds(scrapeIntervalSeconds)), progressAt: -shift * STEP_SECONDS };
 }
 
-/** Steps of the migration-wide cases, at most, by what they test. */
-export interface MetaCaseSteps {
-  /** The stalled alert: fires; idle phase; throttled then finished (one group). */
-  stalled: [number, number, number];
-  /** The ETA overrun (both cases in one group). */
-  eta: number;
-  /** The current phase, with metrics absent. */
-  phase: number;
-}
-
-export function metaCaseSteps(stalledAfterSeconds: number, scrapeIntervalSeconds: number): MetaCaseSteps {
+/**
+ * Steps of the migration-wide cases, at most: the stalled alert (fires; idle phase; throttled then
+ * finished, one group), the ETA overrun (both cases in one group), and the current phase with
+ * metrics absent. The "no alert" cases check that nothing is even pending, early.
+ */
+export function metaCaseSteps(stalledAfterSeconds: number, scrapeIntervalSeconds: number): number {
   const { stallStep, stallFire } = stallTimeline(stalledAfterSeconds, scrapeIntervalSeconds);
-  // The exceptions (and the other "no alert" cases) check that nothing is even pending, early.
-  const quiet = stallStep + 1;
-  return { stalled: [stallFire + 1, quiet, quiet + 1], eta: 6 + 1 + steps(ETA_OVERRUN_FOR_SECONDS) + 1, phase: 2 };
+  const stalled = stallFire + 1 + (stallStep + 1) + (stallStep + 2);
+  const eta = 6 + 1 + steps(ETA_OVERRUN_FOR_SECONDS) + 1;
+  return stalled + eta + 2;
 }
-
-/** All steps of the stalled-alert cases. */
-const stalledSteps = (s: MetaCaseSteps): number => s.stalled[0] + s.stalled[1] + s.stalled[2];
 
 export interface TestCostGate {
   id: string;
@@ -216,8 +208,7 @@ export const META_RULE_WEIGHT = 10;
 export function testCost(gates: readonly TestCostGate[], stalledAfterSeconds: number, scrapeIntervalSeconds: number, opts: { settledAtOnce?: boolean } = {}): TestCost {
   // The lifecycle case with no input runs past the `for` of the alerts on missing data.
   const missingFor = Math.max(steps(METRICS_ABSENT_FOR_SECONDS), ...gates.map((g) => steps(g.pauseForSeconds)));
-  const meta = metaCaseSteps(stalledAfterSeconds, scrapeIntervalSeconds);
-  let total = stalledSteps(meta) + meta.eta + meta.phase + LIFECYCLE_CASE_STEPS + missingFor + 3;
+  let total = metaCaseSteps(stalledAfterSeconds, scrapeIntervalSeconds) + LIFECYCLE_CASE_STEPS + missingFor + 3;
   let longest: TestCost['longest'];
   for (const cls of packGates(gates.map((g) => ({ ...g, phaseKey: g.phaseKey ?? '' })))) {
     // `settledAtOnce`: the lower bound, every class's phase starting at step 1 (tests.ts earlyStart)
