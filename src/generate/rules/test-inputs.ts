@@ -330,7 +330,7 @@ function* invertCall(ast: Ast & { k: 'call' }, t: Timeline, ctx: Ctx): Generator
       // jump from step 1 on, so a ratio of two rates is the same number at every step (not one
       // that extrapolation rounds differently while the window fills).
       const n = a0.range / ctx.stepSeconds;
-      const jump = ast.fn === 'rate' ? a0.range : perStep !== ctx.stepSeconds ? 1 : undefined;
+      const jump = ast.fn === 'rate' ? a0.range : ast.fn === 'increase' || ast.fn === 'delta' ? 1 : undefined;
       if (jump !== undefined && Number.isInteger(n) && n > 1) {
         yield [series(a0.metric, a0.matchers, integrate(mapT(t, (v, i) => (i % n === 1 ? v * jump : 0))))];
         yield [series(a0.metric, a0.matchers, integrate(mapT(t, (v, i) => (i % n === 0 ? v * jump : 0))))];
