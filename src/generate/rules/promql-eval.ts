@@ -167,13 +167,17 @@ function aggregate(ast: Ast & { k: 'agg' }, input: Sample[]): Value {
 function rangeSamples(db: Db, sel: Ast, i: number): Array<{ series: Series; points: Array<{ t: number; v: number }> }> {
   if (sel.k !== 'sel' || sel.range === undefined) throw new Unsupported('expected a range selector');
   const t = i * db.stepSeconds;
+  const from = t - sel.range;
   return select(db, sel).map((series) => {
+    // Prometheus 2.x range selection includes both ends. Samples sit at j * step, so the window
+    // is the steps from i back to the first one before `from` (the same test, on fewer samples).
+    let first = Math.min(i, series.samples.length - 1);
+    while (first >= 0 && first * db.stepSeconds >= from) first--;
     const points: Array<{ t: number; v: number }> = [];
-    series.samples.forEach((v, j) => {
-      const ts = j * db.stepSeconds;
-      // Prometheus 2.x range selection includes both ends.
-      if (v !== undefined && ts >= t - sel.range! && ts <= t) points.push({ t: ts, v });
-    });
+    for (let j = first + 1; j <= i && j < series.samples.length; j++) {
+      const v = series.samples[j];
+      if (v !== undefined) points.push({ t: j * db.stepSeconds, v });
+    }
     return { series, points };
   });
 }
@@ -419,9 +423,15 @@ function binary(ast: Ast & { k: 'bin' }, l: Value, r: Value): Value {
   const rv = vector(r);
   const out: Sample[] = [];
   const rightBySig = new Map<string, Sample[]>();
-  for (const s of rv) rightBySig.set(signature(ast, s.labels), [...(rightBySig.get(signature(ast, s.labels)) ?? []), s]);
   const leftBySig = new Map<string, Sample[]>();
-  for (const s of lv) leftBySig.set(signature(ast, s.labels), [...(leftBySig.get(signature(ast, s.labels)) ?? []), s]);
+  for (const [side, bySig] of [[rv, rightBySig], [lv, leftBySig]] as const) {
+    for (const s of side) {
+      const sig = signature(ast, s.labels);
+      const same = bySig.get(sig);
+      if (same) same.push(s);
+      else bySig.set(sig, [s]);
+    }
+  }
   for (const [sig, lefts] of leftBySig) {
     const rights = rightBySig.get(sig);
     if (!rights) continue;
