@@ -211,12 +211,20 @@ function install(dist) {
  */
 function prime(dist, files) {
   const root = fs.realpathSync(dist);
+  // V8 accepts a cache only under the flags it was made with, and the CLI runs without TurboFan
+  // (bin/migobs.js): make these the same way, then give the build its compiler back.
+  const v8 = require('node:v8');
+  if (process.env.MIGOBS_TURBOFAN !== '1') v8.setFlagsFromString('--no-opt');
   let n = 0;
-  for (const file of files) {
-    const abs = fs.realpathSync(file);
-    const stat = fs.statSync(abs);
-    const script = new vm.Script(Module.wrap(fs.readFileSync(abs, 'utf8')), scriptOptions(abs));
-    if (writeCache(root, abs, keyOf(stat), 'load', script.createCachedData())) n++;
+  try {
+    for (const file of files) {
+      const abs = fs.realpathSync(file);
+      const stat = fs.statSync(abs);
+      const script = new vm.Script(Module.wrap(fs.readFileSync(abs, 'utf8')), scriptOptions(abs));
+      if (writeCache(root, abs, keyOf(stat), 'load', script.createCachedData())) n++;
+    }
+  } finally {
+    v8.setFlagsFromString('--opt');
   }
   return n;
 }

@@ -4,6 +4,7 @@
  */
 import { Command, Option } from 'commander';
 import { UserError } from '../diagnostics';
+import { tuneCompilerFor } from './jit';
 import { printDiagnostics } from './output';
 
 declare const MIGOBS_VERSION: string;
@@ -14,6 +15,7 @@ declare const MIGOBS_VERSION: string;
  * scanning of a CommonJS file, which would cost more than the command itself.
  */
 function command<T>(name: string): T {
+  tuneCompilerFor(name);
   return module.require(`./commands/${name}.js`) as T;
 }
 

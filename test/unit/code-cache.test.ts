@@ -17,6 +17,7 @@ const codeCache = require('../../bin/code-cache.js') as {
   parseCache(buf: Buffer, key: string): { data?: Buffer; kind?: string; reason?: string };
   formatCache(key: string, kind: string, data: Buffer): Buffer;
   keyOf(stat: { size: number; mtimeMs: number; ctimeMs: number; ino: number }): string;
+  prime(dist: string, files: string[]): number;
   FORMAT: string;
 };
 
@@ -67,6 +68,16 @@ describe('code cache of the CLI bundles', () => {
     expect(second.states).toEqual({ 'cli.js': 'hit', 'commands/schema.js': 'hit' });
     // Nothing is rewritten on a hit.
     expect(second.stderr).not.toMatch(/written/);
+  });
+
+  it('the caches the build primes are used by the first run (made under the flags the CLI runs with)', () => {
+    rmSync(join(root, 'dist', '.code-cache'), { recursive: true, force: true });
+    const bundles = ['cli.js', 'commands/schema.js'].map((f) => join(root, 'dist', f));
+    // As scripts/build.mjs does, in this (vitest) process: node's default flags, TurboFan on.
+    expect(codeCache.prime(join(root, 'dist'), bundles)).toBe(2);
+    const first = run(['schema']);
+    expect(first.code).toBe(0);
+    expect(first.states).toEqual({ 'cli.js': 'hit-partial', 'commands/schema.js': 'hit-partial' });
   });
 
   it.each([

@@ -14,6 +14,7 @@ import { planIncremental, type IncrementalPlan } from '../../write/incremental';
 import { OutputChecker, OutputWriter, type RunFile } from '../../write/plan';
 import { openResultCache } from '../../write/result-cache';
 import { paint, printDiagnostics } from '../output';
+import { tuneCompilerForStale } from '../jit';
 
 export interface GenerateOptions {
   outDir?: string;
@@ -69,6 +70,7 @@ async function eachFile(models: ResolvedMigration[], flavors: FlavorName[], plan
   };
   for (const c of plan.current) for (const f of c.files) take(f);
   if (plan.stale.length > 0) {
+    tuneCompilerForStale(plan.stale.length);
     // require, not import(): the CLI bundles run through the V8 code cache (bin/code-cache.js),
     // and a vm.Script has no dynamic-import loader on Node 20.
     // eslint-disable-next-line @typescript-eslint/no-require-imports

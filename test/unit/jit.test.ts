@@ -1,0 +1,67 @@
+/**
+ * V8's optimizing compiler in the CLI (src/cli/jit.ts, bin/migobs.js): off for the short commands,
+ * back on for the long-running ones and for a bulk `generate`. The policy is checked with a spy on
+ * node:v8; that the flag really reaches V8 is checked with `--trace-opt`, which prints a line for
+ * each function TurboFan optimises. No timings are asserted (those live in `npm run bench`).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import v8 from 'node:v8';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { OPTIMIZE_FROM_STALE, tuneCompilerFor, tuneCompilerForStale } from '../../src/cli/jit';
+import { BIN, REPO } from '../helpers/cli';
+
+afterEach(() => vi.restoreAllMocks());
+
+function flagsSet(act: () => void): string[] {
+  const spy = vi.spyOn(v8, 'setFlagsFromString').mockImplementation(() => undefined);
+  act();
+  return spy.mock.calls.map((c) => String(c[0]));
+}
+
+describe('which work gets TurboFan back', () => {
+  it.each(['watch', 'gate-serve', 'run', 'report', 'backtest', 'baseline'])('long-running command %s: on', (name) => {
+    expect(flagsSet(() => tuneCompilerFor(name))).toEqual(['--opt']);
+  });
+  it.each(['validate', 'generate', 'lint', 'gate', 'hook', 'presets', 'schema', 'init', 'alertmanager', 'routes-test', 'exporter-setup'])('short command %s: stays off', (name) => {
+    expect(flagsSet(() => tuneCompilerFor(name))).toEqual([]);
+  });
+  it.each([
+    [0, []],
+    [1, []],
+    [OPTIMIZE_FROM_STALE - 1, []],
+    [OPTIMIZE_FROM_STALE, ['--opt']],
+    [1000, ['--opt']],
+  ])('generate with %i stale migrations: %j', (stale, expected) => {
+    expect(flagsSet(() => tuneCompilerForStale(stale))).toEqual(expected);
+  });
+});
+
+describe('the CLI runs without TurboFan unless told otherwise', () => {
+  // A first-time generate of the example runs the synthesis' hot loops long enough for TurboFan
+  // to optimise some of them when it is on. No code cache: --trace-opt changes V8's flags, and the
+  // repo's cache must not be rewritten for them.
+  const optimised = (env: Record<string, string>): number => {
+    const out = mkdtempSync(join(tmpdir(), 'migobs-jit-'));
+    try {
+      const r = spawnSync(process.execPath, ['--trace-opt', BIN, 'generate', join(REPO, 'examples', 'orders-region-backfill.yaml'), '--out-dir', out, '--quiet'], {
+        cwd: REPO,
+        env: { ...process.env, NO_COLOR: '1', MIGOBS_NO_CACHE: '1', MIGOBS_NO_CODE_CACHE: '1', MIGOBS_TURBOFAN: '', ...env },
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+      expect(r.status, r.stderr).toBe(0);
+      return r.stdout.split('\n').filter((l) => l.startsWith('[completed optimizing')).length;
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  };
+  it('optimises nothing by default', () => {
+    expect(optimised({})).toBe(0);
+  });
+  it('optimises with MIGOBS_TURBOFAN=1 (so the check above can fail)', () => {
+    expect(optimised({ MIGOBS_TURBOFAN: '1' })).toBeGreaterThan(0);
+  });
+});
