@@ -13,7 +13,7 @@ import { acquireOutputLock } from '../../write/lock';
 import { planIncremental, type IncrementalPlan } from '../../write/incremental';
 import { OutputChecker, OutputWriter, type RunFile } from '../../write/plan';
 import { openResultCache } from '../../write/result-cache';
-import { paint, printDiagnostics } from '../output';
+import { paint, printDiagnostics, writeOut } from '../output';
 import { tuneCompilerForStale } from '../jit';
 
 export interface GenerateOptions {
@@ -117,7 +117,7 @@ export async function generateCommand(files: string[], opts: GenerateOptions): P
       ...r.legacy.map((p) => `extra:   ${shown}/${p} (old layout: nothing reads it; delete it)`),
     ];
     if (lines.length === 0) {
-      process.stdout.write(paint(`ok: ${count} file(s) in ${shown} are up to date (${usedConfig})`, 'green') + '\n');
+      writeOut(paint(`ok: ${count} file(s) in ${shown} are up to date (${usedConfig})`, 'green') + '\n');
       return 0;
     }
     process.stderr.write(lines.join('\n') + '\n');
@@ -160,10 +160,10 @@ export async function generateCommand(files: string[], opts: GenerateOptions): P
       process.stderr.write(`note: ${w.legacy.length} file(s) of the old layout are still in ${shown} (e.g. ${shown}/${w.legacy[0]}); nothing reads them now: delete them (see docs/layout.md)\n`);
     }
     if (!opts.quiet) {
-      for (const p of w.written) process.stdout.write(`wrote ${shown}/${p}\n`);
-      for (const p of w.removed) process.stdout.write(`removed ${shown}/${p} (its migration is not among the definitions given)\n`);
+      for (const p of w.written) writeOut(`wrote ${shown}/${p}\n`);
+      for (const p of w.removed) writeOut(`removed ${shown}/${p} (its migration is not among the definitions given)\n`);
       const removed = w.removed.length ? `, ${w.removed.length} removed` : '';
-      process.stdout.write(paint(`${models.length} migration(s): ${w.written.length} file(s) written, ${w.unchanged.length} unchanged${removed} in ${shown} (${usedConfig})`, 'green') + '\n');
+      writeOut(paint(`${models.length} migration(s): ${w.written.length} file(s) written, ${w.unchanged.length} unchanged${removed} in ${shown} (${usedConfig})`, 'green') + '\n');
     }
     return 0;
   } finally {

@@ -1,6 +1,6 @@
 import { loadConfig } from '../../load/config';
 import { loadDefinitions } from '../../pipeline';
-import { paint, printDiagnostics } from '../output';
+import { paint, printDiagnostics, writeOut } from '../output';
 
 /** `migobs validate <files...>`: schema + semantic rules; exit 1 on any error. */
 export async function validateCommand(files: string[], opts: { json?: boolean; config?: string }): Promise<number> {
@@ -9,10 +9,10 @@ export async function validateCommand(files: string[], opts: { json?: boolean; c
   const all = [...configProblems, ...result.diagnostics];
   const ok = all.every((d) => d.severity !== 'error');
   if (opts.json) {
-    process.stdout.write(JSON.stringify({ ok, files: result.files.length, migrations: result.migrations.map((m) => m.model.id), problems: all }, null, 2) + '\n');
+    writeOut(JSON.stringify({ ok, files: result.files.length, migrations: result.migrations.map((m) => m.model.id), problems: all }, null, 2) + '\n');
   } else {
     printDiagnostics(all);
-    if (ok) process.stdout.write(paint(`ok: ${result.migrations.length} definition(s) valid`, 'green') + '\n');
+    if (ok) writeOut(paint(`ok: ${result.migrations.length} definition(s) valid`, 'green') + '\n');
     else process.stderr.write(`${all.filter((d) => d.severity === 'error').length} problem(s) in ${new Set(all.map((d) => d.file)).size} file(s)\n`);
   }
   return ok ? 0 : 1;
