@@ -252,6 +252,8 @@ export function injectMatchersBy(expr: ParsedExpr, pick: (metric: string | undef
 export interface InjectionPlan {
   selectors: SelectorInfo[];
   comments: Array<{ from: number; to: number }>;
+  /** The range windows' lengths (ms), in order: injecting matchers never changes them. */
+  windowsMs: number[];
 }
 
 export function injectionPlan(expr: ParsedExpr): InjectionPlan {
@@ -261,7 +263,7 @@ export function injectionPlan(expr: ParsedExpr): InjectionPlan {
       if (n.name === 'LineComment') comments.push({ from: n.from, to: n.to });
     },
   });
-  return { selectors: selectors(expr), comments };
+  return { selectors: selectors(expr), comments, windowsMs: rangeWindows(expr).map((w) => w.ms) };
 }
 
 /** injectMatchersBy on the text an InjectionPlan was made from. */

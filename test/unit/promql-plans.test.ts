@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { PROMQL_PLANS } from '../../src/generated/promql-plans';
 import { PRESET_DATA } from '../../src/generated/presets-data';
-import { applyInjection, injectMatchersBy, injectionPlan, parsePromql } from '../../src/promql/parse';
+import { applyInjection, injectMatchersBy, injectionPlan, parsePromql, rangeWindows, selectors } from '../../src/promql/parse';
 import { eq, re, type LabelMatcher } from '../../src/promql/matchers';
 
 const shipped = new Set<string>();
@@ -32,6 +32,17 @@ describe('precomputed PromQL injection plans', () => {
     const parsed = parsePromql(expr);
     expect(PROMQL_PLANS.get(expr)).toEqual(injectionPlan(parsed));
     for (const [, pick] of picks) expect(applyInjection(expr, PROMQL_PLANS.get(expr)!, pick)).toBe(injectMatchersBy(parsed, pick));
+  });
+
+  // rule-test-cost reads a planned signal's selectors and windows from its plan, not from the
+  // injected expression: injecting must change neither.
+  it.each([...PROMQL_PLANS.keys()].map((e) => [e]))('injecting into %s keeps its selectors\' metrics and its windows', (expr) => {
+    const plan = PROMQL_PLANS.get(expr)!;
+    for (const [, pick] of picks) {
+      const injected = parsePromql(applyInjection(expr, plan, pick));
+      expect(selectors(injected).map((s) => s.metric)).toEqual(plan.selectors.map((s) => s.metric));
+      expect(rangeWindows(injected).map((w) => w.ms)).toEqual(plan.windowsMs);
+    }
   });
 
   it('applyInjection removes comments and keeps same-name matchers the user wrote', () => {

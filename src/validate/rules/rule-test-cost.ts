@@ -1,8 +1,9 @@
 import type { Diagnostic } from '../../diagnostics';
 import { testCost, gateCaseSteps, gateTimeline, packMetrics, phaseKeyOf, type TestCost, type TestCostGate } from '../../generate/rules/test-plan';
-import type { ResolvedGate, ResolvedMigration } from '../../model/types';
+import { PROMQL_PLANS } from '../../generated/promql-plans';
+import type { ResolvedGate, ResolvedMigration, ResolvedSignal } from '../../model/types';
 import { forSource } from '../../lint/locate';
-import { parsePromql, rangeWindows, selectors, syntaxProblems, type ParsedExpr } from '../../promql/parse';
+import { parsePromql, rangeWindows, selectors, syntaxProblems } from '../../promql/parse';
 import { errorAt, type SemanticRule } from '../rule';
 import { durationsSane } from './durations-sane';
 import { gateCount } from './gate-count';
@@ -25,17 +26,35 @@ export const MAX_SIGNAL_SELECTORS = 20;
 // which cost ~30 ms of every `migobs validate` because the rule's doc calls it at load time.
 const fmt = (n: number): string => String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 
+/** What the estimate reads of a signal's expression: the metric of each selector, and the range windows. */
+interface SignalShape {
+  metrics: Array<string | undefined>;
+  windowsMs: number[];
+}
+
+/**
+ * The shape of a signal: from the build-time plan of a shipped library expression (injecting
+ * matchers changes neither its selectors' metrics nor its windows), else parsed. Undefined when
+ * the expression does not parse (signal-expr-valid reports it).
+ */
+function signalShape(sig: ResolvedSignal): SignalShape | undefined {
+  const plan = PROMQL_PLANS.get(sig.rawExpr);
+  if (plan) return { metrics: plan.selectors.map((x) => x.metric), windowsMs: plan.windowsMs };
+  const parsed = parsePromql(sig.expr);
+  if (syntaxProblems(parsed).length) return undefined;
+  return { metrics: selectors(parsed).map((x) => x.metric), windowsMs: rangeWindows(parsed).map((w) => w.ms) };
+}
+
 /** What the cost estimate needs of one gate (the synthesizer packs and times its cases from the same). */
-export function costGateOf(m: ResolvedMigration, g: ResolvedGate, parsed: ParsedExpr = parsePromql(m.signals[g.signal]!.expr)): TestCostGate {
-  const sels = selectors(parsed);
+function costGateOf(m: ResolvedMigration, g: ResolvedGate, shape: SignalShape): TestCostGate {
   const expected = m.signals[g.signal]!.expectedSeries;
-  const metrics = packMetrics(sels.map((x) => x.metric));
+  const metrics = packMetrics(shape.metrics);
   return {
     id: g.id,
-    windowMs: rangeWindows(parsed).map((w) => w.ms),
+    windowMs: shape.windowsMs,
     pauseForSeconds: g.pauseForSeconds,
     rollbackForSeconds: g.rollbackForSeconds,
-    selectors: sels.length,
+    selectors: shape.metrics.length,
     ...(expected !== undefined ? { expectedSeries: expected } : {}),
     phaseKey: phaseKeyOf(g.phases, m.phases.map((p) => p.id)),
     ...(metrics ? { metrics } : {}),
@@ -43,7 +62,8 @@ export function costGateOf(m: ResolvedMigration, g: ResolvedGate, parsed: Parsed
 }
 
 /** The estimate for a valid migration (tests and benchmarks). */
-export const ruleTestCostOf = (m: ResolvedMigration, opts: { settledAtOnce?: boolean } = {}): TestCost => testCost(m.gates.map((g) => costGateOf(m, g)), m.stalledAfterSeconds, m.scrapeIntervalSeconds, opts);
+export const ruleTestCostOf = (m: ResolvedMigration, opts: { settledAtOnce?: boolean } = {}): TestCost =>
+  testCost(m.gates.map((g) => costGateOf(m, g, signalShape(m.signals[g.signal]!)!)), m.stalledAfterSeconds, m.scrapeIntervalSeconds, opts);
 
 export const ruleTestCost: SemanticRule = {
   name: 'rule-test-cost',
@@ -58,9 +78,9 @@ export const ruleTestCost: SemanticRule = {
     for (const g of m.gates) {
       const sig = m.signals[g.signal];
       if (!sig) return []; // gate-signal-exists reports it
-      const parsed = parsePromql(sig.expr);
-      if (syntaxProblems(parsed).length) return []; // signal-expr-valid reports it
-      const gate = costGateOf(m, g, parsed);
+      const shape = signalShape(sig);
+      if (!shape) return []; // signal-expr-valid reports it
+      const gate = costGateOf(m, g, shape);
       if (gate.selectors > MAX_SIGNAL_SELECTORS && !seen.has(sig.name)) {
         seen.add(sig.name);
         const own = ctx.def.spec.signals?.[sig.name] !== undefined;
