@@ -194,6 +194,12 @@ function install(dist) {
   };
   // After the command ran, the script's cache includes every function it compiled.
   process.once('exit', () => {
+    // The CLI turned TurboFan back on during the run (src/cli/jit.ts): a cache written now would be
+    // stamped with flags no run starts with, so every later run would refuse it.
+    if (process[Symbol.for('migobs.v8FlagsChanged')]) {
+      for (const p of pending) debugLog(`${p.rel}: not written (V8 flags changed during the run)`);
+      return;
+    }
     for (const p of pending) {
       try {
         const where = writeCache(root, p.filename, p.key, 'run', p.script.createCachedData());

@@ -2,7 +2,7 @@
 'use strict';
 // V8's optimizing compiler (TurboFan) recompiles hot functions on background threads: CPU that a
 // command of under a second never earns back (about 40 % of a first-time `generate` of the
-// example, 20 % of a `validate`; docs/performance.md). The CLI starts without it, before any
+// example, 20 % of a `validate`; README.md, Performance). The CLI starts without it, before any
 // bundle is compiled, so the code cache always matches the same flags; the commands that run for
 // minutes or over a user's history turn it back on before they load (src/cli/jit.ts).
 // MIGOBS_TURBOFAN=1 keeps it on for every command.

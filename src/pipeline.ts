@@ -75,6 +75,8 @@ export interface LoadOptions {
    * (library use, tests) every file is checked.
    */
   cache?: ResultCache;
+  /** Called with the definition files once directories are expanded, before any is read. */
+  onFiles?: (files: readonly string[]) => void;
 }
 
 /**
@@ -114,6 +116,7 @@ function isCachedCheck(v: unknown): v is CachedCheck {
 function loadEach(inputs: string[], config: RepoConfig, keep: (m: CheckedFile) => void, opts: LoadOptions = {}): Omit<PipelineResult, 'migrations'> {
   const ids: IdAt[] = [];
   const { files, diagnostics } = expandInputs(inputs);
+  opts.onFiles?.(files);
   const { cache } = opts;
   // Everything a file's check derives from besides its bytes (presets, library and rules are part of the build).
   const configJson = cache ? JSON.stringify(config) : '';

@@ -1,32 +1,40 @@
 /**
  * When the CLI gets V8's optimizing compiler back. bin/migobs.js starts every command without
  * TurboFan (`--no-opt`): for a run of well under a second, its background recompiles cost more
- * CPU than the optimised code saves (docs/performance.md has the measurements). Work that runs for
+ * CPU than the optimised code saves (README.md, Performance, has the measurements). Work that runs for
  * minutes turns it back on before it starts: the long-running commands (watch, gate-serve, run),
- * the ones that read a user's whole history (report, backtest, baseline), and a `generate` with
- * many stale migrations. Changing this one V8 flag once code has run is safe: V8 reads it each
+ * the ones that read a user's whole history (report, backtest, baseline), and a `generate` or
+ * `lint` of many definitions. Changing this one V8 flag once code has run is safe: V8 reads it each
  * time it decides whether to optimise a function.
  */
 const LONG_RUNNING = new Set(['watch', 'gate-serve', 'run', 'report', 'backtest', 'baseline']);
 
 /**
- * From this many stale migrations a `generate` is faster with TurboFan (measured on 2 cores:
- * 100 stale were 10 % faster without it, 200 were 5 % faster with it, 1,000 were 25 % faster with it).
+ * From this many definitions a `generate` or `lint` is faster with TurboFan. Measured on 2 cores,
+ * first-time generate: 100 were 10 % faster without it, 200 were 5 % faster with it, 1,000 were
+ * 25 % faster with it; a generate or lint of 1,000 with nothing changed was 10 to 25 % faster with it.
  */
-export const OPTIMIZE_FROM_STALE = 150;
+export const OPTIMIZE_FROM_DEFINITIONS = 150;
+
+/**
+ * Set on `process` once the flags changed, so bin/code-cache.js writes no cache at exit: V8 would
+ * stamp it with the new flags, and every run (which starts with the old ones) would refuse it.
+ */
+export const FLAGS_CHANGED = Symbol.for('migobs.v8FlagsChanged');
 
 /** Turn V8's optimizing compiler back on for the rest of this process (worker threads included). */
 export function optimizeFromHere(): void {
   // node:v8 is required here, not imported: the short commands never need it.
   (require('node:v8') as typeof import('node:v8')).setFlagsFromString('--opt');
+  (process as unknown as Record<symbol, boolean>)[FLAGS_CHANGED] = true;
 }
 
-/** Before generating `stale` migrations: TurboFan back on when there are many. */
-export function tuneCompilerForStale(stale: number): void {
-  if (stale >= OPTIMIZE_FROM_STALE) optimizeFromHere();
+/** Once a command knows how many definitions it reads: TurboFan back on when there are many. */
+export function tuneCompilerForDefinitions(files: readonly string[]): void {
+  if (files.length >= OPTIMIZE_FROM_DEFINITIONS) optimizeFromHere();
 }
 
-/** Before loading command `name`: TurboFan back on when the command runs long. */
+/** Once command `name` is loaded (its bundle compiled under the flags its code cache was made with): TurboFan back on when it runs long. */
 export function tuneCompilerFor(name: string): void {
   if (LONG_RUNNING.has(name)) optimizeFromHere();
 }

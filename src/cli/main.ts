@@ -15,8 +15,9 @@ declare const MIGOBS_VERSION: string;
  * scanning of a CommonJS file, which would cost more than the command itself.
  */
 function command<T>(name: string): T {
+  const loaded = module.require(`./commands/${name}.js`) as T;
   tuneCompilerFor(name);
-  return module.require(`./commands/${name}.js`) as T;
+  return loaded;
 }
 
 /** Exit code set by a command; errors thrown as UserError print their diagnostics and exit 1. */

@@ -80,6 +80,16 @@ describe('code cache of the CLI bundles', () => {
     expect(first.states).toEqual({ 'cli.js': 'hit-partial', 'commands/schema.js': 'hit-partial' });
   });
 
+  it('a run that turned TurboFan back on writes no cache (it would be stamped with flags no run starts with)', () => {
+    rmSync(join(root, 'dist', '.code-cache'), { recursive: true, force: true });
+    // `report` is long-running work (src/cli/jit.ts): it turns TurboFan on once its bundle is loaded.
+    const r = run(['report', join(root, 'missing.yaml'), '--from', '1h', '--to', 'now']);
+    expect(r.code).toBe(1);
+    expect(r.states['commands/report.js']).toBe('miss');
+    expect(r.stderr).toMatch(/^code-cache: commands\/report\.js: not written \(V8 flags changed during the run\)$/m);
+    expect(existsSync(cacheFile('commands/report.js'))).toBe(false);
+  });
+
   it.each([
     ['truncated', (b: Buffer) => b.subarray(0, Math.floor(b.length / 2)), 'corrupt'],
     ['empty', () => Buffer.alloc(0), 'corrupt'],

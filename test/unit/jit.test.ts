@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import v8 from 'node:v8';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { OPTIMIZE_FROM_STALE, tuneCompilerFor, tuneCompilerForStale } from '../../src/cli/jit';
+import { OPTIMIZE_FROM_DEFINITIONS, tuneCompilerFor, tuneCompilerForDefinitions } from '../../src/cli/jit';
 import { BIN, REPO } from '../helpers/cli';
 
 afterEach(() => vi.restoreAllMocks());
@@ -31,11 +31,11 @@ describe('which work gets TurboFan back', () => {
   it.each([
     [0, []],
     [1, []],
-    [OPTIMIZE_FROM_STALE - 1, []],
-    [OPTIMIZE_FROM_STALE, ['--opt']],
+    [OPTIMIZE_FROM_DEFINITIONS - 1, []],
+    [OPTIMIZE_FROM_DEFINITIONS, ['--opt']],
     [1000, ['--opt']],
-  ])('generate with %i stale migrations: %j', (stale, expected) => {
-    expect(flagsSet(() => tuneCompilerForStale(stale))).toEqual(expected);
+  ])('generate or lint of %i definitions: %j', (count, expected) => {
+    expect(flagsSet(() => tuneCompilerForDefinitions(Array.from({ length: count }, (_, i) => `m${i}.yaml`)))).toEqual(expected);
   });
 });
 

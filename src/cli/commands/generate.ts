@@ -14,7 +14,7 @@ import { planIncremental, type IncrementalPlan } from '../../write/incremental';
 import { OutputChecker, OutputWriter, type RunFile } from '../../write/plan';
 import { openResultCache } from '../../write/result-cache';
 import { paint, printDiagnostics, writeOut } from '../output';
-import { tuneCompilerForStale } from '../jit';
+import { tuneCompilerForDefinitions } from '../jit';
 
 export interface GenerateOptions {
   outDir?: string;
@@ -41,9 +41,9 @@ export function chooseFlavors(given: string[] | undefined, config: RepoConfig): 
 export const DEFAULT_LOCK_TIMEOUT = '30s';
 
 /** The result cache for loading definitions (write/result-cache.ts), unless it is off. */
-function cacheOption(): LoadOptions {
+function loadOptions(): LoadOptions {
   const cache = openResultCache();
-  return cache ? { cache } : {};
+  return { ...(cache ? { cache } : {}), onFiles: tuneCompilerForDefinitions };
 }
 
 /**
@@ -70,7 +70,6 @@ async function eachFile(models: ResolvedMigration[], flavors: FlavorName[], plan
   };
   for (const c of plan.current) for (const f of c.files) take(f);
   if (plan.stale.length > 0) {
-    tuneCompilerForStale(plan.stale.length);
     // require, not import(): the CLI bundles run through the V8 code cache (bin/code-cache.js),
     // and a vm.Script has no dynamic-import loader on Node 20.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -101,7 +100,7 @@ export async function generateCommand(files: string[], opts: GenerateOptions): P
   }
 
   if (opts.check) {
-    const result = loadModels(files, config, cacheOption());
+    const result = loadModels(files, config, loadOptions());
     printDiagnostics(result.diagnostics.filter((d) => d.severity !== 'error'));
     if (!result.ok) throw new UserError('nothing was checked: fix the problems above first', result.diagnostics.filter((d) => d.severity === 'error'));
     const models = result.models;
@@ -133,7 +132,7 @@ export async function generateCommand(files: string[], opts: GenerateOptions): P
     onNote: (m) => process.stderr.write(`migobs: ${m}\n`),
   });
   try {
-    const result = loadModels(files, config, cacheOption());
+    const result = loadModels(files, config, loadOptions());
     printDiagnostics(result.diagnostics.filter((d) => d.severity !== 'error'));
     if (!result.ok) throw new UserError('nothing was written: fix the problems above first', result.diagnostics.filter((d) => d.severity === 'error'));
     const models = result.models;

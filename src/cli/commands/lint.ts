@@ -6,6 +6,7 @@ import { formatFindings, summary, type LintFormat } from '../../lint/format';
 import { loadChecked } from '../../pipeline';
 import { openResultCache } from '../../write/result-cache';
 import { paint } from '../output';
+import { tuneCompilerForDefinitions } from '../jit';
 
 export interface LintCommandOptions {
   outDir?: string;
@@ -38,7 +39,7 @@ export async function lintCommand(files: string[], opts: LintCommandOptions): Pr
       // With a broken config nothing is linted: only its problems are reported.
       if (configOk) linter.add(m);
     },
-    cache ? { cache } : {},
+    { ...(cache ? { cache } : {}), onFiles: tuneCompilerForDefinitions },
   );
   const invalid = [...configProblems, ...result.diagnostics];
   if (invalid.some((d) => d.severity === 'error')) {
