@@ -220,7 +220,7 @@ function prime(dist, files) {
   // V8 accepts a cache only under the flags it was made with, and the CLI runs without TurboFan
   // (bin/migobs.js): make these the same way, then give the build its compiler back.
   const v8 = require('node:v8');
-  if (process.env.MIGOBS_TURBOFAN !== '1') v8.setFlagsFromString('--no-opt');
+  if (process.env.MIGOBS_TURBOFAN !== '1') v8.setFlagsFromString('--no-turbofan');
   let n = 0;
   try {
     for (const file of files) {
@@ -230,7 +230,7 @@ function prime(dist, files) {
       if (writeCache(root, abs, keyOf(stat), 'load', script.createCachedData())) n++;
     }
   } finally {
-    v8.setFlagsFromString('--opt');
+    v8.setFlagsFromString('--turbofan');
   }
   return n;
 }

@@ -6,7 +6,7 @@
 // bundle is compiled, so the code cache always matches the same flags; the commands that run for
 // minutes or over a user's history turn it back on before they load (src/cli/jit.ts).
 // MIGOBS_TURBOFAN=1 keeps it on for every command.
-if (process.env.MIGOBS_TURBOFAN !== '1') require('node:v8').setFlagsFromString('--no-opt');
+if (process.env.MIGOBS_TURBOFAN !== '1') require('node:v8').setFlagsFromString('--no-turbofan');
 // The CLI is a small entry bundle (dist/cli.js: argument parsing) plus one bundle per command
 // (dist/commands/<name>.js), built by `npm run build`; they are compiled with a V8 code cache
 // (./code-cache.js) so a cold start does not pay for compiling them again.

@@ -1,11 +1,11 @@
 /**
  * When the CLI gets V8's optimizing compiler back. bin/migobs.js starts every command without
- * TurboFan (`--no-opt`): for a run of well under a second, its background recompiles cost more
- * CPU than the optimised code saves (README.md, Performance, has the measurements). Work that runs for
- * minutes turns it back on before it starts: the long-running commands (watch, gate-serve, run),
- * the ones that read a user's whole history (report, backtest, baseline), and a `generate` or
- * `lint` of many definitions. Changing this one V8 flag once code has run is safe: V8 reads it each
- * time it decides whether to optimise a function.
+ * TurboFan (`--no-turbofan`): for a run of well under a second its background recompiles cost
+ * more CPU than the optimised code saves (README.md, Performance, has the measurements). Work that
+ * runs for minutes turns it back on: the long-running commands (watch, gate-serve, run), the ones
+ * that read a user's whole history (report, backtest, baseline), once their bundle is loaded, and a
+ * `generate` or `lint` of many definitions, once it knows how many. Changing this one V8 flag after
+ * code has run is safe: V8 reads it each time it decides whether to optimise a function.
  */
 const LONG_RUNNING = new Set(['watch', 'gate-serve', 'run', 'report', 'backtest', 'baseline']);
 
@@ -25,7 +25,7 @@ export const FLAGS_CHANGED = Symbol.for('migobs.v8FlagsChanged');
 /** Turn V8's optimizing compiler back on for the rest of this process (worker threads included). */
 export function optimizeFromHere(): void {
   // node:v8 is required here, not imported: the short commands never need it.
-  (require('node:v8') as typeof import('node:v8')).setFlagsFromString('--opt');
+  (require('node:v8') as typeof import('node:v8')).setFlagsFromString('--turbofan');
   (process as unknown as Record<symbol, boolean>)[FLAGS_CHANGED] = true;
 }
 

@@ -14,8 +14,13 @@ export interface LabelMatcher {
   value: string;
 }
 
+/** What quotePromqlString escapes (a value without any is quoted as it is). */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\u007f\u2028\u2029]/;
+
 /** A PromQL double-quoted string literal for any text (escapes quotes, backslashes, control chars). */
 export function quotePromqlString(value: string): string {
+  // Most values need no escape: skip the per-character loop (which allocates for each character when unoptimised).
+  if (!NEEDS_ESCAPE.test(value)) return `"${value}"`;
   let out = '"';
   for (const ch of value) {
     const cp = ch.codePointAt(0)!;

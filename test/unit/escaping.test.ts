@@ -17,7 +17,7 @@ import type { MigrationDefinition } from '../../src/definition/types';
 import { generateAll, type OutputFile } from '../../src/generate/index';
 import { FILES, relativeLink } from '../../src/generate/names';
 import { loadDefinitionText } from '../../src/pipeline';
-import { quotePromqlString } from '../../src/promql/matchers';
+import { quotePromqlString, unquote } from '../../src/promql/matchers';
 import { designExample } from '../helpers/definitions';
 import { validateDashboard } from '../helpers/grafana-schema';
 import { isOwnHtml, renderedCodeBlocks, renderedHeadings, renderedHtml, renderedLinks } from '../helpers/markdown';
@@ -304,5 +304,22 @@ describe('template text next to template code', () => {
   ])('%s', async (_, text, expected) => {
     const { tpl } = await import('../../src/render/prom-template');
     expect(tpl().text(text).code('{{ $value }}').build()).toBe(expected);
+  });
+});
+
+describe('quotePromqlString', () => {
+  // Both paths (values needing no escape are quoted as they are) must read back as the value.
+  const alphabet = ['a', 'Z', '0', ' ', '"', '\\', '\n', '\r', '\t', '\u0000', '\u001f', '\u007f', '\u2028', '\u2029', 'é', '😀', '\ud800', '{', '}', ',', '='];
+  const strings = Array.from({ length: 2000 }, (_, n) => {
+    let s = '';
+    for (let k = n, len = n % 9; len > 0; len--, k = Math.floor(k / alphabet.length) + len * 7) s += alphabet[k % alphabet.length];
+    return s;
+  });
+  it('reads back as the value it quoted, for 2,000 strings of plain and special characters', () => {
+    for (const v of strings) expect(unquote(quotePromqlString(v))).toBe(v);
+  });
+  it('quotes a value with nothing to escape as it is, and escapes the rest', () => {
+    expect(quotePromqlString('orders-backfill é 😀')).toBe('"orders-backfill é 😀"');
+    expect(quotePromqlString('a"b\\c\nd\u2028')).toBe('"a\\"b\\\\c\\nd\\u2028"');
   });
 });
