@@ -32,16 +32,24 @@ export function useColor(stream?: NodeJS.WriteStream): boolean {
  * reader; a reader that is gone (EPIPE: `migobs validate x | head -0`) gets nothing more.
  */
 export function writeOut(text: string): void {
+  if (stdoutQueued) {
+    process.stdout.write(text);
+    return;
+  }
   const bytes = Buffer.from(text, 'utf8');
   let done = 0;
   try {
     while (done < bytes.length) done += writeSync(1, bytes, done);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EAGAIN') process.stdout.write(bytes.subarray(done));
-    else if (code !== 'EPIPE') throw e;
+    if (code === 'EAGAIN') {
+      // From here on everything goes through the stream, behind what it holds: lines stay in order.
+      stdoutQueued = true;
+      process.stdout.write(bytes.subarray(done));
+    } else if (code !== 'EPIPE') throw e;
   }
 }
+let stdoutQueued = false;
 
 const codes = { red: 31, yellow: 33, green: 32, cyan: 36, dim: 2, bold: 1, magenta: 35 } as const;
 export type Color = keyof typeof codes;
