@@ -34,8 +34,9 @@ describe('precomputed PromQL injection plans', () => {
     for (const [, pick] of picks) expect(applyInjection(expr, PROMQL_PLANS.get(expr)!, pick)).toBe(injectMatchersBy(parsed, pick));
   });
 
-  // rule-test-cost reads a planned signal's selectors and windows from its plan, not from the
-  // injected expression: injecting must change neither.
+  // test-plan.ts signalShape (for rule-test-cost and the synthesizer's packing) reads a planned
+  // signal's selectors and windows from its plan, not from the injected expression: injecting
+  // must change neither.
   it.each([...PROMQL_PLANS.keys()].map((e) => [e]))('injecting into %s keeps its selectors\' metrics and its windows', (expr) => {
     const plan = PROMQL_PLANS.get(expr)!;
     for (const [, pick] of picks) {

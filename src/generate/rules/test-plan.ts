@@ -5,8 +5,12 @@
  * estimates from the same numbers what promtool will have to evaluate, so a definition whose
  * tests promtool could not run in a few minutes is refused before anything is generated.
  *
- * Kept free of heavy imports: `migobs validate` loads it.
+ * Kept free of heavy imports: `migobs validate` loads it (the PromQL parser and the build-time
+ * plans below are in that bundle anyway).
  */
+import { PROMQL_PLANS } from '../../generated/promql-plans';
+import type { ResolvedSignal } from '../../model/types';
+import { parsePromql, rangeWindows, selectors, syntaxProblems } from '../../promql/parse';
 
 /** promtool evaluates the rules once per step. */
 export const STEP_SECONDS = 60;
@@ -104,6 +108,25 @@ export function phaseKeyOf(gatePhases: readonly string[], migrationPhases: reado
 export function packMetrics(metrics: ReadonlyArray<string | undefined>): string[] | undefined {
   if (metrics.some((x) => x === undefined || x === 'migration_phase' || x === 'migration_finished' || x.startsWith('migration:'))) return undefined;
   return [...new Set(metrics as string[])];
+}
+
+/** What packing and timing read of a gate's signal: the metric of each selector, and the range windows. */
+export interface SignalShape {
+  metrics: Array<string | undefined>;
+  windowsMs: number[];
+}
+
+/**
+ * The shape of a signal: from the build-time plan of a shipped library expression (injecting
+ * matchers changes neither its selectors' metrics nor its windows), else parsed. Undefined when
+ * the expression does not parse (signal-expr-valid reports it).
+ */
+export function signalShape(sig: ResolvedSignal): SignalShape | undefined {
+  const plan = PROMQL_PLANS.get(sig.rawExpr);
+  if (plan) return { metrics: plan.selectors.map((x) => x.metric), windowsMs: plan.windowsMs };
+  const parsed = parsePromql(sig.expr);
+  if (syntaxProblems(parsed).length) return undefined;
+  return { metrics: selectors(parsed).map((x) => x.metric), windowsMs: rangeWindows(parsed).map((w) => w.ms) };
 }
 
 /**

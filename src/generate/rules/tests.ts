@@ -11,7 +11,6 @@
  */
 import type { ResolvedGate, ResolvedMigration } from '../../model/types';
 import { eq, selector, type LabelMatcher } from '../../promql/matchers';
-import { parsePromql, rangeWindows } from '../../promql/parse';
 import { parseDurationSeconds } from '../../util/duration';
 import { ALERT, FILES, GATE_STATE, RECORD, groupName, relativeLink, type GateAction, type GateStateName } from '../names';
 import { expandTemplate } from './go-template';
@@ -22,8 +21,7 @@ import { buildRules, gateThreshold, type AlertingRule, type RulesFile } from './
 import { gateValueOf as gateValueParts } from '../../promql/gate-value';
 import { addMember, dropMember, gateValue, gateValueOf, innerSeries, labelsFor, nanMember, synthesizeSignal, type Check, type GateInput, type Synthesized, type Timeline } from './test-inputs';
 import { lifecycleSteps, lifecycleTests, scheduleFeed } from './lifecycle-tests';
-import { GATE_SLOTS, gateTimeline, packGates, packMetrics, phaseKeyOf, stallTimeline, STEP, STEP_SECONDS, steps, type GateSlot, type GateTimeline } from './test-plan';
-import { selectors } from '../../promql/parse';
+import { GATE_SLOTS, gateTimeline, packGates, packMetrics, phaseKeyOf, signalShape, stallTimeline, STEP, STEP_SECONDS, steps, type GateSlot, type GateTimeline } from './test-plan';
 import { boundedMemo } from '../../util/memo';
 
 export { STEP, STEP_SECONDS, steps };
@@ -221,9 +219,10 @@ interface BuiltCase {
 function gateTests(m: ResolvedMigration, alerts: AlertingRule[], skipped: RuleTests['skipped']): TestGroup[] {
   const phaseIds = m.phases.map((p) => p.id);
   const plans: GatePlan[] = m.gates.map((g) => {
-    const parsed = parsePromql(m.signals[g.signal]!.expr);
-    const metrics = packMetrics(selectors(parsed).map((x) => x.metric));
-    return { id: g.id, g, windowMs: rangeWindows(parsed).map((w) => w.ms), phaseKey: phaseKeyOf(g.phases, phaseIds), ...(metrics ? { metrics } : {}) };
+    // The same shape rule-test-cost estimated from (a generated migration passed validation, so it parses).
+    const shape = signalShape(m.signals[g.signal]!)!;
+    const metrics = packMetrics(shape.metrics);
+    return { id: g.id, g, windowMs: shape.windowsMs, phaseKey: phaseKeyOf(g.phases, phaseIds), ...(metrics ? { metrics } : {}) };
   });
   // `covered`: gate and phase pairs whose absent-signal alert an earlier case listed in full.
   let covered = new Set<string>();

@@ -1,9 +1,7 @@
 import type { Diagnostic } from '../../diagnostics';
-import { testCost, gateCaseSteps, gateTimeline, packMetrics, phaseKeyOf, type TestCost, type TestCostGate } from '../../generate/rules/test-plan';
-import { PROMQL_PLANS } from '../../generated/promql-plans';
-import type { ResolvedGate, ResolvedMigration, ResolvedSignal } from '../../model/types';
+import { testCost, gateCaseSteps, gateTimeline, packMetrics, phaseKeyOf, signalShape, type SignalShape, type TestCost, type TestCostGate } from '../../generate/rules/test-plan';
+import type { ResolvedGate, ResolvedMigration } from '../../model/types';
 import { forSource } from '../../lint/locate';
-import { parsePromql, rangeWindows, selectors, syntaxProblems } from '../../promql/parse';
 import { errorAt, type SemanticRule } from '../rule';
 import { durationsSane } from './durations-sane';
 import { gateCount } from './gate-count';
@@ -25,25 +23,6 @@ export const MAX_SIGNAL_SELECTORS = 20;
 // Thousands separators by hand: the first toLocaleString of a process loads ICU's locale data,
 // which cost ~30 ms of every `migobs validate` because the rule's doc calls it at load time.
 const fmt = (n: number): string => String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-
-/** What the estimate reads of a signal's expression: the metric of each selector, and the range windows. */
-interface SignalShape {
-  metrics: Array<string | undefined>;
-  windowsMs: number[];
-}
-
-/**
- * The shape of a signal: from the build-time plan of a shipped library expression (injecting
- * matchers changes neither its selectors' metrics nor its windows), else parsed. Undefined when
- * the expression does not parse (signal-expr-valid reports it).
- */
-function signalShape(sig: ResolvedSignal): SignalShape | undefined {
-  const plan = PROMQL_PLANS.get(sig.rawExpr);
-  if (plan) return { metrics: plan.selectors.map((x) => x.metric), windowsMs: plan.windowsMs };
-  const parsed = parsePromql(sig.expr);
-  if (syntaxProblems(parsed).length) return undefined;
-  return { metrics: selectors(parsed).map((x) => x.metric), windowsMs: rangeWindows(parsed).map((w) => w.ms) };
-}
 
 /** What the cost estimate needs of one gate (the synthesizer packs and times its cases from the same). */
 function costGateOf(m: ResolvedMigration, g: ResolvedGate, shape: SignalShape): TestCostGate {
