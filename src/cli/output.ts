@@ -26,6 +26,9 @@ export function useColor(stream?: NodeJS.WriteStream): boolean {
   return isTerminal(stream);
 }
 
+/** Set once stdout said EAGAIN: from then on everything goes through process.stdout. */
+let stdoutQueued = false;
+
 /**
  * Write `text` to stdout without creating process.stdout. A stdout that is non-blocking (EAGAIN: a
  * parent sharing a non-blocking pipe) gets the rest through process.stdout, which waits for the
@@ -49,7 +52,6 @@ export function writeOut(text: string): void {
     } else if (code !== 'EPIPE') throw e;
   }
 }
-let stdoutQueued = false;
 
 const codes = { red: 31, yellow: 33, green: 32, cyan: 36, dim: 2, bold: 1, magenta: 35 } as const;
 export type Color = keyof typeof codes;

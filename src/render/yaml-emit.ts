@@ -8,9 +8,9 @@
  * Each branch below mirrors a decision of yaml/dist/stringify/* for that configuration (named
  * in the comments); test/unit/yaml-emit.test.ts proves byte identity on the golden, hostile and
  * fuzz corpora, except where the library's own bytes do not read back as the data: a lone space
- * between two line breaks in a folded double-quoted string (see doubleQuoted). Anything that is not plain data (class instances, Map, Date, bigint, objects
- * with toJSON, a scalar at the root) throws YamlEmitUnsupported and serialize.ts falls back to
- * the library for the whole document.
+ * between two line breaks in a folded double-quoted string (see doubleQuoted). Anything that is
+ * not plain data (class instances, Map, Date, bigint, objects with toJSON, a scalar at the root)
+ * throws YamlEmitUnsupported and serialize.ts falls back to the library for the whole document.
  */
 
 export class YamlEmitUnsupported extends Error {}

@@ -457,17 +457,18 @@ function binary(ast: Ast & { k: 'bin' }, l: Value, r: Value): Value {
   }
   // Arithmetic and `bool` drop the metric name; a comparison filter keeps the sample.
   const keepName = !arith && !ast.bool;
-  if (l.k !== r.k) {
-    const samples = l.k === 'vector' ? l.v : (r as { v: Sample[] }).v;
+  // Vector and scalar: a filter keeps the vector's value, on whichever side the scalar is.
+  const withScalar = (samples: Sample[], applyTo: (value: number) => number | undefined): Value => {
     const out: Sample[] = [];
     for (let k = 0; k < samples.length; k++) {
       const s = samples[k]!;
-      const v = l.k === 'vector' ? apply(s.value, (r as { v: number }).v) : apply(l.v, s.value);
-      // A filter keeps the vector's value, on whichever side the scalar is.
+      const v = applyTo(s.value);
       if (v !== undefined) out.push({ labels: keepName ? s.labels : dropName(s.labels), value: keepName ? s.value : v });
     }
     return vec(out);
-  }
+  };
+  if (l.k === 'vector' && r.k === 'scalar') return withScalar(l.v, (v) => apply(v, r.v));
+  if (l.k === 'scalar' && r.k === 'vector') return withScalar(r.v, (v) => apply(l.v, v));
   const lv = vector(l);
   const rv = vector(r);
   const out: Sample[] = [];
