@@ -28,6 +28,8 @@ const vm = require('node:vm');
 const Module = require('node:module');
 
 const FORMAT = 'migobs-code-cache/1';
+/** Set on `process` by src/cli/jit.ts (its FLAGS_CHANGED) when it changed V8's flags during the run. */
+const FLAGS_CHANGED = Symbol.for('migobs.v8FlagsChanged');
 const DIR = '.code-cache';
 
 function debugLog(line) {
@@ -196,7 +198,7 @@ function install(dist) {
   process.once('exit', () => {
     // The CLI turned TurboFan back on during the run (src/cli/jit.ts): a cache written now would be
     // stamped with flags no run starts with, so every later run would refuse it.
-    if (process[Symbol.for('migobs.v8FlagsChanged')]) {
+    if (process[FLAGS_CHANGED]) {
       for (const p of pending) debugLog(`${p.rel}: not written (V8 flags changed during the run)`);
       return;
     }
@@ -215,12 +217,20 @@ function install(dist) {
  * Build time: a cache of each bundle as compiling it leaves it (no run), so the first run after a
  * build is fast too; the first run replaces it with a full one.
  */
+/**
+ * The V8 flags every CLI run starts with, set before any bundle is compiled (and so the flags every
+ * cache is made under): no TurboFan, whose background recompiles cost a run of under a second more
+ * CPU than they save (src/cli/jit.ts turns it back on for long work). MIGOBS_TURBOFAN=1 keeps it.
+ */
+function useCliFlags() {
+  if (process.env.MIGOBS_TURBOFAN !== '1') require('node:v8').setFlagsFromString('--no-turbofan');
+}
+
 function prime(dist, files) {
   const root = fs.realpathSync(dist);
-  // V8 accepts a cache only under the flags it was made with, and the CLI runs without TurboFan
-  // (bin/migobs.js): make these the same way, then give the build its compiler back.
-  const v8 = require('node:v8');
-  if (process.env.MIGOBS_TURBOFAN !== '1') v8.setFlagsFromString('--no-turbofan');
+  // V8 accepts a cache only under the flags it was made with: make these under the CLI's, then
+  // give the build its compiler back.
+  useCliFlags();
   let n = 0;
   try {
     for (const file of files) {
@@ -230,9 +240,9 @@ function prime(dist, files) {
       if (writeCache(root, abs, keyOf(stat), 'load', script.createCachedData())) n++;
     }
   } finally {
-    v8.setFlagsFromString('--turbofan');
+    require('node:v8').setFlagsFromString('--turbofan');
   }
   return n;
 }
 
-module.exports = { install, prime, parseCache, formatCache, keyOf, cachePaths, FORMAT, DIR };
+module.exports = { install, prime, useCliFlags, parseCache, formatCache, keyOf, cachePaths, FORMAT, DIR };
