@@ -223,7 +223,32 @@ function install(dist) {
  * CPU than they save (src/cli/jit.ts turns it back on for long work). MIGOBS_TURBOFAN=1 keeps it.
  */
 function useCliFlags() {
-  if (process.env.MIGOBS_TURBOFAN !== '1') require('node:v8').setFlagsFromString('--no-turbofan');
+  if (process.env.MIGOBS_TURBOFAN !== '1') setV8Flags('--no-turbofan');
+}
+
+/**
+ * v8.setFlagsFromString without loading node:v8, whose heap-snapshot helpers pull in node's whole
+ * stream implementation (some 20 modules, about 5 ms of every start, for a command that never
+ * streams). The binding is the function node:v8 itself calls. process.binding('v8') is deprecated
+ * (DEP0111) and warns; the warning is muted for that one call, since printing it would load the
+ * streams too (and --throw-deprecation would throw). Where the binding is gone or differs (a later
+ * node), node:v8 is used.
+ */
+function setV8Flags(flags) {
+  let binding;
+  // Already true (and then read-only) under --no-deprecation: left alone.
+  const before = process.noDeprecation;
+  const mute = before !== true;
+  try {
+    if (mute) process.noDeprecation = true;
+    binding = process.binding('v8');
+  } catch {
+    binding = undefined;
+  } finally {
+    if (mute) process.noDeprecation = before;
+  }
+  if (binding && typeof binding.setFlagsFromString === 'function') binding.setFlagsFromString(flags);
+  else require('node:v8').setFlagsFromString(flags);
 }
 
 function prime(dist, files) {
@@ -240,9 +265,9 @@ function prime(dist, files) {
       if (writeCache(root, abs, keyOf(stat), 'load', script.createCachedData())) n++;
     }
   } finally {
-    require('node:v8').setFlagsFromString('--turbofan');
+    setV8Flags('--turbofan');
   }
   return n;
 }
 
-module.exports = { install, prime, useCliFlags, parseCache, formatCache, keyOf, cachePaths, FORMAT, DIR };
+module.exports = { install, prime, useCliFlags, setV8Flags, parseCache, formatCache, keyOf, cachePaths, FORMAT, DIR };

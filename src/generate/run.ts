@@ -9,8 +9,7 @@
  * (each loading this same bundle) generates them in parallel; the bytes are the same, since each
  * migration's files are a pure function of its model.
  */
-import { availableParallelism } from 'node:os';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { UserError, type Diagnostic } from '../diagnostics';
 import type { FlavorName } from '../load/deploy-config';
 import type { ResolvedMigration } from '../model/types';
@@ -38,13 +37,23 @@ export interface GenerateEachOptions {
 
 type Reply = { index: number; files: OutputFile[] } | { index: number; error: { name: string; message: string; stack?: string; diagnostics?: Diagnostic[] } };
 
+/*
+ * node:worker_threads and node:os are required where a pool is started, not imported: a `generate`
+ * of a few migrations never starts one, and loading them costs a few milliseconds of every run.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
+const workerThreads = (): typeof import('node:worker_threads') => require('node:worker_threads') as typeof import('node:worker_threads');
+const cpuCount = (): number => (require('node:os') as typeof import('node:os')).availableParallelism();
+/* eslint-enable @typescript-eslint/no-require-imports */
+
 /** How many worker threads for `count` stale migrations (0: generate in this thread). */
 export function workerCount(count: number, opts: GenerateEachOptions = {}): number {
-  const env = Number.parseInt(process.env.MIGOBS_WORKERS ?? '', 10);
-  const wanted = opts.workers ?? (Number.isInteger(env) && env > 0 ? env : availableParallelism());
   // Workers run the bundle (this file as built); from TypeScript sources (tests, ts-node) there is none.
   const bundled = typeof __filename === 'string' && __filename.endsWith('.js');
-  if (!bundled || wanted <= 1 || count < MIN_PARALLEL) return 0;
+  if (!bundled || count < MIN_PARALLEL) return 0;
+  const env = Number.parseInt(process.env.MIGOBS_WORKERS ?? '', 10);
+  const wanted = opts.workers ?? (Number.isInteger(env) && env > 0 ? env : cpuCount());
+  if (wanted <= 1) return 0;
   return Math.min(wanted, count);
 }
 
@@ -99,7 +108,12 @@ function inPool(size: number, models: ResolvedMigration[], flavors: readonly Fla
       w.postMessage({ index, model: models[index] });
     };
     for (let i = 0; i < size; i++) {
-      const w = new Worker(__filename, { workerData: { migobsGenerateWorker: true, flavors }, resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: youngMb } });
+      // The worker loads this bundle and serves (serveWorker); JSON.stringify quotes the path as JS.
+      const w = new (workerThreads().Worker)(`require(${JSON.stringify(__filename)}).serveWorker();`, {
+        eval: true,
+        workerData: { flavors },
+        resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: youngMb },
+      });
       w.on('message', (reply: Reply) => {
         if ('error' in reply) fail(reply.index, revive(reply.error));
         // After a failure the receiver has given up (an output writer aborts on its first error):
@@ -140,10 +154,12 @@ function revive(e: { name: string; message: string; stack?: string; diagnostics?
   return err;
 }
 
-// In a worker thread: generate what the main thread sends, one migration per message.
-if (!isMainThread && (workerData as { migobsGenerateWorker?: boolean } | undefined)?.migobsGenerateWorker) {
+/** In a worker thread of the pool: generate what the main thread sends, one migration per message. */
+export function serveWorker(): void {
+  const { parentPort, workerData } = workerThreads();
+  if (!parentPort) throw new Error('serveWorker: not in a worker thread');
   const { flavors } = workerData as { flavors: FlavorName[] };
-  parentPort!.on('message', ({ index, model }: { index: number; model: ResolvedMigration }) => {
+  parentPort.on('message', ({ index, model }: { index: number; model: ResolvedMigration }) => {
     let reply: Reply;
     try {
       reply = { index, files: migrationFiles(model, flavors) };
@@ -151,6 +167,6 @@ if (!isMainThread && (workerData as { migobsGenerateWorker?: boolean } | undefin
       const err = e as Error & { diagnostics?: Diagnostic[] };
       reply = { index, error: { name: err?.name ?? 'Error', message: String(err?.message ?? e), stack: err?.stack, ...(Array.isArray(err?.diagnostics) ? { diagnostics: err.diagnostics } : {}) } };
     }
-    parentPort!.postMessage(reply);
+    parentPort.postMessage(reply);
   });
 }

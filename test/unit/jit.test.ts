@@ -39,6 +39,29 @@ describe('which work gets TurboFan back', () => {
   });
 });
 
+describe('bin/code-cache.js sets the flags without loading node:v8', () => {
+  // node:v8 loads node's stream modules (about 5 ms of every start); the binding it calls does not.
+  const child = (script: string, flags: string[] = []): { status: number | null; stdout: string; stderr: string } => {
+    const r = spawnSync(process.execPath, [...flags, '-e', script], { cwd: REPO, env: { ...process.env, NODE_OPTIONS: '' }, encoding: 'utf8', timeout: 30_000 });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+  const load = `const cc = require(${JSON.stringify(join(REPO, 'bin', 'code-cache.js'))});`;
+  const report = "console.log(JSON.stringify({ v8: process.moduleLoadList.includes('NativeModule v8'), stream: process.moduleLoadList.includes('NativeModule stream'), noDeprecation: process.noDeprecation ?? false }))";
+  it.each([[[]], [['--pending-deprecation']], [['--throw-deprecation']]])('node %j: no node:v8, no streams, no deprecation warning', (flags) => {
+    const r = child(`${load} cc.setV8Flags('--no-turbofan'); ${report}`, flags);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ v8: false, stream: false, noDeprecation: false });
+  });
+  it('keeps a --no-deprecation the user asked for', () => {
+    expect(JSON.parse(child(`${load} cc.setV8Flags('--no-turbofan'); ${report}`, ['--no-deprecation']).stdout).noDeprecation).toBe(true);
+  });
+  it('falls back to node:v8 where the binding is gone', () => {
+    const r = child(`${load} require('node:v8').setFlagsFromString = (f) => console.log('node:v8', f); process.binding = () => { throw new Error('gone'); }; cc.setV8Flags('--no-turbofan');`);
+    expect(r.stdout.trim()).toBe('node:v8 --no-turbofan');
+  });
+});
+
 describe('the CLI runs without TurboFan unless told otherwise', () => {
   // A first-time generate of the example runs the synthesis' hot loops long enough for TurboFan
   // to optimise some of them when it is on. No code cache: --trace-opt changes V8's flags, and the

@@ -1,0 +1,64 @@
+/**
+ * Which of node's own modules a command loads (issue: "nothing loaded that a command does not
+ * use"). Each costs start-up time in every pre-commit run: node:v8 brings node's whole stream
+ * implementation, node:worker_threads its messaging, node:child_process net and dgram. Read from
+ * process.moduleLoadList, written at exit by a preloaded script; no timings are asserted.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, REPO } from '../helpers/cli';
+
+const EXAMPLE = join(REPO, 'examples', 'orders-region-backfill.yaml');
+let dir: string;
+let preload: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'migobs-modules-'));
+  preload = join(dir, 'report-modules.cjs');
+  writeFileSync(
+    preload,
+    // The list is taken before writing: process.stderr itself would load the stream modules.
+    "process.on('exit', () => { const list = process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13)); require('node:fs').writeSync(2, '\\nMODULES ' + JSON.stringify(list) + '\\n'); });\n",
+  );
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function builtinsOf(args: string[], env: Record<string, string> = {}): string[] {
+  const r = spawnSync(process.execPath, ['-r', preload, BIN, ...args], {
+    cwd: REPO,
+    env: { ...process.env, NO_COLOR: '1', MIGOBS_TURBOFAN: '', ...env },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  expect(r.status, r.stderr).toBe(0);
+  const line = /^MODULES (.*)$/m.exec(r.stderr);
+  expect(line, r.stderr).not.toBeNull();
+  return JSON.parse(line![1]!) as string[];
+}
+
+describe("node's modules a command loads", () => {
+  it('validate: no streams, no node:v8, no crypto, no threads, no child processes', () => {
+    const loaded = builtinsOf(['validate', EXAMPLE]);
+    for (const m of ['stream', 'v8', 'crypto', 'worker_threads', 'child_process', 'os']) expect(loaded, m).not.toContain(m);
+  });
+
+  it('a first-time generate of one definition: no node:v8, no threads, no child processes', () => {
+    const out = join(dir, 'one');
+    const loaded = builtinsOf(['generate', EXAMPLE, '--out-dir', out, '--quiet'], { MIGOBS_NO_CACHE: '1' });
+    for (const m of ['v8', 'worker_threads', 'child_process']) expect(loaded, m).not.toContain(m);
+    // It hashes its inputs and outputs: the check above is of a run that did the work.
+    expect(loaded).toContain('crypto');
+  });
+
+  it('a generate of many definitions starts its worker pool (node:worker_threads)', () => {
+    const defs = join(dir, 'many');
+    mkdirSync(defs);
+    const text = readFileSync(EXAMPLE, 'utf8');
+    for (let i = 0; i < 10; i++) writeFileSync(join(defs, `m${i}.yaml`), text.replace(/^( {2}id: )orders-region-backfill\b/m, `$1copy-${i}`));
+    const loaded = builtinsOf(['generate', defs, '--out-dir', join(dir, 'many-out'), '--quiet'], { MIGOBS_NO_CACHE: '1', MIGOBS_WORKERS: '2' });
+    expect(loaded).toContain('worker_threads');
+  });
+});
