@@ -195,44 +195,60 @@ function aggregate(ast: Ast & { k: 'agg' }, input: Sample[]): Value {
   return vec(out);
 }
 
-function rangeSamples(db: Db, sel: Ast, i: number): Array<{ series: Series; points: Array<{ t: number; v: number }> }> {
+/**
+ * The steps of each selected series inside the range window ending at step `i`: samples at steps
+ * `lo` to `hi` (inclusive; undefined ones are no sample). Indexes, not copied points: rate() and
+ * friends run for every series at every step the synthesis evaluates.
+ */
+function rangeWindows(db: Db, sel: Ast, i: number): Array<{ series: Series; lo: number; hi: number }> {
   if (sel.k !== 'sel' || sel.range === undefined) throw new Unsupported('expected a range selector');
-  const t = i * db.stepSeconds;
-  const from = t - sel.range;
-  return select(db, sel).map((series) => {
+  const from = i * db.stepSeconds - sel.range;
+  const selected = select(db, sel);
+  const out: Array<{ series: Series; lo: number; hi: number }> = [];
+  for (let k = 0; k < selected.length; k++) {
+    const series = selected[k]!;
     // Prometheus 2.x range selection includes both ends. Samples sit at j * step, so the window
     // is the steps from i back to the first one before `from` (the same test, on fewer samples).
-    let first = Math.min(i, series.samples.length - 1);
+    const hi = Math.min(i, series.samples.length - 1);
+    let first = hi;
     while (first >= 0 && first * db.stepSeconds >= from) first--;
-    const points: Array<{ t: number; v: number }> = [];
-    for (let j = first + 1; j <= i && j < series.samples.length; j++) {
-      const v = series.samples[j];
-      if (v !== undefined) points.push({ t: j * db.stepSeconds, v });
-    }
-    return { series, points };
-  });
+    out.push({ series, lo: first + 1, hi });
+  }
+  return out;
 }
 
-/** Prometheus 2.x extrapolatedRate (rate, increase, delta). */
-function extrapolatedRate(points: Array<{ t: number; v: number }>, rangeStart: number, rangeEnd: number, rangeSeconds: number, isCounter: boolean, isRate: boolean): number | undefined {
-  if (points.length < 2) return undefined;
-  const first = points[0]!;
-  const last = points[points.length - 1]!;
-  let result = last.v - first.v;
+/** Prometheus 2.x extrapolatedRate (rate, increase, delta) of the samples at steps lo..hi. */
+function extrapolatedRate(samples: Array<number | undefined>, lo: number, hi: number, stepSeconds: number, rangeStart: number, rangeEnd: number, rangeSeconds: number, isCounter: boolean, isRate: boolean): number | undefined {
+  let firstStep = -1;
+  let lastStep = -1;
+  let count = 0;
+  for (let j = lo; j <= hi; j++) {
+    if (samples[j] === undefined) continue;
+    if (firstStep < 0) firstStep = j;
+    lastStep = j;
+    count++;
+  }
+  if (count < 2) return undefined;
+  const firstValue = samples[firstStep]!;
+  let result = samples[lastStep]! - firstValue;
   if (isCounter) {
+    // Counter resets, added one by one in sample order (as Prometheus does: the same float sum).
     let lastValue = 0;
-    for (let k = 0; k < points.length; k++) {
-      const v = points[k]!.v;
+    for (let j = lo; j <= hi; j++) {
+      const v = samples[j];
+      if (v === undefined) continue;
       if (v < lastValue) result += lastValue;
       lastValue = v;
     }
   }
-  let durationToStart = first.t - rangeStart;
-  const durationToEnd = rangeEnd - last.t;
-  const sampledInterval = last.t - first.t;
-  const averageDurationBetweenSamples = sampledInterval / (points.length - 1);
-  if (isCounter && result > 0 && first.v >= 0) {
-    const durationToZero = sampledInterval * (first.v / result);
+  const firstT = firstStep * stepSeconds;
+  const lastT = lastStep * stepSeconds;
+  let durationToStart = firstT - rangeStart;
+  const durationToEnd = rangeEnd - lastT;
+  const sampledInterval = lastT - firstT;
+  const averageDurationBetweenSamples = sampledInterval / (count - 1);
+  if (isCounter && result > 0 && firstValue >= 0) {
+    const durationToZero = sampledInterval * (firstValue / result);
     if (durationToZero < durationToStart) durationToStart = durationToZero;
   }
   const threshold = averageDurationBetweenSamples * 1.1;
@@ -254,23 +270,27 @@ function call(ast: Ast & { k: 'call' }, db: Db, i: number, t: number): Value {
     case 'delta': {
       const sel = ast.args[0]!;
       const out: Sample[] = [];
-      const ranges = rangeSamples(db, sel, i);
+      const ranges = rangeWindows(db, sel, i);
+      const range = (sel as { range: number }).range;
       for (let k = 0; k < ranges.length; k++) {
-        const { series, points } = ranges[k]!;
-        const range = (sel as { range: number }).range;
-        const v = extrapolatedRate(points, t - range, t, range, ast.fn !== 'delta', ast.fn === 'rate');
+        const { series, lo, hi } = ranges[k]!;
+        const v = extrapolatedRate(series.samples, lo, hi, db.stepSeconds, t - range, t, range, ast.fn !== 'delta', ast.fn === 'rate');
         if (v !== undefined) out.push({ labels: dropName(series.labels), value: v });
       }
       return vec(out);
     }
     case 'irate': {
       const out: Sample[] = [];
-      for (const { series, points } of rangeSamples(db, ast.args[0]!, i)) {
-        if (points.length < 2) continue;
-        const a = points[points.length - 2]!;
-        const b = points[points.length - 1]!;
-        const diff = b.v < a.v ? b.v : b.v - a.v;
-        out.push({ labels: dropName(series.labels), value: diff / (b.t - a.t) });
+      for (const { series, lo, hi } of rangeWindows(db, ast.args[0]!, i)) {
+        // The last two samples of the window.
+        let b = hi;
+        while (b >= lo && series.samples[b] === undefined) b--;
+        let a = b - 1;
+        while (a >= lo && series.samples[a] === undefined) a--;
+        if (a < lo) continue;
+        const [av, bv] = [series.samples[a]!, series.samples[b]!];
+        const diff = bv < av ? bv : bv - av;
+        out.push({ labels: dropName(series.labels), value: diff / (b * db.stepSeconds - a * db.stepSeconds) });
       }
       return vec(out);
     }
@@ -280,9 +300,13 @@ function call(ast: Ast & { k: 'call' }, db: Db, i: number, t: number): Value {
     case 'min_over_time':
     case 'count_over_time': {
       const out: Sample[] = [];
-      for (const { series, points } of rangeSamples(db, ast.args[0]!, i)) {
-        if (points.length === 0) continue;
-        const vs = points.map((p) => p.v);
+      for (const { series, lo, hi } of rangeWindows(db, ast.args[0]!, i)) {
+        const vs: number[] = [];
+        for (let j = lo; j <= hi; j++) {
+          const v = series.samples[j];
+          if (v !== undefined) vs.push(v);
+        }
+        if (vs.length === 0) continue;
         const value =
           ast.fn === 'present_over_time' ? 1
           : ast.fn === 'last_over_time' ? vs[vs.length - 1]!
