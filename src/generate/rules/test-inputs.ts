@@ -101,6 +101,38 @@ export function gateValue(valueAst: Ast, db: Db, step: number): number | undefin
  * guard cases and test/unit/targets.test.ts check it against the expression itself.
  */
 export function guardedValue(gate: GateInput, db: Db, step: number): number | undefined {
+  // A third of the calls repeat one: settledAt, recoveredEarly and every group's simulation
+  // evaluate the same series of a built case at the same steps again.
+  let known = valuesSeen.get(gate);
+  if (!known) valuesSeen.set(gate, (known = new Map()));
+  const key = seriesListKey(db.series, step);
+  if (known.has(key)) return known.get(key);
+  const value = guardedValueUncached(gate, db, step);
+  known.set(key, value);
+  return value;
+}
+
+/**
+ * Gate values already computed, per gate, by series list and step. Series are never changed once
+ * built (the evaluator's select cache relies on it too), so the same objects mean the same value.
+ * Held weakly by the gate: a migration's entries go with its model.
+ */
+const valuesSeen = new WeakMap<GateInput, Map<string, number | undefined>>();
+/** A number per Series object, for keys (held weakly: a candidate's series go when it is dropped). */
+const seriesIds = new WeakMap<Series, number>();
+let nextSeriesId = 0;
+function seriesListKey(series: Series[], step: number): string {
+  let key = String(step);
+  for (let k = 0; k < series.length; k++) {
+    const s = series[k]!;
+    let id = seriesIds.get(s);
+    if (id === undefined) seriesIds.set(s, (id = ++nextSeriesId));
+    key += `,${id}`;
+  }
+  return key;
+}
+
+function guardedValueUncached(gate: GateInput, db: Db, step: number): number | undefined {
   const v = evaluate(parseAst(gate.inner), db, step);
   const values = v.k === 'scalar' ? [v.v] : v.v.map((s) => s.value);
   if (values.length === 0) return undefined;

@@ -1,0 +1,48 @@
+/**
+ * guardedValue remembers values by gate, series objects and step (the synthesis asks for the same
+ * ones again and again): other series, another step or another gate must never get a remembered
+ * value that is not theirs.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Series } from '../../src/generate/rules/promql-eval';
+import { guardedValue, type GateInput } from '../../src/generate/rules/test-inputs';
+
+const gate = (inner: string, extra: Partial<GateInput> = {}): GateInput => ({ signal: inner, value: inner, inner, aggregation: 'max', direction: 'above', ...extra });
+const series = (value: number, instance = 'a'): Series => ({ labels: { __name__: 'x', instance }, samples: [value, value + 1, value + 2] });
+const db = (...s: Series[]) => ({ stepSeconds: 60, series: s });
+
+describe('guardedValue memo', () => {
+  it('other series objects with the same step get their own value', () => {
+    const g = gate('max(x)');
+    const a = series(1);
+    expect(guardedValue(g, db(a), 1)).toBe(2);
+    expect(guardedValue(g, db(series(10)), 1)).toBe(11);
+    expect(guardedValue(g, db(a), 1)).toBe(2);
+  });
+  it('another step of the same series', () => {
+    const g = gate('max(x)');
+    const a = series(1);
+    expect(guardedValue(g, db(a), 0)).toBe(1);
+    expect(guardedValue(g, db(a), 2)).toBe(3);
+  });
+  it('a series list with one more member (the same first series)', () => {
+    const g = gate('max(x)');
+    const a = series(1);
+    expect(guardedValue(g, db(a), 1)).toBe(2);
+    expect(guardedValue(g, db(a, series(5, 'b')), 1)).toBe(6);
+  });
+  it('another gate over the same series', () => {
+    const a = series(1);
+    expect(guardedValue(gate('max(x)'), db(a), 1)).toBe(2);
+    expect(guardedValue(gate('max(x) * 10'), db(a), 1)).toBe(20);
+    // The same text, other guards: an expected series count the inputs do not meet.
+    expect(guardedValue(gate('max(x)', { expectedSeries: 2 }), db(a), 1)).toBeUndefined();
+  });
+  it('the same series objects in a new list (a packed group filtered per gate): the same value', () => {
+    const g = gate('max(x)');
+    const a = series(3);
+    const b = series(4, 'b');
+    expect(guardedValue(g, db(a, b), 2)).toBe(6);
+    expect(guardedValue(g, { stepSeconds: 60, series: [a, b].filter(() => true) }, 2)).toBe(6);
+  });
+});
