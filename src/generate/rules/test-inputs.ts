@@ -103,33 +103,49 @@ export function gateValue(valueAst: Ast, db: Db, step: number): number | undefin
 export function guardedValue(gate: GateInput, db: Db, step: number): number | undefined {
   // A third of the calls repeat one: settledAt, recoveredEarly and every group's simulation
   // evaluate the same series of a built case at the same steps again.
-  let known = valuesSeen.get(gate);
-  if (!known) valuesSeen.set(gate, (known = new Map()));
-  const key = seriesListKey(db.series, step);
-  if (known.has(key)) return known.get(key);
+  let memo = valuesSeen.get(gate);
+  if (!memo) valuesSeen.set(gate, (memo = { listIds: new WeakMap(), contentIds: new Map(), values: new Map() }));
+  if (!(Number.isInteger(step) && step >= 0 && step < MAX_STEPS)) return guardedValueUncached(gate, db, step);
+  const key = seriesListId(memo, db.series) * MAX_STEPS + step;
+  if (memo.values.has(key)) return memo.values.get(key);
   const value = guardedValueUncached(gate, db, step);
-  known.set(key, value);
+  memo.values.set(key, value);
   return value;
 }
 
 /**
- * Gate values already computed, per gate, by series list and step. Series are never changed once
- * built (the evaluator's select cache relies on it too), so the same objects mean the same value.
- * Held weakly by the gate: a migration's entries go with its model.
+ * Gate values already computed for one gate: by series list (the same Series objects in the same
+ * order: series are never changed once built, which the evaluator's select cache relies on too)
+ * and step. Held weakly by the gate, so a migration's entries go with its model.
  */
-const valuesSeen = new WeakMap<GateInput, Map<string, number | undefined>>();
-/** A number per Series object, for keys (held weakly: a candidate's series go when it is dropped). */
+interface GateValueMemo {
+  /** A list's number, by the array (the same array is asked about at step after step)... */
+  listIds: WeakMap<Series[], number>;
+  /** ...and by its members, for another array of the same series (a group filters per gate). */
+  contentIds: Map<string, number>;
+  /** Value by list number * MAX_STEPS + step. */
+  values: Map<number, number | undefined>;
+}
+const valuesSeen = new WeakMap<GateInput, GateValueMemo>();
+const MAX_STEPS = 1 << 20;
+/** A number per Series object, for the content keys (held weakly: a candidate's series go when it is dropped). */
 const seriesIds = new WeakMap<Series, number>();
 let nextSeriesId = 0;
-function seriesListKey(series: Series[], step: number): string {
-  let key = String(step);
+
+function seriesListId(memo: GateValueMemo, series: Series[]): number {
+  const known = memo.listIds.get(series);
+  if (known !== undefined) return known;
+  let content = '';
   for (let k = 0; k < series.length; k++) {
     const s = series[k]!;
     let id = seriesIds.get(s);
     if (id === undefined) seriesIds.set(s, (id = ++nextSeriesId));
-    key += `,${id}`;
+    content += `${id},`;
   }
-  return key;
+  let id = memo.contentIds.get(content);
+  if (id === undefined) memo.contentIds.set(content, (id = memo.contentIds.size));
+  memo.listIds.set(series, id);
+  return id;
 }
 
 function guardedValueUncached(gate: GateInput, db: Db, step: number): number | undefined {
