@@ -37,7 +37,7 @@ export type Ast =
   | { k: 'sel'; metric: string; matchers: Matcher[]; range?: number }
   | { k: 'agg'; op: string; by?: string[]; without?: string[]; arg: Ast }
   | { k: 'call'; fn: string; args: Ast[] }
-  | { k: 'bin'; op: BinOp; bool: boolean; on?: string[]; ignoring?: string[]; group?: 'left' | 'right'; l: Ast; r: Ast }
+  | { k: 'bin'; op: BinOp; bool: boolean; on?: string[]; ignoring?: string[]; group?: 'left' | 'right'; include?: string[]; l: Ast; r: Ast }
   | { k: 'neg'; arg: Ast };
 
 const OPS: Record<string, BinOp> = {
@@ -150,6 +150,9 @@ function convert(n: SyntaxNode, text: string): Ast {
         if (mm.getChild('Ignoring')) bin.ignoring = labelList(lists[0] ?? null, text);
         if (mm.getChild('GroupLeft')) bin.group = 'left';
         if (mm.getChild('GroupRight')) bin.group = 'right';
+        // group_left (a, b): labels the result takes from the "one" side.
+        const include = bin.group && lists[1] ? labelList(lists[1], text) : [];
+        if (include.length) bin.include = include;
       }
       return bin;
     }

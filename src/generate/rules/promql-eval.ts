@@ -75,10 +75,19 @@ function sortedNames(l: Labels): string[] {
 /** The order a selector returns its series in (that of the JSON key it always used: same outputs). */
 const labelOrderKey = (l: Labels): string => JSON.stringify(sortedNames(l).map((k) => [k, l[k]]));
 
-const dropName = (l: Labels): Labels => {
-  const { __name__: _, ...rest } = l;
-  return rest;
-};
+/**
+ * Labels without the metric name: the same object when there is none. Label objects are never
+ * changed once made (a caller that takes labels away copies: withoutLabels).
+ */
+const dropName = (l: Labels): Labels => (l.__name__ === undefined ? l : withoutLabels(l, NAME_ONLY));
+const NAME_ONLY: readonly string[] = ['__name__'];
+
+/** A copy of `l` without the labels in `drop` (in `l`'s order). */
+function withoutLabels(l: Labels, drop: readonly string[]): Labels {
+  const out: Labels = {};
+  for (const k in l) if (!drop.includes(k)) out[k] = l[k]!;
+  return out;
+}
 
 /** Evaluate an instant vector or scalar expression at step `i`. */
 export function evaluate(ast: Ast, db: Db, i: number): Value {
@@ -135,65 +144,63 @@ function select(db: Db, sel: Ast & { k: 'sel' }): Series[] {
   if (!bySel) selectCache.set(db.series, (bySel = new WeakMap()));
   let out = bySel.get(sel);
   if (!out) {
-    const keyed = db.series.filter((s) => s.labels.__name__ === sel.metric && matches(s.labels, sel.matchers)).map((s) => ({ s, key: labelOrderKey(s.labels) }));
-    out = keyed.sort((a, b) => (a.key < b.key ? -1 : 1)).map((x) => x.s);
+    const matched = db.series.filter((s) => s.labels.__name__ === sel.metric && matches(s.labels, sel.matchers));
+    // One series (most selectors of a case) needs no order.
+    out = matched.length < 2 ? matched : matched.map((s) => ({ s, key: labelOrderKey(s.labels) })).sort((a, b) => (a.key < b.key ? -1 : 1)).map((x) => x.s);
     bySel.set(sel, out);
   }
   return out;
 }
 
+/** One output series of an aggregation, its value folded in as each sample comes (the order Prometheus 2.x adds them in). */
+interface AggGroup {
+  labels: Labels;
+  value: number;
+  count: number;
+}
+
 function aggregate(ast: Ast & { k: 'agg' }, input: Sample[]): Value {
-  const groups = new Map<string, { labels: Labels; values: number[] }>();
-  const order: Array<{ labels: Labels; values: number[] }> = [];
+  const op = ast.op;
+  if (input.length && !AGGREGATIONS.has(op)) throw new Unsupported(`aggregation ${op}`);
+  const by = ast.without ? undefined : (ast.by ?? []);
+  const dropped = ast.without ? ['__name__', ...ast.without] : undefined;
+  const groups = new Map<string, AggGroup>();
+  const order: AggGroup[] = [];
   for (let k = 0; k < input.length; k++) {
     const s = input[k]!;
     let labels: Labels;
-    if (!ast.without) labels = Object.fromEntries((ast.by ?? []).filter((l) => s.labels[l] !== undefined && s.labels[l] !== '').map((l) => [l, s.labels[l]!]));
-    else {
-      labels = dropName(s.labels);
-      for (const l of ast.without) delete labels[l];
-    }
-    const key = labelKey(labels);
+    if (by) {
+      labels = {};
+      for (let b = 0; b < by.length; b++) {
+        const v = s.labels[by[b]!];
+        if (v !== undefined && v !== '') labels[by[b]!] = v;
+      }
+    } else labels = withoutLabels(s.labels, dropped!);
+    // Without grouping labels every sample is in the one group.
+    const key = by && by.length === 0 ? '' : labelKey(labels);
     const g = groups.get(key);
-    if (g) g.values.push(s.value);
-    else {
-      const created = { labels, values: [s.value] };
+    if (!g) {
+      const created: AggGroup = { labels, value: op === 'count' ? 1 : op === 'avg' ? 0 : s.value, count: 1 };
+      // Prometheus 2.x: avg is an incremental mean from 0.
+      if (op === 'avg') created.value += s.value / 1 - created.value / 1;
       groups.set(key, created);
       order.push(created);
+      continue;
     }
+    const a = g.value;
+    const v = s.value;
+    g.count++;
+    if (op === 'sum') g.value = a + v;
+    else if (op === 'max') g.value = v > a || Number.isNaN(a) ? v : a;
+    else if (op === 'min') g.value = v < a || Number.isNaN(a) ? v : a;
+    else if (op === 'avg') g.value = a + (v / g.count - a / g.count);
+    else g.value = g.count;
   }
   const out: Sample[] = [];
-  for (let k = 0; k < order.length; k++) {
-    const g = order[k]!;
-    const vs = g.values;
-    let value: number;
-    switch (ast.op) {
-      case 'sum':
-        value = vs.reduce((a, b) => a + b);
-        break;
-      case 'max':
-        value = vs.reduce((a, b) => (b > a || Number.isNaN(a) ? b : a));
-        break;
-      case 'min':
-        value = vs.reduce((a, b) => (b < a || Number.isNaN(a) ? b : a));
-        break;
-      case 'avg': {
-        // Prometheus 2.x: incremental mean.
-        let mean = 0;
-        vs.forEach((v, n) => (mean += v / (n + 1) - mean / (n + 1)));
-        value = mean;
-        break;
-      }
-      case 'count':
-        value = vs.length;
-        break;
-      default:
-        throw new Unsupported(`aggregation ${ast.op}`);
-    }
-    out.push({ labels: g.labels, value });
-  }
+  for (let k = 0; k < order.length; k++) out.push({ labels: order[k]!.labels, value: order[k]!.value });
   return vec(out);
 }
+const AGGREGATIONS = new Set(['sum', 'max', 'min', 'avg', 'count']);
 
 /**
  * The steps of each selected series inside the range window ending at step `i`: samples at steps
@@ -357,13 +364,13 @@ function call(ast: Ast & { k: 'call' }, db: Db, i: number, t: number): Value {
   }
 }
 
+const NAME_AND_LE: readonly string[] = ['__name__', 'le'];
 function histogramQuantile(q: number, input: Sample[]): Value {
   const groups = new Map<string, { labels: Labels; buckets: Array<{ upper: number; count: number }> }>();
   for (const s of input) {
     const le = s.labels.le;
     if (le === undefined) continue;
-    const labels = dropName(s.labels);
-    delete labels.le;
+    const labels = withoutLabels(s.labels, NAME_AND_LE);
     const key = labelKey(labels);
     const g = groups.get(key) ?? { labels, buckets: [] };
     g.buckets.push({ upper: Number(le.replace(/^\+?Inf$/i, 'Infinity')), count: s.value });
@@ -431,11 +438,35 @@ const CMP: Partial<Record<BinOp, (a: number, b: number) => boolean>> = {
   '<=': (a, b) => a <= b,
 };
 
+/**
+ * The label set a binary operation matches samples on (labelKey of the labels in `on`, or of all
+ * but the name and those in `ignoring`), built straight from the sample's labels.
+ */
 function signature(ast: Ast & { k: 'bin' }, l: Labels): string {
-  if (ast.on) return labelKey(Object.fromEntries(ast.on.filter((n) => l[n] !== undefined && l[n] !== '').map((n) => [n, l[n]!])));
-  const rest = dropName(l);
-  for (const n of ast.ignoring ?? []) delete rest[n];
-  return labelKey(rest);
+  let key = '';
+  if (ast.on) {
+    const names = sortedOn(ast.on);
+    for (let k = 0; k < names.length; k++) {
+      const v = l[names[k]!];
+      if (v !== undefined && v !== '') key += `${names[k]}\u0000${v.length}\u0000${v}`;
+    }
+    return key;
+  }
+  const names = sortedNames(l);
+  for (let k = 0; k < names.length; k++) {
+    const n = names[k]!;
+    if (n === '__name__' || ast.ignoring?.includes(n)) continue;
+    const v = l[n]!;
+    key += `${n}\u0000${v.length}\u0000${v}`;
+  }
+  return key;
+}
+/** An `on (...)` list in labelKey's name order, sorted once per node. */
+const sortedOnCache = new WeakMap<readonly string[], string[]>();
+function sortedOn(on: readonly string[]): string[] {
+  let sorted = sortedOnCache.get(on);
+  if (!sorted) sortedOnCache.set(on, (sorted = sortedNames(Object.fromEntries(on.map((n) => [n, ''])))));
+  return sorted;
 }
 
 /** Samples grouped by their matching signature, the signatures in order of first appearance. */
@@ -496,6 +527,7 @@ function binary(ast: Ast & { k: 'bin' }, l: Value, r: Value): Value {
   const lv = vector(l);
   const rv = vector(r);
   const out: Sample[] = [];
+  const seen = new Set<string>();
   const rightBySig = bySignature(ast, rv);
   const leftBySig = bySignature(ast, lv);
   for (let k = 0; k < leftBySig.order.length; k++) {
@@ -511,10 +543,38 @@ function binary(ast: Ast & { k: 'bin' }, l: Value, r: Value): Value {
         const b = rights[y]!;
         const v = apply(a.value, b.value);
         if (v === undefined) continue;
-        const base = ast.group === 'right' ? b.labels : a.labels;
-        out.push({ labels: keepName ? base : dropName(base), value: keepName ? a.value : v });
+        const labels = ast.group === 'right' ? resultLabels(ast, b.labels, a.labels, keepName) : resultLabels(ast, a.labels, b.labels, keepName);
+        const key = labelKey(labels);
+        if (seen.has(key)) throw new Unsupported('a binary operation gives two series the same labels (many-to-one matching without group_left/group_right)');
+        seen.add(key);
+        out.push({ labels, value: keepName ? a.value : v });
       }
     }
   }
   return vec(out);
+}
+
+/**
+ * A matched pair's labels, as Prometheus 2.x's resultMetric makes them: the "many" side's (the
+ * left one for one-to-one), without the metric name after arithmetic or `bool`; one-to-one keeps
+ * only the `on` labels or drops the `ignoring` ones; group_x (...) labels come from the "one" side.
+ */
+function resultLabels(ast: Ast & { k: 'bin' }, many: Labels, one: Labels, keepName: boolean): Labels {
+  let out: Labels;
+  if (!ast.group && ast.on) {
+    out = {};
+    for (const n of ast.on) if (many[n] !== undefined && many[n] !== '') out[n] = many[n]!;
+    return out;
+  }
+  const dropped = !ast.group && ast.ignoring?.length ? (keepName ? ast.ignoring : ['__name__', ...ast.ignoring]) : keepName ? [] : NAME_ONLY;
+  out = dropped.length ? withoutLabels(many, dropped) : many;
+  if (ast.include) {
+    out = out === many ? { ...many } : out;
+    for (const n of ast.include) {
+      const v = one[n];
+      if (v !== undefined && v !== '') out[n] = v;
+      else delete out[n];
+    }
+  }
+  return out;
 }
