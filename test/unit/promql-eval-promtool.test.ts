@@ -60,6 +60,7 @@ const EXPRESSIONS = [
   'sum(c)', 'sum by (g) (c)', 'sum without (s) (c)', 'avg by (s) (rate(c[5m]))', 'max(rate(c[5m]))', 'min by (g) (increase(c[4m]))', 'count(c)', 'count without (s) (c)',
   // vector matching (the result's labels: on keeps its labels only, ignoring drops its own), filters, arithmetic
   'rate(c[5m]) / on (s) (c + 1)', 'c - ignoring (g) c', 'c > on (s, g) c - 10', 'c * on (s) group_left (g) max by (s) (c > bool 300)', 'sum by (g) (c) / on (g) group_right c',
+  'sum(c) / on () count(c)', 'max(c) - min(c)', 'max(c) > bool min(c)',
   'c > 500', 'c > bool 500', 'clamp_min(rate(c[3m]), 0.5)', '-rate(c[4m]) * 2',
 ];
 const STEPS = [0, 1, 2, 3, 5, 8, 13, 21, 30];

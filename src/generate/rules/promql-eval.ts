@@ -163,6 +163,13 @@ function aggregate(ast: Ast & { k: 'agg' }, input: Sample[]): Value {
   const op = ast.op;
   if (input.length && !AGGREGATIONS.has(op)) throw new Unsupported(`aggregation ${op}`);
   const by = ast.without ? undefined : (ast.by ?? []);
+  // No grouping labels (max(X), sum(...)): every sample is in the one group; no key, no map.
+  if (by && by.length === 0) {
+    if (input.length === 0) return vec([]);
+    const g: AggGroup = { labels: {}, value: 0, count: 0 };
+    for (let k = 0; k < input.length; k++) fold(op, g, input[k]!.value);
+    return vec([{ labels: g.labels, value: g.value }]);
+  }
   const dropped = ast.without ? ['__name__', ...ast.without] : undefined;
   const groups = new Map<string, AggGroup>();
   const order: AggGroup[] = [];
@@ -177,28 +184,33 @@ function aggregate(ast: Ast & { k: 'agg' }, input: Sample[]): Value {
       }
     } else labels = withoutLabels(s.labels, dropped!);
     // Without grouping labels every sample is in the one group.
-    const key = by && by.length === 0 ? '' : labelKey(labels);
-    const g = groups.get(key);
+    const key = labelKey(labels);
+    let g = groups.get(key);
     if (!g) {
-      const created: AggGroup = { labels, value: op === 'count' ? 1 : op === 'avg' ? 0 : s.value, count: 1 };
-      // Prometheus 2.x: avg is an incremental mean from 0.
-      if (op === 'avg') created.value += s.value / 1 - created.value / 1;
-      groups.set(key, created);
-      order.push(created);
-      continue;
+      g = { labels, value: 0, count: 0 };
+      groups.set(key, g);
+      order.push(g);
     }
-    const a = g.value;
-    const v = s.value;
-    g.count++;
-    if (op === 'sum') g.value = a + v;
-    else if (op === 'max') g.value = v > a || Number.isNaN(a) ? v : a;
-    else if (op === 'min') g.value = v < a || Number.isNaN(a) ? v : a;
-    else if (op === 'avg') g.value = a + (v / g.count - a / g.count);
-    else g.value = g.count;
+    fold(op, g, s.value);
   }
   const out: Sample[] = [];
   for (let k = 0; k < order.length; k++) out.push({ labels: order[k]!.labels, value: order[k]!.value });
   return vec(out);
+}
+
+/** Add one sample's value to a group, as Prometheus 2.x does (avg: an incremental mean from 0). */
+function fold(op: string, g: AggGroup, v: number): void {
+  const a = g.value;
+  g.count++;
+  if (g.count === 1) {
+    g.value = op === 'count' ? 1 : op === 'avg' ? a + (v / 1 - a / 1) : v;
+    return;
+  }
+  if (op === 'sum') g.value = a + v;
+  else if (op === 'max') g.value = v > a || Number.isNaN(a) ? v : a;
+  else if (op === 'min') g.value = v < a || Number.isNaN(a) ? v : a;
+  else if (op === 'avg') g.value = a + (v / g.count - a / g.count);
+  else g.value = g.count;
 }
 const AGGREGATIONS = new Set(['sum', 'max', 'min', 'avg', 'count']);
 
@@ -527,6 +539,14 @@ function binary(ast: Ast & { k: 'bin' }, l: Value, r: Value): Value {
   const lv = vector(l);
   const rv = vector(r);
   const out: Sample[] = [];
+  // One sample a side (a ratio of two sums): they match or they do not; no grouping needed.
+  if (lv.length === 1 && rv.length === 1) {
+    const [a, b] = [lv[0]!, rv[0]!];
+    if (signature(ast, a.labels) !== signature(ast, b.labels)) return vec(out);
+    const v = apply(a.value, b.value);
+    if (v !== undefined) out.push({ labels: ast.group === 'right' ? resultLabels(ast, b.labels, a.labels, keepName) : resultLabels(ast, a.labels, b.labels, keepName), value: keepName ? a.value : v });
+    return vec(out);
+  }
   const seen = new Set<string>();
   const rightBySig = bySignature(ast, rv);
   const leftBySig = bySignature(ast, lv);
