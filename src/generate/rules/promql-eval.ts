@@ -183,7 +183,6 @@ function aggregate(ast: Ast & { k: 'agg' }, input: Sample[]): Value {
         if (v !== undefined && v !== '') labels[by[b]!] = v;
       }
     } else labels = withoutLabels(s.labels, dropped!);
-    // Without grouping labels every sample is in the one group.
     const key = labelKey(labels);
     let g = groups.get(key);
     if (!g) {
@@ -307,7 +306,8 @@ function call(ast: Ast & { k: 'call' }, db: Db, i: number, t: number): Value {
         let a = b - 1;
         while (a >= lo && series.samples[a] === undefined) a--;
         if (a < lo) continue;
-        const [av, bv] = [series.samples[a]!, series.samples[b]!];
+        const av = series.samples[a]!;
+        const bv = series.samples[b]!;
         const diff = bv < av ? bv : bv - av;
         out.push({ labels: dropName(series.labels), value: diff / (b * db.stepSeconds - a * db.stepSeconds) });
       }
@@ -541,7 +541,8 @@ function binary(ast: Ast & { k: 'bin' }, l: Value, r: Value): Value {
   const out: Sample[] = [];
   // One sample a side (a ratio of two sums): they match or they do not; no grouping needed.
   if (lv.length === 1 && rv.length === 1) {
-    const [a, b] = [lv[0]!, rv[0]!];
+    const a = lv[0]!;
+    const b = rv[0]!;
     if (signature(ast, a.labels) !== signature(ast, b.labels)) return vec(out);
     const v = apply(a.value, b.value);
     if (v !== undefined) out.push({ labels: ast.group === 'right' ? resultLabels(ast, b.labels, a.labels, keepName) : resultLabels(ast, a.labels, b.labels, keepName), value: keepName ? a.value : v });
@@ -586,8 +587,9 @@ function resultLabels(ast: Ast & { k: 'bin' }, many: Labels, one: Labels, keepNa
     for (const n of ast.on) if (many[n] !== undefined && many[n] !== '') out[n] = many[n]!;
     return out;
   }
-  const dropped = !ast.group && ast.ignoring?.length ? (keepName ? ast.ignoring : ['__name__', ...ast.ignoring]) : keepName ? [] : NAME_ONLY;
-  out = dropped.length ? withoutLabels(many, dropped) : many;
+  const ignoring = ast.group ? [] : (ast.ignoring ?? []);
+  if (ignoring.length) out = withoutLabels(many, keepName ? ignoring : ['__name__', ...ignoring]);
+  else out = keepName ? many : dropName(many);
   if (ast.include) {
     out = out === many ? { ...many } : out;
     for (const n of ast.include) {
