@@ -103,9 +103,9 @@ export function gateValue(valueAst: Ast, db: Db, step: number): number | undefin
 export function guardedValue(gate: GateInput, db: Db, step: number): number | undefined {
   // A third of the calls repeat one: settledAt, recoveredEarly and every group's simulation
   // evaluate the same series of a built case at the same steps again.
+  if (!(Number.isInteger(step) && step >= 0 && step < MAX_STEPS)) return guardedValueUncached(gate, db, step);
   let memo = valuesSeen.get(gate);
   if (!memo) valuesSeen.set(gate, (memo = { listIds: new WeakMap(), contentIds: new Map(), values: new Map() }));
-  if (!(Number.isInteger(step) && step >= 0 && step < MAX_STEPS)) return guardedValueUncached(gate, db, step);
   const key = seriesListId(memo, db.series) * MAX_STEPS + step;
   if (memo.values.has(key)) return memo.values.get(key);
   const value = guardedValueUncached(gate, db, step);
