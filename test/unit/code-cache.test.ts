@@ -199,6 +199,30 @@ describe('code cache of the CLI bundles', () => {
     }
   });
 
+  it.each([
+    ['UTF-8 text (accents, a check mark, an emoji)', Buffer.from("module.exports = { text: 'h\u00e9llo \u2713 \u{1F600}', line: new Error('x').stack.split('\\n')[1] };\n", 'utf8')],
+    ['a byte-order mark before the code', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from("module.exports = { text: 'h\u00e9llo \u2713 \u{1F600}', line: new Error('x').stack.split('\\n')[1] };\n", 'utf8')])],
+  ])('a bundle of %s loads through the cache as through a plain require, cold and cached', (_name, bytes) => {
+    const bundle = join(root, 'dist', 'commands', 'text-probe.js');
+    writeFileSync(bundle, bytes);
+    try {
+      const load = (installLoader: boolean): { text: string; line: string } => {
+        const script = `${installLoader ? `require(${JSON.stringify(join(root, 'bin', 'code-cache.js'))}).install(${JSON.stringify(join(root, 'dist'))});` : ''} process.stdout.write(JSON.stringify(require(${JSON.stringify(bundle)})));`;
+        const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: xdg } });
+        expect(r.stderr).toBe('');
+        return JSON.parse(r.stdout) as { text: string; line: string };
+      };
+      const plain = load(false);
+      expect(plain.text).toBe('h\u00e9llo \u2713 \u{1F600}');
+      // Cold (compiled, cache written), then from the cache: the same text and the same stack position.
+      expect(load(true)).toEqual(plain);
+      expect(load(true)).toEqual(plain);
+      expect(existsSync(cacheFile('commands/text-probe.js'))).toBe(true);
+    } finally {
+      rmSync(bundle, { force: true });
+    }
+  });
+
   it('the bundles still load with a plain require (no loader installed)', () => {
     const r = spawnSync(process.execPath, ['-e', `const m = require(${JSON.stringify(join(root, 'dist', 'commands', 'schema.js'))}); process.stdout.write(typeof m.schemaCommand)`], { encoding: 'utf8' });
     expect(r.stdout).toBe('function');
