@@ -147,18 +147,19 @@ function makeRequire(mod) {
   return req;
 }
 
+/** Node's CommonJS wrapper, the text before and after a module's source. */
+const [WRAP_HEAD_TEXT, WRAP_TAIL_TEXT] = Module.wrap('\u0000').split('\u0000');
+const WRAP_HEAD = Buffer.from(WRAP_HEAD_TEXT, 'utf8');
+const WRAP_TAIL = Buffer.from(WRAP_TAIL_TEXT, 'utf8');
+
 const scriptOptions = (filename, cachedData) => ({
   filename,
   // Columns on the first line as in the file (the wrapper text is not the bundle's): stack traces
   // point where a plain require's would.
-  columnOffset: -WRAP_HEAD_CHARS,
+  columnOffset: -WRAP_HEAD_TEXT.length,
   ...(cachedData ? { cachedData } : {}),
   ...(vm.constants && vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER ? { importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER } : {}),
 });
-
-/** Node's CommonJS wrapper, the text before and after a module's source. */
-const [WRAP_HEAD, WRAP_TAIL] = Module.wrap('\u0000').split('\u0000').map((t) => Buffer.from(t, 'utf8'));
-const WRAP_HEAD_CHARS = Module.wrap('\u0000').indexOf('\u0000');
 
 /**
  * `file`'s source as node wraps a CommonJS module, read into one buffer with the wrapper around it
@@ -243,10 +244,6 @@ function install(dist) {
 }
 
 /**
- * Build time: a cache of each bundle as compiling it leaves it (no run), so the first run after a
- * build is fast too; the first run replaces it with a full one.
- */
-/**
  * The V8 flags every CLI run starts with, set before any bundle is compiled (and so the flags every
  * cache is made under): no TurboFan, whose background recompiles cost a run of under a second more
  * CPU than they save (src/cli/jit.ts turns it back on for long work). MIGOBS_TURBOFAN=1 keeps it.
@@ -280,6 +277,10 @@ function setV8Flags(flags) {
   else require('node:v8').setFlagsFromString(flags);
 }
 
+/**
+ * Build time: a cache of each bundle as compiling it leaves it (no run), so the first run after a
+ * build is fast too; the first run replaces it with a full one.
+ */
 function prime(dist, files) {
   const root = fs.realpathSync(dist);
   // V8 accepts a cache only under the flags it was made with: make these under the CLI's, then
