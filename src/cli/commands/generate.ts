@@ -14,7 +14,7 @@ import { planIncremental, type IncrementalPlan } from '../../write/incremental';
 import { OutputChecker, OutputWriter, type RunFile } from '../../write/plan';
 import { openResultCache } from '../../write/result-cache';
 import { paint, printDiagnostics, writeOut } from '../output';
-import { tuneCompilerForDefinitions } from '../jit';
+import { cliLoadOptions } from '../load-options';
 
 export interface GenerateOptions {
   outDir?: string;
@@ -40,11 +40,8 @@ export function chooseFlavors(given: string[] | undefined, config: RepoConfig): 
 
 export const DEFAULT_LOCK_TIMEOUT = '30s';
 
-/** The result cache for loading definitions (write/result-cache.ts), unless it is off. */
-function loadOptions(): LoadOptions {
-  const cache = openResultCache();
-  return { ...(cache ? { cache } : {}), onFiles: tuneCompilerForDefinitions };
-}
+/** How this run loads definitions: through the result cache, unless it is off. */
+const loadOptions = (): LoadOptions => cliLoadOptions(openResultCache());
 
 /**
  * A folder as the user should read it: relative to the working folder when inside it (`out`),

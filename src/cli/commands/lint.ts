@@ -6,7 +6,7 @@ import { formatFindings, summary, type LintFormat } from '../../lint/format';
 import { loadChecked } from '../../pipeline';
 import { openResultCache } from '../../write/result-cache';
 import { paint } from '../output';
-import { tuneCompilerForDefinitions } from '../jit';
+import { cliLoadOptions } from '../load-options';
 
 export interface LintCommandOptions {
   outDir?: string;
@@ -39,7 +39,7 @@ export async function lintCommand(files: string[], opts: LintCommandOptions): Pr
       // With a broken config nothing is linted: only its problems are reported.
       if (configOk) linter.add(m);
     },
-    { ...(cache ? { cache } : {}), onFiles: tuneCompilerForDefinitions },
+    cliLoadOptions(cache),
   );
   const invalid = [...configProblems, ...result.diagnostics];
   if (invalid.some((d) => d.severity === 'error')) {
