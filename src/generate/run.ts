@@ -9,6 +9,7 @@
  * (each loading this same bundle) generates them in parallel; the bytes are the same, since each
  * migration's files are a pure function of its model.
  */
+import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { UserError, type Diagnostic } from '../diagnostics';
 import type { FlavorName } from '../load/deploy-config';
@@ -37,14 +38,12 @@ export interface GenerateEachOptions {
 
 type Reply = { index: number; files: OutputFile[] } | { index: number; error: { name: string; message: string; stack?: string; diagnostics?: Diagnostic[] } };
 
-/*
- * node:worker_threads and node:os are required where a pool is started, not imported: a `generate`
- * of a few migrations never starts one, and loading them costs a few milliseconds of every run.
+/**
+ * node:worker_threads, required where a pool is started, not imported: a `generate` of a few
+ * migrations never starts one, and loading it costs a few milliseconds of every run.
  */
-/* eslint-disable @typescript-eslint/no-require-imports */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const workerThreads = (): typeof import('node:worker_threads') => require('node:worker_threads') as typeof import('node:worker_threads');
-const cpuCount = (): number => (require('node:os') as typeof import('node:os')).availableParallelism();
-/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** How many worker threads for `count` stale migrations (0: generate in this thread). */
 export function workerCount(count: number, opts: GenerateEachOptions = {}): number {
@@ -52,7 +51,7 @@ export function workerCount(count: number, opts: GenerateEachOptions = {}): numb
   const bundled = typeof __filename === 'string' && __filename.endsWith('.js');
   if (!bundled || count < MIN_PARALLEL) return 0;
   const env = Number.parseInt(process.env.MIGOBS_WORKERS ?? '', 10);
-  const wanted = opts.workers ?? (Number.isInteger(env) && env > 0 ? env : cpuCount());
+  const wanted = opts.workers ?? (Number.isInteger(env) && env > 0 ? env : availableParallelism());
   if (wanted <= 1) return 0;
   return Math.min(wanted, count);
 }
