@@ -477,7 +477,7 @@ function signature(ast: Ast & { k: 'bin' }, l: Labels): string {
 const sortedOnCache = new WeakMap<readonly string[], string[]>();
 function sortedOn(on: readonly string[]): string[] {
   let sorted = sortedOnCache.get(on);
-  if (!sorted) sortedOnCache.set(on, (sorted = sortedNames(Object.fromEntries(on.map((n) => [n, ''])))));
+  if (!sorted) sortedOnCache.set(on, (sorted = [...new Set(on)].sort()));
   return sorted;
 }
 
