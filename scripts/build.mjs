@@ -206,6 +206,16 @@ const sdkSlim = {
     });
   },
 };
+// tslib, which every SDK module requires, resolves for a bundler to its ES module (the "module"
+// condition): esbuild then wraps it once per requiring module (`__toCommonJS`, copying all its
+// helpers as getters, 90 times: about 5 ms of a cold `generate`). Its CommonJS file, the one
+// node's own `require('tslib')` loads, is one module required 90 times.
+const tslibCjs = {
+  name: 'tslib-cjs',
+  setup(build) {
+    build.onResolve({ filter: /^tslib$/ }, () => ({ path: require.resolve('tslib') }));
+  },
+};
 // re2js (RE2 regexes, about a third of the validate bundle) is its own file, required only when a
 // definition has a regex matcher to check: most `migobs validate` runs never parse it.
 const vendorExternal = {
@@ -237,7 +247,7 @@ const lezerNoHighlight = {
   },
 };
 writeOutputs(await esbuild.build({ ...cliOptions, entryPoints: { re2js: require.resolve('re2js') }, outdir: join(root, 'dist/vendor') }));
-writeOutputs(await esbuild.build({ ...cliOptions, entryPoints: { 'generate-run': join(root, 'src/generate/run.ts') }, outdir: join(root, 'dist/heavy'), plugins: [sdkSlim, vendorExternal, lezerNoHighlight] }));
+writeOutputs(await esbuild.build({ ...cliOptions, entryPoints: { 'generate-run': join(root, 'src/generate/run.ts') }, outdir: join(root, 'dist/heavy'), plugins: [sdkSlim, tslibCjs, vendorExternal, lezerNoHighlight] }));
 // commander requires node:child_process at load time, only to run `git-style` executable
 // subcommands (which migobs has none of); loading it (and net, dgram, ... behind it) was ~10 ms of
 // every start. The entry bundle gets it on first use instead. The build fails if commander's line
@@ -260,7 +270,7 @@ writeOutputs(await esbuild.build({
   ...cliOptions,
   entryPoints: Object.fromEntries(commands.map((f) => [f.replace(/\.ts$/, ''), join(root, 'src/cli/commands', f)])),
   outdir: join(root, 'dist/commands'),
-  plugins: [sdkSlim, vendorExternal, heavyExternal, lezerNoHighlight],
+  plugins: [sdkSlim, tslibCjs, vendorExternal, heavyExternal, lezerNoHighlight],
 }));
 
 // V8 code caches of the CLI bundles (bin/code-cache.js), so the first run after a build compiles
