@@ -2,8 +2,8 @@
 'use strict';
 // Without V8's optimizing compiler, which a command of under a second never earns back (about
 // 40 % of a first-time `generate` of the example, 20 % of a `validate`; README.md, Performance),
-// and with a young generation that does not grow (its page faults cost a short run more than they
-// save), set before any bundle is compiled so the code caches always match (./code-cache.js
+// and with a small young generation scavenged on the main thread (a bigger one's page faults, and
+// helper threads, cost a short run more than they save), set before any bundle is compiled so the code caches always match (./code-cache.js
 // useCliFlags; src/cli/jit.ts gives long work V8's defaults back). MIGOBS_TURBOFAN=1 keeps TurboFan.
 const codeCache = require('./code-cache.js');
 codeCache.useCliFlags();
