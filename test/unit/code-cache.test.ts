@@ -223,6 +223,34 @@ describe('code cache of the CLI bundles', () => {
     }
   });
 
+  it('bundles read one after another through the shared buffer (a big one, then a small one) load whole, and use their caches', () => {
+    // The second bundle is read into bytes the first left behind, and each cache into the bytes its
+    // own source left: a decode past the bundle's end, or a cache read over a source not yet
+    // decoded, fails here (a syntax error, the wrong value, or V8 rejecting the cache).
+    const big = join(root, 'dist', 'commands', 'big-probe.js');
+    const small = join(root, 'dist', 'commands', 'small-probe.js');
+    writeFileSync(big, `module.exports = { size: 'big', filler: ${JSON.stringify('x'.repeat(300_000))}.length, f: () => 'big' };\n`);
+    writeFileSync(small, "module.exports = { size: 'small', f: () => 'small' };\n");
+    try {
+      const load = (): { out: unknown; states: Record<string, string> } => {
+        const script = `require(${JSON.stringify(join(root, 'bin', 'code-cache.js'))}).install(${JSON.stringify(join(root, 'dist'))}); const b = require(${JSON.stringify(big)}); const s = require(${JSON.stringify(small)}); process.stdout.write(JSON.stringify([b.size, b.filler, b.f(), s.size, s.f()]));`;
+        const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: xdg, MIGOBS_CODE_CACHE_DEBUG: '1' } });
+        expect(r.status, r.stderr).toBe(0);
+        return { out: JSON.parse(r.stdout), states: statesOf(r.stderr) };
+      };
+      const expected = ['big', 300_000, 'big', 'small', 'small'];
+      const cold = load();
+      expect(cold.out).toEqual(expected);
+      expect(cold.states).toEqual({ 'commands/big-probe.js': 'miss', 'commands/small-probe.js': 'miss' });
+      const cached = load();
+      expect(cached.out).toEqual(expected);
+      expect(cached.states).toEqual({ 'commands/big-probe.js': 'hit', 'commands/small-probe.js': 'hit' });
+    } finally {
+      for (const f of [big, small]) rmSync(f, { force: true });
+      for (const f of ['commands/big-probe.js', 'commands/small-probe.js']) rmSync(cacheFile(f), { force: true });
+    }
+  });
+
   it('the bundles still load with a plain require (no loader installed)', () => {
     const r = spawnSync(process.execPath, ['-e', `const m = require(${JSON.stringify(join(root, 'dist', 'commands', 'schema.js'))}); process.stdout.write(typeof m.schemaCommand)`], { encoding: 'utf8' });
     expect(r.stdout).toBe('function');
