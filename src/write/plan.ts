@@ -66,9 +66,22 @@ function legacyOnDisk(outDir: string, paths: Iterable<string>): string[] {
 const dirOf = (rel: string): string => (rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '');
 const byPath = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-/** The bytes of a file of this run and their hash. */
+/**
+ * One buffer that every file of the process is encoded into (files are added one at a time, and
+ * their bytes are hashed, compared and staged before the next): a fresh buffer per file cost the
+ * page faults of its new memory, about as much as encoding it. Big enough for any string of
+ * `length` UTF-16 units (3 bytes each at most); pages never written cost nothing.
+ */
+let encodeBuffer: Buffer | undefined;
+function encodeBufferFor(length: number): Buffer {
+  if (!encodeBuffer || encodeBuffer.length < 3 * length) encodeBuffer = Buffer.allocUnsafe(Math.max(3 * length, 1 << 20));
+  return encodeBuffer;
+}
+
+/** The bytes of a file of this run (in the shared encode buffer: used up before the next call) and their hash. */
 function bytesOf(f: OutputFile): { data: Buffer; hash: string } {
-  const data = Buffer.from(f.content, 'utf8');
+  const buf = encodeBufferFor(f.content.length);
+  const data = buf.subarray(0, buf.write(f.content, 0, 'utf8'));
   return { data, hash: sha256(data) };
 }
 
