@@ -156,14 +156,18 @@ const topBlocks = (root: Node): string[] =>
   root.children.flatMap((n) => (n.type === 'content' ? n.children.map((c) => c.type) : [n.type])).filter((t) => t !== 'lineEnding' && t !== 'lineEndingBlank');
 
 /**
- * One line that starts with a letter and holds no `<` and no `[`: micromark reads it as one
- * paragraph in which nothing needs neutralising (HTML and autolinks start with `<`, links, images
- * and definitions with `[`, headings, fences, lists and quotes with what a letter is not, and a
- * setext heading needs a second line). Most preset and definition text is like this, and skipping
- * the parse for it is most of the runbook's rendering time. A unit test checks the claim against
- * the parser.
+ * One line that micromark reads as one paragraph in which nothing needs neutralising, so the parse
+ * can be skipped. It starts with a letter, with one or two backticks (an inline code span: a fence
+ * takes three), or with digits not followed by `.` or `)` (`30 min`, not the list item `1.`); it
+ * holds no `[` (links, images, definitions) and no `<` but one followed by a space, a tab, `= ` or
+ * the end (`lag < 5 s`, `<= 1,000 rows`: HTML and autolinks need a letter, `/`, `!`, `?` or an
+ * e-mail address right after the `<`, none of them with a space). Headings, fences, lists, quotes
+ * and thematic breaks start with what such a line does not, and a setext heading needs a second
+ * line. Most preset and definition text is like this, and skipping the parse for it is most of
+ * the runbook's rendering time. Unit tests check the claim against the parser.
  */
-export const isPlainParagraph = (source: string): boolean => /^[A-Za-z][^\n<[]*$/.test(source);
+const PLAIN_LINE = /^(?:[A-Za-z]|`{1,2}(?!`)|[0-9]+(?![0-9.)]))(?:[^\n<[]|<(?==?(?:[ \t]|$)))*$/;
+export const isPlainParagraph = (source: string): boolean => PLAIN_LINE.test(source);
 
 /** Sanitised user Markdown, unindented, with no leading or trailing blank lines. */
 function sanitizeWithBlocks(text: string): Sanitized {

@@ -147,12 +147,17 @@ describe('plain one-line text skips the parse (isPlainParagraph)', () => {
     'X #1 is not a heading; Y! (z) {w} ^v @u $t %s',
     'A\u0000B and é and 😀',
     'Tab\there',
+    'Halve --batch-size, wait for lag < 5 s, resume.',
+    'Batch size <= 1,000 rows, ends with <',
+    'Ends with <=',
+    '`migobs lint` passes; `` a`b `` too',
+    '30 min baseline; 95th percentile',
   ])('%j is one paragraph, unchanged', (s) => {
     expect(isPlainParagraph(s)).toBe(true);
     expect(sanitizeByParsing(s)).toEqual(paragraph(s));
   });
 
-  it.each(['', '1. a list', '- a list', '# heading', '> quote', '<b>x</b>', 'see [x](javascript:alert(1))', 'two\nlines', ' leading space', '```', '| a |'])('%j takes the parse', (s) => {
+  it.each(['', '1. a list', '12) a list', '1.5 s', '- a list', '# heading', '> quote', '<b>x</b>', 'see [x](javascript:alert(1))', 'two\nlines', ' leading space', '```', '```sh', '| a |', 'a <b>x</b>', 'mail <=x@example.com>', 'a </p>', 'a <!-- c -->', 'a <http://x>'])('%j takes the parse', (s) => {
     expect(isPlainParagraph(s)).toBe(false);
   });
 
@@ -166,6 +171,39 @@ describe('plain one-line text skips the parse (isPlainParagraph)', () => {
         expect(sanitizeByParsing(s)).toEqual(paragraph(s));
       }),
       { numRuns: 1500 },
+    );
+  });
+});
+
+describe('the fast path is sound: whatever it takes, the parser agrees', () => {
+  const paragraph = (s: string): { md: string; blocks: string[] } => ({ md: s, blocks: ['paragraph'] });
+  it('random lines of Markdown-significant pieces', () => {
+    const piece = fc.constantFrom(
+      ...'aZ09`<=[]()!?/ \t.:-*_#>|&@'.split(''),
+      '``',
+      '```',
+      '1.',
+      '1)',
+      '< ',
+      '<= ',
+      '<b>',
+      '</b>',
+      '<!--',
+      '<?',
+      '<http://x>',
+      '<a@b.co>',
+      '<=a@b.co>',
+      '[x](y)',
+      '[x]: y',
+      'javascript:',
+      '&lt;',
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { minLength: 1, maxLength: 12 }), (pieces) => {
+        const s = pieces.join('').replace(/\s+$/, '');
+        if (isPlainParagraph(s)) expect(sanitizeByParsing(s), s).toEqual(paragraph(s));
+      }),
+      { numRuns: 3000 },
     );
   });
 });
