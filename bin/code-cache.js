@@ -193,8 +193,9 @@ const scriptOptions = (filename, cachedData) => ({
 
 /**
  * `file`'s source as node wraps a CommonJS module, read into the shared buffer with the wrapper
- * around it and decoded once. Wrapping the text instead made two strings of the whole bundle (the source,
- * then the flat copy V8 compiles), half a megabyte each of young-generation garbage at every start.
+ * around it and decoded once. Wrapping the text instead made two strings of the whole bundle (the
+ * source, then the flat copy V8 compiles), half a megabyte each of young-generation garbage at
+ * every start.
  */
 function readWrapped(file, size) {
   const total = WRAP_HEAD.length + size + WRAP_TAIL.length;

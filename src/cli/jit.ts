@@ -1,13 +1,14 @@
 /**
  * When the CLI gets V8's defaults back. bin/migobs.js starts every command without TurboFan
- * (`--no-turbofan`) and with a small young generation, scavenged on the main thread (bin/code-cache.js
- * SHORT_RUN_GC): for a run of well under a second, TurboFan's background recompiles, the page
- * faults of a bigger nursery and handing scavenges to helper threads cost more CPU than they save (README.md, Performance, has the
- * measurements). Work that runs for minutes gets both back: the long-running commands (watch,
- * gate-serve, run), the ones that read a user's whole history (report, backtest, baseline), once
- * their bundle is loaded, and a `generate` or `lint` of many definitions, once it knows how many.
- * Changing these V8 flags after code has run is safe: V8 reads them each time it decides whether
- * to optimise a function, grow the young generation or scavenge it.
+ * (`--no-turbofan`) and with a small young generation scavenged on the main thread
+ * (bin/code-cache.js SHORT_RUN_GC): for a run of well under a second, TurboFan's background
+ * recompiles, the page faults of a bigger nursery and handing scavenges to helper threads cost
+ * more CPU than they save (README.md, Performance, has the measurements). Work that runs for
+ * minutes gets the defaults back: the long-running commands (watch, gate-serve, run), the ones
+ * that read a user's whole history (report, backtest, baseline), once their bundle is loaded, and
+ * a `generate` or `lint` of many definitions, once it knows how many. Changing these V8 flags
+ * after code has run is safe: V8 reads them each time it decides whether to optimise a function,
+ * grow the young generation or scavenge it.
  */
 const LONG_RUNNING = new Set(['watch', 'gate-serve', 'run', 'report', 'backtest', 'baseline']);
 
@@ -32,7 +33,10 @@ export const FLAGS_CHANGED = Symbol.for('migobs.v8FlagsChanged');
  */
 export const LONG_WORK_FLAGS = '--turbofan --semi-space-growth-factor=2 --parallel-scavenge';
 
-/** Give V8 its defaults back for the rest of this process (worker threads included): TurboFan, a growing young generation scavenged in parallel. */
+/**
+ * Give V8 its defaults back for the rest of this process (worker threads included): TurboFan, and
+ * a growing young generation scavenged in parallel.
+ */
 export function optimizeFromHere(): void {
   // node:v8 is required here, not imported: the short commands never need it.
   (require('node:v8') as typeof import('node:v8')).setFlagsFromString(LONG_WORK_FLAGS);

@@ -69,8 +69,8 @@ const byPath = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 /**
  * One buffer that every file of the process is encoded into (files are added one at a time, and
  * their bytes are hashed, compared and staged before the next): a fresh buffer per file cost the
- * page faults of its new memory, about as much as encoding it. Big enough for any string of
- * `length` UTF-16 units (3 bytes each at most); pages never written cost nothing.
+ * page faults of its new memory. Big enough for any string of `length` UTF-16 units (3 bytes each
+ * at most); pages never written cost nothing.
  */
 let encodeBuffer: Buffer | undefined;
 function encodeBufferFor(length: number): Buffer {
