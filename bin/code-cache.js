@@ -128,19 +128,24 @@ function shared(size) {
   return sharedBuffer;
 }
 
-/** The bytes of `file` in the shared buffer: valid until the next read of this module. */
-function readShared(file) {
+/** Up to `size` bytes of `file` into `buf` from offset `at`; returns how many were read. */
+function readInto(file, buf, at, size) {
   const fd = fs.openSync(file, 'r');
   try {
-    const size = fs.fstatSync(fd).size;
-    const buf = shared(size);
     let read = 0;
-    for (let n; read < size && (n = fs.readSync(fd, buf, read, size - read, read)) > 0; ) read += n;
-    // Shorter than its size said (truncated meanwhile): parseCache's length check refuses it.
-    return buf.subarray(0, read);
+    for (let n; read < size && (n = fs.readSync(fd, buf, at + read, size - read, read)) > 0; ) read += n;
+    return read;
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** The bytes of `file` in the shared buffer: valid until the next read of this module. */
+function readShared(file) {
+  const size = fs.statSync(file).size;
+  const buf = shared(size);
+  // Shorter than its size said (truncated meanwhile): parseCache's length check refuses it.
+  return buf.subarray(0, readInto(file, buf, 0, size));
 }
 
 /** `file`'s cache (its data in the shared buffer: use it before the next read), or why there is none. */
@@ -201,15 +206,8 @@ function readWrapped(file, size) {
   const total = WRAP_HEAD.length + size + WRAP_TAIL.length;
   const buf = shared(total);
   WRAP_HEAD.copy(buf, 0);
-  const fd = fs.openSync(file, 'r');
-  let read = 0;
-  try {
-    for (let n; read < size && (n = fs.readSync(fd, buf, WRAP_HEAD.length + read, size - read, read)) > 0; ) read += n;
-  } finally {
-    fs.closeSync(fd);
-  }
   // Changed since it was stat'ed (a rebuild under way): the caller compiles it plainly.
-  if (read !== size) throw new Error('the bundle changed while it was read');
+  if (readInto(file, buf, WRAP_HEAD.length, size) !== size) throw new Error('the bundle changed while it was read');
   WRAP_TAIL.copy(buf, WRAP_HEAD.length + size);
   // A byte-order mark (esbuild writes none) decodes to U+FEFF, which JavaScript reads as a space
   // (node strips it; both count it as a column).
