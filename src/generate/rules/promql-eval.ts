@@ -42,13 +42,12 @@ export function matches(labels: Labels, ms: Matcher[]): boolean {
 export function labelKey(l: Labels): string {
   const names = sortedNames(l);
   let key = '';
-  for (let i = 0; i < names.length; i++) {
-    const n = names[i]!;
-    const v = l[n]!;
-    key += `${n}\u0000${v.length}\u0000${v}`;
-  }
+  for (let i = 0; i < names.length; i++) key += keyPart(names[i]!, l[names[i]!]!);
   return key;
 }
+
+/** One label of a labelKey or a matching signature: its name, its value's length, its value. */
+const keyPart = (name: string, value: string): string => `${name}\u0000${value.length}\u0000${value}`;
 
 /*
  * The evaluator's hot loops are indexed, not for-of, and sort without Array#sort: `migobs` runs
@@ -460,7 +459,7 @@ function signature(ast: Ast & { k: 'bin' }, l: Labels): string {
     const names = sortedOn(ast.on);
     for (let k = 0; k < names.length; k++) {
       const v = l[names[k]!];
-      if (v !== undefined && v !== '') key += `${names[k]}\u0000${v.length}\u0000${v}`;
+      if (v !== undefined && v !== '') key += keyPart(names[k]!, v);
     }
     return key;
   }
@@ -468,8 +467,7 @@ function signature(ast: Ast & { k: 'bin' }, l: Labels): string {
   for (let k = 0; k < names.length; k++) {
     const n = names[k]!;
     if (n === '__name__' || ast.ignoring?.includes(n)) continue;
-    const v = l[n]!;
-    key += `${n}\u0000${v.length}\u0000${v}`;
+    key += keyPart(n, l[n]!);
   }
   return key;
 }
