@@ -1,7 +1,7 @@
-/** Removes the result-cache folder vitest.config.mts gave this test run. */
+/** Removes the temporary folder vitest.config.mts gave this test run (the result cache is inside it). */
 import { rmSync } from 'node:fs';
 
 export function teardown(): void {
-  const dir = process.env.MIGOBS_TEST_CACHE_DIR;
+  const dir = process.env.MIGOBS_TEST_RUN_TMPDIR;
   if (dir) rmSync(dir, { recursive: true, force: true });
 }
