@@ -56,6 +56,34 @@ let sharedReadBuffer: Buffer | undefined;
 const readBuffer = (): Buffer => (sharedReadBuffer ??= Buffer.allocUnsafe(256 * 1024));
 
 /**
+ * Whether a regular file holds exactly `data`, read through the same shared buffer as fileHash: a
+ * `generate` over existing output compares every file it produced with the one on disk, and
+ * reading each whole file into new memory cost an allocation and its page faults per file.
+ * Nothing there, a folder, a FIFO or a symbolic link (never followed) is never the same.
+ */
+export function sameBytes(path: string, data: Uint8Array): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
+  } catch {
+    return false;
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile() || st.size !== data.length) return false;
+    const buf = readBuffer();
+    let at = 0;
+    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; at += n) {
+      // A file that grew since fstat: more bytes than `data` is not the same.
+      if (at + n > data.length || Buffer.compare(buf.subarray(0, n), data.subarray(at, at + n)) !== 0) return false;
+    }
+    return at === data.length;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
  * The SHA-256 of a regular file's bytes, or undefined when nothing or something else (a folder, a
  * symbolic link: never followed) is there.
  */

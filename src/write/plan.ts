@@ -14,13 +14,13 @@
  * Files are not fsynced one by one: a rename replaces a whole file or nothing, which is what a
  * crashed or killed run needs (see the durability note in docs/security.md).
  */
-import { lstatSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
+import { lstatSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UserError } from '../diagnostics';
 import type { OutputFile } from '../generate/index';
 import { legacyPaths, migrationIdOf, OUT_META } from '../generate/names';
 import { createFile, fsReason as reason, fsyncDir, lstatOrUndefined, realFs, type FsOps } from './atomic';
-import { sha256 } from './hash';
+import { sameBytes, sha256 } from './hash';
 import { readManifest, renderManifest } from './manifest';
 import { assertNoLinksBelow, assertOutDir } from './paths';
 
@@ -85,12 +85,6 @@ function bytesOf(f: OutputFile): { data: Buffer; hash: string } {
   return { data, hash: sha256(data) };
 }
 
-/** The file at `p` holds exactly `data` (a regular file, not followed through a link). */
-function sameOnDisk(p: string, data: Buffer): boolean {
-  const st = lstatOrUndefined(p);
-  return !!st?.isFile() && st.size === data.length && readFileSync(p).equals(data);
-}
-
 /**
  * `generate --check` one file at a time: nothing is kept but paths and hashes, so memory does not
  * grow with the number of migrations. `finish` adds the manifest and the extra files.
@@ -113,7 +107,7 @@ export class OutputChecker {
     this.hashes.set(f.path, hash);
     const st = lstatOrUndefined(p);
     if (!st) this.result.missing.push(f.path);
-    else if (!sameOnDisk(p, data)) this.result.stale.push(f.path);
+    else if (!sameBytes(p, data)) this.result.stale.push(f.path);
   }
 
   /** `inputs`: per migration its input hash (hash.ts), as the manifest records them. */
@@ -217,7 +211,7 @@ export class OutputWriter {
     const { data, hash } = bytesOf(f);
     this.hashes.set(f.path, hash);
     // A link or anything else at a file's place is replaced by the file (the link itself, never its target).
-    if (st?.isFile() && sameOnDisk(p, data)) {
+    if (st?.isFile() && sameBytes(p, data)) {
       this.result.unchanged.push(f.path);
       return;
     }
@@ -239,7 +233,7 @@ export class OutputWriter {
       const mst = lstatOrUndefined(manifestPath);
       if (mst && mst.isDirectory()) throw new UserError(`cannot write ${manifestPath}: a folder is in the way of the file; move it or choose another --out-dir; nothing was changed`);
       const manifestData = Buffer.from(manifestText, 'utf8');
-      const manifestChanged = !sameOnDisk(manifestPath, manifestData);
+      const manifestChanged = !sameBytes(manifestPath, manifestData);
       if (manifestChanged) this.stage(OUT_META.manifest, manifestData);
       const gone = removals.filter((p) => lstatOrUndefined(join(this.outDir, p)) !== undefined && !lstatSync(join(this.outDir, p)).isDirectory());
       this.result.legacy = legacyOnDisk(this.outDir, paths);
