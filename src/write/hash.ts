@@ -56,21 +56,34 @@ let sharedReadBuffer: Buffer | undefined;
 const readBuffer = (): Buffer => (sharedReadBuffer ??= Buffer.allocUnsafe(256 * 1024));
 
 /**
+ * `read(fd, size)` on the regular file at `path`, or `otherwise` when nothing or something else (a
+ * folder, a FIFO, a symbolic link: never followed) is there.
+ */
+function onRegularFile<T>(path: string, otherwise: T, read: (fd: number, size: number) => T): T {
+  let fd: number;
+  try {
+    // O_NONBLOCK: a FIFO someone put at an output path must not hang the run.
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
+  } catch {
+    return otherwise;
+  }
+  try {
+    const st = fstatSync(fd);
+    return st.isFile() ? read(fd, st.size) : otherwise;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
  * Whether a regular file holds exactly `data`, read through the same shared buffer as fileHash: a
  * `generate` over existing output compares every file it produced with the one on disk, and
  * reading each whole file into new memory cost an allocation and its page faults per file.
  * Nothing there, a folder, a FIFO or a symbolic link (never followed) is never the same.
  */
 export function sameBytes(path: string, data: Uint8Array): boolean {
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
-  } catch {
-    return false;
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile() || st.size !== data.length) return false;
+  return onRegularFile(path, false, (fd, size) => {
+    if (size !== data.length) return false;
     const buf = readBuffer();
     let at = 0;
     for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; at += n) {
@@ -78,9 +91,7 @@ export function sameBytes(path: string, data: Uint8Array): boolean {
       if (at + n > data.length || Buffer.compare(buf.subarray(0, n), data.subarray(at, at + n)) !== 0) return false;
     }
     return at === data.length;
-  } finally {
-    closeSync(fd);
-  }
+  });
 }
 
 /**
@@ -88,20 +99,10 @@ export function sameBytes(path: string, data: Uint8Array): boolean {
  * symbolic link: never followed) is there.
  */
 export function fileHash(path: string): string | undefined {
-  let fd: number;
-  try {
-    // O_NONBLOCK: a FIFO someone put at an output path must not hang the run.
-    fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
-  } catch {
-    return undefined;
-  }
-  try {
-    if (!fstatSync(fd).isFile()) return undefined;
+  return onRegularFile<string | undefined>(path, undefined, (fd) => {
     const hash = createHash('sha256');
     const buf = readBuffer();
     for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; ) hash.update(buf.subarray(0, n));
     return hash.digest('hex');
-  } finally {
-    closeSync(fd);
-  }
+  });
 }
