@@ -78,7 +78,7 @@ export function backtestText(r: BacktestReport): string {
     for (const e of g.episodes) {
       const end = e.endMs === undefined ? 'still firing at the end' : isoTime(e.endMs);
       const dur = formatDuration((e.endMs ?? e.lastFiringMs + r.stepMs) - e.startMs);
-      const peak = e.peak === undefined ? '' : `, peak ${Number.isFinite(e.peak) ? formatValue(e.peak) : e.peak > 0 ? '+Inf' : '-Inf'}`;
+      const peak = e.peak === undefined ? '' : `, peak ${formatValue(e.peak)}`;
       lines.push(`  ${e.action.padEnd(8)} ${e.phase}  ${isoTime(e.startMs)} -> ${end}  (${dur}; pending from ${isoTime(e.pendingSinceMs)}${peak})`);
     }
   }

@@ -28,9 +28,14 @@ export function safeJson(value: unknown): string {
   return JSON.stringify(value, null, 2).replace(/[\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (ch) => `\\u${ch.codePointAt(0)!.toString(16).padStart(4, '0')}`);
 }
 
-/** Six significant digits, no exponent for everyday magnitudes, `-` for no value. */
+/**
+ * Six significant digits, no exponent for everyday magnitudes, `-` for no value; infinities and
+ * NaN as Prometheus writes them (`+Inf`, `-Inf`, `NaN`), not as JavaScript does (`Infinity`).
+ */
 export function formatValue(value: number | null | undefined, raw?: string): string {
   if (value === null || value === undefined) return raw === undefined ? '-' : printable(raw);
+  if (Number.isNaN(value)) return 'NaN';
+  if (!Number.isFinite(value)) return value > 0 ? '+Inf' : '-Inf';
   if (Number.isInteger(value)) return String(value);
   return String(Number(value.toPrecision(6)));
 }

@@ -271,9 +271,15 @@ async function collectGate(
     rollbackFor: g.rollbackFor,
     phases: [...g.phases],
   };
+  // The worst value the gate compared: the bad side's infinity included (a +Inf of an `above`
+  // gate is past every threshold, and a finite peak in its place would hide it); NaN and the good
+  // side's infinity are no value (classify: unknown).
   let worst: number | null = null;
-  if (!isMissing(values)) {
-    for (const v of values) if (v !== null && (worst === null || (g.direction === 'above' ? v > worst : v < worst))) worst = v;
+  if (!isMissing(rawValues)) {
+    for (const v of rawValues) {
+      if (v === null || classify(v, g).state === 'unknown') continue;
+      if (worst === null || (g.direction === 'above' ? v > worst : v < worst)) worst = v;
+    }
   }
   let stateTimes: Part<StateTimes>;
   if (isMissing(values)) stateTimes = values;

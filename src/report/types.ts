@@ -110,7 +110,7 @@ export interface GateData {
   phases: string[];
   /** The signal's gate value (worst series) per grid point; null = no value (empty, NaN or ±Inf). */
   values: Part<Array<number | null>>;
-  /** Peak (worst) value over the range. */
+  /** Peak (worst) value over the range: the bad side's infinity included (+Inf for `above`), NaN and the good side's infinity not. */
   worst: number | null;
   /** What `migobs gate` would have answered at each grid point, counted while the gate applied. */
   stateTimes: Part<StateTimes>;

@@ -14,6 +14,8 @@
  *   100..120 verify: 10,000 rows verified, 3 mismatched
  *   120..180 after (closeout): lag 3..4 s (worse than before), free 0.49
  * The runner reports itself throttled (migration_throttled 1) while the lag is past pause.
+ * An application error ratio, read only by test/e2e/fixtures/report-inf.yaml: 0.01, but +Inf
+ * (errors over no traffic) from 50 to 53 and -Inf from 56 to 58.
  */
 const STEP_S = 15;
 
@@ -43,6 +45,13 @@ export function freeAt(m: number): number {
   return m >= 120 ? 0.49 : 0.5;
 }
 
+/** The application error ratio at minute m: past every threshold as +Inf, then the good side's -Inf (no value). */
+export function errorRatioAt(m: number): number {
+  if (m >= 50 && m < 53) return Infinity;
+  if (m >= 56 && m < 58) return -Infinity;
+  return 0.01;
+}
+
 const ROWS_TOTAL = 1_000_000;
 /** Rows processed: linear over canary..full (0..100 min), none while throttled. */
 export function rowsAt(m: number): number {
@@ -58,10 +67,15 @@ export const EXPECT = {
   phaseMinutes: { canary: 20, ramp: 40, full: 40, verify: 20 },
   /** Gate replica-lag: minutes per state while it applied (canary, ramp, full). */
   lagStates: { green: 100 - 10 - 5 - 5, pause: 10, rollback: 5, unknown: 5 },
+  /** Gate error-ratio (report-inf.yaml): +Inf is rollback, -Inf (its good side) unknown. */
+  errorRatioStates: { green: 100 - 3 - 2, pause: 0, rollback: 3, unknown: 2 },
   rowsTotal: ROWS_TOTAL,
   verified: 10_000,
   mismatched: 3,
 };
+
+/** A sample value as OpenMetrics writes it (`+Inf`, not JavaScript's `Infinity`). */
+const omNumber = (v: number): string => (Number.isNaN(v) ? 'NaN' : v === Infinity ? '+Inf' : v === -Infinity ? '-Inf' : String(v));
 
 interface Series {
   name: string;
@@ -106,6 +120,7 @@ export function openMetrics(t0: number, fromM = -60, toM = 180): string {
     { name: 'migration_rows_mismatched_total', labels: runner, value: (m) => (m < 110 ? 0 : 3) },
     { name: 'replica_lag_seconds', labels: { instance: 'replica-1' }, value: lagAt },
     { name: 'disk_free_ratio', labels: { instance: 'db-1' }, value: freeAt },
+    { name: 'app_error_ratio', labels: { instance: 'app-1' }, value: errorRatioAt },
     // What Prometheus writes while evaluating the generated rules (recording rule and ALERTS).
     { name: 'migration:gate:state', labels: { migration_id: id, gate: 'replica-lag' }, value: lagState },
     { name: 'migration:gate:state', labels: { migration_id: id, gate: 'free-disk' }, value: () => 0 },
@@ -128,7 +143,7 @@ export function openMetrics(t0: number, fromM = -60, toM = 180): string {
     for (const s of series.filter((x) => x.name === name)) {
       for (let t = fromM * 60; t < toM * 60; t += STEP_S) {
         const v = s.value(t / 60);
-        if (v !== undefined) lines.push(`${name}${labelText(s.labels)} ${v} ${t0 + t}`);
+        if (v !== undefined) lines.push(`${name}${labelText(s.labels)} ${omNumber(v)} ${t0 + t}`);
       }
     }
   }
