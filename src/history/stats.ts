@@ -14,6 +14,8 @@ export function quantileSorted(sorted: readonly number[], q: number): number {
   const lower = Math.floor(rank);
   const upper = Math.min(n - 1, lower + 1);
   const weight = rank - lower;
+  // On a sample itself, that sample: the interpolation would give NaN next to an infinity (Inf * 0).
+  if (weight === 0) return sorted[lower]!;
   return sorted[lower]! * (1 - weight) + sorted[upper]! * weight;
 }
 

@@ -349,12 +349,13 @@ async function collectRegression(model: ResolvedMigration, opts: CollectOptions,
   const after = { startMs: opts.toMs, endMs: opts.toMs + w };
   const rows: RegressionRow[] = [];
   const skipped: string[] = [];
-  const window = async (expr: string, win: { startMs: number; endMs: number }, name: string): Promise<Part<ReturnType<typeof percentiles> & object>> => {
+  // `badSide`: the gate's infinity that counts (past every threshold); NaN and the other one are no value.
+  const window = async (expr: string, win: { startMs: number; endMs: number }, name: string, badSide: number): Promise<Part<ReturnType<typeof percentiles> & object>> => {
     if (win.endMs > opts.nowMs) return { missing: `the ${name} window ends at ${iso(win.endMs)}, which is later than now (${iso(opts.nowMs)}): re-run the report after it` };
     const r = await series(expr, { startMs: win.startMs, endMs: win.endMs, stepMs: step });
     if (isMissing(r)) return r;
     if (r.length > 1) return { missing: `the query returned ${r.length} series where one was expected` };
-    const p = percentiles((r[0]?.points ?? []).map(([, v]) => (Number.isFinite(v) ? v : null)));
+    const p = percentiles((r[0]?.points ?? []).map(([, v]) => v), badSide);
     if (!p) return { missing: `no samples in the ${name} window (${iso(win.startMs)} to ${iso(win.endMs)})` };
     return p;
   };
@@ -365,8 +366,9 @@ async function collectRegression(model: ResolvedMigration, opts: CollectOptions,
       continue;
     }
     const expr = gateValueExpr(model, g);
-    const b = await window(expr, before, 'before');
-    const a = await window(expr, after, 'after');
+    const badSide = g.direction === 'above' ? Infinity : -Infinity;
+    const b = await window(expr, before, 'before', badSide);
+    const a = await window(expr, after, 'after', badSide);
     rows.push({
       gate: g.id,
       signal: g.signal,

@@ -36,9 +36,9 @@ export function share(part: number, whole: number): string {
   return `${Number(((100 * part) / whole).toFixed(1))} %`;
 }
 
-/** A relative change as `+25 %`, `-3 %`, or `worse from 0`. */
+/** A relative change as `+25 %`, `-3 %`, `from 0`, or `to +Inf` (no finite ratio). */
 export function change(v: number | null, before: number, after: number): string {
-  if (v === null) return before === after ? '0 %' : before === 0 ? 'from 0' : '-';
+  if (v === null) return before === after ? '0 %' : !Number.isFinite(after) ? `to ${formatValue(after)}` : before === 0 ? 'from 0' : '-';
   const pct = Number((v * 100).toFixed(1));
   return `${pct > 0 ? '+' : ''}${pct} %`;
 }

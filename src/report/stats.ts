@@ -6,11 +6,15 @@
 import { quantileSorted } from '../history/stats';
 import type { CounterSummary, Percentiles, RegressionRow, Span } from './types';
 
-/** p50, p95 and p99 of the finite values; undefined when there are none. */
-export function percentiles(values: ReadonlyArray<number | null>): Percentiles | undefined {
-  const finite = values.filter((v): v is number => v !== null && Number.isFinite(v)).sort((a, b) => a - b);
-  if (finite.length === 0) return undefined;
-  return { p50: quantileSorted(finite, 0.5), p95: quantileSorted(finite, 0.95), p99: quantileSorted(finite, 0.99), samples: finite.length };
+/**
+ * p50, p95 and p99 of the values; undefined when there are none. Finite values only, unless
+ * `badSide` names an infinity to keep: a gate's bad-side infinity (+Inf for `above`) is past every
+ * threshold, so a window where it shows up must not look as good as one without it.
+ */
+export function percentiles(values: ReadonlyArray<number | null>, badSide?: number): Percentiles | undefined {
+  const kept = values.filter((v): v is number => v !== null && (Number.isFinite(v) || (badSide !== undefined && v === badSide))).sort((a, b) => a - b);
+  if (kept.length === 0) return undefined;
+  return { p50: quantileSorted(kept, 0.5), p95: quantileSorted(kept, 0.95), p99: quantileSorted(kept, 0.99), samples: kept.length };
 }
 
 /**
@@ -75,9 +79,11 @@ export function counterSummary(times: readonly number[], values: Array<number | 
 /**
  * How much worse `after` is than `before` in the gate's bad direction, relative to |before|:
  * 0.25 = 25 % worse; negative = better. When before is 0 the relative change is undefined: a
- * worsening from 0 is +Infinity (always flagged), no change is 0.
+ * worsening from 0 is +Infinity (always flagged), no change is 0. The bad side's infinity after a
+ * finite value before is infinitely worse; the same infinity on both sides is no change.
  */
 export function relativeWorsening(before: number, after: number, direction: 'above' | 'below'): number {
+  if (before === after) return 0;
   const worse = direction === 'above' ? after - before : before - after;
   if (before === 0) return worse > 0 ? Infinity : worse < 0 ? -Infinity : 0;
   return worse / Math.abs(before);

@@ -90,7 +90,7 @@ describe('migobs report on synthetic history in a real Prometheus', () => {
     expect(md).toContain('# Migration report: Backfill &lt;/script>&lt;script>window.\\_\\_pwned=1&lt;/script> & "quotes"');
   });
 
-  it('+Inf from Prometheus: counted as rollback and shown as the worst value; -Inf (the good side) is unknown', async () => {
+  it('+Inf from Prometheus: counted as rollback, shown as the worst value and as a regression after the migration; -Inf (the good side) is unknown', async () => {
     const out = join(dir, 'inf.md');
     const r = await migobsAsync(['report', join(__dirname, 'fixtures', 'report-inf.yaml'), '--prometheus-url', prom.url, '--from', iso(t0), '--to', iso(t0 + 120 * 60), '--format', 'md', '--out', out], { timeoutMs: 120_000 });
     expect(r.code, r.stderr).toBe(0);
@@ -98,6 +98,8 @@ describe('migobs report on synthetic history in a real Prometheus', () => {
     const s = EXPECT.errorRatioStates;
     // A finite peak (0.01) in place of +Inf would hide the three minutes past every threshold.
     expect(md).toMatch(new RegExp(`\\| \`error-ratio\` \\| [^|]+ \\| \\+Inf percentunit \\| ${Math.floor(s.green / 60)}h ${s.green % 60}m \\| [^|]+ \\| ${s.rollback}m \\| ${s.unknown}m \\|`));
+    // Two minutes of +Inf in the hour after (3 % of its points): p99 is +Inf, a regression.
+    expect(md).toMatch(/\| `error-ratio` \| 0\.01 percentunit \/ 0\.01 percentunit \/ 0\.01 percentunit \| 0\.01 percentunit \/ 0\.01 percentunit \/ \+Inf percentunit \| 0 % \/ 0 % \/ to \+Inf \| \*\*WORSE by more than 20 % \(p99\)\*\* \|/);
   });
 
   it('HTML: one self-contained file, the same bytes for the same data, user text escaped', async () => {

@@ -15,7 +15,7 @@
  *   120..180 after (closeout): lag 3..4 s (worse than before), free 0.49
  * The runner reports itself throttled (migration_throttled 1) while the lag is past pause.
  * An application error ratio, read only by test/e2e/fixtures/report-inf.yaml: 0.01, but +Inf
- * (errors over no traffic) from 50 to 53 and -Inf from 56 to 58.
+ * (errors over no traffic) from 50 to 53 and from 150 to 152 (after), and -Inf from 56 to 58.
  */
 const STEP_S = 15;
 
@@ -47,7 +47,7 @@ export function freeAt(m: number): number {
 
 /** The application error ratio at minute m: past every threshold as +Inf, then the good side's -Inf (no value). */
 export function errorRatioAt(m: number): number {
-  if (m >= 50 && m < 53) return Infinity;
+  if ((m >= 50 && m < 53) || (m >= 150 && m < 152)) return Infinity;
   if (m >= 56 && m < 58) return -Infinity;
   return 0.01;
 }

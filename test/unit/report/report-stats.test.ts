@@ -6,6 +6,7 @@ import { parseTime } from '../../../src/history/time';
 import { chooseStep, marginOption } from '../../../src/report/options';
 import { quantileSorted as quantile } from '../../../src/history/stats';
 import { compare, counterSummary, grid, percentiles, relativeWorsening, runs, timeWhere } from '../../../src/report/stats';
+import { change } from '../../../src/report/format';
 
 describe('quantile: Prometheus quantile_over_time (rank phi*(n-1), linear interpolation)', () => {
   it.each([
@@ -19,6 +20,23 @@ describe('quantile: Prometheus quantile_over_time (rank phi*(n-1), linear interp
     expect(percentiles([null, null])).toBeUndefined();
   });
   it('ignores points without a value', () => expect(percentiles([null, 3, 1, null, 2])).toEqual({ p50: 2, p95: 2.9, p99: 2.98, samples: 3 }));
+  it('on a sample next to an infinity: that sample, not NaN (Inf * 0)', () => {
+    expect(quantile([1, 2, Infinity], 0.5)).toBe(2);
+    expect(quantile([-Infinity, 2, 3], 0.5)).toBe(2);
+    expect(quantile([1, 2, Infinity], 0.75)).toBe(Infinity);
+  });
+  it.each([
+    ['the bad side of an above gate counts', Infinity, [2.5, Infinity, Infinity, 4]],
+    ['the bad side of a below gate counts', -Infinity, [1.5, 2.85, 2.97, 4]],
+    ['without a bad side, only finite values', undefined, [2, 2.9, 2.98, 3]],
+  ] as const)('infinities: %s; NaN never', (_what, badSide, [p50, p95, p99, samples]) => {
+    const got = percentiles([1, NaN, 2, Infinity, 3, -Infinity, null], badSide)!;
+    expect(got.samples).toBe(samples);
+    for (const [v, want] of [[got.p50, p50], [got.p95, p95], [got.p99, p99]] as const) {
+      if (Number.isFinite(want)) expect(v).toBeCloseTo(want, 10);
+      else expect(v).toBe(want);
+    }
+  });
 });
 
 describe('grid, runs and time', () => {
@@ -71,6 +89,22 @@ describe('regression: worse in the gate direction by more than the margin', () =
     expect(compare(p(10), p(12), 'above', 20).flagged).toBe(false);
     expect(compare(p(10), p(12.01), 'above', 20).flagged).toBe(true);
   });
+  it('the bad side\'s infinity after finite values is worse; the same infinity before and after is no change', () => {
+    const p = (v: number) => ({ p50: 1, p95: 1, p99: v, samples: 100 });
+    expect(compare(p(1), p(Infinity), 'above', 20)).toEqual({ change: { p50: 0, p95: 0, p99: null }, flagged: true, worse: ['p99'] });
+    expect(compare(p(Infinity), p(Infinity), 'above', 20)).toEqual({ change: { p50: 0, p95: 0, p99: 0 }, flagged: false, worse: [] });
+    expect(compare(p(Infinity), p(1), 'above', 20).flagged).toBe(false);
+    expect(compare(p(1), p(-Infinity), 'below', 20).flagged).toBe(true);
+    expect(relativeWorsening(-Infinity, -Infinity, 'below')).toBe(0);
+  });
+  it.each([
+    [0.25, 10, 12.5, '+25 %'],
+    [-0.03, 10, 9.7, '-3 %'],
+    [null, 0, 0.5, 'from 0'],
+    [null, 0.01, Infinity, 'to +Inf'],
+    [null, 0.5, -Infinity, 'to -Inf'],
+    [null, Infinity, Infinity, '0 %'],
+  ] as const)('the change %s (before %s, after %s) reads %j', (v, before, after, text) => expect(change(v, before, after)).toBe(text));
   it('a missing window is not compared (never flagged, never "ok" by guess)', () => expect(compare(undefined, { p50: 1, p95: 1, p99: 1, samples: 1 }, 'above', 20)).toEqual({ change: null, flagged: false, worse: [] }));
 });
 
