@@ -183,7 +183,7 @@ export function lifecycleTests(m: ResolvedMigration, alerts: AlertingRule[]): Te
       for (const [kind, name] of [['pause', ALERT.pause], ['rollback', ALERT.rollback], ['absent', ALERT.absent]] as const) {
         const r = alerts.find((a) => a.alert === name && a.labels.gate === g.id)!;
         // Gate alerts carry the phase of the join (a lifecycle case has one phase throughout).
-        out.push({ labels: { alertname: name, ...r.labels, phase }, pending: sim.pending[kind], firing: sim.firing[kind] });
+        out.push({ labels: { alertname: name, ...r.labels, phase }, ...sim.everyStep(kind) });
       }
     }
     const absentHold = hold(life.phaseAbsent.map((a, i) => a && life.active[i]!), secondsOf(metricsAbsent.for));

@@ -596,21 +596,21 @@ function gateGroup(m: ResolvedMigration, alerts: AlertingRule[], members: BuiltC
     for (const e of spec.evals) {
       for (const kind of ['pause', 'rollback', 'absent'] as const) {
         // The case's own intent must agree with the simulation, or the inputs are not what we meant.
-        if (own.firing[kind][e.step] !== e.firing.includes(kind)) {
+        if (own.firing(kind, e.step) !== e.firing.includes(kind)) {
           throw new CaseMismatch(`rules.test.yaml generator: gate ${g.id}, case "${spec.name}": ${kind} expected ${e.firing.includes(kind) ? 'firing' : 'quiet'} at ${e.step}m`);
         }
         if (kind === 'absent' && !absentCase) {
-          if (own.pending.absent[e.step]) throw new CaseMismatch(`rules.test.yaml generator: gate ${g.id}, case "${spec.name}": absent alert pending at ${e.step}m`);
+          if (own.pending('absent', e.step)) throw new CaseMismatch(`rules.test.yaml generator: gate ${g.id}, case "${spec.name}": absent alert pending at ${e.step}m`);
           exprTests.push({ expr: ownAlertsQuery, eval_time: evalTime(e.step), exp_samples: [] });
           continue;
         }
         const name = kind === 'pause' ? ALERT.pause : kind === 'rollback' ? ALERT.rollback : ALERT.absent;
         const key = `${name}\u0000${e.step}`;
-        const firing = m.gates.filter((other) => sim.get(other.id)!.firing[kind][e.step]);
+        const firing = m.gates.filter((other) => sim.get(other.id)!.firing(kind, e.step));
         if (kind === 'absent' && !written.has(key) && firing.every((other) => covered.has(coverKey(other.id)))) {
           const rule = alerts.find((a) => a.alert === name && a.labels.gate === g.id)!;
           const labels = { alertname: name, alertstate: 'firing', ...rule.labels, phase: phaseId };
-          exprTests.push({ expr: ownAlertsQuery, eval_time: evalTime(e.step), exp_samples: own.firing.absent[e.step] ? [{ labels: sampleLabels('ALERTS', labels), value: 1 }] : [] });
+          exprTests.push({ expr: ownAlertsQuery, eval_time: evalTime(e.step), exp_samples: own.firing('absent', e.step) ? [{ labels: sampleLabels('ALERTS', labels), value: 1 }] : [] });
           continue;
         }
         // One full list per alert name and time: it holds every member (and every other gate) firing then.
@@ -619,14 +619,14 @@ function gateGroup(m: ResolvedMigration, alerts: AlertingRule[], members: BuiltC
         const expected: ExpAlert[] = [];
         for (const other of firing) {
           const rule = alerts.find((a) => a.alert === name && a.labels.gate === other.id)!;
-          expected.push(expectedAlert(rule, { ...rule.labels, phase: phaseId }, kind === 'absent' ? 1 : sim.get(other.id)!.values[e.step]!));
+          expected.push(expectedAlert(rule, { ...rule.labels, phase: phaseId }, kind === 'absent' ? 1 : sim.get(other.id)!.value(e.step)!));
           if (kind === 'absent') listed.push(coverKey(other.id));
         }
         alertTests.push({ eval_time: evalTime(e.step), alertname: name, exp_alerts: expected });
       }
       // Not even pending: its ALERTS series (pending or firing) is empty.
       for (const kind of e.quiet ?? []) {
-        if (own.pending[kind][e.step]) throw new CaseMismatch(`rules.test.yaml generator: gate ${g.id}, case "${spec.name}": ${kind} alert pending at ${e.step}m`);
+        if (own.pending(kind, e.step)) throw new CaseMismatch(`rules.test.yaml generator: gate ${g.id}, case "${spec.name}": ${kind} alert pending at ${e.step}m`);
         exprTests.push(notPendingAt(m, kind === 'pause' ? ALERT.pause : ALERT.rollback, e.step, g.id));
       }
       exprTests.push({
@@ -653,16 +653,24 @@ function gateGroup(m: ResolvedMigration, alerts: AlertingRule[], members: BuiltC
   };
 }
 
+/**
+ * One gate's simulated value and alert states at any step, computed when first asked for: a
+ * group's checks ask about a handful of steps, and an alert whose condition does not hold at a
+ * step needs no earlier one (most of a long group's steps are never evaluated).
+ */
 export interface GateSimulation {
-  values: Array<number | undefined>;
-  firing: Record<GateAction | 'absent', boolean[]>;
+  value(step: number): number | undefined;
   /** The alert's condition holds (pending or firing). */
-  pending: Record<GateAction | 'absent', boolean[]>;
+  pending(kind: GateAction | 'absent', step: number): boolean;
+  firing(kind: GateAction | 'absent', step: number): boolean;
+  /** Both at every step of the case, in one pass (for callers that need them all). */
+  everyStep(kind: GateAction | 'absent'): { pending: boolean[]; firing: boolean[] };
 }
 
 /**
- * Every gate's value and alert states, step by step, as Prometheus evaluates them: an alert is
- * pending from the first step its condition holds and fires once it held for its `for`.
+ * Every gate's value and alert states, as Prometheus evaluates them step by step: an alert is
+ * pending from the first step its condition holds and fires once it held for its `for`, i.e. at
+ * step i when its condition held at every step from i - ceil(for / step) to i.
  */
 export function simulateGates(m: ResolvedMigration, db: Db, phaseAt: (step: number) => string | undefined, active: (step: number) => boolean, length: number): Map<string, GateSimulation> {
   const out = new Map<string, GateSimulation>();
@@ -683,33 +691,49 @@ export function simulateGates(m: ResolvedMigration, db: Db, phaseAt: (step: numb
     // Outside its phases no alert of the gate can hold, so its value is not needed there (a packed
     // group waits for the longest window of all its members before the phase starts).
     const fedValues = recorded.get(g.id);
-    const values = fedValues ? Array.from({ length }, (_, i) => fedValues[i]) : readsAny(expr, fed) ? Array.from({ length }, (_, i) => (inPhase(i) ? gateValueOf(gate, own, i) : undefined)) : unfedValues(m, g, length);
-    const past = (v: number | undefined, th: number): boolean => v !== undefined && (g.direction === 'above' ? v > th : v < th);
-    const absentHolds = (i: number): boolean => inPhase(i) && values[i] === undefined;
-    const run = (cond: (i: number) => boolean, forSeconds: number): boolean[] => {
-      let activeAt: number | undefined;
-      return values.map((_, i) => {
-        if (!cond(i)) {
-          activeAt = undefined;
-          return false;
-        }
-        activeAt ??= i;
-        return (i - activeAt) * STEP_SECONDS >= forSeconds;
-      });
+    const unfed = fedValues || readsAny(expr, fed) ? undefined : unfedValues(m, g, length);
+    const known = new Map<number, number | undefined>();
+    const value = (i: number): number | undefined => {
+      if (i < 0 || i >= length) return undefined;
+      if (fedValues) return fedValues[i];
+      if (unfed) return unfed[i];
+      if (!known.has(i)) known.set(i, inPhase(i) ? gateValueOf(gate, own, i) : undefined);
+      return known.get(i);
     };
-    const pauseHolds = (i: number): boolean => inPhase(i) && past(values[i], g.pause);
-    const rollbackHolds = (i: number): boolean => inPhase(i) && past(values[i], g.rollback);
+    const past = (v: number | undefined, th: number): boolean => v !== undefined && (g.direction === 'above' ? v > th : v < th);
+    const pending = (kind: GateAction | 'absent', i: number): boolean => {
+      if (i < 0 || i >= length || !inPhase(i)) return false;
+      const v = value(i);
+      return kind === 'absent' ? v === undefined : past(v, kind === 'pause' ? g.pause : g.rollback);
+    };
+    const holdSteps = { pause: Math.ceil(g.pauseForSeconds / STEP_SECONDS), rollback: Math.ceil(g.rollbackForSeconds / STEP_SECONDS), absent: Math.ceil(g.pauseForSeconds / STEP_SECONDS) };
     out.set(g.id, {
-      values,
-      firing: {
-        pause: run(pauseHolds, g.pauseForSeconds),
-        rollback: run(rollbackHolds, g.rollbackForSeconds),
-        absent: run(absentHolds, g.pauseForSeconds),
+      value,
+      pending,
+      firing: (kind, i) => i < length && firesAt((j) => pending(kind, j), holdSteps[kind], i),
+      everyStep: (kind) => {
+        const held = Array.from({ length }, (_, i) => pending(kind, i));
+        return { pending: held, firing: firingSteps(held, holdSteps[kind]) };
       },
-      pending: { pause: values.map((_, i) => pauseHolds(i)), rollback: values.map((_, i) => rollbackHolds(i)), absent: values.map((_, i) => absentHolds(i)) },
     });
   }
   return out;
+}
+
+/**
+ * Whether an alert fires at step `i`: its condition held at every step from `i - hold` to `i`
+ * (`hold` = ceil(for / step); Prometheus counts `for` from the first evaluation that found it
+ * true). Asks only as far back as it must: one step when the condition does not hold.
+ */
+export function firesAt(holds: (step: number) => boolean, hold: number, i: number): boolean {
+  for (let j = i; j >= i - hold; j--) if (j < 0 || !holds(j)) return false;
+  return true;
+}
+
+/** firesAt at every step, in one pass over the steps the condition held at. */
+export function firingSteps(held: readonly boolean[], hold: number): boolean[] {
+  let run = 0; // steps the condition has held for, this one included
+  return held.map((h) => (run = h ? run + 1 : 0) > hold);
 }
 
 /** Every metric an expression reads; undefined when it is beyond the evaluator. */
