@@ -87,3 +87,9 @@ export function measure(argv, { cwd, env, rss = false, timeoutMs = 900_000 } = {
   }
   return { code: r.status, wallMs, cpuMs: userMs + sysMs, rssKiB };
 }
+
+/** The instruction count valgrind's callgrind prints at exit (`==123== Collected : 1402576452`), or NaN. */
+export function parseCallgrindTotal(text) {
+  const m = /^==\d+== Collected : (\d+)\s*$/m.exec(text);
+  return m ? Number(m[1]) : Number.NaN;
+}

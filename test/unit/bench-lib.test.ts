@@ -1,7 +1,7 @@
 /** The pure helpers of `npm run bench` (bench/lib.mjs). No time is measured or asserted here. */
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: plain ESM JavaScript without types
-import { fmtMet, fmtMiB, fmtRatio, fmtSeconds, formatTable, median, met, pairedRatio, parseTimes, ratio } from '../../bench/lib.mjs';
+import { fmtMet, fmtMiB, fmtRatio, fmtSeconds, formatTable, median, met, pairedRatio, parseCallgrindTotal, parseTimes, ratio } from '../../bench/lib.mjs';
 
 describe('bench helpers', () => {
   it.each([
@@ -37,6 +37,14 @@ describe('bench helpers', () => {
 
   it('parseTimes refuses what is not `times` output', () => {
     expect(() => parseTimes('ok: 1 definition(s) valid')).toThrow(/cannot read CPU times/);
+  });
+
+  it.each([
+    ['==31664== Callgrind, a call-graph generating cache profiler\n==31664== Events    : Ir\n==31664== Collected : 1402576452\n==31664== \n==31664== I   refs:      1,402,576,452\n', 1402576452],
+    ['ok: 1 definition(s) valid\n', NaN],
+    ['==7== Collected : \n', NaN],
+  ])('parseCallgrindTotal reads callgrind\'s total (%#)', (text, want) => {
+    expect(parseCallgrindTotal(text)).toBe(want);
   });
 
   it('met: within the goal is met, over it is missed, not measured is neither', () => {
