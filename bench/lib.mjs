@@ -93,3 +93,20 @@ export function parseCallgrindTotal(text) {
   const m = /^==\d+== Collected : (\d+)\s*$/m.exec(text);
   return m ? Number(m[1]) : Number.NaN;
 }
+
+/**
+ * Environment variables that change what every node process does at start, removed for the
+ * measurements: `NODE_EXTRA_CA_CERTS` makes node read and parse that certificate bundle at every
+ * start (Debian's whole bundle: about 40 ms of CPU on the bench machine, five times the
+ * instructions of `node -e 0` itself). It slows `node -e 0` and every command by the same amount,
+ * so it would flatter every ratio; the goals are about migobs' own cost over a plain start.
+ */
+export const START_COST_VARS = ['NODE_EXTRA_CA_CERTS'];
+
+/** `env` without START_COST_VARS, and the names of those that were set. */
+export function withoutStartCosts(env) {
+  const out = { ...env };
+  const removed = START_COST_VARS.filter((k) => out[k] !== undefined);
+  for (const k of removed) delete out[k];
+  return { env: out, removed };
+}

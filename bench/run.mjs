@@ -14,13 +14,14 @@
 // - Per input: every hostile input and invalid fixture, one CLI run each (refused <= 1 s,
 //   generated <= 5 s).
 //
+// Every measured process runs without NODE_EXTRA_CA_CERTS (bench/lib.mjs START_COST_VARS).
 // Environment: BENCH_RUNS (cold-start pairs, default 15), BENCH_QUICK=1 (smoke: 5 pairs, 1 and 10
 // definitions, promtool for 8 and 20 gates, no 1,000 run, no per-input section), BENCH_SCALES=1,10,100 (definition counts).
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { fmtMet, fmtMiB, fmtRatio, fmtSeconds, formatTable, haveGnuTime, measure, median, met, pairedRatio } from './lib.mjs';
+import { fmtMet, fmtMiB, fmtRatio, fmtSeconds, formatTable, haveGnuTime, measure, median, met, pairedRatio, withoutStartCosts } from './lib.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'bin', 'migobs.js');
@@ -33,7 +34,10 @@ const work = mkdtempSync(join(tmpdir(), 'migobs-bench-'));
 // The result cache (docs/incremental.md) lives in the bench's own folder, so a run never meets
 // entries of an earlier one; runs measured as "first time" get no cache at all (the issue: the
 // first-time figures must come from cheaper work, not from skipping it).
-const env = { ...process.env, NO_COLOR: '1', MIGOBS_CACHE_DIR: join(work, 'result-cache') };
+// Every process measured starts plain (bench/lib.mjs START_COST_VARS: a certificate bundle node
+// parses at every start would slow `node -e 0` as much as each command and flatter every ratio).
+const { env: plainEnv, removed: startCostVars } = withoutStartCosts(process.env);
+const env = { ...plainEnv, NO_COLOR: '1', MIGOBS_CACHE_DIR: join(work, 'result-cache') };
 delete env.MIGOBS_CODE_CACHE_DEBUG;
 delete env.MIGOBS_NO_CODE_CACHE;
 delete env.MIGOBS_NO_CACHE;
@@ -47,6 +51,7 @@ function goalRow(figure, measuredText, goalText, ok) {
 }
 
 console.log(`migobs bench: node ${process.version}, ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}${QUICK ? ', QUICK' : ''}`);
+if (startCostVars.length) console.log(`(${startCostVars.join(', ')} removed for every measured process: node would do that work at every start)`);
 
 // ---- cold start -------------------------------------------------------------------------------
 const current = join(work, 'current');

@@ -1,7 +1,7 @@
 /** The pure helpers of `npm run bench` (bench/lib.mjs). No time is measured or asserted here. */
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: plain ESM JavaScript without types
-import { fmtMet, fmtMiB, fmtRatio, fmtSeconds, formatTable, median, met, pairedRatio, parseCallgrindTotal, parseTimes, ratio } from '../../bench/lib.mjs';
+import { fmtMet, fmtMiB, fmtRatio, fmtSeconds, formatTable, median, met, pairedRatio, parseCallgrindTotal, parseTimes, ratio, withoutStartCosts } from '../../bench/lib.mjs';
 
 describe('bench helpers', () => {
   it.each([
@@ -45,6 +45,13 @@ describe('bench helpers', () => {
     ['==7== Collected : \n', NaN],
   ])('parseCallgrindTotal reads callgrind\'s total (%#)', (text, want) => {
     expect(parseCallgrindTotal(text)).toBe(want);
+  });
+
+  it('measured processes start plain: NODE_EXTRA_CA_CERTS is removed and named, the rest kept, the input untouched', () => {
+    const given = { PATH: '/usr/bin', NODE_EXTRA_CA_CERTS: '/etc/ssl/certs/ca-certificates.crt', NO_COLOR: '1' };
+    expect(withoutStartCosts(given)).toEqual({ env: { PATH: '/usr/bin', NO_COLOR: '1' }, removed: ['NODE_EXTRA_CA_CERTS'] });
+    expect(given.NODE_EXTRA_CA_CERTS).toBe('/etc/ssl/certs/ca-certificates.crt');
+    expect(withoutStartCosts({ PATH: '/bin' })).toEqual({ env: { PATH: '/bin' }, removed: [] });
   });
 
   it('met: within the goal is met, over it is missed, not measured is neither', () => {
