@@ -69,12 +69,25 @@ function userCacheRoot() {
   return path.join(base, 'migobs', 'code-cache');
 }
 
+/**
+ * V8's tag for what code compiled now depends on (its version, flags and CPU features:
+ * v8.cachedDataVersionTag), as hex. V8 refuses a cache made under another tag, so each tag keeps
+ * its own file: a run with NODE_OPTIONS=--max-old-space-size=4096 and one without would otherwise
+ * reject and rewrite each other's cache (a CI job and a pre-commit hook taking turns). Asked each
+ * time: src/cli/jit.ts may change the flags before a later bundle loads.
+ */
+function flagsTag() {
+  const binding = v8Binding();
+  const tag = binding && typeof binding.cachedDataVersionTag === 'function' ? binding.cachedDataVersionTag() : require('node:v8').cachedDataVersionTag();
+  return (tag >>> 0).toString(16).padStart(8, '0');
+}
+
 /** Where the cache of `file` (a bundle under `dist`) may live, in the order tried (the second only computed when needed). */
 function* cachePaths(dist, file) {
-  const rel = path.relative(dist, file);
-  yield path.join(dist, DIR, `${rel}.cache`);
+  const name = `${path.relative(dist, file)}.${flagsTag()}.cache`;
+  yield path.join(dist, DIR, name);
   // One folder per installed copy of the package (its dist path), so two installs never share.
-  yield path.join(userCacheRoot(), shortId(dist), `${rel}.cache`);
+  yield path.join(userCacheRoot(), shortId(dist), name);
 }
 
 /**
@@ -316,20 +329,28 @@ const V8_DEFAULT_FLAGS = '--turbofan --semi-space-growth-factor=2 --parallel-sca
  * node), node:v8 is used.
  */
 function setV8Flags(flags) {
-  let binding;
-  // Already true (and then read-only) under --no-deprecation: left alone.
-  const before = process.noDeprecation;
-  const mute = before !== true;
-  try {
-    if (mute) process.noDeprecation = true;
-    binding = process.binding('v8');
-  } catch {
-    binding = undefined;
-  } finally {
-    if (mute) process.noDeprecation = before;
-  }
+  const binding = v8Binding();
   if (binding && typeof binding.setFlagsFromString === 'function') binding.setFlagsFromString(flags);
   else require('node:v8').setFlagsFromString(flags);
+}
+
+let v8BindingOnce;
+/** process.binding('v8') with its deprecation warning muted (see setV8Flags), or null where it is gone. */
+function v8Binding() {
+  if (v8BindingOnce === undefined) {
+    // Already true (and then read-only) under --no-deprecation: left alone.
+    const before = process.noDeprecation;
+    const mute = before !== true;
+    try {
+      if (mute) process.noDeprecation = true;
+      v8BindingOnce = process.binding('v8');
+    } catch {
+      v8BindingOnce = null;
+    } finally {
+      if (mute) process.noDeprecation = before;
+    }
+  }
+  return v8BindingOnce;
 }
 
 /**
@@ -355,4 +376,4 @@ function prime(dist, files) {
   return n;
 }
 
-module.exports = { install, prime, useCliFlags, setV8Flags, SHORT_RUN_GC, V8_DEFAULT_FLAGS, parseCache, formatCache, keyOf, cachePaths, FORMAT, DIR };
+module.exports = { install, prime, useCliFlags, setV8Flags, flagsTag, SHORT_RUN_GC, V8_DEFAULT_FLAGS, parseCache, formatCache, keyOf, cachePaths, FORMAT, DIR };

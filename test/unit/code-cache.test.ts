@@ -23,7 +23,11 @@ const codeCache = require('../../bin/code-cache.js') as {
 
 let root: string;
 let xdg: string;
-const cacheFile = (rel: string): string => join(root, 'dist', '.code-cache', `${rel}.cache`);
+/** V8's tag for the flags every CLI run starts with (bin/code-cache.js flagsTag): part of each cache's name. */
+let cliTag: string;
+/** The same for a plain node that only installs the loader (V8's default flags). */
+let plainTag: string;
+const cacheFile = (rel: string, tag = cliTag): string => join(root, 'dist', '.code-cache', `${rel}.${tag}.cache`);
 
 function run(args: string[], env: Record<string, string> = {}): { code: number; stdout: string; stderr: string; states: Record<string, string> } {
   const r = spawnSync(process.execPath, [join(root, 'bin', 'migobs.js'), ...args], {
@@ -45,6 +49,14 @@ function statesOf(stderr: string): Record<string, string> {
 const expectedSchema = (): string => readFileSync(join(REPO, 'schema', 'migration.schema.json'), 'utf8');
 
 beforeAll(() => {
+  const probe = (cliFlags: boolean): string =>
+    spawnSync(process.execPath, ['-e', `const c = require(${JSON.stringify(join(REPO, 'bin', 'code-cache.js'))}); ${cliFlags ? 'c.useCliFlags();' : ''} process.stdout.write(c.flagsTag());`], { encoding: 'utf8' }).stdout;
+  cliTag = probe(true);
+  plainTag = probe(false);
+  expect(cliTag).toMatch(/^[0-9a-f]{8}$/);
+  expect(plainTag).toMatch(/^[0-9a-f]{8}$/);
+  // The CLI's flags (no TurboFan, a small young generation) are part of the tag.
+  expect(plainTag).not.toBe(cliTag);
   root = mkdtempSync(join(tmpdir(), 'migobs-code-cache-'));
   xdg = join(root, 'xdg');
   cpSync(join(REPO, 'bin'), join(root, 'bin'), { recursive: true });
@@ -118,6 +130,25 @@ describe('code cache of the CLI bundles', () => {
     expect(r.stdout).toBe(expectedSchema());
     expect(r.states['commands/schema.js']).toBe('rejected');
     expect(run(['schema']).states['commands/schema.js']).toBe('hit');
+  });
+
+  it('runs under other V8 flags (NODE_OPTIONS) keep a cache of their own instead of rewriting the plain one; node-only options share it', () => {
+    run(['schema']);
+    const plain = readFileSync(cacheFile('commands/schema.js'));
+    const withOptions = { NODE_OPTIONS: '--max-old-space-size=4096' };
+    // V8 would refuse the plain cache under other flags: a file of its own, missing the first time.
+    expect(run(['schema'], withOptions).states['commands/schema.js']).toBe('miss');
+    const tags = readdirSync(join(root, 'dist', '.code-cache', 'commands')).flatMap((n) => /^schema\.js\.([0-9a-f]{8})\.cache$/.exec(n)?.[1] ?? []);
+    expect(tags.sort()).toEqual([cliTag, tags.find((t) => t !== cliTag)!].sort());
+    const r = run(['schema'], withOptions);
+    expect(r.states['commands/schema.js']).toBe('hit');
+    expect(r.stdout).toBe(expectedSchema());
+    // Taking turns, neither run rejects or rewrites the other's cache.
+    expect(run(['schema']).states['commands/schema.js']).toBe('hit');
+    expect(readFileSync(cacheFile('commands/schema.js')).equals(plain)).toBe(true);
+    expect(run(['schema'], withOptions).states['commands/schema.js']).toBe('hit');
+    // An option of node's own (not a V8 flag) changes nothing V8 checks: the plain cache serves.
+    expect(run(['schema'], { NODE_OPTIONS: '--conditions=migobs-probe' }).states['commands/schema.js']).toBe('hit');
   });
 
   it('a cache of another build of the bundle (same size, other mtime) is stale and rebuilt', () => {
@@ -217,7 +248,7 @@ describe('code cache of the CLI bundles', () => {
       // Cold (compiled, cache written), then from the cache: the same text and the same stack position.
       expect(load(true)).toEqual(plain);
       expect(load(true)).toEqual(plain);
-      expect(existsSync(cacheFile('commands/text-probe.js'))).toBe(true);
+      expect(existsSync(cacheFile('commands/text-probe.js', plainTag))).toBe(true);
     } finally {
       rmSync(bundle, { force: true });
     }
@@ -247,7 +278,7 @@ describe('code cache of the CLI bundles', () => {
       expect(cached.states).toEqual({ 'commands/big-probe.js': 'hit', 'commands/small-probe.js': 'hit' });
     } finally {
       for (const f of [big, small]) rmSync(f, { force: true });
-      for (const f of ['commands/big-probe.js', 'commands/small-probe.js']) rmSync(cacheFile(f), { force: true });
+      for (const f of ['commands/big-probe.js', 'commands/small-probe.js']) rmSync(cacheFile(f, plainTag), { force: true });
     }
   });
 
