@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fmtRatio, formatTable, parseCallgrindTotal, withoutStartCosts } from './lib.mjs';
+import { fmtRatio, formatTable, measuredEnv, parseCallgrindTotal } from './lib.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'bin', 'migobs.js');
@@ -23,10 +23,8 @@ if (spawnSync('valgrind', ['--version']).status !== 0) {
   process.exit(2);
 }
 const work = mkdtempSync(join(tmpdir(), 'migobs-instructions-'));
-// As in bench/run.mjs: every process starts plain (START_COST_VARS).
-const { env: plainEnv, removed } = withoutStartCosts(process.env);
-const env = { ...plainEnv, NO_COLOR: '1', MIGOBS_CACHE_DIR: join(work, 'result-cache') };
-for (const k of ['MIGOBS_CODE_CACHE_DEBUG', 'MIGOBS_NO_CODE_CACHE', 'MIGOBS_NO_CACHE', 'MIGOBS_CACHE_DEBUG', 'MIGOBS_TURBOFAN']) delete env[k];
+// As in bench/run.mjs.
+const { env, removed } = measuredEnv(process.env, join(work, 'result-cache'));
 const noCache = { ...env, MIGOBS_NO_CACHE: '1' };
 const current = join(work, 'current');
 let first = 0;

@@ -110,3 +110,18 @@ export function withoutStartCosts(env) {
   for (const k of removed) delete out[k];
   return { env: out, removed };
 }
+
+/** migobs' own switches that would change what is measured (debug output, no caches, TurboFan). */
+const MIGOBS_SWITCHES = ['MIGOBS_CODE_CACHE_DEBUG', 'MIGOBS_NO_CODE_CACHE', 'MIGOBS_NO_CACHE', 'MIGOBS_CACHE_DEBUG', 'MIGOBS_TURBOFAN'];
+
+/**
+ * The environment every measured process runs in: this one started plain (withoutStartCosts),
+ * without migobs' own switches, no colour, and the result cache in `cacheDir` (the bench's own
+ * folder, so a run never meets entries of an earlier one). `removed`: the start-cost variables
+ * that were set.
+ */
+export function measuredEnv(env, cacheDir) {
+  const { env: plain, removed } = withoutStartCosts(env);
+  for (const k of MIGOBS_SWITCHES) delete plain[k];
+  return { env: { ...plain, NO_COLOR: '1', MIGOBS_CACHE_DIR: cacheDir }, removed };
+}

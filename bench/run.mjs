@@ -21,7 +21,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { fmtMet, fmtMiB, fmtRatio, fmtSeconds, formatTable, haveGnuTime, measure, median, met, pairedRatio, withoutStartCosts } from './lib.mjs';
+import { fmtMet, fmtMiB, fmtRatio, fmtSeconds, formatTable, haveGnuTime, measure, measuredEnv, median, met, pairedRatio } from './lib.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'bin', 'migobs.js');
@@ -36,12 +36,7 @@ const work = mkdtempSync(join(tmpdir(), 'migobs-bench-'));
 // first-time figures must come from cheaper work, not from skipping it).
 // Every process measured starts plain (bench/lib.mjs START_COST_VARS: a certificate bundle node
 // parses at every start would slow `node -e 0` as much as each command and flatter every ratio).
-const { env: plainEnv, removed: startCostVars } = withoutStartCosts(process.env);
-const env = { ...plainEnv, NO_COLOR: '1', MIGOBS_CACHE_DIR: join(work, 'result-cache') };
-delete env.MIGOBS_CODE_CACHE_DEBUG;
-delete env.MIGOBS_NO_CODE_CACHE;
-delete env.MIGOBS_NO_CACHE;
-delete env.MIGOBS_CACHE_DEBUG;
+const { env, removed: startCostVars } = measuredEnv(process.env, join(work, 'result-cache'));
 const noCache = { ...env, MIGOBS_NO_CACHE: '1' };
 const rows = []; // [figure, measured, goal, met]
 const missed = [];

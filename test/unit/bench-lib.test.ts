@@ -1,7 +1,7 @@
 /** The pure helpers of `npm run bench` (bench/lib.mjs). No time is measured or asserted here. */
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: plain ESM JavaScript without types
-import { fmtMet, fmtMiB, fmtRatio, fmtSeconds, formatTable, median, met, pairedRatio, parseCallgrindTotal, parseTimes, ratio, withoutStartCosts } from '../../bench/lib.mjs';
+import { fmtMet, fmtMiB, fmtRatio, fmtSeconds, formatTable, median, met, pairedRatio, measuredEnv, parseCallgrindTotal, parseTimes, ratio, withoutStartCosts } from '../../bench/lib.mjs';
 
 describe('bench helpers', () => {
   it.each([
@@ -52,6 +52,15 @@ describe('bench helpers', () => {
     expect(withoutStartCosts(given)).toEqual({ env: { PATH: '/usr/bin', NO_COLOR: '1' }, removed: ['NODE_EXTRA_CA_CERTS'] });
     expect(given.NODE_EXTRA_CA_CERTS).toBe('/etc/ssl/certs/ca-certificates.crt');
     expect(withoutStartCosts({ PATH: '/bin' })).toEqual({ env: { PATH: '/bin' }, removed: [] });
+  });
+
+  it('measuredEnv: a plain start, none of migobs\' switches, no colour, the bench\'s own result cache', () => {
+    const given = { PATH: '/usr/bin', NODE_EXTRA_CA_CERTS: '/certs.pem', MIGOBS_NO_CACHE: '1', MIGOBS_TURBOFAN: '1', MIGOBS_CODE_CACHE_DEBUG: '1', MIGOBS_WORKERS: '2' };
+    expect(measuredEnv(given, '/tmp/bench/result-cache')).toEqual({
+      env: { PATH: '/usr/bin', MIGOBS_WORKERS: '2', NO_COLOR: '1', MIGOBS_CACHE_DIR: '/tmp/bench/result-cache' },
+      removed: ['NODE_EXTRA_CA_CERTS'],
+    });
+    expect(given.MIGOBS_NO_CACHE).toBe('1');
   });
 
   it('met: within the goal is met, over it is missed, not measured is neither', () => {
