@@ -83,6 +83,9 @@ export interface GateReport {
   tlsUnverified: boolean;
 }
 
+/** The infinity past every threshold of a gate in `direction` (+Inf for `above`): a value, where the other one is not (classify). */
+export const badSideInfinity = (direction: 'above' | 'below'): number => (direction === 'below' ? -Infinity : Infinity);
+
 /**
  * Green, pause or rollback for a number; unknown for NaN and for the infinity on the gate's good
  * side (-Inf for `above`: not a measurement). The bad side's infinity (+Inf for `above`, e.g.
@@ -91,7 +94,7 @@ export interface GateReport {
  */
 export function classify(value: number, gate: Pick<ResolvedGate, 'direction' | 'pause' | 'rollback'>): { state: GateState; reason?: string } {
   if (Number.isNaN(value)) return { state: 'unknown', reason: 'signal value is NaN' };
-  const goodSideInfinity = gate.direction === 'below' ? Infinity : -Infinity;
+  const goodSideInfinity = -badSideInfinity(gate.direction);
   if (value === goodSideInfinity) return { state: 'unknown', reason: `signal value is ${value > 0 ? '+Inf' : '-Inf'}, which is not a measurement` };
   const beyond = gate.direction === 'below' ? (t: number) => value < t : (t: number) => value > t;
   if (beyond(gate.rollback)) return { state: 'rollback' };

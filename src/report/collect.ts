@@ -13,7 +13,7 @@
 import { ALERT, RECORD } from '../generate/names';
 import { currentPhaseExpr, gateValueExpr, progressExpr, regexAlternation, rowsRateExpr } from '../generate/rules/promql';
 import { astMetrics, parseAst } from '../generate/rules/promql-ast';
-import { classify } from '../live/gate';
+import { badSideInfinity, classify } from '../live/gate';
 import { PrometheusError } from '../live/prometheus';
 import { queryRange, RangeTooLargeError, type RangeClient, type RangeSeries } from '../live/range-query';
 import type { ResolvedGate, ResolvedMigration } from '../model/types';
@@ -366,7 +366,7 @@ async function collectRegression(model: ResolvedMigration, opts: CollectOptions,
       continue;
     }
     const expr = gateValueExpr(model, g);
-    const badSide = g.direction === 'above' ? Infinity : -Infinity;
+    const badSide = badSideInfinity(g.direction);
     const b = await window(expr, before, 'before', badSide);
     const a = await window(expr, after, 'after', badSide);
     rows.push({
