@@ -710,7 +710,7 @@ export function simulateGates(m: ResolvedMigration, db: Db, phaseAt: (step: numb
     out.set(g.id, {
       value,
       pending,
-      firing: (kind, i) => i < length && firesAt((j) => pending(kind, j), holdSteps[kind], i),
+      firing: (kind, i) => firesAt((j) => pending(kind, j), holdSteps[kind], i),
       everyStep: (kind) => {
         const held = Array.from({ length }, (_, i) => pending(kind, i));
         return { pending: held, firing: firingSteps(held, holdSteps[kind]) };
