@@ -1,5 +1,5 @@
 /** Terminal output: colour only on a TTY and never with NO_COLOR; diagnostics to stderr. */
-import { fstatSync, writeSync } from 'node:fs';
+import { fstatSync, statSync, writeSync } from 'node:fs';
 import { formatDiagnostic, type Diagnostic } from '../diagnostics';
 
 /*
@@ -8,15 +8,21 @@ import { formatDiagnostic, type Diagnostic } from '../diagnostics';
  * result lines go through writeOut instead, and the colour question asks fstat first.
  */
 
-/** Whether stdout (or `stream`) is a terminal. A file, pipe or socket is answered by fstat alone. */
+/**
+ * Whether stdout (or `stream`) is a terminal. A file, pipe or socket is answered by fstat alone,
+ * and so is /dev/null (the same device number): output thrown away is where benchmarks and many
+ * hooks send it, and asking process.stdout would build the stream only to learn it is no tty.
+ */
 function isTerminal(stream?: NodeJS.WriteStream): boolean {
   if (stream) return Boolean(stream.isTTY);
   try {
-    if (!fstatSync(1).isCharacterDevice()) return false;
+    const out = fstatSync(1);
+    if (!out.isCharacterDevice()) return false;
+    if (out.rdev === statSync('/dev/null').rdev) return false;
   } catch {
     return false;
   }
-  return Boolean(process.stdout.isTTY); // a terminal, or /dev/null: only a tty can tell
+  return Boolean(process.stdout.isTTY); // another character device: only a tty can tell
 }
 
 /** Colour for stdout (or `stream`): never with NO_COLOR, always with FORCE_COLOR, else on a terminal. */

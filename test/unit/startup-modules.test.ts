@@ -5,7 +5,7 @@
  * process.moduleLoadList, written at exit by a preloaded script; no timings are asserted.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,12 +26,13 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function builtinsOf(args: string[], env: Record<string, string> = {}): string[] {
+function builtinsOf(args: string[], env: Record<string, string> = {}, stdout: 'pipe' | number = 'pipe'): string[] {
   const r = spawnSync(process.execPath, ['-r', preload, BIN, ...args], {
     cwd: REPO,
     env: { ...process.env, NO_COLOR: '1', MIGOBS_TURBOFAN: '', ...env },
     encoding: 'utf8',
     timeout: 120_000,
+    stdio: ['ignore', stdout, 'pipe'],
   });
   expect(r.status, r.stderr).toBe(0);
   const line = /^MODULES (.*)$/m.exec(r.stderr);
@@ -43,6 +44,18 @@ describe("node's modules a command loads", () => {
   it('validate: no streams, no node:v8, no crypto, no threads, no child processes', () => {
     const loaded = builtinsOf(['validate', EXAMPLE]);
     for (const m of ['stream', 'v8', 'crypto', 'worker_threads', 'child_process', 'os']) expect(loaded, m).not.toContain(m);
+  });
+
+  it('validate with its output thrown away (/dev/null, colour not ruled out): no streams either', () => {
+    // /dev/null is a character device, as a terminal is; it must be told apart without building
+    // process.stdout, or every benchmark and quiet hook pays for the stream machinery.
+    const devNull = openSync('/dev/null', 'w');
+    try {
+      const env = { NO_COLOR: '', FORCE_COLOR: '' };
+      expect(builtinsOf(['validate', EXAMPLE], env, devNull)).not.toContain('stream');
+    } finally {
+      closeSync(devNull);
+    }
   });
 
   it('a first-time generate of one definition: no node:v8, no threads, no child processes', () => {
