@@ -167,8 +167,12 @@ export function parseSource(file: string, input: string | Uint8Array): LoadResul
 
 /** Explicit tags that resolve to plain JSON values; anything else (!!set, !!binary, !!timestamp, !foo) is refused. */
 const PLAIN_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`));
-/** Control characters (except tab and line breaks), unpaired surrogates and bidi overrides: invisible or reordering text. */
-const UNSAFE_CHAR = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]|\p{Cs}/u;
+/**
+ * Control characters (except tab and line breaks), unpaired surrogates and bidi overrides: invisible
+ * or reordering text. With the `u` flag a surrogate range matches only unpaired ones (a pair is one
+ * code point), as \p{Cs} does; a property escape would have V8 build ICU's set for it at every start.
+ */
+const UNSAFE_CHAR = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u{D800}-\u{DFFF}]/u;
 
 /**
  * Things the YAML library accepts but a definition must not hold: tags that build non-JSON values

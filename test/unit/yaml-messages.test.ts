@@ -68,3 +68,21 @@ describe('other loader and schema messages', () => {
     expect(r.diagnostics).toHaveLength(1);
   });
 });
+
+describe('unsafe characters: surrogates', () => {
+  // Written as YAML escapes (a file's bytes cannot hold half a pair). A surrogate pair is one
+  // character (an emoji is fine in a title); half of one cannot be written as UTF-8 and is
+  // refused, whether high or low, alone or out of order.
+  it.each<[string, string, boolean]>([
+    ['an emoji (a surrogate pair)', 'Backfill \\uD83D\\uDE80', true],
+    ['a character just below the surrogates', 'Backfill \\uD7FF', true],
+    ['a character just above the surrogates', 'Backfill \\uE000', true],
+    ['a lone high surrogate', 'Backfill \\uD800', false],
+    ['a lone low surrogate', 'Backfill \\uDFFF', false],
+    ['a pair in the wrong order', 'Backfill \\uDE80\\uD83D', false],
+  ])('%s in a title: accepted %s', (_name, title, accepted) => {
+    const unsafe = problems(edit('  title: Backfill orders.region from customers', `  title: "${title}"`)).filter((p) => p.includes('unsafe character'));
+    if (accepted) expect(unsafe).toEqual([]);
+    else expect(unsafe).toHaveLength(1);
+  });
+});
