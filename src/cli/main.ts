@@ -58,8 +58,21 @@ const insecureSkipVerifyOption = (warned = ' (warned)'): Option => new Option('-
 /** Every command that takes many definitions also takes directories. */
 const FILES_ARG = 'definition files, or directories: a directory reads the *.yaml and *.yml files directly in it (not subfolders), in name order';
 
-export function buildProgram(): Command {
+/** Every command's name, in the order `migobs --help` lists them. */
+export const COMMAND_NAMES = ['validate', 'init', 'presets', 'generate', 'alertmanager', 'routes-test', 'lint', 'gate', 'watch', 'report', 'hook', 'exporter-setup', 'run', 'schema', 'baseline', 'backtest'] as const;
+
+/**
+ * The program, with every command, or with only `only` when that names one: a run of one command
+ * never looks at the others, and defining all sixteen (their options, help texts, choices) cost
+ * about 2 ms of every pre-commit run. Parsing, help and errors of that command are the same either
+ * way (test/unit/cli-program.test.ts compares them); anything else (`--help`, `help`, a typo)
+ * gets the whole program.
+ */
+export function buildProgram(only?: string): Command {
+  const one = (COMMAND_NAMES as readonly string[]).includes(only ?? '') ? only : undefined;
   const program = new Command('migobs');
+  // `define(name)?.description(...)...`: the optional chain skips a command's whole definition.
+  const define = (name: (typeof COMMAND_NAMES)[number]): Command | undefined => (one === undefined || one === name ? program.command(name) : undefined);
   program
     .description('Migration observability as code: dashboards, alert rules and tests, routing and a runbook from one definition.')
     .version(typeof MIGOBS_VERSION === 'string' ? MIGOBS_VERSION : '0.0.0-dev')
@@ -68,16 +81,14 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run `migobs --help` for usage)')
     .configureOutput({ outputError: (str, write) => write(str) });
 
-  program
-    .command('validate')
-    .description('check definitions: schema and semantic rules; every problem as file:line:col')
+  define('validate')
+    ?.description('check definitions: schema and semantic rules; every problem as file:line:col')
     .argument('<files...>', FILES_ARG)
     .option('--json', 'print the problems as JSON')
     .action((files: string[], opts: { json?: boolean }) => run(async () => command<typeof import('./commands/validate')>('validate').validateCommand(files, { ...opts, config: program.opts().config })));
 
-  program
-    .command('init')
-    .description('write a commented definition from a preset, and migobs.config.yaml (alert link placeholders) when there is none')
+  define('init')
+    ?.description('write a commented definition from a preset, and migobs.config.yaml (alert link placeholders) when there is none')
     .argument('<id>', 'migration id (lower-case letters, digits, dashes; at most 40)')
     .requiredOption('--type <type>', 'migration type: schema-only, backfill, online-rewrite, cutover, dual-write, reindex')
     .option('--engine <engine>', 'postgres, mysql or generic', 'postgres')
@@ -85,18 +96,16 @@ export function buildProgram(): Command {
     .option('--force', 'overwrite an existing file')
     .action((id: string, opts: { type: string; engine: string; out?: string; force?: boolean }) => run(async () => command<typeof import('./commands/init')>('init').initCommand(id, { ...opts, config: program.opts().config })));
 
-  program
-    .command('presets')
-    .description('list the presets, or show one preset’s phases and gates')
+  define('presets')
+    ?.description('list the presets, or show one preset’s phases and gates')
     .argument('[type]', 'a migration type')
     .option('--engine <engine>', 'show the gates and signals for this engine', 'postgres')
     .option('--json', 'print as JSON')
     .action((type: string | undefined, opts: { engine: string; json?: boolean }) => run(async () => command<typeof import('./commands/presets')>('presets').presetsCommand(type, opts)));
 
   const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
-  program
-    .command('generate')
-    .description('write the dashboard, rules, rule tests, routing, runbook and docs of each migration')
+  define('generate')
+    ?.description('write the dashboard, rules, rule tests, routing, runbook and docs of each migration')
     .argument('<files...>', FILES_ARG)
     .option('--out-dir <dir>', 'output folder (default: outDir from migobs.config.yaml, else out)')
     .option('--check', 'write nothing; exit 1 when the output on disk is stale, missing or has extra files')
@@ -108,35 +117,31 @@ export function buildProgram(): Command {
 
   // COMMANDS: lint, gate, watch, alertmanager, routes-test, hook and exporter-setup are registered below.
 
-  program
-    .command('alertmanager')
-    .description('print a base Alertmanager config with the migrations\' routes (first) and inhibit rules merged in')
+  define('alertmanager')
+    ?.description('print a base Alertmanager config with the migrations\' routes (first) and inhibit rules merged in')
     .requiredOption('--base <file>', 'the existing alertmanager.yml (must define every receiver the definitions name)')
     .argument('<files...>', FILES_ARG)
     .addHelpText('after', '\nRe-running on a config that already holds a migration replaces its routes instead of adding copies.')
     .action((files: string[], opts: { base: string }) => run(async () => command<typeof import('./commands/alertmanager')>('alertmanager').alertmanagerCommand(files, { ...opts, config: program.opts().config })));
 
-  program
-    .command('routes-test')
-    .description('check routing-cases files (written by generate) against an Alertmanager config with amtool, case by case')
+  define('routes-test')
+    ?.description('check routing-cases files (written by generate) against an Alertmanager config with amtool, case by case')
     .argument('<alertmanager.yml>', 'the Alertmanager config to test (e.g. the output of `migobs alertmanager`)')
     .argument('<files...>', 'routing-cases files')
     .option('--amtool <path>', 'the amtool binary (default: amtool on PATH)')
     .addHelpText('after', '\nEach case is read as data and passed to `amtool config routes test` as an argument list, never through a shell.\nExit: 0 every case routes as expected, 1 otherwise.')
     .action((config: string, files: string[], opts: { amtool?: string }) => run(async () => command<typeof import('./commands/routes-test')>('routes-test').routesTestCommand(config, files, opts)));
 
-  program
-    .command('lint')
-    .description('threshold and rule sanity for CI; with --out-dir also drift of committed output from the definition')
+  define('lint')
+    ?.description('threshold and rule sanity for CI; with --out-dir also drift of committed output from the definition')
     .argument('<files...>', FILES_ARG)
     .option('--out-dir <dir>', 'committed output folder to check for drift (default: outDir from migobs.config.yaml)')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'github']).default('text'))
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity').choices(['error', 'warning', 'info']).default('error'))
     .action((files: string[], opts: { outDir?: string; format: 'text' | 'json' | 'github'; failOn: 'error' | 'warning' | 'info' }) => run(async () => command<typeof import('./commands/lint')>('lint').lintCommand(files, { ...opts, config: program.opts().config })));
 
-  program
-    .command('gate')
-    .description('live go/no-go: evaluate the gates of the current phase against Prometheus (fail-closed)')
+  define('gate')
+    ?.description('live go/no-go: evaluate the gates of the current phase against Prometheus (fail-closed)')
     .argument('<file>', 'definition file')
     .addOption(prometheusUrlOption())
     .option('--phase <phase>', 'evaluate the gates of this phase instead of the current one (from migration_phase)')
@@ -164,9 +169,8 @@ export function buildProgram(): Command {
       }),
     );
 
-  program
-    .command('watch')
-    .description('live terminal view: progress bar, rows/s, ETA, phase and the gate table')
+  define('watch')
+    ?.description('live terminal view: progress bar, rows/s, ETA, phase and the gate table')
     .argument('<file>', 'definition file')
     .addOption(prometheusUrlOption())
     .option('--interval <duration>', 'refresh interval', '5s')
@@ -180,9 +184,8 @@ export function buildProgram(): Command {
       run(async () => command<typeof import('./commands/watch')>('watch').watchCommand(file, { ...opts, config: program.opts().config })),
     );
 
-  program
-    .command('report')
-    .description('post-migration report from Prometheus history: one self-contained HTML page (charts inlined) or a Markdown summary')
+  define('report')
+    ?.description('post-migration report from Prometheus history: one self-contained HTML page (charts inlined) or a Markdown summary')
     .argument('<file>', 'definition file')
     .addOption(prometheusUrlOption())
     .requiredOption('--from <time>', 'start of the migration: RFC 3339 (2026-05-01T10:00:00Z), Unix seconds, now or now-6h')
@@ -201,9 +204,8 @@ export function buildProgram(): Command {
       run(async () => command<typeof import('./commands/report')>('report').reportCommand(file, { ...(opts as object), config: program.opts().config })),
     );
 
-  program
-    .command('hook')
-    .description('adapters for telemetry migration tools already publish: gh-ost hooks pushing the metric contract to a Pushgateway')
+  define('hook')
+    ?.description('adapters for telemetry migration tools already publish: gh-ost hooks pushing the metric contract to a Pushgateway')
     .argument('<tool>', 'gh-ost')
     .argument('<file>', 'definition file')
     .option('--event <name>', 'the gh-ost hook being run (gh-ost-on-startup, gh-ost-on-status, ...; the installed shims pass it)')
@@ -218,9 +220,8 @@ export function buildProgram(): Command {
       run(async () => command<typeof import('./commands/hook')>('hook').hookCommand(tool, file, { ...opts, config: program.opts().config })),
     );
 
-  program
-    .command('exporter-setup')
-    .description('write the exporter files an engine\'s signals need; print the exporter flags and a Prometheus scrape config')
+  define('exporter-setup')
+    ?.description('write the exporter files an engine\'s signals need; print the exporter flags and a Prometheus scrape config')
     .argument('<engine>', 'postgres, mysql or generic')
     .option('--out <dir>', 'write the files into this folder (without it nothing is written and the flags name the package\'s copies)')
     .option('--force', 'replace files in --out that differ from the shipped ones')
@@ -228,9 +229,8 @@ export function buildProgram(): Command {
     .addHelpText('after', '\nFiles are written all or nothing; an existing file with other content is refused without --force.\nSee docs/exporter-setup.md.')
     .action((engine: string, opts: { out?: string; force?: boolean; json?: boolean }) => run(async () => command<typeof import('./commands/exporter-setup')>('exporter-setup').exporterSetupCommand(engine, opts)));
 
-  program
-    .command('run')
-    .description('run pt-online-schema-change, gh-ost or a command under the gate: its progress as the metric contract, paused and stopped the tool\'s own way')
+  define('run')
+    ?.description('run pt-online-schema-change, gh-ost or a command under the gate: its progress as the metric contract, paused and stopped the tool\'s own way')
     .argument('<file>', 'definition file')
     .argument('[command...]', 'after --: the tool\'s command line, run as given (no shell) with migobs\' control flags added')
     .addOption(new Option('--tool <tool>', 'pt-osc, gh-ost or command (default: from the program name)').choices(['pt-osc', 'gh-ost', 'command']))
@@ -248,16 +248,14 @@ export function buildProgram(): Command {
       run(async () => command<typeof import('./commands/run')>('run').runCommand(file, toolArgv, { ...opts, config: program.opts().config })),
     );
 
-  program
-    .command('schema')
-    .description('print the definition JSON Schema')
+  define('schema')
+    ?.description('print the definition JSON Schema')
     .action(() => run(async () => command<typeof import('./commands/schema')>('schema').schemaCommand()));
 
   program.addOption(new Option('--no-color', 'disable colours (NO_COLOR is honoured too)').hideHelp());
   const historyAuth = '\nAuth: MIGOBS_PROMETHEUS_TOKEN (bearer) or MIGOBS_PROMETHEUS_USER + MIGOBS_PROMETHEUS_PASSWORD (basic). Exit 0; 1 on bad input or any fault (Prometheus down or failing mid-way, no data, a range needing too many points); nothing is written then.';
-  program
-    .command('baseline')
-    .description('each gate\'s signal over a past window: p50/p95/p99/max, time the current thresholds would pause or roll back, suggested thresholds (see docs/baseline.md)')
+  define('baseline')
+    ?.description('each gate\'s signal over a past window: p50/p95/p99/max, time the current thresholds would pause or roll back, suggested thresholds (see docs/baseline.md)')
     .argument('<file>', 'definition file')
     .addOption(prometheusUrlOption())
     .option('--window <duration>', 'length of the window ending at --end', '7d')
@@ -273,9 +271,8 @@ export function buildProgram(): Command {
     .addHelpText('after', historyAuth)
     .action((file: string, opts: Record<string, string | boolean | undefined>) => run(async () => command<typeof import('./commands/baseline')>('baseline').baselineCommand(file, { ...opts, config: program.opts().config })));
 
-  program
-    .command('backtest')
-    .description('replay every gate\'s generated alerts over a past range: episodes and time in each state (see docs/backtest.md)')
+  define('backtest')
+    ?.description('replay every gate\'s generated alerts over a past range: episodes and time in each state (see docs/backtest.md)')
     .argument('<file>', 'definition file')
     .addOption(prometheusUrlOption())
     .option('--from <time>', 'start: RFC 3339, Unix seconds, now or now-<duration>')
@@ -296,7 +293,9 @@ export function buildProgram(): Command {
 /** Entry point used by bin/migobs.js. */
 export function main(argv: string[] = process.argv): void {
   if (argv.includes('--no-color')) process.env.NO_COLOR = '1';
-  buildProgram()
+  // argv[2] is the command when it comes first (`migobs validate ...`); after a global option it
+  // is that option, and the whole program is built.
+  buildProgram(argv[2])
     .parseAsync(argv)
     .catch((e: unknown) => {
       process.stderr.write(`migobs: ${e instanceof Error ? e.message : String(e)}\n`);
