@@ -5,13 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { PROMQL_PLANS } from '../../src/generated/promql-plans';
-import { PRESET_DATA } from '../../src/generated/presets-data';
+import { PRESET_JSON } from '../../src/generated/presets-data';
 import { applyInjection, injectMatchersBy, injectionPlan, parsePromql, rangeWindows, selectors } from '../../src/promql/parse';
 import { eq, re, type LabelMatcher } from '../../src/promql/matchers';
 
 const shipped = new Set<string>();
-for (const group of [PRESET_DATA.presets, PRESET_DATA.engines]) {
-  for (const file of Object.values(group) as Array<{ signals?: Record<string, { expr?: unknown }> }>) {
+for (const group of [PRESET_JSON.presets, PRESET_JSON.engines]) {
+  for (const file of Object.values(group).map((text) => JSON.parse(text)) as Array<{ signals?: Record<string, { expr?: unknown }> }>) {
     for (const sig of Object.values(file.signals ?? {})) if (typeof sig.expr === 'string') shipped.add(sig.expr);
   }
 }
