@@ -102,6 +102,25 @@ describe('code cache of the CLI bundles', () => {
     expect(existsSync(cacheFile('commands/report.js'))).toBe(false);
   });
 
+  it('a run that fails writes no cache (it compiled only the way to its error); the next run that succeeds does', () => {
+    rmSync(join(root, 'dist', '.code-cache'), { recursive: true, force: true });
+    const bad = join(root, 'bad.yaml');
+    writeFileSync(bad, 'apiVersion: migobs/v1\nkind: Migration\nmetadata:\n  id: x\nspec:\n  type: backfil\n');
+    const failed = run(['validate', bad]);
+    expect(failed.code).toBe(1);
+    expect(failed.states['commands/validate.js']).toBe('miss');
+    expect(failed.stderr).toMatch(/^code-cache: commands\/validate\.js: not written \(the run exited 1\)$/m);
+    expect(existsSync(cacheFile('commands/validate.js'))).toBe(false);
+    const good = run(['validate', join(REPO, 'examples', 'orders-region-backfill.yaml')]);
+    expect(good.code).toBe(0);
+    expect(good.states['commands/validate.js']).toBe('miss');
+    expect(existsSync(cacheFile('commands/validate.js'))).toBe(true);
+    // An error after a good run leaves the good cache alone (a hit is never rewritten).
+    const again = run(['validate', bad]);
+    expect(again.states['commands/validate.js']).toBe('hit');
+    expect(again.stderr).not.toMatch(/written/);
+  });
+
   it.each([
     ['truncated', (b: Buffer) => b.subarray(0, Math.floor(b.length / 2)), 'corrupt'],
     ['empty', () => Buffer.alloc(0), 'corrupt'],
