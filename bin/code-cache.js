@@ -28,6 +28,8 @@ const vm = require('node:vm');
 const Module = require('node:module');
 
 const FORMAT = 'migobs-code-cache/1';
+/** Under dist/: for each command, node's modules its bundle loads as it starts (preloadBuiltins). */
+const BUILTINS_FILE = 'builtins.json';
 /** Set on `process` by src/cli/jit.ts (its FLAGS_CHANGED) when it changed V8's flags during the run. */
 const FLAGS_CHANGED = Symbol.for('migobs.v8FlagsChanged');
 const DIR = '.code-cache';
@@ -279,7 +281,7 @@ function install(dist) {
     }
     // Only a run that succeeded: one that stopped at an error (a typo in a definition) compiled only
     // the way there, and every later run would use its cache and compile the rest again each time
-    // (a first-time `generate` after a failed one: about 7 % more instructions, for good). The
+    // (with a partial generate.js cache, a first-time `generate` ran about 7 % more instructions). The
     // next run that exits 0 writes it; until then the build's primed cache serves.
     if (code !== 0) {
       for (const p of pending) debugLog(`${p.rel}: not written (the run exited ${code})`);
@@ -323,6 +325,33 @@ const SHORT_RUN_GC = '--semi-space-growth-factor=1 --no-parallel-scavenge';
  */
 function useCliFlags() {
   setV8Flags(process.env.MIGOBS_TURBOFAN === '1' ? SHORT_RUN_GC : `--no-turbofan ${SHORT_RUN_GC}`);
+}
+
+/**
+ * Node's own modules that `command`'s bundle loads as it starts (dist/builtins.json, recorded by
+ * scripts/build.mjs), loaded now, before useCliFlags. Node compiles its modules from a code cache
+ * built into node, made under V8's default flags; once useCliFlags has changed flags V8 hashes
+ * into that check (--no-turbofan, the young generation's growth), V8 refuses it and each module
+ * loaded later is compiled from source: `generate`'s node:crypto and streams took about 14 ms
+ * instead of 7, `gate`'s http, tls and net about twice as long too. A missing or unreadable list
+ * (a build without it, another command, an option first) only means no preload.
+ */
+function preloadBuiltins(dist, command) {
+  let names;
+  try {
+    const all = JSON.parse(fs.readFileSync(path.join(dist, BUILTINS_FILE), 'utf8'));
+    names = Object.hasOwn(all, command) ? all[command] : undefined;
+  } catch {
+    return;
+  }
+  if (!Array.isArray(names)) return;
+  for (const name of names) {
+    try {
+      if (typeof name === 'string') require(`node:${name}`);
+    } catch {
+      // A module this node does not have: the bundle will say so itself when it needs it.
+    }
+  }
 }
 
 /** V8's own defaults for the flags useCliFlags changes (src/cli/jit.ts LONG_WORK_FLAGS says the same). */
@@ -384,4 +413,4 @@ function prime(dist, files) {
   return n;
 }
 
-module.exports = { install, prime, useCliFlags, setV8Flags, flagsTag, SHORT_RUN_GC, V8_DEFAULT_FLAGS, parseCache, formatCache, keyOf, cachePaths, FORMAT, DIR };
+module.exports = { install, prime, preloadBuiltins, BUILTINS_FILE, useCliFlags, setV8Flags, flagsTag, SHORT_RUN_GC, V8_DEFAULT_FLAGS, parseCache, formatCache, keyOf, cachePaths, FORMAT, DIR };

@@ -276,6 +276,30 @@ writeOutputs(await esbuild.build({
   plugins: [sdkSlim, tslibCjs, vendorExternal, heavyExternal, lezerNoHighlight],
 }));
 
+// For each command, node's own modules its bundle loads as it starts, in the order it loads them:
+// bin/migobs.js loads them before it changes V8's flags, while node's built-in code cache for them
+// still applies (bin/code-cache.js preloadBuiltins). Each bundle is required in a node of its own
+// with default flags and nothing else loaded; requiring a command bundle only defines it.
+{
+  const { spawnSync } = require('node:child_process');
+  const probe = [
+    'const before = new Set(process.moduleLoadList);',
+    'require(process.argv[1]);',
+    "const pub = new Set(require('node:module').builtinModules);",
+    "const mine = process.moduleLoadList.filter((m) => !before.has(m) && m.startsWith('NativeModule ')).map((m) => m.slice(13));",
+    'process.stdout.write(JSON.stringify(mine.filter((m) => pub.has(m))));',
+  ].join('\n');
+  const builtins = {};
+  for (const f of readdirSync(join(root, 'dist/commands')).filter((f) => f.endsWith('.js')).sort()) {
+    const env = { ...process.env };
+    delete env.NODE_OPTIONS;
+    const r = spawnSync(process.execPath, ['-e', probe, join(root, 'dist/commands', f)], { encoding: 'utf8', env });
+    if (r.status !== 0) throw new Error(`dist/commands/${f}: loading it to list node's modules failed:\n${r.stderr}`);
+    builtins[f.replace(/\.js$/, '')] = JSON.parse(r.stdout);
+  }
+  writeFileSync(join(root, 'dist/builtins.json'), JSON.stringify(builtins, null, 2) + '\n');
+}
+
 // V8 code caches of the CLI bundles (bin/code-cache.js), so the first run after a build compiles
 // nothing either; that run replaces each with a fuller one (functions it compiled while running).
 // Made by this very node: a cache is only used by the same node version, else recompiled.

@@ -18,6 +18,8 @@ const codeCache = require('../../bin/code-cache.js') as {
   formatCache(key: string, kind: string, data: Buffer): Buffer;
   keyOf(stat: { size: number; mtimeMs: number; ctimeMs: number; ino: number }): string;
   prime(dist: string, files: string[]): number;
+  preloadBuiltins(dist: string, command: string | undefined): void;
+  BUILTINS_FILE: string;
   FORMAT: string;
 };
 
@@ -304,6 +306,35 @@ describe('code cache of the CLI bundles', () => {
   it('the bundles still load with a plain require (no loader installed)', () => {
     const r = spawnSync(process.execPath, ['-e', `const m = require(${JSON.stringify(join(root, 'dist', 'commands', 'schema.js'))}); process.stdout.write(typeof m.schemaCommand)`], { encoding: 'utf8' });
     expect(r.stdout).toBe('function');
+  });
+});
+
+describe("preloading node's modules of a command (dist/builtins.json)", () => {
+  it('the build lists them for every command bundle: generate needs node:crypto, gate node:https', () => {
+    const list = JSON.parse(readFileSync(join(REPO, 'dist', codeCache.BUILTINS_FILE), 'utf8')) as Record<string, string[]>;
+    const commands = readdirSync(join(REPO, 'dist', 'commands')).filter((f) => f.endsWith('.js')).map((f) => f.replace(/\.js$/, ''));
+    expect(Object.keys(list).sort()).toEqual(commands.sort());
+    expect(list.generate).toContain('crypto');
+    expect(list.gate).toContain('https');
+    expect(list.validate).not.toContain('crypto');
+  });
+
+  it.each<[string, string | undefined]>([
+    ['no list at all', undefined],
+    ['a list that is not JSON', '{"generate": ['],
+    ['a command that is not listed', '{"validate": []}'],
+    ['a list that is not a list', '{"generate": "crypto"}'],
+    ['a module this node does not have', '{"generate": ["no-such-module", 42, "os"]}'],
+  ])('%s: nothing is preloaded or thrown', (_name, text) => {
+    const dist = mkdtempSync(join(tmpdir(), 'migobs-builtins-'));
+    try {
+      if (text !== undefined) writeFileSync(join(dist, codeCache.BUILTINS_FILE), text);
+      expect(() => codeCache.preloadBuiltins(dist, 'generate')).not.toThrow();
+      expect(() => codeCache.preloadBuiltins(dist, undefined)).not.toThrow();
+      expect(() => codeCache.preloadBuiltins(dist, '__proto__')).not.toThrow();
+    } finally {
+      rmSync(dist, { recursive: true, force: true });
+    }
   });
 });
 

@@ -58,6 +58,32 @@ describe("node's modules a command loads", () => {
     }
   });
 
+  it.each<[string, string[], string[]]>([
+    ['generate', ['generate', EXAMPLE, '--out-dir', 'OUT', '--quiet'], ['crypto', 'stream', 'os']],
+    ['gate', ['gate', EXAMPLE, '--prometheus-url', 'http://127.0.0.1:1', '--timeout', '2s'], ['http', 'https', 'tls', 'net', 'crypto']],
+  ])("%s: node's modules its bundle needs are loaded before the CLI changes V8's flags", (_name, args, expected) => {
+    // Node's built-in code cache for its own modules is refused once V8's flags change
+    // (bin/code-cache.js preloadBuiltins): those the bundle loads as it starts come first.
+    const list = join(dir, `order-${_name}.cjs`);
+    writeFileSync(list, "process.on('exit', () => require('node:fs').writeSync(2, '\\nORDER ' + JSON.stringify(process.moduleLoadList) + '\\n'));\n");
+    const r = spawnSync(process.execPath, ['-r', list, BIN, ...args.map((a) => (a === 'OUT' ? join(dir, `order-${_name}-out`) : a))], {
+      cwd: REPO,
+      env: { ...process.env, NO_COLOR: '1', MIGOBS_TURBOFAN: '', MIGOBS_NO_CACHE: '1' },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    const line = /^ORDER (.*)$/m.exec(r.stderr);
+    expect(line, r.stderr).not.toBeNull();
+    const order = JSON.parse(line![1]!) as string[];
+    // The CLI's flags are set through process.binding('v8'), which nothing loads before.
+    const flagsAt = order.indexOf('Internal Binding v8');
+    expect(flagsAt).toBeGreaterThan(0);
+    for (const m of expected) {
+      expect(order, m).toContain(`NativeModule ${m}`);
+      expect(order.indexOf(`NativeModule ${m}`), `${m} loaded after the flags changed`).toBeLessThan(flagsAt);
+    }
+  });
+
   it('a first-time generate of one definition: no node:v8, no threads, no child processes', () => {
     const out = join(dir, 'one');
     const loaded = builtinsOf(['generate', EXAMPLE, '--out-dir', out, '--quiet'], { MIGOBS_NO_CACHE: '1' });
