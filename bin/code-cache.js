@@ -28,6 +28,10 @@ const vm = require('node:vm');
 const Module = require('node:module');
 
 const FORMAT = 'migobs-code-cache/1';
+/** Cache kinds (in each file's header): made by the build (compiling only), by a run that exited 0, by one that did not. */
+const PRIME = 'load';
+const RUN = 'run';
+const RUN_FAILED = 'run-failed';
 /** Under dist/: for each command, node's modules its bundle loads as it starts (preloadBuiltins). */
 const BUILTINS_FILE = 'builtins.json';
 /** Set on `process` by src/cli/jit.ts (its FLAGS_CHANGED) when it changed V8's flags during the run. */
@@ -238,9 +242,10 @@ function compile(dist, file) {
   const cached = readCache(dist, file, key);
   const script = new vm.Script(source, scriptOptions(file, cached.data));
   let state = cached.data ? (script.cachedDataRejected ? 'rejected' : 'hit') : cached.reason;
-  // A cache made at build time holds only what compiling compiled: replace it with a full one.
-  if (state === 'hit' && cached.kind !== 'run') state = 'hit-partial';
-  return { script, key, state };
+  // A cache made at build time holds only what compiling compiled, one made by a run that failed
+  // only what that run compiled on the way to its error: a run that succeeds replaces either.
+  if (state === 'hit' && cached.kind !== RUN) state = 'hit-partial';
+  return { script, key, state, kind: cached.kind };
 }
 
 /**
@@ -279,18 +284,21 @@ function install(dist) {
       for (const p of pending) debugLog(`${p.rel}: not written (V8 flags changed during the run)`);
       return;
     }
-    // Only a run that succeeded: one that stopped at an error (a typo in a definition) compiled only
-    // the way there, and every later run would use its cache and compile the rest again each time
-    // (with a partial generate.js cache, a first-time `generate` ran about 7 % more instructions). The
-    // next run that exits 0 writes it; until then the build's primed cache serves.
-    if (code !== 0) {
-      for (const p of pending) debugLog(`${p.rel}: not written (the run exited ${code})`);
-      return;
-    }
+    // A run that exited 0 makes a `run` cache. One that did not may have stopped at an error (a typo
+    // in a definition) and compiled only the way there: had its cache counted as whole, every later
+    // run would use it and compile the rest again each time (a first-time `generate` with such a
+    // generate.js cache ran about 7 % more instructions). So it is kept as `run-failed`, better
+    // than nothing, and the next run that exits 0 replaces it; a failing run does not replace one
+    // (`gate` answering pause run after run would rewrite it every time).
+    const kind = code === 0 ? RUN : RUN_FAILED;
     for (const p of pending) {
+      if (kind === RUN_FAILED && p.kind === RUN_FAILED) {
+        debugLog(`${p.rel}: not written (the run exited ${code}; the cache of an earlier such run stays)`);
+        continue;
+      }
       try {
-        const where = writeCache(root, p.filename, p.key, 'run', p.script.createCachedData());
-        debugLog(`${p.rel}: ${where ? `written ${where}` : 'unwritable'}`);
+        const where = writeCache(root, p.filename, p.key, kind, p.script.createCachedData());
+        debugLog(`${p.rel}: ${where ? `written ${where}${kind === RUN_FAILED ? ` (${RUN_FAILED}: the run exited ${code})` : ''}` : 'unwritable'}`);
       } catch (e) {
         debugLog(`${p.rel}: not written (${e && e.message})`);
       }
@@ -405,7 +413,7 @@ function prime(dist, files) {
       const abs = fs.realpathSync(file);
       const stat = fs.statSync(abs);
       const script = new vm.Script(readWrapped(abs, stat.size), scriptOptions(abs));
-      if (writeCache(root, abs, keyOf(stat), 'load', script.createCachedData())) n++;
+      if (writeCache(root, abs, keyOf(stat), PRIME, script.createCachedData())) n++;
     }
   } finally {
     setV8Flags(V8_DEFAULT_FLAGS);

@@ -104,20 +104,33 @@ describe('code cache of the CLI bundles', () => {
     expect(existsSync(cacheFile('commands/report.js'))).toBe(false);
   });
 
-  it('a run that fails writes no cache (it compiled only the way to its error); the next run that succeeds does', () => {
+  it('a run that fails keeps its cache as run-failed: used, never counted whole; the next run that exits 0 replaces it', () => {
     rmSync(join(root, 'dist', '.code-cache'), { recursive: true, force: true });
     const bad = join(root, 'bad.yaml');
     writeFileSync(bad, 'apiVersion: migobs/v1\nkind: Migration\nmetadata:\n  id: x\nspec:\n  type: backfil\n');
+    const example = join(REPO, 'examples', 'orders-region-backfill.yaml');
+    const kindOf = (rel: string): string => readFileSync(cacheFile(rel), 'latin1').split('\n')[0]!.split(' ')[1]!;
+
     const failed = run(['validate', bad]);
     expect(failed.code).toBe(1);
     expect(failed.states['commands/validate.js']).toBe('miss');
-    expect(failed.stderr).toMatch(/^code-cache: commands\/validate\.js: not written \(the run exited 1\)$/m);
-    expect(existsSync(cacheFile('commands/validate.js'))).toBe(false);
-    const good = run(['validate', join(REPO, 'examples', 'orders-region-backfill.yaml')]);
+    expect(failed.stderr).toMatch(/^code-cache: commands\/validate\.js: written .* \(run-failed: the run exited 1\)$/m);
+    expect(kindOf('commands/validate.js')).toBe('run-failed');
+
+    // Another failing run uses it and leaves it alone (no rewrite at every failing run).
+    const failedAgain = run(['validate', bad]);
+    expect(failedAgain.states['commands/validate.js']).toBe('hit-partial');
+    expect(failedAgain.stderr).toMatch(/^code-cache: commands\/validate\.js: not written \(the run exited 1; the cache of an earlier such run stays\)$/m);
+
+    // A run that gets through replaces it with a whole one, which the next run uses as is.
+    const good = run(['validate', example]);
     expect(good.code).toBe(0);
-    expect(good.states['commands/validate.js']).toBe('miss');
-    expect(existsSync(cacheFile('commands/validate.js'))).toBe(true);
-    // An error after a good run leaves the good cache alone (a hit is never rewritten).
+    expect(good.states['commands/validate.js']).toBe('hit-partial');
+    expect(kindOf('commands/validate.js')).toBe('run');
+    const after = run(['validate', example]);
+    expect(after.states['commands/validate.js']).toBe('hit');
+    expect(after.stderr).not.toMatch(/written/);
+    // An error after that leaves the whole cache alone (a hit is never rewritten).
     const again = run(['validate', bad]);
     expect(again.states['commands/validate.js']).toBe('hit');
     expect(again.stderr).not.toMatch(/written/);
