@@ -58,17 +58,19 @@ describe("node's modules a command loads", () => {
     }
   });
 
-  it.each<[string, string[], string[]]>([
-    ['generate', ['generate', EXAMPLE, '--out-dir', 'OUT', '--quiet'], ['crypto', 'stream', 'os']],
-    ['gate', ['gate', EXAMPLE, '--prometheus-url', 'http://127.0.0.1:1', '--timeout', '2s'], ['http', 'https', 'tls', 'net', 'crypto']],
-  ])("%s: node's modules its bundle needs are loaded before the CLI changes V8's flags", (_name, args, expected) => {
+  it.each<[string, string[], string[], Record<string, string>]>([
+    ['generate', ['generate', EXAMPLE, '--out-dir', 'OUT', '--quiet'], ['crypto', 'stream', 'os'], { MIGOBS_NO_CACHE: '1' }],
+    ['gate', ['gate', EXAMPLE, '--prometheus-url', 'http://127.0.0.1:1', '--timeout', '2s'], ['http', 'https', 'tls', 'net', 'crypto'], { MIGOBS_NO_CACHE: '1' }],
+    // With its result cache, as usually run: the cache's keys are hashes.
+    ['lint', ['lint', EXAMPLE], ['crypto', 'stream'], { MIGOBS_NO_CACHE: '', XDG_CACHE_HOME: 'XDG' }],
+  ])("%s: node's modules its run needs are loaded before the CLI changes V8's flags", (name, args, expected, env) => {
     // Node's built-in code cache for its own modules is refused once V8's flags change
     // (bin/code-cache.js preloadBuiltins): those the bundle loads as it starts come first.
-    const list = join(dir, `order-${_name}.cjs`);
+    const list = join(dir, `order-${name}.cjs`);
     writeFileSync(list, "process.on('exit', () => require('node:fs').writeSync(2, '\\nORDER ' + JSON.stringify(process.moduleLoadList) + '\\n'));\n");
-    const r = spawnSync(process.execPath, ['-r', list, BIN, ...args.map((a) => (a === 'OUT' ? join(dir, `order-${_name}-out`) : a))], {
+    const r = spawnSync(process.execPath, ['-r', list, BIN, ...args.map((a) => (a === 'OUT' ? join(dir, `order-${name}-out`) : a))], {
       cwd: REPO,
-      env: { ...process.env, NO_COLOR: '1', MIGOBS_TURBOFAN: '', MIGOBS_NO_CACHE: '1' },
+      env: { ...process.env, NO_COLOR: '1', MIGOBS_TURBOFAN: '', ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === 'XDG' ? join(dir, 'xdg') : v])) },
       encoding: 'utf8',
       timeout: 120_000,
     });
