@@ -276,18 +276,25 @@ writeOutputs(await esbuild.build({
   plugins: [sdkSlim, tslibCjs, vendorExternal, heavyExternal, lezerNoHighlight],
 }));
 
-// For each command, node's own modules its bundle loads as it starts, in the order it loads them:
-// bin/migobs.js loads them before it changes V8's flags, while node's built-in code cache for them
-// still applies (bin/code-cache.js preloadBuiltins). Each bundle is required in a node of its own
-// with default flags and nothing else loaded; requiring a command bundle only defines it.
+// For each command, node's own modules its bundle requires as it starts, in the order it requires
+// them: bin/migobs.js loads them before it changes V8's flags, while node's built-in code cache for
+// them still applies (bin/code-cache.js preloadBuiltins). Each bundle is required in a node of its
+// own with default flags (requiring a command bundle only defines it), and only the bundle's own
+// requires are listed, not the modules node loads for them: some of node's modules require each
+// other (tls and _tls_common), and loading one of those first leaves the other half-made.
 {
   const { spawnSync } = require('node:child_process');
   const probe = [
-    'const before = new Set(process.moduleLoadList);',
+    "const Module = require('node:module');",
+    'const seen = [];',
+    'const load = Module._load;',
+    'Module._load = function (request, ...rest) {',
+    "  const name = request.startsWith('node:') ? request.slice(5) : request;",
+    '  if (Module.isBuiltin(request) && !seen.includes(name)) seen.push(name);',
+    '  return load.call(this, request, ...rest);',
+    '};',
     'require(process.argv[1]);',
-    "const pub = new Set(require('node:module').builtinModules);",
-    "const mine = process.moduleLoadList.filter((m) => !before.has(m) && m.startsWith('NativeModule ')).map((m) => m.slice(13));",
-    'process.stdout.write(JSON.stringify(mine.filter((m) => pub.has(m))));',
+    'process.stdout.write(JSON.stringify(seen));',
   ].join('\n');
   const builtins = {};
   for (const f of readdirSync(join(root, 'dist/commands')).filter((f) => f.endsWith('.js')).sort()) {
