@@ -20,13 +20,14 @@ beforeAll(() => {
   preload = join(dir, 'report-modules.cjs');
   writeFileSync(
     preload,
-    // The list is taken before writing: process.stderr itself would load the stream modules.
-    "process.on('exit', () => { const list = process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13)); require('node:fs').writeSync(2, '\\nMODULES ' + JSON.stringify(list) + '\\n'); });\n",
+    // Written with fs.writeSync: process.stderr itself would load the stream modules.
+    "process.on('exit', () => require('node:fs').writeSync(2, '\\nMODULES ' + JSON.stringify(process.moduleLoadList) + '\\n'));\n",
   );
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function builtinsOf(args: string[], env: Record<string, string> = {}, stdout: 'pipe' | number = 'pipe'): string[] {
+/** The CLI run with `args`: its exit code and process.moduleLoadList at exit, in load order. */
+function loadListOf(args: string[], env: Record<string, string> = {}, stdout: 'pipe' | number = 'pipe'): { code: number | null; stderr: string; list: string[] } {
   const r = spawnSync(process.execPath, ['-r', preload, BIN, ...args], {
     cwd: REPO,
     env: { ...process.env, NO_COLOR: '1', MIGOBS_TURBOFAN: '', ...env },
@@ -34,10 +35,16 @@ function builtinsOf(args: string[], env: Record<string, string> = {}, stdout: 'p
     timeout: 120_000,
     stdio: ['ignore', stdout, 'pipe'],
   });
-  expect(r.status, r.stderr).toBe(0);
   const line = /^MODULES (.*)$/m.exec(r.stderr);
   expect(line, r.stderr).not.toBeNull();
-  return JSON.parse(line![1]!) as string[];
+  return { code: r.status, stderr: r.stderr, list: JSON.parse(line![1]!) as string[] };
+}
+
+/** Node's modules a successful run loaded (`stream`, `crypto`, ...). */
+function builtinsOf(args: string[], env: Record<string, string> = {}, stdout: 'pipe' | number = 'pipe'): string[] {
+  const r = loadListOf(args, env, stdout);
+  expect(r.code, r.stderr).toBe(0);
+  return r.list.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13));
 }
 
 describe("node's modules a command loads", () => {
@@ -66,17 +73,10 @@ describe("node's modules a command loads", () => {
   ])("%s: node's modules its run needs are loaded before the CLI changes V8's flags", (name, args, expected, env) => {
     // Node's built-in code cache for its own modules is refused once V8's flags change
     // (bin/code-cache.js preloadBuiltins): those the bundle loads as it starts come first.
-    const list = join(dir, `order-${name}.cjs`);
-    writeFileSync(list, "process.on('exit', () => require('node:fs').writeSync(2, '\\nORDER ' + JSON.stringify(process.moduleLoadList) + '\\n'));\n");
-    const r = spawnSync(process.execPath, ['-r', list, BIN, ...args.map((a) => (a === 'OUT' ? join(dir, `order-${name}-out`) : a))], {
-      cwd: REPO,
-      env: { ...process.env, NO_COLOR: '1', MIGOBS_TURBOFAN: '', ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === 'XDG' ? join(dir, 'xdg') : v])) },
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
-    const line = /^ORDER (.*)$/m.exec(r.stderr);
-    expect(line, r.stderr).not.toBeNull();
-    const order = JSON.parse(line![1]!) as string[];
+    const { list: order } = loadListOf(
+      args.map((a) => (a === 'OUT' ? join(dir, `order-${name}-out`) : a)),
+      Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === 'XDG' ? join(dir, 'xdg') : v])),
+    );
     // The CLI's flags are set through process.binding('v8'), which nothing loads before.
     const flagsAt = order.indexOf('Internal Binding v8');
     expect(flagsAt).toBeGreaterThan(0);
