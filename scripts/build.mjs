@@ -283,7 +283,6 @@ writeOutputs(await esbuild.build({
 // requires are listed, not the modules node loads for them: some of node's modules require each
 // other (tls and _tls_common), and loading one of those first leaves the other half-made.
 {
-  const { spawnSync } = require('node:child_process');
   const probe = [
     "const Module = require('node:module');",
     'const seen = [];',
@@ -296,13 +295,12 @@ writeOutputs(await esbuild.build({
     'require(process.argv[1]);',
     'process.stdout.write(JSON.stringify(seen));',
   ].join('\n');
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS;
   const builtins = {};
-  for (const f of readdirSync(join(root, 'dist/commands')).filter((f) => f.endsWith('.js')).sort()) {
-    const env = { ...process.env };
-    delete env.NODE_OPTIONS;
-    const r = spawnSync(process.execPath, ['-e', probe, join(root, 'dist/commands', f)], { encoding: 'utf8', env });
-    if (r.status !== 0) throw new Error(`dist/commands/${f}: loading it to list node's modules failed:\n${r.stderr}`);
-    builtins[f.replace(/\.js$/, '')] = JSON.parse(r.stdout);
+  for (const name of commands.map((f) => f.replace(/\.ts$/, '')).sort()) {
+    // Throws with the probe's stderr when the bundle cannot be loaded.
+    builtins[name] = JSON.parse(execFileSync(process.execPath, ['-e', probe, join(root, 'dist/commands', `${name}.js`)], { encoding: 'utf8', env }));
   }
   // Loaded later in a command's usual run, not as its bundle starts: `lint` hashes for its result
   // cache and its drift check (src/write/hash.ts loads node:crypto on first use, so `validate`
