@@ -1,10 +1,10 @@
 // `npm run bench:instructions`: the cold-start rows of `npm run bench` counted in CPU instructions
 // (valgrind's callgrind) instead of timed. A count does not depend on what else the machine is
 // doing, though it moves by a few percent from run to run (address layout, hash seeds: `node -e 0`
-// counted 83.8 and 95.0 million in two runs), so a change of 10 % shows in one run and one of a few
-// percent in a few, where the timed rows need many pairs and a quiet stretch. It is a developer's tool, not a goal: the
-// goals are CPU time (bench/run.mjs), and an instruction is not a fixed amount of time (cache
-// misses and page faults cost more than they count). Needs valgrind (Debian's `valgrind`); each
+// counted 83.8 and 95.0 million in two runs), so a change of 10 % shows in one run and one of a
+// few percent in a few, where the timed rows need many pairs and a quiet stretch. It is a
+// developer's tool, not a goal: the goals are CPU time (bench/run.mjs), and an instruction is not
+// a fixed amount of time (cache misses and page faults cost more than they count). Needs valgrind (Debian's `valgrind`); each
 // command runs once normally first, so its V8 code cache exists, then once under callgrind (about
 // fifty times slower: a minute in all).
 import { spawnSync } from 'node:child_process';
