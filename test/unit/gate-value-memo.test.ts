@@ -45,4 +45,24 @@ describe('guardedValue memo', () => {
     expect(guardedValue(g, db(a, b), 2)).toBe(6);
     expect(guardedValue(g, { stepSeconds: 60, series: [a, b].filter(() => true) }, 2)).toBe(6);
   });
+
+  // Gates of other migrations with the same value expression share one memo (memoOf): what
+  // guardedValueUncached reads of the gate must all be part of what they share it by.
+  it('another gate object with the same content gets the same value', () => {
+    const a = series(1);
+    expect(guardedValue(gate('max(x)'), db(a), 1)).toBe(2);
+    expect(guardedValue(gate('max(x)'), db(a), 1)).toBe(2);
+  });
+  it('the same expression in the other direction: which infinity is no value differs', () => {
+    const minusInf: Series = { labels: { __name__: 'x', instance: 'a' }, samples: [-Infinity] };
+    expect(guardedValue(gate('x'), db(minusInf), 0)).toBeUndefined();
+    expect(guardedValue(gate('x', { direction: 'below' }), db(minusInf), 0)).toBe(-Infinity);
+  });
+  it('the same expression and series at another step length (a rate over other seconds)', () => {
+    // 60 more per sample: 1/s a minute apart, 2/s half a minute apart.
+    const counter: Series = { labels: { __name__: 'c', instance: 'a' }, samples: Array.from({ length: 21 }, (_, i) => 60 * i) };
+    const g = (): GateInput => gate('max(rate(c[5m]))');
+    expect(guardedValue(g(), { stepSeconds: 60, series: [counter] }, 20)).toBe(1);
+    expect(guardedValue(g(), { stepSeconds: 30, series: [counter] }, 20)).toBe(2);
+  });
 });

@@ -12,6 +12,7 @@ import { parsePromql, metricNames } from '../../promql/parse';
 import { Unsupported, parseAst, type Ast, type Matcher } from './promql-ast';
 import { evaluate, labelKey, matches, type Db, type Labels, type Series } from './promql-eval';
 import { promNumber } from './promql';
+import { boundedCache } from '../../util/memo';
 
 export { Unsupported };
 
@@ -104,8 +105,7 @@ export function guardedValue(gate: GateInput, db: Db, step: number): number | un
   // A third of the calls repeat one: settledAt, recoveredEarly and every group's simulation
   // evaluate the same series of a built case at the same steps again.
   if (!(Number.isInteger(step) && step >= 0 && step < MAX_STEPS)) return guardedValueUncached(gate, db, step);
-  let memo = valuesSeen.get(gate);
-  if (!memo) valuesSeen.set(gate, (memo = { listIds: new WeakMap(), contentIds: new Map(), values: new Map() }));
+  const memo = memoOf(gate, db);
   const key = seriesListId(memo, db.series) * MAX_STEPS + step;
   if (memo.values.has(key)) return memo.values.get(key);
   const value = guardedValueUncached(gate, db, step);
@@ -114,9 +114,31 @@ export function guardedValue(gate: GateInput, db: Db, step: number): number | un
 }
 
 /**
+ * The memo of a gate: by the GateInput object first, then by what guardedValueUncached reads of it
+ * (valuesByGate), so gates of other migrations with the same value expression share one: a bulk
+ * run builds the cases of such a gate once (tests.ts casesBuilt) and every migration's alert
+ * simulation then asks about the same series objects. A memo that grew past VALUES_LIMIT values is
+ * replaced, not emptied in place: its list numbers are only valid together.
+ */
+function memoOf(gate: GateInput, db: Db): GateValueMemo {
+  let memo = valuesSeen.get(gate);
+  if (memo && memo.values.size < VALUES_LIMIT) return memo;
+  const key = JSON.stringify([gate.inner, gate.expectedSeries ?? null, gate.aggregation, gate.direction, db.stepSeconds]);
+  memo = valuesByGate.get(key);
+  if (!memo || memo.values.size >= VALUES_LIMIT) valuesByGate.set(key, (memo = { listIds: new WeakMap(), contentIds: new Map(), values: new Map() }));
+  valuesSeen.set(gate, memo);
+  return memo;
+}
+
+/** Forget the gate values shared between gates of equal content (tests compare a run that shares nothing). */
+export function forgetSharedGateValues(): void {
+  valuesByGate.clear();
+}
+
+/**
  * Gate values already computed for one gate: by series list (the same Series objects in the same
  * order: series are never changed once built, which the evaluator's select cache relies on too)
- * and step. Held weakly by the gate, so a migration's entries go with its model.
+ * and step.
  */
 interface GateValueMemo {
   /** A list's number, by the array (the same array is asked about at step after step)... */
@@ -127,6 +149,10 @@ interface GateValueMemo {
   values: Map<number, number | undefined>;
 }
 const valuesSeen = new WeakMap<GateInput, GateValueMemo>();
+/** The 64 gate memos used last (a migration has a few dozen gates at most). */
+const valuesByGate = boundedCache<GateValueMemo>(64);
+/** Values one gate's memo holds before it starts again (a few migrations' worth: memory stays bounded in a bulk run). */
+const VALUES_LIMIT = 20_000;
 const MAX_STEPS = 1 << 20;
 /** A number per Series object, for the content keys (held weakly: a candidate's series go when it is dropped). */
 const seriesIds = new WeakMap<Series, number>();

@@ -19,10 +19,10 @@ import type { Db, Series } from './promql-eval';
 import { progressPhases, promNumber } from './promql';
 import { buildRules, gateThreshold, type AlertingRule, type RulesFile } from './rules';
 import { gateValueOf as gateValueParts } from '../../promql/gate-value';
-import { addMember, dropMember, gateValue, gateValueOf, innerSeries, labelsFor, nanMember, synthesizeSignal, type Check, type GateInput, type Synthesized, type Timeline } from './test-inputs';
+import { addMember, dropMember, forgetSharedGateValues, gateValue, gateValueOf, innerSeries, labelsFor, nanMember, synthesizeSignal, type Check, type GateInput, type Synthesized, type Timeline } from './test-inputs';
 import { lifecycleSteps, lifecycleTests, scheduleFeed } from './lifecycle-tests';
 import { GATE_SLOTS, gateTimeline, packGates, packMetrics, phaseKeyOf, signalShape, stallTimeline, STEP, STEP_SECONDS, steps, type GateSlot, type GateTimeline } from './test-plan';
-import { boundedMemo } from '../../util/memo';
+import { boundedCache, boundedMemo } from '../../util/memo';
 
 export { STEP, STEP_SECONDS, steps };
 
@@ -339,8 +339,57 @@ class CaseMismatch extends Error {}
  * `skipped`). `only`: just these slots. `below`: only specs of a rank below it are tried, for a
  * caller that asks whether a stronger spec than one it has builds (a slot with none stays at rank
  * Infinity).
+ *
+ * Built once per run for each distinct gate (casesBuilt): every migration on one database has the
+ * same replication-lag gate, and a platform team's definitions share their presets' gates, so a
+ * bulk run would synthesise the same inputs hundreds of times. The cases are a pure function of
+ * what caseKey lists; what they hold is never changed once built, so one copy serves every
+ * migration, each with its own gate object.
  */
 function gateCases(m: ResolvedMigration, g: ResolvedGate, timeline: GateTimeline, only?: ReadonlySet<GateSlot>, below = Infinity): GateCases {
+  const key = caseKey(m, g, timeline, only, below);
+  const known = casesBuilt.get(key);
+  sharedCases[known ? 'reused' : 'built']++;
+  if (known) return { built: new Map([...known.built].map(([slot, b]) => [slot, { ...b, g }])), rank: new Map(known.rank), skipped: [...known.skipped] };
+  const cases = buildGateCases(m, g, timeline, only, below);
+  casesBuilt.set(key, cases);
+  return cases;
+}
+
+/**
+ * Gate cases built in this run, by caseKey: the 64 used last (a migration asks for about 15, the
+ * shared ones again in every migration), so memory does not grow with the number of definitions.
+ */
+const casesBuilt = boundedCache<GateCases>(64);
+/** How often gateCases built and reused cases (read by the tests that prove sharing is exact). */
+export const sharedCases = { built: 0, reused: 0 };
+
+/**
+ * Everything buildGateCases reads: the gate's value expression and guards (gateInput), its
+ * thresholds, `for`, direction, id (in the notes of skipped cases) and phases, the migration's
+ * phases (the out-of-phase case), the timeline and the slot choice. A field read there and not
+ * listed here would let two gates share cases they should not: test/unit/rule-test-sharing.test.ts
+ * generates migrations that differ in each of these and compares with a run that shares nothing.
+ */
+function caseKey(m: ResolvedMigration, g: ResolvedGate, timeline: GateTimeline, only: ReadonlySet<GateSlot> | undefined, below: number): string {
+  const gate = gateInput(m, g);
+  return JSON.stringify([
+    [gate.signal, gate.value, gate.inner, gate.aggregation, gate.direction, gate.expectedSeries ?? null],
+    [g.id, g.direction, g.pause, g.rollback, g.pauseFor, g.rollbackFor, g.pauseForSeconds, g.rollbackForSeconds, g.phases],
+    m.phases.map((p) => p.id),
+    timeline,
+    only ? [...only] : null,
+    below === Infinity ? 'all' : below,
+  ]);
+}
+
+/** Forget every gate case built so far, and the gate values shared with them (tests compare a run that shares nothing). */
+export function forgetSharedCases(): void {
+  casesBuilt.clear();
+  forgetSharedGateValues();
+}
+
+function buildGateCases(m: ResolvedMigration, g: ResolvedGate, timeline: GateTimeline, only?: ReadonlySet<GateSlot>, below = Infinity): GateCases {
   const skipped: RuleTests['skipped'] = [];
   const { start, fire, late, recoverFrom, recovered } = timeline;
   const bare = gateTimeline([], g.pauseForSeconds, g.rollbackForSeconds);

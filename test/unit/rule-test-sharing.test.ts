@@ -1,0 +1,87 @@
+/**
+ * The rule-test generator builds each distinct gate's cases once per run and shares them between
+ * migrations (src/generate/rules/tests.ts gateCases, caseKey; the gate values with them,
+ * test-inputs.ts memoOf). Sharing must never change a byte: a migration generated after others
+ * whose gates differ from its own in one respect each must come out exactly as it does in a run
+ * that shares nothing. And it must actually happen (or this test proves nothing): a second
+ * migration with the same gates reuses their cases.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { generateMigration } from '../../src/generate/index';
+import { forgetSharedCases, sharedCases } from '../../src/generate/rules/tests';
+import type { ResolvedMigration } from '../../src/model/types';
+import { loadDefinitionText } from '../../src/pipeline';
+import { REPO } from '../helpers/cli';
+
+const EXAMPLE = readFileSync(join(REPO, 'examples/orders-region-backfill.yaml'), 'utf8');
+
+/** The example with its id and then each [from, to] replaced once (each must be found). */
+function variant(id: string, edits: Array<[string | RegExp, string]> = []): ResolvedMigration {
+  let text = EXAMPLE.replace(/^ {2}id: orders-region-backfill\b/m, `  id: ${id}`);
+  for (const [from, to] of edits) {
+    const next = text.replace(from, to);
+    if (next === text) throw new Error(`edit not found: ${String(from)}`);
+    text = next;
+  }
+  const r = loadDefinitionText(`${id}.yaml`, text);
+  if (!r.ok) throw new Error(r.diagnostics.map((d) => d.message).join('\n'));
+  return r.migrations[0]!.model;
+}
+
+/** Every output file's path and bytes. */
+const bytesOf = (m: ResolvedMigration): string => JSON.stringify(generateMigration(structuredClone(m)).map((f) => [f.path, f.content]));
+
+/** The example's replication-lag gate, edited. */
+const lagGate = (from: string, to: string): [string, string] => [`      ${from}`, `      ${to}`];
+
+const variants: Array<[string, Array<[string | RegExp, string]>]> = [
+  ['only the migration id', []],
+  ['the pause threshold', [lagGate('pause: 10 ', 'pause: 20 ')]],
+  ['the rollback threshold', [lagGate('rollback: 60', 'rollback: 90')]],
+  ['the `for`', [lagGate('for: 2m', 'for: 3m')]],
+  ['the gate phases', [lagGate('phases: [canary, ramp, full]', 'phases: [ramp, full]')]],
+  ['the gate phases, in another order', [lagGate('phases: [canary, ramp, full]', 'phases: [full, ramp, canary]')]],
+  ['the direction (below, thresholds mirrored)', [lagGate('pause: 10 ', 'pause: 10\n      direction: below\n'), lagGate('rollback: 60', 'rollback: 5')]],
+  ['the signal (another instance)', [[`max(pg_replication_lag{instance="db1:9187"})`, `max(pg_replication_lag{instance="db2:9187"})`]]],
+  ['every database target (another primary)', [[`database: 'instance="db1:9187"'`, `database: 'instance="db2:9187"'`]]],
+  ['the database target as a fleet of two (an expected series count)', [[`database: 'instance="db1:9187"'`, `database: 'instance=~"db1:9187|db2:9187"'`]]],
+  ['the selector (the migration\'s own metrics)', [[`selector: 'job="orders-backfill"'`, `selector: 'job="orders-backfill-2"'`]]],
+  ['the scrape interval', [['scrapeInterval: 30s', 'scrapeInterval: 15s']]],
+  // The same gates; the first phase outside theirs (the out-of-phase case) is another.
+  ['the migration\'s phases (preflight removed)', [['  routing:', '  phases: [{id: preflight, enabled: false}]\n  routing:']]],
+];
+
+describe('gate cases shared between migrations', () => {
+  beforeEach(() => forgetSharedCases());
+
+  it('a second migration with the same gates reuses their cases (the sharing the tests below check happens)', () => {
+    bytesOf(variant('first'));
+    const before = { ...sharedCases };
+    bytesOf(variant('second'));
+    // The gates that do not read the migration's own metrics (database, hosts, app) are the same.
+    expect(sharedCases.reused - before.reused).toBeGreaterThanOrEqual(5);
+  });
+
+  it.each(variants)('after a migration that differs in %s, the bytes are those of a run that shares nothing', (_, edits) => {
+    const other = variant('shared-b', edits);
+    const alone = bytesOf(other);
+    forgetSharedCases();
+    bytesOf(variant('shared-a'));
+    expect(bytesOf(other)).toBe(alone);
+  });
+
+  it('two gates of one migration that differ only in id keep their own names and notes', () => {
+    // A signal beyond the synthesizer (max_over_time): every case of each gate is noted as skipped, by gate id.
+    const signal = `    lagPeak: {expr: 'max(max_over_time(pg_replication_lag{instance="db1:9187"}[5m]))', unit: s}\n`;
+    const gate = (id: string): string => `    - id: ${id}\n      signal: lagPeak\n      pause: 10\n      rollback: 60\n      for: 2m\n      phases: [canary, ramp, full]\n      remediation: Halve --batch-size.\n`;
+    const m = variant('twins', [['  gates:', `${signal}  gates:`], ['  routing:', `${gate('lag-peak')}${gate('lag-peak-twin')}  routing:`]]);
+    const shared = bytesOf(m);
+    const test = JSON.parse(shared).find(([path]: [string]) => path.endsWith('.test.yaml'))[1] as string;
+    expect(test).toMatch(/^# {3}gate lag-peak, just green of pause/m);
+    expect(test).toMatch(/^# {3}gate lag-peak-twin, just green of pause/m);
+    forgetSharedCases();
+    expect(bytesOf(m)).toBe(shared);
+  });
+});
