@@ -37,6 +37,20 @@ export function parseTimes(text) {
   return { userMs: (Number(m[1]) * 60 + Number(m[2])) * 1000, sysMs: (Number(m[3]) * 60 + Number(m[4])) * 1000 };
 }
 
+/**
+ * Whether the cold-start pairs ran on a steady machine: the median `node -e 0` of the pairs within
+ * `factor` times the fastest `node -e 0` seen around them (`reference`: a few quiet runs before and
+ * after). A machine that adds the same large cost to every process start (another VM on the host,
+ * memory being reclaimed) makes every ratio tend to 1, so a "met" from such a stretch means
+ * nothing: a bench once measured `node -e 0` at 744 ms instead of about 75, and `validate` at
+ * 1.07x. Returns the two figures too, for the message.
+ */
+export function steadyStarts(pairBaseCpuMs, referenceCpuMs, factor = 2) {
+  const pairs = median(pairBaseCpuMs);
+  const best = Math.min(...referenceCpuMs.filter((x) => Number.isFinite(x)), ...pairBaseCpuMs.filter((x) => Number.isFinite(x)));
+  return { steady: Number.isFinite(pairs) && Number.isFinite(best) && pairs <= factor * best, medianMs: pairs, bestMs: best };
+}
+
 /** A goal check: `measured <= goal`; undefined (not measured) is neither met nor missed. */
 export function met(measured, goal) {
   if (measured === undefined || Number.isNaN(measured)) return undefined;

@@ -1,7 +1,7 @@
 /** The pure helpers of `npm run bench` (bench/lib.mjs). No time is measured or asserted here. */
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: plain ESM JavaScript without types
-import { fmtMet, fmtMiB, fmtRatio, fmtSeconds, formatTable, median, met, pairedRatio, measuredEnv, parseCallgrindTotal, parseTimes, ratio, withoutStartCosts } from '../../bench/lib.mjs';
+import { fmtMet, fmtMiB, fmtRatio, fmtSeconds, formatTable, median, met, pairedRatio, measuredEnv, parseCallgrindTotal, parseTimes, ratio, steadyStarts, withoutStartCosts } from '../../bench/lib.mjs';
 
 describe('bench helpers', () => {
   it.each([
@@ -83,5 +83,16 @@ describe('bench helpers', () => {
     expect(formatTable(['figure', 'measured', 'met?'], [['cold validate', '1.2x', 'yes'], ['x', '10.25x', 'NO']])).toBe(
       ['figure        | measured | met?', '--------------|----------|-----', 'cold validate | 1.2x     | yes', 'x             | 10.25x   | NO'].join('\n'),
     );
+  });
+
+  // steadyStarts: the pairs' median `node -e 0` against the fastest one seen (reference runs and pairs).
+  it.each([
+    ['a steady machine', [75, 80, 78, 90], [72, 74], true, 79, 72],
+    ['exactly twice the fastest', [150, 150, 150], [75], true, 150, 75],
+    ['every start ten times slower (the 744 ms stretch)', [744, 700, 760], [70, 75], false, 744, 70],
+    ['the pairs themselves hold the fastest start', [60, 200, 210], [], false, 200, 60],
+    ['nothing measured', [], [], false, Number.NaN, Infinity],
+  ])('steadyStarts: %s', (_, pairs, reference, steady, medianMs, bestMs) => {
+    expect(steadyStarts(pairs, reference)).toEqual({ steady, medianMs, bestMs });
   });
 });
