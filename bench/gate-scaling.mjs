@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TIMING_SHELL, timingShellEnv } from './lib.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'bin', 'migobs.js');
@@ -55,12 +56,13 @@ function findFile(dir, suffix) {
   return undefined;
 }
 
-/** Runs `cmd` under bash and reads its CPU time (user + sys of the children) from bash's `times`. */
+/** Runs `cmd` under bash (TIMING_SHELL) and reads its CPU time (user + sys of the children) from bash's `times`. */
 function timed(cmd, args, cwd) {
   return new Promise((resolve, reject) => {
     const script = `"$0" "$@"; rc=$?; times >&2; exit $rc`;
     const t0 = process.hrtime.bigint();
-    const child = spawn('bash', ['-c', script, cmd, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    // The same shell as bench/lib.mjs measure: nothing of its own in what `times` counts.
+    const child = spawn(TIMING_SHELL[0], [...TIMING_SHELL.slice(1), script, cmd, ...args], { cwd, env: timingShellEnv(process.env), stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (b) => (out = (out + b).slice(-20_000)));

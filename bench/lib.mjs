@@ -71,6 +71,24 @@ export const fmtMiB = (kib) => (Number.isFinite(kib) ? `${(kib / 1024).toFixed(0
 export const fmtMet = (ok) => (ok === undefined ? 'not measured' : ok ? 'yes' : 'NO');
 
 const TIME = '/usr/bin/time';
+
+/**
+ * The shell that runs a measured command and reports its CPU time (`times`), started so that it
+ * runs nothing of its own: `times` counts every child of the shell, so a startup file it sourced
+ * would be measured as part of the command. bash sources ~/.bashrc even with `-c` when it thinks a
+ * remote shell daemon started it (Debian builds it that way): stdin a socket (node's default
+ * stdio for a child is a socket pair) and SHLVL below 2 (as under `npm run`). A ~/.bashrc that
+ * initialises pyenv made every process, `node -e 0` included, about 650 ms of CPU slower and every
+ * cold ratio about 1.1x. Hence `--norc`, stdin from /dev/null, and no BASH_ENV or ENV (the
+ * startup files of a non-interactive bash and sh) in its environment.
+ */
+export const TIMING_SHELL = ['bash', '--norc', '-c'];
+export const SHELL_STARTUP_VARS = ['BASH_ENV', 'ENV'];
+export function timingShellEnv(env) {
+  const out = { ...env };
+  for (const k of SHELL_STARTUP_VARS) delete out[k];
+  return out;
+}
 export const haveGnuTime = existsSync(TIME);
 
 /**
@@ -80,7 +98,7 @@ export const haveGnuTime = existsSync(TIME);
  */
 export function measure(argv, { cwd, env, rss = false, timeoutMs = 900_000 } = {}) {
   const script = '"$@" >/dev/null 2>&1; s=$?; times; exit $s';
-  let cmd = ['bash', '-c', script, 'bench', ...argv];
+  let cmd = [...TIMING_SHELL, script, 'bench', ...argv];
   let rssFile;
   if (rss && haveGnuTime) {
     const dir = mkdtempSync(join(tmpdir(), 'migobs-bench-rss-'));
@@ -88,7 +106,7 @@ export function measure(argv, { cwd, env, rss = false, timeoutMs = 900_000 } = {
     cmd = [TIME, '-f', '%M', '-o', rssFile, ...cmd];
   }
   const t = process.hrtime.bigint();
-  const r = spawnSync(cmd[0], cmd.slice(1), { cwd, env, encoding: 'utf8', timeout: timeoutMs });
+  const r = spawnSync(cmd[0], cmd.slice(1), { cwd, env: timingShellEnv(env ?? process.env), stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', timeout: timeoutMs });
   const wallMs = Number(process.hrtime.bigint() - t) / 1e6;
   if (r.error) throw r.error;
   const { userMs, sysMs } = parseTimes(r.stdout);

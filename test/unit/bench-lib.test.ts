@@ -1,7 +1,13 @@
-/** The pure helpers of `npm run bench` (bench/lib.mjs). No time is measured or asserted here. */
+/**
+ * The helpers of `npm run bench` (bench/lib.mjs), and that its timing shell runs nothing of its
+ * own. No time is asserted here.
+ */
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: plain ESM JavaScript without types
-import { fmtMet, fmtMiB, fmtRatio, fmtSeconds, formatTable, median, met, pairedRatio, measuredEnv, parseCallgrindTotal, parseTimes, ratio, steadyStarts, withoutStartCosts } from '../../bench/lib.mjs';
+import { fmtMet, fmtMiB, fmtRatio, fmtSeconds, formatTable, measure, median, met, pairedRatio, measuredEnv, parseCallgrindTotal, parseTimes, ratio, steadyStarts, withoutStartCosts } from '../../bench/lib.mjs';
 
 describe('bench helpers', () => {
   it.each([
@@ -94,5 +100,31 @@ describe('bench helpers', () => {
     ['nothing measured', [], [], false, Number.NaN, Infinity],
   ])('steadyStarts: %s', (_, pairs, reference, steady, medianMs, bestMs) => {
     expect(steadyStarts(pairs, reference)).toEqual({ steady, medianMs, bestMs });
+  });
+});
+
+describe('the timing shell of measure()', () => {
+  // `times` counts every child of the shell: a startup file it sourced would be measured as part
+  // of the command (a ~/.bashrc running pyenv once made every process about 650 ms slower). bash
+  // sources ~/.bashrc for `-c` when stdin is a socket and its level is below 2 (SHLVL 0, as after
+  // a shell exec'd node in its place), and BASH_ENV always.
+  it.each([
+    ['0', 'a remote-shell-like start (~/.bashrc)'],
+    ['2', 'a nested shell (BASH_ENV)'],
+  ])('sources no startup file (SHLVL %s: %s)', (shlvl) => {
+    const home = mkdtempSync(join(tmpdir(), 'migobs-bench-shell-'));
+    try {
+      const marker = (name: string): string => `touch ${JSON.stringify(join(home, name))}\n`;
+      writeFileSync(join(home, '.bashrc'), marker('bashrc-ran'));
+      writeFileSync(join(home, 'bash-env'), marker('bash-env-ran'));
+      writeFileSync(join(home, 'env'), marker('env-ran'));
+      const env = { ...process.env, HOME: home, SHLVL: shlvl, BASH_ENV: join(home, 'bash-env'), ENV: join(home, 'env') };
+      const r = measure(['true'], { cwd: home, env });
+      expect(r.code).toBe(0);
+      expect(Number.isFinite(r.cpuMs)).toBe(true);
+      expect(['bashrc-ran', 'bash-env-ran', 'env-ran'].filter((f) => existsSync(join(home, f)))).toEqual([]);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 });
