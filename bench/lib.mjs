@@ -40,10 +40,10 @@ export function parseTimes(text) {
 /**
  * Whether the cold-start pairs ran on a steady machine: the median `node -e 0` of the pairs within
  * `factor` times the fastest `node -e 0` seen around them (`reference`: a few quiet runs before and
- * after). A machine that adds the same large cost to every process start (another VM on the host,
- * memory being reclaimed) makes every ratio tend to 1, so a "met" from such a stretch means
- * nothing: a bench once measured `node -e 0` at 744 ms instead of about 75, and `validate` at
- * 1.07x. Returns the two figures too, for the message.
+ * after). A stretch that adds the same large cost to every process start (another VM on the host,
+ * memory being reclaimed) makes every ratio tend to 1, so a "met" from it means nothing. A cost
+ * added to every start for the whole run is not caught here; TIMING_SHELL keeps the bench's own
+ * shell from adding one. Returns the two figures too, for the message.
  */
 export function steadyStarts(pairBaseCpuMs, referenceCpuMs, factor = 2) {
   const pairs = median(pairBaseCpuMs);

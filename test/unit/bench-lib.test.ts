@@ -95,7 +95,7 @@ describe('bench helpers', () => {
   it.each([
     ['a steady machine', [75, 80, 78, 90], [72, 74], true, 79, 72],
     ['exactly twice the fastest', [150, 150, 150], [75], true, 150, 75],
-    ['every start ten times slower (the 744 ms stretch)', [744, 700, 760], [70, 75], false, 744, 70],
+    ['every start in the pairs ten times slower than around them', [744, 700, 760], [70, 75], false, 744, 70],
     ['the pairs themselves hold the fastest start', [60, 200, 210], [], false, 200, 60],
     ['nothing measured', [], [], false, Number.NaN, Infinity],
   ])('steadyStarts: %s', (_, pairs, reference, steady, medianMs, bestMs) => {
