@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import v8 from 'node:v8';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { LONG_WORK_FLAGS, OPTIMIZE_FROM_DEFINITIONS, tuneCompilerFor, tuneCompilerForDefinitions } from '../../src/cli/jit';
+import { FLAGS_CHANGED, LONG_WORK_FLAGS, ONE_THREAD_HEAP_FLAGS, OPTIMIZE_FROM_DEFINITIONS, tuneCompilerFor, tuneCompilerForDefinitions, tuneHeapForGeneration } from '../../src/cli/jit';
 import { BIN, REPO } from '../helpers/cli';
 
 afterEach(() => vi.restoreAllMocks());
@@ -36,6 +36,29 @@ describe('which work gets TurboFan back', () => {
     [1000, [LONG_WORK_FLAGS]],
   ])('generate or lint of %i definitions: %j', (count, expected) => {
     expect(flagsSet(() => tuneCompilerForDefinitions(Array.from({ length: count }, (_, i) => `m${i}.yaml`)))).toEqual(expected);
+  });
+});
+
+describe('a bulk generate in this thread keeps its old generation closer to what it keeps alive', () => {
+  afterEach(() => delete (process as unknown as Record<symbol, boolean>)[FLAGS_CHANGED]);
+  it.each([
+    [OPTIMIZE_FROM_DEFINITIONS - 1, 0, []],
+    [OPTIMIZE_FROM_DEFINITIONS, 0, [ONE_THREAD_HEAP_FLAGS]],
+    [1000, 0, [ONE_THREAD_HEAP_FLAGS]],
+    // The pool: the flag is the process's, and the workers' capped heaps then peaked higher.
+    [1000, 2, []],
+  ])('%i stale migrations, %i workers: %j', (stale, workers, expected) => {
+    delete (process as unknown as Record<symbol, boolean>)[FLAGS_CHANGED]; // an earlier test may have set it
+    expect(flagsSet(() => tuneHeapForGeneration(stale, workers))).toEqual(expected);
+    // Flags changed: no code cache is written at exit (it would carry them).
+    expect((process as unknown as Record<symbol, boolean>)[FLAGS_CHANGED] === true).toBe(expected.length > 0);
+  });
+  it('the flag is one this V8 knows (an unknown one makes V8 print an error at every such run)', () => {
+    const options = spawnSync(process.execPath, ['--v8-options'], { encoding: 'utf8' }).stdout;
+    const name = ONE_THREAD_HEAP_FLAGS.replace(/^--/, '').replace(/=.*$/, '');
+    expect(options).toMatch(new RegExp(`^\\s*--${name} \\(`, 'm'));
+    const set = spawnSync(process.execPath, ['-e', `require('node:v8').setFlagsFromString(${JSON.stringify(ONE_THREAD_HEAP_FLAGS)})`], { encoding: 'utf8' });
+    expect(set.stderr).toBe('');
   });
 });
 

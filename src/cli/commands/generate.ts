@@ -15,6 +15,7 @@ import { OutputChecker, OutputWriter, type RunFile } from '../../write/plan';
 import { openResultCache } from '../../write/result-cache';
 import { paint, printDiagnostics, writeOut } from '../output';
 import { cliLoadOptions } from '../load-options';
+import { tuneHeapForGeneration } from '../jit';
 
 export interface GenerateOptions {
   outDir?: string;
@@ -70,7 +71,8 @@ async function eachFile(models: ResolvedMigration[], flavors: FlavorName[], plan
     // require, not import(): the CLI bundles run through the V8 code cache (bin/code-cache.js),
     // and a vm.Script has no dynamic-import loader on Node 20.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { generateEach } = require('../../generate/run') as typeof import('../../generate/run');
+    const { generateEach, workerCount } = require('../../generate/run') as typeof import('../../generate/run');
+    tuneHeapForGeneration(plan.stale.length, workerCount(plan.stale.length));
     await generateEach(plan.stale, flavors, (files) => files.forEach(take));
   }
   for (const f of sharedFiles(models, flavors)) take(f);
