@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TIMING_SHELL, timingShellEnv } from './lib.mjs';
+import { parseTimes, TIMING_SHELL, timingShellEnv } from './lib.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'bin', 'migobs.js');
@@ -72,8 +72,13 @@ function timed(cmd, args, cwd) {
       const wallSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
       // `times` prints two lines: the shell's own user/sys, then its children's.
       const lines = err.trim().split('\n');
-      const m = /^(\d+)m([\d.]+)s (\d+)m([\d.]+)s$/.exec(lines[lines.length - 1] ?? '');
-      const cpuSeconds = m ? 60 * Number(m[1]) + Number(m[2]) + 60 * Number(m[3]) + Number(m[4]) : NaN;
+      let cpuSeconds = NaN;
+      try {
+        const { userMs, sysMs } = parseTimes(err);
+        cpuSeconds = (userMs + sysMs) / 1000;
+      } catch {
+        // promtool killed before the shell printed its times: no CPU figure
+      }
       resolve({ code, out, err: lines.slice(0, -2).join('\n'), cpuSeconds, wallSeconds });
     });
   });

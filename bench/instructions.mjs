@@ -4,9 +4,9 @@
 // counted 83.8 and 95.0 million in two runs), so a change of 10 % shows in one run and one of a
 // few percent in a few, where the timed rows need many pairs and a quiet stretch. It is a
 // developer's tool, not a goal: the goals are CPU time (bench/run.mjs), and an instruction is not
-// a fixed amount of time (cache misses and page faults cost more than they count). Needs valgrind (Debian's `valgrind`); each
-// command runs once normally first, so its V8 code cache exists, then once under callgrind (about
-// fifty times slower: a minute in all).
+// a fixed amount of time (cache misses and page faults cost more than they count). Needs valgrind
+// (Debian's `valgrind`); each command runs once normally first, so its V8 code cache exists, then
+// once under callgrind (about fifty times slower: a minute in all).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

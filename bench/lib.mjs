@@ -71,6 +71,7 @@ export const fmtMiB = (kib) => (Number.isFinite(kib) ? `${(kib / 1024).toFixed(0
 export const fmtMet = (ok) => (ok === undefined ? 'not measured' : ok ? 'yes' : 'NO');
 
 const TIME = '/usr/bin/time';
+export const haveGnuTime = existsSync(TIME);
 
 /**
  * The shell that runs a measured command and reports its CPU time (`times`), started so that it
@@ -89,7 +90,6 @@ export function timingShellEnv(env) {
   for (const k of SHELL_STARTUP_VARS) delete out[k];
   return out;
 }
-export const haveGnuTime = existsSync(TIME);
 
 /**
  * Run `argv` once and measure it: wall ms, CPU ms (user + sys of the process and everything it
