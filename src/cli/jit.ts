@@ -38,8 +38,13 @@ export const LONG_WORK_FLAGS = '--turbofan --semi-space-growth-factor=2 --parall
  * a growing young generation scavenged in parallel.
  */
 export function optimizeFromHere(): void {
+  setFlagsFromHere(LONG_WORK_FLAGS);
+}
+
+/** V8 `flags` for the rest of this process, marked (FLAGS_CHANGED) so that no code cache is written at exit. */
+function setFlagsFromHere(flags: string): void {
   // node:v8 is required here, not imported: the short commands never need it.
-  (require('node:v8') as typeof import('node:v8')).setFlagsFromString(LONG_WORK_FLAGS);
+  (require('node:v8') as typeof import('node:v8')).setFlagsFromString(flags);
   (process as unknown as Record<symbol, boolean>)[FLAGS_CHANGED] = true;
 }
 
@@ -66,7 +71,5 @@ export const ONE_THREAD_HEAP_FLAGS = '--heap-growing-percent=100';
 
 /** Before `stale` migrations are generated with `workers` worker threads (0: in this thread). */
 export function tuneHeapForGeneration(stale: number, workers: number): void {
-  if (workers !== 0 || stale < OPTIMIZE_FROM_DEFINITIONS) return;
-  (require('node:v8') as typeof import('node:v8')).setFlagsFromString(ONE_THREAD_HEAP_FLAGS);
-  (process as unknown as Record<symbol, boolean>)[FLAGS_CHANGED] = true;
+  if (workers === 0 && stale >= OPTIMIZE_FROM_DEFINITIONS) setFlagsFromHere(ONE_THREAD_HEAP_FLAGS);
 }
