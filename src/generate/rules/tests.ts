@@ -375,7 +375,8 @@ function caseKey(m: ResolvedMigration, g: ResolvedGate, timeline: GateTimeline, 
   const gate = gateInput(m, g);
   return JSON.stringify([
     [gate.signal, gate.value, gate.inner, gate.aggregation, gate.direction, gate.expectedSeries ?? null],
-    [g.id, g.direction, g.pause, g.rollback, g.pauseFor, g.rollbackFor, g.pauseForSeconds, g.rollbackForSeconds, g.phases],
+    // (the direction is the gate input's)
+    [g.id, g.pause, g.rollback, g.pauseFor, g.rollbackFor, g.pauseForSeconds, g.rollbackForSeconds, g.phases],
     m.phases.map((p) => p.id),
     timeline,
     only ? [...only] : null,
