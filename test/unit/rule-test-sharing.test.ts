@@ -1,12 +1,13 @@
 /**
  * The rule-test generator builds each distinct gate's cases once per run and shares them between
  * migrations (src/generate/rules/tests.ts gateCases, caseKey; the gate values with them,
- * test-inputs.ts memoOf). Sharing must never change a byte: a migration generated after others
+ * test-inputs.ts memoOf), those on a migration's own metrics built for a stand-in id
+ * (src/generate/rules/own-id.ts). Sharing must never change a byte: a migration generated after others
  * whose gates differ from its own in one respect each must come out exactly as it does in a run
  * that shares nothing. And it must actually happen (or this test proves nothing): a second
  * migration with the same gates reuses their cases.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { generateMigration } from '../../src/generate/index';
@@ -85,3 +86,81 @@ describe('gate cases shared between migrations', () => {
     expect(bytesOf(m)).toBe(shared);
   });
 });
+
+/** The definition files under `dir`, at any depth, in name order. */
+const yamlFiles = (dir: string): string[] =>
+  readdirSync(join(REPO, dir), { recursive: true, encoding: 'utf8' })
+    .filter((f) => /\.ya?ml$/.test(f) && !f.endsWith('.config.yaml'))
+    .sort()
+    .map((f) => `${dir}/${f}`);
+
+/**
+ * Every definition of the examples and the test corpora that loads (the lint fixtures include
+ * signals that read another migration's id or match it by regex), with a second id of its own.
+ */
+function corpus(): Array<[string, ResolvedMigration, ResolvedMigration]> {
+  const out: Array<[string, ResolvedMigration, ResolvedMigration]> = [];
+  for (const file of ['examples', 'test/hostile/inputs', 'test/fixtures/valid', 'test/fixtures/lint', 'test/fixtures/semantic'].flatMap(yamlFiles)) {
+    const text = readFileSync(join(REPO, file), 'utf8');
+    const first = loadDefinitionText(file, text);
+    const m = first.migrations[0]?.model;
+    if (!m) continue;
+    // Another id, of another length, in the metadata's `id:` (the first one in the file).
+    const other = `x${m.id}-2`.slice(0, 40).replace(/-$/, '2');
+    const again = loadDefinitionText(file, text.replace(new RegExp(`(\\bid:\\s*["']?)${m.id}(?![a-z0-9-])`), `$1${other}`));
+    const m2 = again.migrations[0]?.model;
+    if (m2 && m2.id === other) out.push([file, m, m2]);
+  }
+  return out;
+}
+
+describe('gate cases on a migration\'s own metrics, built for a stand-in id', () => {
+  beforeEach(() => forgetSharedCases());
+
+  it('a second migration that differs only in id builds no case of its own', () => {
+    bytesOf(variant('first'));
+    const before = { ...sharedCases };
+    bytesOf(variant('second-of-another-length'));
+    expect(sharedCases.built - before.built).toBe(0);
+    expect(sharedCases.reused - before.reused).toBeGreaterThanOrEqual(8);
+  });
+
+  it.each([
+    ['a', 'orders-region-backfill-with-a-long-id-40'],
+    ['orders-region-backfill-with-a-long-id-40', 'a'],
+    ['zz-sorts-last', '0-sorts-first'],
+    ['0-sorts-first', 'zz-sorts-last'],
+    ['orders-backfill', 'orders-backfill-2'],
+  ])('after %s, migration %s has the bytes of a run that shares nothing', (first, second) => {
+    const alone = bytesOf(variant(second));
+    forgetSharedCases();
+    bytesOf(variant(first));
+    expect(bytesOf(variant(second))).toBe(alone);
+  });
+
+  it('notes of skipped cases that quote the expression name the migration\'s own id', () => {
+    // `offset` is beyond the synthesizer: every case of the gate is noted, quoting the selector.
+    const signal = "    ownOffset: {expr: 'max(migration_batch_duration_seconds_count offset 5m)'}\n";
+    const gate = '    - id: own-offset\n      signal: ownOffset\n      pause: 10\n      rollback: 60\n      for: 2m\n      phases: [canary, ramp, full]\n      remediation: Halve --batch-size.\n';
+    const withGate = (id: string): ResolvedMigration => variant(id, [['  gates:', `${signal}  gates:`], ['  routing:', `${gate}  routing:`]]);
+    const alone = bytesOf(withGate('offset-second'));
+    forgetSharedCases();
+    bytesOf(withGate('offset-first-of-another-length'));
+    const shared = bytesOf(withGate('offset-second'));
+    expect(shared).toBe(alone);
+    const test = JSON.parse(shared).find(([path]: [string]) => path.endsWith('.test.yaml'))[1] as string;
+    expect(test).toMatch(/^# {3}gate own-offset, just green of pause.*migration_id="offset-second"/m);
+  });
+
+  const definitions = corpus();
+  it('the corpus has definitions to compare', () => {
+    expect(definitions.length).toBeGreaterThanOrEqual(40);
+  });
+  it.each(definitions)('%s: generated after itself under another id, the bytes of a run that shares nothing', (_, m, m2) => {
+    const alone = bytesOf(m2);
+    forgetSharedCases();
+    bytesOf(m);
+    expect(bytesOf(m2)).toBe(alone);
+  });
+});
+

@@ -23,6 +23,7 @@ import { addMember, dropMember, forgetSharedGateValues, gateValue, gateValueOf, 
 import { lifecycleSteps, lifecycleTests, scheduleFeed } from './lifecycle-tests';
 import { GATE_SLOTS, gateTimeline, packGates, packMetrics, phaseKeyOf, signalShape, stallTimeline, STEP, STEP_SECONDS, steps, type GateSlot, type GateTimeline } from './test-plan';
 import { boundedCache, boundedMemo } from '../../util/memo';
+import { seriesWithId, textWithId, withStandInId } from './own-id';
 
 export { STEP, STEP_SECONDS, steps };
 
@@ -347,13 +348,27 @@ class CaseMismatch extends Error {}
  * migration, each with its own gate object.
  */
 function gateCases(m: ResolvedMigration, g: ResolvedGate, timeline: GateTimeline, only?: ReadonlySet<GateSlot>, below = Infinity): GateCases {
-  const key = caseKey(m, g, timeline, only, below);
-  const known = casesBuilt.get(key);
-  sharedCases[known ? 'reused' : 'built']++;
-  if (known) return { built: new Map([...known.built].map(([slot, b]) => [slot, { ...b, g }])), rank: new Map(known.rank), skipped: [...known.skipped] };
-  const cases = buildGateCases(m, g, timeline, only, below);
-  casesBuilt.set(key, cases);
-  return cases;
+  const own = gateInput(m, g);
+  // A gate on the migration's own metrics is built for a stand-in id (own-id.ts), then given this one.
+  const standIn = withStandInId(own, m.id);
+  const input = standIn ?? own;
+  const key = caseKey(m, g, input, timeline, only, below);
+  let cases = casesBuilt.get(key);
+  sharedCases[cases ? 'reused' : 'built']++;
+  if (!cases) {
+    cases = buildGateCases(m, g, input, timeline, only, below);
+    casesBuilt.set(key, cases);
+  }
+  return standIn ? casesWithId(cases, g, m.id) : { built: new Map([...cases.built].map(([slot, b]) => [slot, { ...b, g }])), rank: new Map(cases.rank), skipped: [...cases.skipped] };
+}
+
+/** Cases built for the stand-in id (own-id.ts), for gate `g` of the migration `id`. */
+function casesWithId(cases: GateCases, g: ResolvedGate, id: string): GateCases {
+  const built = new Map<GateSlot, BuiltCase>();
+  for (const [slot, b] of cases.built) {
+    built.set(slot, { ...b, g, series: seriesWithId(b.series, id), ...(b.tail ? { tail: { ...b.tail, series: seriesWithId(b.tail.series, id) } } : {}) });
+  }
+  return { built, rank: new Map(cases.rank), skipped: cases.skipped.map((s) => ({ ...s, reason: textWithId(s.reason, id) })) };
 }
 
 /**
@@ -371,8 +386,7 @@ export const sharedCases = { built: 0, reused: 0 };
  * listed here would let two gates share cases they should not: test/unit/rule-test-sharing.test.ts
  * generates migrations that differ in each of these and compares with a run that shares nothing.
  */
-function caseKey(m: ResolvedMigration, g: ResolvedGate, timeline: GateTimeline, only: ReadonlySet<GateSlot> | undefined, below: number): string {
-  const gate = gateInput(m, g);
+function caseKey(m: ResolvedMigration, g: ResolvedGate, gate: GateInput, timeline: GateTimeline, only: ReadonlySet<GateSlot> | undefined, below: number): string {
   return JSON.stringify([
     [gate.signal, gate.value, gate.inner, gate.aggregation, gate.direction, gate.expectedSeries ?? null],
     // (the direction is the gate input's)
@@ -390,7 +404,7 @@ export function forgetSharedCases(): void {
   forgetSharedGateValues();
 }
 
-function buildGateCases(m: ResolvedMigration, g: ResolvedGate, timeline: GateTimeline, only?: ReadonlySet<GateSlot>, below = Infinity): GateCases {
+function buildGateCases(m: ResolvedMigration, g: ResolvedGate, gate: GateInput, timeline: GateTimeline, only?: ReadonlySet<GateSlot>, below = Infinity): GateCases {
   const skipped: RuleTests['skipped'] = [];
   const { start, fire, late, recoverFrom, recovered } = timeline;
   const bare = gateTimeline([], g.pauseForSeconds, g.rollbackForSeconds);
@@ -458,7 +472,6 @@ function buildGateCases(m: ResolvedMigration, g: ResolvedGate, timeline: GateTim
   // The gate value's guards (src/promql/gate-value.ts): a NaN input series must not hide behind
   // a healthy one (max/min skip NaN), and with an expected series count a vanished or an extra
   // member is unknown, not green.
-  const gate = gateInput(m, g);
   const expected = gate.expectedSeries;
   const unknownEval: GateCaseSpec['evals'] = [{ step: fire.pause, state: 'unknown', firing: ['absent'] }];
   // Two members where the signal allows it; a signal with one series (a target pinned to one
