@@ -23,7 +23,7 @@ import { addMember, dropMember, forgetSharedGateValues, gateValue, gateValueOf, 
 import { lifecycleSteps, lifecycleTests, scheduleFeed } from './lifecycle-tests';
 import { GATE_SLOTS, gateTimeline, packGates, packMetrics, phaseKeyOf, signalShape, stallTimeline, STEP, STEP_SECONDS, steps, type GateSlot, type GateTimeline } from './test-plan';
 import { boundedCache, boundedMemo } from '../../util/memo';
-import { seriesWithId, textWithId, withStandInId } from './own-id';
+import { idFreeInput, seriesForId, textForId } from './own-id';
 
 export { STEP, STEP_SECONDS, steps };
 
@@ -345,37 +345,44 @@ class CaseMismatch extends Error {}
  * same replication-lag gate, and a platform team's definitions share their presets' gates, so a
  * bulk run would synthesise the same inputs hundreds of times. The cases are a pure function of
  * what caseKey lists; what they hold is never changed once built, so one copy serves every
- * migration, each with its own gate object.
+ * migration, each with its own gate object (and, for a gate on the migration's own metrics, its own
+ * id: own-id.ts).
  */
 function gateCases(m: ResolvedMigration, g: ResolvedGate, timeline: GateTimeline, only?: ReadonlySet<GateSlot>, below = Infinity): GateCases {
-  const own = gateInput(m, g);
-  // A gate on the migration's own metrics is built for a stand-in id (own-id.ts), then given this one.
-  const standIn = withStandInId(own, m.id);
-  const input = standIn ?? own;
-  const key = caseKey(m, g, input, timeline, only, below);
-  let cases = casesBuilt.get(key);
-  sharedCases[cases ? 'reused' : 'built']++;
-  if (!cases) {
-    cases = buildGateCases(m, g, input, timeline, only, below);
-    casesBuilt.set(key, cases);
-  }
-  return standIn ? casesWithId(cases, g, m.id) : { built: new Map([...cases.built].map(([slot, b]) => [slot, { ...b, g }])), rank: new Map(cases.rank), skipped: [...cases.skipped] };
+  const input = gateInput(m, g);
+  // A gate on the migration's own metrics is keyed without its id (own-id.ts).
+  let idFree = idFreeInputs.get(input);
+  if (idFree === undefined) idFreeInputs.set(input, (idFree = idFreeInput(input, m.id) ?? null));
+  const key = caseKey(m, g, idFree ?? input, timeline, only, below);
+  let known = casesBuilt.get(key);
+  sharedCases[known ? 'reused' : 'built']++;
+  if (!known) casesBuilt.set(key, (known = { cases: buildGateCases(m, g, input, timeline, only, below), id: m.id }));
+  return casesFor(known.cases, g, idFree && known.id !== m.id ? { from: known.id, to: m.id } : undefined);
 }
 
-/** Cases built for the stand-in id (own-id.ts), for gate `g` of the migration `id`. */
-function casesWithId(cases: GateCases, g: ResolvedGate, id: string): GateCases {
+/** idFreeInput of each gate input (one gate's, so one migration's id), or null when there is none: asked at every gateCases. */
+const idFreeInputs = new WeakMap<GateInput, GateInput | null>();
+
+/** Shared cases for gate `g`; `rename`: built for another migration (own-id.ts), its id in place of that one's. */
+function casesFor(cases: GateCases, g: ResolvedGate, rename?: { from: string; to: string }): GateCases {
   const built = new Map<GateSlot, BuiltCase>();
   for (const [slot, b] of cases.built) {
-    built.set(slot, { ...b, g, series: seriesWithId(b.series, id), ...(b.tail ? { tail: { ...b.tail, series: seriesWithId(b.tail.series, id) } } : {}) });
+    if (!rename) built.set(slot, { ...b, g });
+    else {
+      const series = (list: Series[]): Series[] => seriesForId(list, rename.from, rename.to);
+      built.set(slot, { ...b, g, series: series(b.series), ...(b.tail ? { tail: { ...b.tail, series: series(b.tail.series) } } : {}) });
+    }
   }
-  return { built, rank: new Map(cases.rank), skipped: cases.skipped.map((s) => ({ ...s, reason: textWithId(s.reason, id) })) };
+  const skipped = rename ? cases.skipped.map((s) => ({ ...s, reason: textForId(s.reason, rename.from, rename.to) })) : [...cases.skipped];
+  return { built, rank: new Map(cases.rank), skipped };
 }
 
 /**
- * Gate cases built in this run, by caseKey: the 64 used last (a migration asks for about 15, the
- * shared ones again in every migration), so memory does not grow with the number of definitions.
+ * Gate cases built in this run, by caseKey, with the id of the migration they were built for: the
+ * 64 used last (a migration asks for about 15, the shared ones again in every migration), so memory
+ * does not grow with the number of definitions.
  */
-const casesBuilt = boundedCache<GateCases>(64);
+const casesBuilt = boundedCache<{ cases: GateCases; id: string }>(64);
 /** How often gateCases built and reused cases (read by the tests that prove sharing is exact). */
 export const sharedCases = { built: 0, reused: 0 };
 
