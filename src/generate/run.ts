@@ -34,6 +34,8 @@ export const WORKER_YOUNG_MB = 16;
 export interface GenerateEachOptions {
   /** Worker threads to use: default MIGOBS_WORKERS, else os.availableParallelism(); 1 = this thread only. */
   workers?: number;
+  /** Told how many worker threads the run uses (0: this thread only), once, before any migration is generated. */
+  onWorkers?: (workers: number) => void;
 }
 
 type Reply = { index: number; files: OutputFile[] } | { index: number; error: { name: string; message: string; stack?: string; diagnostics?: Diagnostic[] } };
@@ -63,6 +65,7 @@ export function workerCount(count: number, opts: GenerateEachOptions = {}): numb
  */
 export async function generateEach(models: ResolvedMigration[], flavors: readonly FlavorName[], onFiles: (files: OutputFile[], model: ResolvedMigration) => void, opts: GenerateEachOptions = {}): Promise<void> {
   const n = workerCount(models.length, opts);
+  opts.onWorkers?.(n);
   if (n === 0) {
     for (const m of models) onFiles(inThisThread(m, flavors), m);
     return;

@@ -67,4 +67,10 @@ describe('generateEach in this thread', () => {
     // stayed alive through the collections above.
     expect(handed[1]!.bytes).toBe(asText(migrationFiles(models[1]!, ['files'])));
   });
+
+  it('tells the caller how many worker threads it uses, once, before the first migration (the CLI sets the heap policy from it)', async () => {
+    const events: string[] = [];
+    await generateEach([model('w1'), model('w2')], ['files'], (_, m) => events.push(`files ${m.id}`), { workers: 1, onWorkers: (n) => events.push(`workers ${n}`) });
+    expect(events).toEqual(['workers 0', 'files w1', 'files w2']);
+  });
 });

@@ -71,9 +71,9 @@ async function eachFile(models: ResolvedMigration[], flavors: FlavorName[], plan
     // require, not import(): the CLI bundles run through the V8 code cache (bin/code-cache.js),
     // and a vm.Script has no dynamic-import loader on Node 20.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { generateEach, workerCount } = require('../../generate/run') as typeof import('../../generate/run');
-    tuneHeapForGeneration(plan.stale.length, workerCount(plan.stale.length));
-    await generateEach(plan.stale, flavors, (files) => files.forEach(take));
+    const { generateEach } = require('../../generate/run') as typeof import('../../generate/run');
+    const stale = plan.stale.length;
+    await generateEach(plan.stale, flavors, (files) => files.forEach(take), { onWorkers: (workers) => tuneHeapForGeneration(stale, workers) });
   }
   for (const f of sharedFiles(models, flavors)) take(f);
   return count;
