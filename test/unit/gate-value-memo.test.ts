@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Series } from '../../src/generate/rules/promql-eval';
+import { seriesForId } from '../../src/generate/rules/own-id';
 import { guardedValue, type GateInput } from '../../src/generate/rules/test-inputs';
 
 const gate = (inner: string, extra: Partial<GateInput> = {}): GateInput => ({ signal: inner, value: inner, inner, aggregation: 'max', direction: 'above', ...extra });
@@ -64,5 +65,20 @@ describe('guardedValue memo', () => {
     const g = (): GateInput => gate('max(rate(c[5m]))');
     expect(guardedValue(g(), { stepSeconds: 60, series: [counter] }, 20)).toBe(1);
     expect(guardedValue(g(), { stepSeconds: 30, series: [counter] }, 20)).toBe(2);
+  });
+
+  // A gate on a migration's own metrics (own-id.ts) remembers values by the series its inputs were
+  // renamed from: only gates with that renameKey may; any other gate must see the renamed labels.
+  it('series renamed to another migration: the same value for a gate with a renameKey, their own for any other gate', () => {
+    const own = (id: string): Series => ({ labels: { __name__: 'x', migration_id: id }, samples: [4, 5, 6] });
+    const built = own('first');
+    const [renamed] = seriesForId([built], 'first', 'second');
+    const keyed = (id: string): GateInput => gate(`max(x{migration_id="${id}"})`, { renameKey: 'max(x{migration_id="*"})' });
+    expect(guardedValue(keyed('first'), db(built), 1)).toBe(5);
+    expect(guardedValue(keyed('second'), db(renamed!), 1)).toBe(5);
+    // Matches only the first migration's id: a value for the series built for it, none for the renamed one.
+    const regex = (): GateInput => gate('max(x{migration_id=~"fir.*"})');
+    expect(guardedValue(regex(), db(built), 1)).toBe(5);
+    expect(guardedValue(regex(), db(renamed!), 1)).toBeUndefined();
   });
 });

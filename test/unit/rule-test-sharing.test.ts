@@ -152,6 +152,19 @@ describe('gate cases on a migration\'s own metrics, built for a stand-in id', ()
     expect(test).toMatch(/^# {3}gate own-offset, just green of pause.*migration_id="offset-second"/m);
   });
 
+  it('beside a gate that matches the first migration\'s id by regex, the bytes of a run that shares nothing', () => {
+    // batch-error-ratio (shared, renamed) feeds migration_batches_total with each migration's id; this
+    // gate reads the same metric through a regex only the first migration's id matches (its values
+    // on renamed inputs: gate-value-memo.test.ts).
+    const signal = `    firstOnly: {expr: 'max(rate(migration_batches_total{migration_id=~"shared-a.*"}[5m]))'}\n`;
+    const gate = '    - id: first-only\n      signal: firstOnly\n      pause: 10\n      rollback: 60\n      for: 2m\n      phases: [canary, ramp, full]\n      remediation: Halve --batch-size.\n';
+    const withGate = (id: string): ResolvedMigration => variant(id, [['  gates:', `${signal}  gates:`], ['  routing:', `${gate}  routing:`]]);
+    const alone = bytesOf(withGate('shared-b'));
+    forgetSharedCases();
+    bytesOf(withGate('shared-a-first'));
+    expect(bytesOf(withGate('shared-b'))).toBe(alone);
+  });
+
   const definitions = corpus();
   it('the corpus has definitions to compare', () => {
     expect(definitions.length).toBeGreaterThanOrEqual(40);

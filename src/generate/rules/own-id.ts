@@ -45,7 +45,26 @@ export function idFreeInput(input: GateInput, id: string): GateInput | undefined
 
 /** Series built for migration `from`, for migration `to`: its `migration_id` label renamed (the others as they are). */
 export function seriesForId(series: Series[], from: string, to: string): Series[] {
-  return series.map((s) => (s.labels[LABEL] === from ? { ...s, labels: { ...s.labels, [LABEL]: to } } : s));
+  return series.map((s) => {
+    if (s.labels[LABEL] !== from) return s;
+    const renamed = { ...s, labels: { ...s.labels, [LABEL]: to } };
+    renamedFrom(renamed, s);
+    return renamed;
+  });
+}
+
+/**
+ * The series each renamed one was made from (seriesForId, and tests.ts continued for the tail of
+ * a renamed case). A gate with a renameKey (test-inputs.ts GateInput) has the same
+ * value on a renamed list as its first migration's gate on the list it was renamed from, so the
+ * gate values remembered for that list serve (test-inputs.ts memoOf); no other gate's do.
+ */
+const originals = new WeakMap<Series, Series>();
+export const originalSeries = (s: Series): Series => originals.get(s) ?? s;
+
+/** Records that `renamed` is `original` with the other migration's id (its samples the same). */
+export function renamedFrom(renamed: Series, original: Series): void {
+  originals.set(renamed, originalSeries(original));
 }
 
 /** A note written while building for migration `from` (it may quote an expression), for migration `to`. */

@@ -13,6 +13,7 @@ import { Unsupported, parseAst, type Ast, type Matcher } from './promql-ast';
 import { evaluate, labelKey, matches, type Db, type Labels, type Series } from './promql-eval';
 import { promNumber } from './promql';
 import { boundedCache } from '../../util/memo';
+import { originalSeries } from './own-id';
 
 export { Unsupported };
 
@@ -39,6 +40,13 @@ export interface GateInput {
   direction: 'above' | 'below';
   /** Exactly this many series of X (the target's count), when the signal declares one per member. */
   expectedSeries?: number;
+  /**
+   * For a gate on the migration's own metrics that reads them only through `migration_id="<id>"`
+   * matchers (own-id.ts idFreeInput): X with that id made the same for every migration. Gates with
+   * the same key compute the same value on series renamed from one migration's id to the other's,
+   * so their values are remembered by the series they were renamed from (own-id.ts originalSeries).
+   */
+  renameKey?: string;
 }
 
 /** Inputs for one case: the series, and how they split into members when there are several. */
@@ -123,9 +131,10 @@ export function guardedValue(gate: GateInput, db: Db, step: number): number | un
 function memoOf(gate: GateInput, db: Db): GateValueMemo {
   let memo = valuesSeen.get(gate);
   if (memo && memo.values.size < VALUES_LIMIT) return memo;
-  const key = JSON.stringify([gate.inner, gate.expectedSeries ?? null, gate.aggregation, gate.direction, db.stepSeconds]);
+  const renamed = gate.renameKey !== undefined;
+  const key = JSON.stringify([gate.renameKey ?? gate.inner, renamed, gate.expectedSeries ?? null, gate.aggregation, gate.direction, db.stepSeconds]);
   memo = valuesByGate.get(key);
-  if (!memo || memo.values.size >= VALUES_LIMIT) valuesByGate.set(key, (memo = { listIds: new WeakMap(), contentIds: new Map(), values: new Map() }));
+  if (!memo || memo.values.size >= VALUES_LIMIT) valuesByGate.set(key, (memo = { renamed, listIds: new WeakMap(), contentIds: new Map(), values: new Map() }));
   valuesSeen.set(gate, memo);
   return memo;
 }
@@ -141,6 +150,8 @@ export function forgetSharedGateValues(): void {
  * and step.
  */
 interface GateValueMemo {
+  /** Shared by gates with one renameKey: a renamed series counts as the one it was renamed from. */
+  renamed: boolean;
   /** A list's number, by the array (the same array is asked about at step after step)... */
   listIds: WeakMap<Series[], number>;
   /** ...and by its members, for another array of the same series (a group filters per gate). */
@@ -163,7 +174,7 @@ function seriesListId(memo: GateValueMemo, series: Series[]): number {
   if (known !== undefined) return known;
   let content = '';
   for (let k = 0; k < series.length; k++) {
-    const s = series[k]!;
+    const s = memo.renamed ? originalSeries(series[k]!) : series[k]!;
     let id = seriesIds.get(s);
     if (id === undefined) seriesIds.set(s, (id = ++nextSeriesId));
     content += `${id},`;

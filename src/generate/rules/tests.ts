@@ -23,7 +23,7 @@ import { addMember, dropMember, forgetSharedGateValues, gateValue, gateValueOf, 
 import { lifecycleSteps, lifecycleTests, scheduleFeed } from './lifecycle-tests';
 import { GATE_SLOTS, gateTimeline, packGates, packMetrics, phaseKeyOf, signalShape, stallTimeline, STEP, STEP_SECONDS, steps, type GateSlot, type GateTimeline } from './test-plan';
 import { boundedCache, boundedMemo } from '../../util/memo';
-import { idFreeInput, seriesForId, textForId } from './own-id';
+import { idFreeInput, originalSeries, renamedFrom, seriesForId, textForId } from './own-id';
 
 export { STEP, STEP_SECONDS, steps };
 
@@ -159,6 +159,10 @@ function gateInput(m: ResolvedMigration, g: ResolvedGate): GateInput {
   if (!input) {
     const v = gateValueParts(m, g);
     input = { signal: m.signals[g.signal]!.expr, value: v.value, inner: v.inner, aggregation: v.aggregation, direction: g.direction, ...(v.expectedSeries !== undefined ? { expectedSeries: v.expectedSeries } : {}) };
+    // A gate on the migration's own metrics, keyed without its id (own-id.ts): its cases and values are shared.
+    const idFree = idFreeInput(input, m.id);
+    if (idFree) input = { ...input, renameKey: idFree.inner };
+    idFreeInputs.set(input, idFree ?? null);
     inputCache.set(g, input);
   }
   return input;
@@ -351,8 +355,7 @@ class CaseMismatch extends Error {}
 function gateCases(m: ResolvedMigration, g: ResolvedGate, timeline: GateTimeline, only?: ReadonlySet<GateSlot>, below = Infinity): GateCases {
   const input = gateInput(m, g);
   // A gate on the migration's own metrics is keyed without its id (own-id.ts).
-  let idFree = idFreeInputs.get(input);
-  if (idFree === undefined) idFreeInputs.set(input, (idFree = idFreeInput(input, m.id) ?? null));
+  const idFree = idFreeInputs.get(input) ?? null;
   const key = caseKey(m, g, idFree ?? input, timeline, only, below);
   let known = casesBuilt.get(key);
   sharedCases[known ? 'reused' : 'built']++;
@@ -360,7 +363,7 @@ function gateCases(m: ResolvedMigration, g: ResolvedGate, timeline: GateTimeline
   return casesFor(known.cases, g, idFree && known.id !== m.id ? { from: known.id, to: m.id } : undefined);
 }
 
-/** idFreeInput of each gate input (one gate's, so one migration's id), or null when there is none: asked at every gateCases. */
+/** idFreeInput of each gate input (one gate's, so one migration's id), or null when there is none (set by gateInput). */
 const idFreeInputs = new WeakMap<GateInput, GateInput | null>();
 
 /** Shared cases for gate `g`; `rename`: built for another migration (own-id.ts), its id in place of that one's. */
@@ -574,17 +577,39 @@ function recoveredEarly(gate: GateInput, b: BuiltCase, recoverFrom: number, stat
  * writes, and the expectations come from that simulation.
  */
 function continued(tail: { series: Series[]; period: number }, length: number): Series[] {
-  const p = tail.period;
   return tail.series.map((s) => {
+    const from = originalSeries(s);
+    const base = continuedSeries(from, tail.period, length);
+    if (from === s) return base;
+    // A renamed case's tail (own-id.ts): the same samples as the one it was renamed from, its own labels.
+    const renamed = { ...s, samples: base.samples };
+    renamedFrom(renamed, base);
+    return renamed;
+  });
+}
+
+/**
+ * One series continued to `length` steps, the same object each time it is asked for: the gate
+ * values remembered for a group's inputs (test-inputs.ts memoOf) then serve every migration whose
+ * recovery group continues the same shared case.
+ */
+function continuedSeries(s: Series, period: number, length: number): Series {
+  let byLength = continuedCache.get(s);
+  if (!byLength) continuedCache.set(s, (byLength = new Map()));
+  const key = `${period}:${length}`;
+  let out = byLength.get(key);
+  if (!out) {
     const samples = s.samples.slice(0, length);
     for (let i = samples.length; i < length; i++) {
-      const [prev, a, b] = [samples[i - 1], samples[i - p], samples[i - p - 1]];
+      const [prev, a, b] = [samples[i - 1], samples[i - period], samples[i - period - 1]];
       if (prev === undefined || a === undefined || b === undefined) break;
       samples.push(prev + (a - b));
     }
-    return { ...s, samples };
-  });
+    byLength.set(key, (out = { ...s, samples }));
+  }
+  return out;
 }
+const continuedCache = new WeakMap<Series, Map<string, Series>>();
 
 /** BuiltCase.settled: scanned back from the end of the targets' first run. */
 function settledAt(gate: GateInput, spec: GateCaseSpec, series: Series[], stateOf: (v: number | undefined) => GateStateName): number {
