@@ -4,7 +4,7 @@
  * A migration's own metrics are read through `migration_id="<id>"` matchers, so the expressions of
  * a gate on them (batch errors, batch duration, mismatches) differ in every migration, and their
  * rule-test cases could not be shared the way those of database or host gates are (tests.ts
- * gateCases). They are keyed instead by the expressions without the id (idFreeInput), built for
+ * gateCases). They are keyed instead by the expressions without the id (renameKey), built for
  * the first migration that needs them, and given to another with its id in place of the first
  * one's. The synthesizer and the evaluator treat a label value as an opaque string, so renaming
  * that one value wherever the id was put changes nothing else, provided that the label
@@ -31,16 +31,17 @@ const count = (text: string, part: string): number => text.split(part).length - 
 const replaceAll = (text: string, from: string, to: string): string => text.split(from).join(to);
 
 /**
- * `input` with its `migration_id="<id>"` matchers made the same for every id (a key, not an
- * expression to evaluate), or undefined when it has none (it is the same in every migration
- * already) or uses the label in another way too (renaming could change what it computes).
+ * The gate's expressions with their `migration_id="<id>"` matchers made the same for every id (a
+ * key, not an expression to evaluate), or undefined when they have none (they are the same in
+ * every migration already) or use the label in another way too (renaming could change what they
+ * compute).
  */
-export function idFreeInput(input: GateInput, id: string): GateInput | undefined {
+export function renameKey(input: GateInput, id: string): string | undefined {
   const texts = [input.signal, input.value, input.inner];
   const matcher = matcherOf(id);
   if (!texts.some((t) => t.includes(matcher))) return undefined;
   if (!texts.every((t) => count(t, LABEL) === count(t, matcher))) return undefined;
-  return { ...input, signal: replaceAll(input.signal, matcher, ANY_ID), value: replaceAll(input.value, matcher, ANY_ID), inner: replaceAll(input.inner, matcher, ANY_ID) };
+  return JSON.stringify(texts.map((t) => replaceAll(t, matcher, ANY_ID)));
 }
 
 /** Series built for migration `from`, for migration `to`: its `migration_id` label renamed (the others as they are). */

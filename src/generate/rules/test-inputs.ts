@@ -42,9 +42,10 @@ export interface GateInput {
   expectedSeries?: number;
   /**
    * For a gate on the migration's own metrics that reads them only through `migration_id="<id>"`
-   * matchers (own-id.ts idFreeInput): X with that id made the same for every migration. Gates with
-   * the same key compute the same value on series renamed from one migration's id to the other's,
-   * so their values are remembered by the series they were renamed from (own-id.ts originalSeries).
+   * matchers (own-id.ts renameKey): its expressions with that id made the same for every migration.
+   * Gates with the same key share their rule-test cases (tests.ts gateCases) and compute the same
+   * value on series renamed from one migration's id to the other's, so their values are remembered
+   * by the series they were renamed from (own-id.ts originalSeries).
    */
   renameKey?: string;
 }

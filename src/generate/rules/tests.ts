@@ -23,7 +23,7 @@ import { addMember, dropMember, forgetSharedGateValues, gateValue, gateValueOf, 
 import { lifecycleSteps, lifecycleTests, scheduleFeed } from './lifecycle-tests';
 import { GATE_SLOTS, gateTimeline, packGates, packMetrics, phaseKeyOf, signalShape, stallTimeline, STEP, STEP_SECONDS, steps, type GateSlot, type GateTimeline } from './test-plan';
 import { boundedCache, boundedMemo } from '../../util/memo';
-import { idFreeInput, originalSeries, renamedFrom, seriesForId, textForId } from './own-id';
+import { originalSeries, renameKey, renamedFrom, seriesForId, textForId } from './own-id';
 
 export { STEP, STEP_SECONDS, steps };
 
@@ -160,9 +160,8 @@ function gateInput(m: ResolvedMigration, g: ResolvedGate): GateInput {
     const v = gateValueParts(m, g);
     input = { signal: m.signals[g.signal]!.expr, value: v.value, inner: v.inner, aggregation: v.aggregation, direction: g.direction, ...(v.expectedSeries !== undefined ? { expectedSeries: v.expectedSeries } : {}) };
     // A gate on the migration's own metrics, keyed without its id (own-id.ts): its cases and values are shared.
-    const idFree = idFreeInput(input, m.id);
-    if (idFree) input = { ...input, renameKey: idFree.inner };
-    idFreeInputs.set(input, idFree ?? null);
+    const key = renameKey(input, m.id);
+    if (key !== undefined) input = { ...input, renameKey: key };
     inputCache.set(g, input);
   }
   return input;
@@ -354,17 +353,13 @@ class CaseMismatch extends Error {}
  */
 function gateCases(m: ResolvedMigration, g: ResolvedGate, timeline: GateTimeline, only?: ReadonlySet<GateSlot>, below = Infinity): GateCases {
   const input = gateInput(m, g);
-  // A gate on the migration's own metrics is keyed without its id (own-id.ts).
-  const idFree = idFreeInputs.get(input) ?? null;
-  const key = caseKey(m, g, idFree ?? input, timeline, only, below);
+  const key = caseKey(m, g, input, timeline, only, below);
   let known = casesBuilt.get(key);
   sharedCases[known ? 'reused' : 'built']++;
   if (!known) casesBuilt.set(key, (known = { cases: buildGateCases(m, g, input, timeline, only, below), id: m.id }));
-  return casesFor(known.cases, g, idFree && known.id !== m.id ? { from: known.id, to: m.id } : undefined);
+  // A gate on the migration's own metrics (keyed without its id) gets its own id in the shared cases.
+  return casesFor(known.cases, g, input.renameKey !== undefined && known.id !== m.id ? { from: known.id, to: m.id } : undefined);
 }
-
-/** idFreeInput of each gate input (one gate's, so one migration's id), or null when there is none (set by gateInput). */
-const idFreeInputs = new WeakMap<GateInput, GateInput | null>();
 
 /** Shared cases for gate `g`; `rename`: built for another migration (own-id.ts), its id in place of that one's. */
 function casesFor(cases: GateCases, g: ResolvedGate, rename?: { from: string; to: string }): GateCases {
@@ -398,7 +393,8 @@ export const sharedCases = { built: 0, reused: 0 };
  */
 function caseKey(m: ResolvedMigration, g: ResolvedGate, gate: GateInput, timeline: GateTimeline, only: ReadonlySet<GateSlot> | undefined, below: number): string {
   return JSON.stringify([
-    [gate.signal, gate.value, gate.inner, gate.aggregation, gate.direction, gate.expectedSeries ?? null],
+    // A gate on the migration's own metrics: its expressions without the id (own-id.ts renameKey).
+    [gate.renameKey ?? [gate.signal, gate.value, gate.inner], gate.aggregation, gate.direction, gate.expectedSeries ?? null],
     // (the direction is the gate input's)
     [g.id, g.pause, g.rollback, g.pauseFor, g.rollbackFor, g.pauseForSeconds, g.rollbackForSeconds, g.phases],
     m.phases.map((p) => p.id),
