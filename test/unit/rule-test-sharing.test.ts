@@ -34,6 +34,22 @@ function variant(id: string, edits: Array<[string | RegExp, string]> = []): Reso
 /** Every output file's path and bytes. */
 const bytesOf = (m: ResolvedMigration): string => JSON.stringify(generateMigration(structuredClone(m)).map((f) => [f.path, f.content]));
 
+/** The bytes of `second` alone (nothing shared), and after `first` (sharing what it built). */
+function aloneAndAfter(first: () => ResolvedMigration, second: () => ResolvedMigration): { alone: string; shared: string } {
+  forgetSharedCases();
+  const alone = bytesOf(second());
+  forgetSharedCases();
+  bytesOf(first());
+  return { alone, shared: bytesOf(second()) };
+}
+
+/** The example with its id, a signal `name` of `expr` and one gate per id in `gates` on it. */
+function withGates(id: string, name: string, expr: string, gates: string[]): ResolvedMigration {
+  const signal = `    ${name}: {expr: '${expr}'}\n`;
+  const gate = (g: string): string => `    - id: ${g}\n      signal: ${name}\n      pause: 10\n      rollback: 60\n      for: 2m\n      phases: [canary, ramp, full]\n      remediation: Halve --batch-size.\n`;
+  return variant(id, [['  gates:', `${signal}  gates:`], ['  routing:', `${gates.map(gate).join('')}  routing:`]]);
+}
+
 /** The example's replication-lag gate, edited. */
 const lagGate = (from: string, to: string): [string, string] => [`      ${from}`, `      ${to}`];
 
@@ -67,18 +83,13 @@ describe('gate cases shared between migrations', () => {
   });
 
   it.each(variants)('after a migration that differs in %s, the bytes are those of a run that shares nothing', (_, edits) => {
-    const other = variant('shared-b', edits);
-    const alone = bytesOf(other);
-    forgetSharedCases();
-    bytesOf(variant('shared-a'));
-    expect(bytesOf(other)).toBe(alone);
+    const { alone, shared } = aloneAndAfter(() => variant('shared-a'), () => variant('shared-b', edits));
+    expect(shared).toBe(alone);
   });
 
   it('two gates of one migration that differ only in id keep their own names and notes', () => {
     // A signal beyond the synthesizer (max_over_time): every case of each gate is noted as skipped, by gate id.
-    const signal = `    lagPeak: {expr: 'max(max_over_time(pg_replication_lag{instance="db1:9187"}[5m]))', unit: s}\n`;
-    const gate = (id: string): string => `    - id: ${id}\n      signal: lagPeak\n      pause: 10\n      rollback: 60\n      for: 2m\n      phases: [canary, ramp, full]\n      remediation: Halve --batch-size.\n`;
-    const m = variant('twins', [['  gates:', `${signal}  gates:`], ['  routing:', `${gate('lag-peak')}${gate('lag-peak-twin')}  routing:`]]);
+    const m = withGates('twins', 'lagPeak', 'max(max_over_time(pg_replication_lag{instance="db1:9187"}[5m]))', ['lag-peak', 'lag-peak-twin']);
     const shared = bytesOf(m);
     const test = JSON.parse(shared).find(([path]: [string]) => path.endsWith('.test.yaml'))[1] as string;
     expect(test).toMatch(/^# {3}gate lag-peak, just green of pause/m);
@@ -125,21 +136,14 @@ describe('gate cases on a migration\'s own metrics, keyed without its id', () =>
     ['0-sorts-first', 'zz-sorts-last'],
     ['orders-backfill', 'orders-backfill-2'],
   ])('after %s, migration %s has the bytes of a run that shares nothing', (first, second) => {
-    const alone = bytesOf(variant(second));
-    forgetSharedCases();
-    bytesOf(variant(first));
-    expect(bytesOf(variant(second))).toBe(alone);
+    const { alone, shared } = aloneAndAfter(() => variant(first), () => variant(second));
+    expect(shared).toBe(alone);
   });
 
   it('notes of skipped cases that quote the expression name the migration\'s own id', () => {
     // `offset` is beyond the synthesizer: every case of the gate is noted, quoting the selector.
-    const signal = "    ownOffset: {expr: 'max(migration_batch_duration_seconds_count offset 5m)'}\n";
-    const gate = '    - id: own-offset\n      signal: ownOffset\n      pause: 10\n      rollback: 60\n      for: 2m\n      phases: [canary, ramp, full]\n      remediation: Halve --batch-size.\n';
-    const withGate = (id: string): ResolvedMigration => variant(id, [['  gates:', `${signal}  gates:`], ['  routing:', `${gate}  routing:`]]);
-    const alone = bytesOf(withGate('offset-second'));
-    forgetSharedCases();
-    bytesOf(withGate('offset-first-of-another-length'));
-    const shared = bytesOf(withGate('offset-second'));
+    const withGate = (id: string): ResolvedMigration => withGates(id, 'ownOffset', 'max(migration_batch_duration_seconds_count offset 5m)', ['own-offset']);
+    const { alone, shared } = aloneAndAfter(() => withGate('offset-first-of-another-length'), () => withGate('offset-second'));
     expect(shared).toBe(alone);
     const test = JSON.parse(shared).find(([path]: [string]) => path.endsWith('.test.yaml'))[1] as string;
     expect(test).toMatch(/^# {3}gate own-offset, just green of pause.*migration_id="offset-second"/m);
@@ -149,13 +153,9 @@ describe('gate cases on a migration\'s own metrics, keyed without its id', () =>
     // batch-error-ratio (shared, renamed) feeds migration_batches_total with each migration's id; this
     // gate reads the same metric through a regex only the first migration's id matches (its values
     // on renamed inputs: gate-value-memo.test.ts).
-    const signal = `    firstOnly: {expr: 'max(rate(migration_batches_total{migration_id=~"shared-a.*"}[5m]))'}\n`;
-    const gate = '    - id: first-only\n      signal: firstOnly\n      pause: 10\n      rollback: 60\n      for: 2m\n      phases: [canary, ramp, full]\n      remediation: Halve --batch-size.\n';
-    const withGate = (id: string): ResolvedMigration => variant(id, [['  gates:', `${signal}  gates:`], ['  routing:', `${gate}  routing:`]]);
-    const alone = bytesOf(withGate('shared-b'));
-    forgetSharedCases();
-    bytesOf(withGate('shared-a-first'));
-    expect(bytesOf(withGate('shared-b'))).toBe(alone);
+    const withGate = (id: string): ResolvedMigration => withGates(id, 'firstOnly', 'max(rate(migration_batches_total{migration_id=~"shared-a.*"}[5m]))', ['first-only']);
+    const { alone, shared } = aloneAndAfter(() => withGate('shared-a-first'), () => withGate('shared-b'));
+    expect(shared).toBe(alone);
   });
 
   const definitions = corpus();
@@ -163,10 +163,8 @@ describe('gate cases on a migration\'s own metrics, keyed without its id', () =>
     expect(definitions.length).toBeGreaterThanOrEqual(40);
   });
   it.each(definitions)('%s: generated after itself under another id, the bytes of a run that shares nothing', (_, m, m2) => {
-    const alone = bytesOf(m2);
-    forgetSharedCases();
-    bytesOf(m);
-    expect(bytesOf(m2)).toBe(alone);
+    const { alone, shared } = aloneAndAfter(() => m, () => m2);
+    expect(shared).toBe(alone);
   });
 });
 
