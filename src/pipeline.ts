@@ -2,34 +2,19 @@
  * The front half of the pipeline, shared by every command:
  *   load (safe YAML) -> validate (JSON Schema) -> resolve (presets, engine library, config) -> semantic rules.
  * Generators then turn each ResolvedMigration into output data (generate/), rendered (render/) and
- * written (write/).
+ * written (write/). Many files go through load/each.ts (the result cache), with this module's
+ * stages as its SourceChecker.
  */
 import { sortDiagnostics, type Diagnostic } from './diagnostics';
 import type { MigrationDefinition } from './definition/types';
-import { expandInputs } from './load/files';
-import { parseSource, readDefinitionBytes, type SourceFile } from './load/source';
-import type { RepoConfig, ResolvedMigration } from './model/types';
+import { loadEach, loadModelsWith, type CheckedFile, type LoadedMigration, type LoadOptions, type ModelsResult, type PipelineResult, type SourceChecker } from './load/each';
+import { parseSource, type SourceFile } from './load/source';
+import type { RepoConfig } from './model/types';
 import { resolve } from './resolve/resolve';
 import { SEMANTIC_RULES } from './validate/rules';
 import { validateStructure } from './validate/schema';
-import { sha256 } from './write/hash';
-import { isPlainJson, type ResultCache } from './write/result-cache';
 
-export interface LoadedMigration {
-  source: SourceFile;
-  definition: MigrationDefinition;
-  model: ResolvedMigration;
-}
-
-export interface PipelineResult {
-  /** The definition files read (directories expanded). */
-  files: string[];
-  migrations: LoadedMigration[];
-  /** Every problem of every file, sorted by file and position. */
-  diagnostics: Diagnostic[];
-  /** True when there is no error-severity diagnostic. */
-  ok: boolean;
-}
+export type { CheckedFile, LoadedMigration, LoadOptions, ModelsResult, PipelineResult, SourceChecker } from './load/each';
 
 /** Validate and resolve one already-loaded source. */
 export function checkSource(source: SourceFile, config: RepoConfig = {}): { migration?: LoadedMigration; diagnostics: Diagnostic[] } {
@@ -42,41 +27,18 @@ export function checkSource(source: SourceFile, config: RepoConfig = {}): { migr
   return diagnostics.length ? { diagnostics } : { migration: { source, definition, model }, diagnostics };
 }
 
+/** This module's stages, for load/each.ts. */
+export const sourceChecker: SourceChecker = { parseSource, checkSource };
+const thisChecker = (): SourceChecker => sourceChecker;
+
 /**
  * Load, validate and resolve definition files; all problems of all files are collected. A
  * directory stands for the *.yaml and *.yml files directly in it, in name order.
  */
 export function loadDefinitions(inputs: string[], config: RepoConfig = {}): PipelineResult {
   const migrations: LoadedMigration[] = [];
-  const r = loadEach(inputs, config, (m) => migrations.push(m.loaded!));
+  const r = loadEach(thisChecker, inputs, config, (m) => migrations.push(m.loaded!));
   return { ...r, migrations };
-}
-
-export interface ModelsResult extends Omit<PipelineResult, 'migrations'> {
-  models: ResolvedMigration[];
-}
-
-/** A definition file that checked out: its model and, when it was parsed in this run, its source. */
-export interface CheckedFile {
-  file: string;
-  model: ResolvedMigration;
-  /** The result-cache key of this file's check (only with a cache): lint keys its own results on it. */
-  key?: string;
-  /** The parsed source and definition; absent when the check came from the result cache. */
-  loaded?: LoadedMigration;
-  /** For a check that came from the cache: parse and check the same bytes now (lint needs the source on a miss of its own). */
-  reparse?: () => LoadedMigration | undefined;
-}
-
-export interface LoadOptions {
-  /**
-   * The result cache (write/result-cache.ts): a definition file whose path, bytes and config were
-   * checked before is not parsed, validated and resolved again. Commands pass one; without it
-   * (library use, tests) every file is checked.
-   */
-  cache?: ResultCache;
-  /** Called with the definition files once directories are expanded, before any is read. */
-  onFiles?: (files: readonly string[]) => void;
 }
 
 /**
@@ -85,87 +47,12 @@ export interface LoadOptions {
  * so `generate` over a thousand definitions does not hold a thousand syntax trees.
  */
 export function loadModels(inputs: string[], config: RepoConfig = {}, opts: LoadOptions = {}): ModelsResult {
-  const models: ResolvedMigration[] = [];
-  const r = loadEach(inputs, config, (m) => models.push(m.model), opts);
-  return { ...r, models };
+  return loadModelsWith(thisChecker, inputs, config, opts);
 }
 
 /** Load, validate and resolve, handing each valid file to `keep` as it is checked (with its cache key and, if parsed, its source). */
 export function loadChecked(inputs: string[], config: RepoConfig, keep: (m: CheckedFile) => void, opts: LoadOptions = {}): Omit<PipelineResult, 'migrations'> {
-  return loadEach(inputs, config, keep, opts);
-}
-
-/** Where a migration's id is written: enough to point at both copies of a duplicate id. */
-interface IdAt {
-  id: string;
-  file: string;
-  at: { line: number; column: number };
-}
-
-/** What the result cache keeps of one file's check: its problems and, when valid, its model and where its id is. */
-interface CachedCheck {
-  diagnostics: Diagnostic[];
-  migration?: { model: ResolvedMigration; idAt: { line: number; column: number } };
-}
-
-function isCachedCheck(v: unknown): v is CachedCheck {
-  const c = v as CachedCheck | null;
-  return typeof c === 'object' && c !== null && Array.isArray(c.diagnostics) && (c.migration === undefined || (typeof c.migration.model?.id === 'string' && typeof c.migration.idAt?.line === 'number'));
-}
-
-function loadEach(inputs: string[], config: RepoConfig, keep: (m: CheckedFile) => void, opts: LoadOptions = {}): Omit<PipelineResult, 'migrations'> {
-  const ids: IdAt[] = [];
-  const { files, diagnostics } = expandInputs(inputs);
-  opts.onFiles?.(files);
-  const { cache } = opts;
-  // Everything a file's check derives from besides its bytes (presets, library and rules are part of the build).
-  const configJson = cache ? JSON.stringify(config) : '';
-  for (const file of files) {
-    const read = readDefinitionBytes(file);
-    if (!read.bytes) {
-      diagnostics.push(...read.diagnostics);
-      continue;
-    }
-    const key = cache?.key({ kind: 'check', file, bytes: sha256(read.bytes), config: configJson });
-    const hit = key !== undefined ? cache!.get(key, file) : undefined;
-    if (isCachedCheck(hit)) {
-      diagnostics.push(...hit.diagnostics);
-      if (hit.migration) {
-        ids.push({ id: hit.migration.model.id, file, at: hit.migration.idAt });
-        const bytes = read.bytes;
-        const reparse = (): LoadedMigration | undefined => {
-          const again = parseSource(file, bytes);
-          return again.source ? checkSource(again.source, config).migration : undefined;
-        };
-        keep({ file, model: hit.migration.model, key, reparse });
-      }
-      continue;
-    }
-    const loaded = parseSource(file, read.bytes);
-    const found = [...loaded.diagnostics];
-    let checked: LoadedMigration | undefined;
-    if (loaded.source) {
-      const c = checkSource(loaded.source, config);
-      found.push(...c.diagnostics);
-      checked = c.migration;
-    }
-    diagnostics.push(...found);
-    let idAt: IdAt['at'] | undefined;
-    if (checked) {
-      const at = checked.source.locate(['metadata', 'id']);
-      idAt = { line: at.line, column: at.column };
-      ids.push({ id: checked.model.id, file: checked.source.file, at: idAt });
-      keep({ file, model: checked.model, ...(key !== undefined ? { key } : {}), loaded: checked });
-    }
-    if (key !== undefined) {
-      const value: CachedCheck = { diagnostics: found, ...(checked ? { migration: { model: checked.model, idAt: idAt! } } : {}) };
-      // Only results that read back exactly as computed are kept.
-      if (isPlainJson(value)) cache!.put(key, value, file);
-    }
-  }
-  diagnostics.push(...duplicateIds(ids));
-  const sorted = sortDiagnostics(diagnostics);
-  return { files, diagnostics: sorted, ok: !sorted.some((d) => d.severity === 'error') };
+  return loadEach(thisChecker, inputs, config, keep, opts);
 }
 
 /** Validate a definition held in memory (library use, tests). */
@@ -174,26 +61,4 @@ export function loadDefinitionText(file: string, text: string, config: RepoConfi
   if (!loaded.source) return { files: [file], migrations: [], diagnostics: loaded.diagnostics, ok: false };
   const checked = checkSource(loaded.source, config);
   return { files: [file], migrations: checked.migration ? [checked.migration] : [], diagnostics: sortDiagnostics(checked.diagnostics), ok: checked.diagnostics.length === 0 };
-}
-
-/** Two definitions with the same metadata.id would overwrite each other's output and alerts. */
-function duplicateIds(ids: IdAt[]): Diagnostic[] {
-  const first = new Map<string, IdAt>();
-  const out: Diagnostic[] = [];
-  for (const m of ids) {
-    const prev = first.get(m.id);
-    if (!prev) {
-      first.set(m.id, m);
-      continue;
-    }
-    out.push({
-      file: m.file,
-      ...m.at,
-      severity: 'error',
-      check: 'unique-migration-ids',
-      message: `migration id \`${m.id}\` is already used by ${prev.file}:${prev.at.line}:${prev.at.column}`,
-      hint: 'each migration needs its own id: it names the output folder, the dashboard uid and the migration_id label',
-    });
-  }
-  return out;
 }

@@ -3,16 +3,17 @@
  * grafanaUrl, runbookBaseUrl, datasourceUid, folder, routing defaults, outDir, deploy (the deploy
  * flavours, docs/deploy.md) and headers (extra Prometheus API headers).
  */
-import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { Diagnostic } from '../diagnostics';
 import type { RepoConfig } from '../model/types';
 import { didYouMean } from '../util/suggest';
 import { RECEIVER_NAME_HINT, receiverNameProblem } from '../validate/rules/receiver-name-valid';
 import { parseDeploy, parseHeaders } from './deploy-config';
+import { CONFIG_FILE, configFileToRead } from './config-file';
 import { loadFile, type SourceFile } from './source';
 
-export const CONFIG_FILE = 'migobs.config.yaml';
+export { CONFIG_FILE, configAbove } from './config-file';
+
 const STRING_KEYS = ['grafanaUrl', 'runbookBaseUrl', 'datasourceUid', 'folder', 'outDir', 'grafanaDashboardsPath'] as const;
 const URL_KEYS = new Set(['grafanaUrl', 'runbookBaseUrl']);
 
@@ -30,7 +31,7 @@ export interface LoadedConfig {
  * `outDir` is relative to the config file's folder.
  */
 export function loadConfig(explicit?: string): LoadedConfig {
-  const file = explicit ?? (existsSync(CONFIG_FILE) ? CONFIG_FILE : undefined);
+  const file = configFileToRead(explicit);
   if (!file) return { config: {}, diagnostics: [] };
   const { source, diagnostics } = loadFile(file);
   if (!source) return { config: {}, diagnostics, file };
@@ -73,16 +74,4 @@ export function loadConfig(explicit?: string): LoadedConfig {
   }
   if (config.outDir !== undefined && !isAbsolute(config.outDir)) config.outDir = join(dirname(file), config.outDir);
   return { config, diagnostics: problems, file, source };
-}
-
-/**
- * A `migobs.config.yaml` in a folder above the working folder, which is NOT read (the config is
- * looked up in the working folder only): worth a hint when a command runs from a subfolder.
- */
-export function configAbove(cwd = process.cwd()): string | undefined {
-  for (let d = dirname(cwd); ; d = dirname(d)) {
-    const candidate = join(d, CONFIG_FILE);
-    if (existsSync(candidate)) return candidate;
-    if (dirname(d) === d) return undefined;
-  }
 }

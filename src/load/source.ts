@@ -5,12 +5,12 @@
  * Safety limits live here: file size, UTF-8, a single document, core-schema tags only,
  * duplicate keys, alias expansion and nesting depth.
  */
-import { readFileSync, statSync } from 'node:fs';
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, parseDocument, visit, type Document, type Node, type YAMLError } from 'yaml';
 import type { Diagnostic } from '../diagnostics';
 import { indentationProblem } from './indentation';
+import { readDefinitionBytes } from './read';
 
-export const MAX_FILE_BYTES = 1024 * 1024;
+export { MAX_FILE_BYTES, readDefinitionBytes } from './read';
 export const MAX_DEPTH = 64;
 const MAX_ALIAS_EXPANSION = 200;
 
@@ -51,35 +51,6 @@ function diag(file: string, pos: Position, message: string, hint?: string): Diag
 export function loadFile(file: string): LoadResult {
   const read = readDefinitionBytes(file);
   return read.bytes ? parseSource(file, read.bytes) : { diagnostics: read.diagnostics };
-}
-
-/** The bytes of a definition file, or why it cannot be read (not there, not a file, too large). */
-export function readDefinitionBytes(file: string): { bytes: Buffer; diagnostics?: undefined } | { bytes?: undefined; diagnostics: Diagnostic[] } {
-  let size: number;
-  try {
-    const st = statSync(file);
-    if (st.isDirectory()) return { diagnostics: [diag(file, { line: 1, column: 1 }, 'is a directory, not a definition file', 'pass one definition file')] };
-    if (!st.isFile()) return { diagnostics: [diag(file, { line: 1, column: 1 }, 'not a regular file')] };
-    size = st.size;
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const what = code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : `cannot read file (${code})`;
-    return { diagnostics: [diag(file, { line: 1, column: 1 }, what)] };
-  }
-  if (size > MAX_FILE_BYTES) {
-    return {
-      diagnostics: [
-        diag(file, { line: 1, column: 1 }, `file is ${size} bytes, larger than the ${MAX_FILE_BYTES}-byte limit for a definition`, 'a migration definition is a few kilobytes; check that this is the right file'),
-      ],
-    };
-  }
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch (e) {
-    return { diagnostics: [diag(file, { line: 1, column: 1 }, `cannot read file (${(e as NodeJS.ErrnoException).code})`)] };
-  }
-  return { bytes };
 }
 
 /** Parse YAML text (or bytes) that claims to be a migration definition. */

@@ -6,15 +6,15 @@ import { configuredFlavors, FLAVOR_NAMES, type FlavorName } from '../../load/dep
 import type { RepoConfig, ResolvedMigration } from '../../model/types';
 import { didYouMean } from '../../util/suggest';
 import { provisioningFolder } from '../../generate/provisioning';
-import { configAbove, loadConfig } from '../../load/config';
-import { loadModels, type LoadOptions } from '../../pipeline';
+import { configAbove } from '../../load/config-file';
+import { loadModelsWith, type LoadOptions } from '../../load/each';
 import { parseDurationMs } from '../../util/duration';
 import { acquireOutputLock } from '../../write/lock';
 import { planIncremental, type IncrementalPlan } from '../../write/incremental';
 import { OutputChecker, OutputWriter, type RunFile } from '../../write/plan';
 import { openResultCache } from '../../write/result-cache';
 import { paint, printDiagnostics, writeOut } from '../output';
-import { cliLoadOptions } from '../load-options';
+import { cliLoadConfig, cliLoadOptions, lazySourceChecker } from '../load-options';
 import { tuneHeapForGeneration } from '../jit';
 
 export interface GenerateOptions {
@@ -87,7 +87,7 @@ async function eachFile(models: ResolvedMigration[], flavors: FlavorName[], plan
  * hashes is not generated again.
  */
 export async function generateCommand(files: string[], opts: GenerateOptions): Promise<number> {
-  const { config, diagnostics: configProblems, file: configFile } = loadConfig(opts.config);
+  const { config, diagnostics: configProblems, file: configFile } = cliLoadConfig(opts.config);
   if (configProblems.length) throw new UserError('', configProblems);
   const flavors = chooseFlavors(opts.flavor, config);
   const outDir = opts.outDir ?? config.outDir ?? 'out';
@@ -99,7 +99,7 @@ export async function generateCommand(files: string[], opts: GenerateOptions): P
   }
 
   if (opts.check) {
-    const result = loadModels(files, config, loadOptions());
+    const result = loadModelsWith(lazySourceChecker, files, config, loadOptions());
     printDiagnostics(result.diagnostics.filter((d) => d.severity !== 'error'));
     if (!result.ok) throw new UserError('nothing was checked: fix the problems above first', result.diagnostics.filter((d) => d.severity === 'error'));
     const models = result.models;
@@ -131,7 +131,7 @@ export async function generateCommand(files: string[], opts: GenerateOptions): P
     onNote: (m) => process.stderr.write(`migobs: ${m}\n`),
   });
   try {
-    const result = loadModels(files, config, loadOptions());
+    const result = loadModelsWith(lazySourceChecker, files, config, loadOptions());
     printDiagnostics(result.diagnostics.filter((d) => d.severity !== 'error'));
     if (!result.ok) throw new UserError('nothing was written: fix the problems above first', result.diagnostics.filter((d) => d.severity === 'error'));
     const models = result.models;

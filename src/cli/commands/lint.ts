@@ -1,12 +1,11 @@
 import type { Severity } from '../../diagnostics';
-import { loadConfig } from '../../load/config';
 import { configuredFlavors } from '../../load/deploy-config';
 import { createLinter, failsAt } from '../../lint/index';
 import { formatFindings, summary, type LintFormat } from '../../lint/format';
-import { loadChecked } from '../../pipeline';
+import { loadEach } from '../../load/each';
 import { openResultCache } from '../../write/result-cache';
 import { paint } from '../output';
-import { cliLoadOptions } from '../load-options';
+import { cliLoadConfig, cliLoadOptions, lazySourceChecker } from '../load-options';
 
 export interface LintCommandOptions {
   outDir?: string;
@@ -23,7 +22,7 @@ export interface LintCommandOptions {
 export async function lintCommand(files: string[], opts: LintCommandOptions): Promise<number> {
   const format = opts.format ?? 'text';
   const failOn = opts.failOn ?? 'error';
-  const { config, diagnostics: configProblems, source: configSource } = loadConfig(opts.config);
+  const { config, diagnostics: configProblems, source: configSource } = cliLoadConfig(opts.config);
   const cache = openResultCache();
   const outDir = opts.outDir ?? config.outDir;
   // Each valid file is linted as soon as it is checked, so its syntax tree is not kept; when some
@@ -31,7 +30,8 @@ export async function lintCommand(files: string[], opts: LintCommandOptions): Pr
   const linter = createLinter({ ...(outDir !== undefined ? { outDir, flavors: configuredFlavors(config) } : {}), ...(configSource ? { config: configSource } : {}), ...(cache ? { cache } : {}) });
   const configOk = !configProblems.some((d) => d.severity === 'error');
   let linted = 0;
-  const result = loadChecked(
+  const result = loadEach(
+    lazySourceChecker,
     files,
     config,
     (m) => {

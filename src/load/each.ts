@@ -1,0 +1,176 @@
+/**
+ * Loading many definition files through the result cache (write/result-cache.ts): for each file,
+ * its check is taken from the cache when its path, bytes and the config were checked before, and
+ * only otherwise parsed, validated and resolved.
+ *
+ * The parsing and checking (the YAML parser, the schema validator, the presets, the semantic rules:
+ * most of the bytes of a command's bundle) come from a `SourceChecker` asked for only on a miss.
+ * pipeline.ts hands its own; the CLI hands one that loads them as a bundle of their own
+ * (cli/checker.ts), so a pre-commit `generate` whose definitions all come from the cache never
+ * loads them.
+ */
+import { sortDiagnostics, type Diagnostic } from '../diagnostics';
+import type { MigrationDefinition } from '../definition/types';
+import type { RepoConfig, ResolvedMigration } from '../model/types';
+import { sha256 } from '../write/hash';
+import { isPlainJson, type ResultCache } from '../write/result-cache';
+import { expandInputs } from './files';
+import { readDefinitionBytes } from './read';
+import type { LoadResult, SourceFile } from './source';
+
+export interface LoadedMigration {
+  source: SourceFile;
+  definition: MigrationDefinition;
+  model: ResolvedMigration;
+}
+
+export interface PipelineResult {
+  /** The definition files read (directories expanded). */
+  files: string[];
+  migrations: LoadedMigration[];
+  /** Every problem of every file, sorted by file and position. */
+  diagnostics: Diagnostic[];
+  /** True when there is no error-severity diagnostic. */
+  ok: boolean;
+}
+
+export interface ModelsResult extends Omit<PipelineResult, 'migrations'> {
+  models: ResolvedMigration[];
+}
+
+/** A definition file that checked out: its model and, when it was parsed in this run, its source. */
+export interface CheckedFile {
+  file: string;
+  model: ResolvedMigration;
+  /** The result-cache key of this file's check (only with a cache): lint keys its own results on it. */
+  key?: string;
+  /** The parsed source and definition; absent when the check came from the result cache. */
+  loaded?: LoadedMigration;
+  /** For a check that came from the cache: parse and check the same bytes now (lint needs the source on a miss of its own). */
+  reparse?: () => LoadedMigration | undefined;
+}
+
+export interface LoadOptions {
+  /**
+   * The result cache (write/result-cache.ts): a definition file whose path, bytes and config were
+   * checked before is not parsed, validated and resolved again. Commands pass one; without it
+   * (library use, tests) every file is checked.
+   */
+  cache?: ResultCache;
+  /** Called with the definition files once directories are expanded, before any is read. */
+  onFiles?: (files: readonly string[]) => void;
+}
+
+/** Parse (load) and check (validate, resolve, semantic rules) one file: pipeline.ts's stages. */
+export interface SourceChecker {
+  parseSource(file: string, input: string | Uint8Array): LoadResult;
+  checkSource(source: SourceFile, config: RepoConfig): { migration?: LoadedMigration; diagnostics: Diagnostic[] };
+}
+
+/** Load, validate and resolve, keeping only the models (see pipeline.ts loadModels). */
+export function loadModelsWith(checker: () => SourceChecker, inputs: string[], config: RepoConfig = {}, opts: LoadOptions = {}): ModelsResult {
+  const models: ResolvedMigration[] = [];
+  const r = loadEach(checker, inputs, config, (m) => models.push(m.model), opts);
+  return { ...r, models };
+}
+
+/**
+ * Load, validate and resolve, handing each valid file to `keep` as it is checked (with its cache
+ * key and, if parsed, its source). `checker` is called only when a file must be parsed.
+ */
+export function loadEach(checker: () => SourceChecker, inputs: string[], config: RepoConfig, keep: (m: CheckedFile) => void, opts: LoadOptions = {}): Omit<PipelineResult, 'migrations'> {
+  const ids: IdAt[] = [];
+  const { files, diagnostics } = expandInputs(inputs);
+  opts.onFiles?.(files);
+  const { cache } = opts;
+  // Everything a file's check derives from besides its bytes (presets, library and rules are part of the build).
+  const configJson = cache ? JSON.stringify(config) : '';
+  for (const file of files) {
+    const read = readDefinitionBytes(file);
+    if (!read.bytes) {
+      diagnostics.push(...read.diagnostics);
+      continue;
+    }
+    const key = cache?.key({ kind: 'check', file, bytes: sha256(read.bytes), config: configJson });
+    const hit = key !== undefined ? cache!.get(key, file) : undefined;
+    if (isCachedCheck(hit)) {
+      diagnostics.push(...hit.diagnostics);
+      if (hit.migration) {
+        ids.push({ id: hit.migration.model.id, file, at: hit.migration.idAt });
+        const bytes = read.bytes;
+        const reparse = (): LoadedMigration | undefined => {
+          const { parseSource, checkSource } = checker();
+          const again = parseSource(file, bytes);
+          return again.source ? checkSource(again.source, config).migration : undefined;
+        };
+        keep({ file, model: hit.migration.model, key, reparse });
+      }
+      continue;
+    }
+    const { parseSource, checkSource } = checker();
+    const loaded = parseSource(file, read.bytes);
+    const found = [...loaded.diagnostics];
+    let checked: LoadedMigration | undefined;
+    if (loaded.source) {
+      const c = checkSource(loaded.source, config);
+      found.push(...c.diagnostics);
+      checked = c.migration;
+    }
+    diagnostics.push(...found);
+    let idAt: IdAt['at'] | undefined;
+    if (checked) {
+      const at = checked.source.locate(['metadata', 'id']);
+      idAt = { line: at.line, column: at.column };
+      ids.push({ id: checked.model.id, file: checked.source.file, at: idAt });
+      keep({ file, model: checked.model, ...(key !== undefined ? { key } : {}), loaded: checked });
+    }
+    if (key !== undefined) {
+      const value: CachedCheck = { diagnostics: found, ...(checked ? { migration: { model: checked.model, idAt: idAt! } } : {}) };
+      // Only results that read back exactly as computed are kept.
+      if (isPlainJson(value)) cache!.put(key, value, file);
+    }
+  }
+  diagnostics.push(...duplicateIds(ids));
+  const sorted = sortDiagnostics(diagnostics);
+  return { files, diagnostics: sorted, ok: !sorted.some((d) => d.severity === 'error') };
+}
+
+/** Where a migration's id is written: enough to point at both copies of a duplicate id. */
+interface IdAt {
+  id: string;
+  file: string;
+  at: { line: number; column: number };
+}
+
+/** What the result cache keeps of one file's check: its problems and, when valid, its model and where its id is. */
+interface CachedCheck {
+  diagnostics: Diagnostic[];
+  migration?: { model: ResolvedMigration; idAt: { line: number; column: number } };
+}
+
+function isCachedCheck(v: unknown): v is CachedCheck {
+  const c = v as CachedCheck | null;
+  return typeof c === 'object' && c !== null && Array.isArray(c.diagnostics) && (c.migration === undefined || (typeof c.migration.model?.id === 'string' && typeof c.migration.idAt?.line === 'number'));
+}
+
+/** Two definitions with the same metadata.id would overwrite each other's output and alerts. */
+function duplicateIds(ids: IdAt[]): Diagnostic[] {
+  const first = new Map<string, IdAt>();
+  const out: Diagnostic[] = [];
+  for (const m of ids) {
+    const prev = first.get(m.id);
+    if (!prev) {
+      first.set(m.id, m);
+      continue;
+    }
+    out.push({
+      file: m.file,
+      ...m.at,
+      severity: 'error',
+      check: 'unique-migration-ids',
+      message: `migration id \`${m.id}\` is already used by ${prev.file}:${prev.at.line}:${prev.at.column}`,
+      hint: 'each migration needs its own id: it names the output folder, the dashboard uid and the migration_id label',
+    });
+  }
+  return out;
+}

@@ -1,0 +1,81 @@
+/**
+ * Which of migobs' own bundles a command reads (issue: "nothing loaded that a command does not
+ * use"). The parsing and checking stages are dist/heavy/checker.js, the generators
+ * dist/heavy/generate-run.js: a pre-commit `generate` or `lint` whose definitions all come from
+ * the result cache, with no config file, reads neither. Read from MIGOBS_CODE_CACHE_DEBUG's line
+ * per bundle (bin/code-cache.js); no timings are asserted.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migobs, REPO } from '../helpers/cli';
+
+const EXAMPLE = readFileSync(join(REPO, 'examples', 'orders-region-backfill.yaml'), 'utf8');
+let dir: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'migobs-bundles-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A fresh folder holding the example as def.yaml, with its own result cache. */
+function project(name: string): { cwd: string; env: Record<string, string> } {
+  const cwd = mkdtempSync(join(dir, `${name}-`));
+  writeFileSync(join(cwd, 'def.yaml'), EXAMPLE);
+  return { cwd, env: { MIGOBS_CACHE_DIR: join(cwd, 'cache'), MIGOBS_NO_CACHE: '' } };
+}
+
+/** The bundles under dist/ a successful run read, e.g. `commands/generate.js`. */
+function bundlesOf(args: string[], p: { cwd: string; env: Record<string, string> }, env: Record<string, string> = {}): string[] {
+  const r = migobs(args, { cwd: p.cwd, env: { ...p.env, MIGOBS_CODE_CACHE_DEBUG: '1', ...env } });
+  expect(r.code, r.stderr).toBe(0);
+  return [...r.stderr.matchAll(/^code-cache: (\S+\.js): /gm)].map((m) => m[1]!);
+}
+
+const CHECKER = 'heavy/checker.js';
+const GENERATORS = 'heavy/generate-run.js';
+
+describe("migobs' bundles a command reads", () => {
+  it('generate: the checker and generators the first time; neither when the output and the result cache are current', () => {
+    const p = project('generate');
+    const first = bundlesOf(['generate', 'def.yaml', '-q'], p);
+    expect(first).toEqual(expect.arrayContaining(['cli.js', 'commands/generate.js', CHECKER, GENERATORS]));
+    const again = bundlesOf(['generate', 'def.yaml', '-q'], p);
+    expect(again).toEqual(['cli.js', 'commands/generate.js']);
+    // --check the same way: it compares hashes.
+    expect(bundlesOf(['generate', 'def.yaml', '--check'], p)).toEqual(['cli.js', 'commands/generate.js']);
+  });
+
+  it('generate: the checker, not the generators, when a definition must be parsed for its output to be known current', () => {
+    const p = project('parse');
+    bundlesOf(['generate', 'def.yaml', '-q'], p);
+    // Without the result cache every definition is parsed again.
+    const noCache = bundlesOf(['generate', 'def.yaml', '-q'], p, { MIGOBS_NO_CACHE: '1' });
+    expect(noCache).toContain(CHECKER);
+    expect(noCache).not.toContain(GENERATORS);
+    // An edit that changes no output (a comment) misses the cache: parsed, not generated.
+    writeFileSync(join(p.cwd, 'def.yaml'), `# reviewed\n${EXAMPLE}`);
+    const edited = bundlesOf(['generate', 'def.yaml', '-q'], p);
+    expect(edited).toContain(CHECKER);
+    expect(edited).not.toContain(GENERATORS);
+  });
+
+  it('generate: a config file is parsed by the checker, and its settings still apply', () => {
+    const p = project('config');
+    writeFileSync(join(p.cwd, 'migobs.config.yaml'), 'outDir: generated\n');
+    bundlesOf(['generate', 'def.yaml', '-q'], p);
+    const again = bundlesOf(['generate', 'def.yaml'], p);
+    expect(again).toContain(CHECKER);
+    expect(again).not.toContain(GENERATORS);
+    const r = migobs(['generate', 'def.yaml', '--check'], { cwd: p.cwd, env: p.env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('in generated are up to date (config: migobs.config.yaml)');
+  });
+
+  it('lint: the checker only when a definition misses the result cache', () => {
+    const p = project('lint');
+    expect(bundlesOf(['lint', 'def.yaml'], p)).toContain(CHECKER);
+    expect(bundlesOf(['lint', 'def.yaml'], p)).not.toContain(CHECKER);
+  });
+});
