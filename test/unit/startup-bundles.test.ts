@@ -61,16 +61,32 @@ describe("migobs' bundles a command reads", () => {
     expect(edited).not.toContain(GENERATORS);
   });
 
-  it('generate: a config file is parsed by the checker, and its settings still apply', () => {
+  it('generate: a config file is parsed the first time, then its check comes from the result cache too', () => {
     const p = project('config');
     writeFileSync(join(p.cwd, 'migobs.config.yaml'), 'outDir: generated\n');
-    bundlesOf(['generate', 'def.yaml', '-q'], p);
-    const again = bundlesOf(['generate', 'def.yaml'], p);
-    expect(again).toContain(CHECKER);
-    expect(again).not.toContain(GENERATORS);
+    expect(bundlesOf(['generate', 'def.yaml', '-q'], p)).toContain(CHECKER);
+    expect(bundlesOf(['generate', 'def.yaml', '-q'], p)).toEqual(['cli.js', 'commands/generate.js']);
+    // Its settings apply from the cache as from the file.
     const r = migobs(['generate', 'def.yaml', '--check'], { cwd: p.cwd, env: p.env });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('in generated are up to date (config: migobs.config.yaml)');
+    // Without the cache, or with other bytes, it is parsed again.
+    expect(bundlesOf(['generate', 'def.yaml', '-q'], p, { MIGOBS_NO_CACHE: '1' })).toContain(CHECKER);
+    writeFileSync(join(p.cwd, 'migobs.config.yaml'), 'outDir: generated # same place\n');
+    expect(bundlesOf(['generate', 'def.yaml', '-q'], p)).toContain(CHECKER);
+  });
+
+  it('generate: a config file\'s problems are reported the same from the result cache as from the parser', () => {
+    const p = project('config-problem');
+    writeFileSync(join(p.cwd, 'migobs.config.yaml'), 'outDir: generated\nfolders: Migrations\n');
+    const first = migobs(['generate', 'def.yaml'], { cwd: p.cwd, env: { ...p.env, MIGOBS_CODE_CACHE_DEBUG: '1' } });
+    const again = migobs(['generate', 'def.yaml'], { cwd: p.cwd, env: { ...p.env, MIGOBS_CODE_CACHE_DEBUG: '1' } });
+    expect(first.stderr).toContain(CHECKER);
+    expect(again.stderr).not.toContain(CHECKER);
+    const problems = (r: { stderr: string }): string => r.stderr.replace(/^code-cache: .*\n/gm, '');
+    expect(problems(first)).toContain('migobs.config.yaml:2:1: unknown key `folders` in migobs.config.yaml (did you mean `folder`?)');
+    expect(problems(again)).toBe(problems(first));
+    expect([first.code, again.code]).toEqual([1, 1]);
   });
 
   it('lint: the checker only when a definition misses the result cache', () => {

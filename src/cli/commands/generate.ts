@@ -7,7 +7,7 @@ import type { RepoConfig, ResolvedMigration } from '../../model/types';
 import { didYouMean } from '../../util/suggest';
 import { provisioningFolder } from '../../generate/provisioning';
 import { configAbove } from '../../load/config-file';
-import { loadModelsWith, type LoadOptions } from '../../load/each';
+import { loadModelsWith } from '../../load/each';
 import { parseDurationMs } from '../../util/duration';
 import { acquireOutputLock } from '../../write/lock';
 import { planIncremental, type IncrementalPlan } from '../../write/incremental';
@@ -40,9 +40,6 @@ export function chooseFlavors(given: string[] | undefined, config: RepoConfig): 
 }
 
 export const DEFAULT_LOCK_TIMEOUT = '30s';
-
-/** How this run loads definitions: through the result cache, unless it is off. */
-const loadOptions = (): LoadOptions => cliLoadOptions(openResultCache());
 
 /**
  * A folder as the user should read it: relative to the working folder when inside it (`out`),
@@ -87,7 +84,10 @@ async function eachFile(models: ResolvedMigration[], flavors: FlavorName[], plan
  * hashes is not generated again.
  */
 export async function generateCommand(files: string[], opts: GenerateOptions): Promise<number> {
-  const { config, diagnostics: configProblems, file: configFile } = cliLoadConfig(opts.config);
+  // The result cache (unless it is off): the config's and each definition's check.
+  const cache = openResultCache();
+  const loadOptions = cliLoadOptions(cache);
+  const { config, diagnostics: configProblems, file: configFile } = cliLoadConfig(opts.config, cache);
   if (configProblems.length) throw new UserError('', configProblems);
   const flavors = chooseFlavors(opts.flavor, config);
   const outDir = opts.outDir ?? config.outDir ?? 'out';
@@ -99,7 +99,7 @@ export async function generateCommand(files: string[], opts: GenerateOptions): P
   }
 
   if (opts.check) {
-    const result = loadModelsWith(lazySourceChecker, files, config, loadOptions());
+    const result = loadModelsWith(lazySourceChecker, files, config, loadOptions);
     printDiagnostics(result.diagnostics.filter((d) => d.severity !== 'error'));
     if (!result.ok) throw new UserError('nothing was checked: fix the problems above first', result.diagnostics.filter((d) => d.severity === 'error'));
     const models = result.models;
@@ -131,7 +131,7 @@ export async function generateCommand(files: string[], opts: GenerateOptions): P
     onNote: (m) => process.stderr.write(`migobs: ${m}\n`),
   });
   try {
-    const result = loadModelsWith(lazySourceChecker, files, config, loadOptions());
+    const result = loadModelsWith(lazySourceChecker, files, config, loadOptions);
     printDiagnostics(result.diagnostics.filter((d) => d.severity !== 'error'));
     if (!result.ok) throw new UserError('nothing was written: fix the problems above first', result.diagnostics.filter((d) => d.severity === 'error'));
     const models = result.models;

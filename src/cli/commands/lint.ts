@@ -5,7 +5,7 @@ import { formatFindings, summary, type LintFormat } from '../../lint/format';
 import { loadEach } from '../../load/each';
 import { openResultCache } from '../../write/result-cache';
 import { paint } from '../output';
-import { cliLoadConfig, cliLoadOptions, lazySourceChecker } from '../load-options';
+import { cliLoadConfigSource, cliLoadOptions, lazySourceChecker } from '../load-options';
 
 export interface LintCommandOptions {
   outDir?: string;
@@ -22,7 +22,7 @@ export interface LintCommandOptions {
 export async function lintCommand(files: string[], opts: LintCommandOptions): Promise<number> {
   const format = opts.format ?? 'text';
   const failOn = opts.failOn ?? 'error';
-  const { config, diagnostics: configProblems, source: configSource } = cliLoadConfig(opts.config);
+  const { config, diagnostics: configProblems, source: configSource } = cliLoadConfigSource(opts.config);
   const cache = openResultCache();
   const outDir = opts.outDir ?? config.outDir;
   // Each valid file is linted as soon as it is checked, so its syntax tree is not kept; when some
