@@ -8,6 +8,8 @@ import type { Diagnostic } from '../diagnostics';
 import { configFileToRead } from '../load/config-file';
 import type { LoadedConfig } from '../load/config';
 import type { LoadOptions, SourceChecker } from '../load/each';
+import type { LinterConfig } from '../lint/linter';
+import type { LintCheck } from '../lint/types';
 import { readDefinitionBytes } from '../load/read';
 import type { RepoConfig } from '../model/types';
 import { sha256 } from '../write/hash';
@@ -42,33 +44,47 @@ function isCachedConfig(v: unknown): v is CachedConfig {
   return typeof c === 'object' && c !== null && typeof c.config === 'object' && c.config !== null && !Array.isArray(c.config) && Array.isArray(c.diagnostics);
 }
 
-/**
- * The repo config (load/config.ts loadConfig) without its parsed source: parsed only when there is
- * a config file, and with `cache`, only when that file's path and bytes were not checked before
- * (its settings and problems derive from nothing else). For `lint`, which reports findings at
- * places in the config, see cliLoadConfigSource.
- */
-export function cliLoadConfig(explicit: string | undefined, cache?: ResultCache): Omit<LoadedConfig, 'source'> {
-  const file = configFileToRead(explicit);
-  if (file === undefined) return { config: {}, diagnostics: [] };
-  const read = cache ? readDefinitionBytes(file) : undefined;
-  // Not readable (missing, a folder, too large): the parser's path says why, as without a cache.
-  if (!cache || !read?.bytes) return withoutSource(loadChecker().loadConfig(file));
-  const key = cache.key({ kind: 'config', file, bytes: sha256(read.bytes) });
-  const hit = cache.get(key, file);
-  if (isCachedConfig(hit)) return { ...hit, file };
-  const loaded = withoutSource(loadChecker().loadConfig(file));
-  const value: CachedConfig = { config: loaded.config, diagnostics: loaded.diagnostics };
-  // Only results that read back exactly as computed are kept.
-  if (isPlainJson(value)) cache.put(key, value, file);
-  return loaded;
+export interface CliLoadedConfig extends Omit<LoadedConfig, 'source'> {
+  /** For `lint`: the config file's hash and, asked for when checks run, its parsed source (findings point into it). */
+  forLinter?: LinterConfig;
 }
 
-/** The repo config with its parsed source (positions for findings about the config): always parsed when there is one. */
-export function cliLoadConfigSource(explicit?: string): LoadedConfig {
+/**
+ * The repo config (load/config.ts loadConfig), parsed only when there is a config file, and with
+ * `cache` only when that file's path and bytes were not checked before (its settings and problems
+ * derive from nothing else).
+ */
+export function cliLoadConfig(explicit: string | undefined, cache?: ResultCache): CliLoadedConfig {
   const file = configFileToRead(explicit);
-  return file === undefined ? { config: {}, diagnostics: [] } : loadChecker().loadConfig(file);
+  if (file === undefined) return { config: {}, diagnostics: [] };
+  let parsed: LoadedConfig | undefined;
+  const parse = (): LoadedConfig => (parsed ??= loadChecker().loadConfig(file));
+  const read = readDefinitionBytes(file);
+  // Not readable (missing, a folder, too large): the parser's path says why.
+  if (!read.bytes) return withoutSource(parse());
+  const hash = sha256(read.bytes);
+  const forLinter: LinterConfig = {
+    file,
+    hash,
+    source: () => {
+      const { source } = parse();
+      // Checks run only when the config checked without errors, and so parsed.
+      if (!source) throw new Error(`internal error: ${file} has no parsed source`);
+      return source;
+    },
+  };
+  const key = cache?.key({ kind: 'config', file, bytes: hash });
+  const hit = key !== undefined ? cache!.get(key, file) : undefined;
+  if (isCachedConfig(hit)) return { ...hit, file, forLinter };
+  const loaded = withoutSource(parse());
+  const value: CachedConfig = { config: loaded.config, diagnostics: loaded.diagnostics };
+  // Only results that read back exactly as computed are kept.
+  if (key !== undefined && isPlainJson(value)) cache!.put(key, value, file);
+  return { ...loaded, forLinter };
 }
+
+/** The lint checks (lint/checks/), loaded when a migration's findings are not in the result cache. */
+export const lazyLintChecks = (): readonly LintCheck[] => loadChecker().LINT_CHECKS;
 
 function withoutSource(loaded: LoadedConfig): Omit<LoadedConfig, 'source'> {
   const { source: _source, ...rest } = loaded;

@@ -89,9 +89,31 @@ describe("migobs' bundles a command reads", () => {
     expect([first.code, again.code]).toEqual([1, 1]);
   });
 
-  it('lint: the checker only when a definition misses the result cache', () => {
+  it('lint: the checker (parser and checks) only when a definition misses the result cache', () => {
     const p = project('lint');
     expect(bundlesOf(['lint', 'def.yaml'], p)).toContain(CHECKER);
-    expect(bundlesOf(['lint', 'def.yaml'], p)).not.toContain(CHECKER);
+    expect(bundlesOf(['lint', 'def.yaml'], p)).toEqual(['cli.js', 'commands/lint.js']);
+  });
+
+  it('lint with a config file: the same findings, pointing into the config, from the result cache', () => {
+    const p = project('lint-config');
+    // No grafanaUrl or runbookBaseUrl: relative-link reports at the config file.
+    writeFileSync(join(p.cwd, 'migobs.config.yaml'), 'outDir: generated\n');
+    const run = (): { stdout: string; bundles: string[] } => {
+      const r = migobs(['lint', 'def.yaml'], { cwd: p.cwd, env: { ...p.env, MIGOBS_CODE_CACHE_DEBUG: '1' } });
+      expect(r.code, r.stderr).toBe(0);
+      return { stdout: r.stdout, bundles: [...r.stderr.matchAll(/^code-cache: (\S+\.js): /gm)].map((m) => m[1]!) };
+    };
+    const first = run();
+    const again = run();
+    expect(first.bundles).toContain(CHECKER);
+    expect(again.bundles).toEqual(['cli.js', 'commands/lint.js']);
+    expect(first.stdout).toMatch(/^migobs\.config\.yaml:1:1: warning: .*\[relative-link\]$/m);
+    expect(again.stdout).toBe(first.stdout);
+    // Another config: linted again, its findings its own.
+    writeFileSync(join(p.cwd, 'migobs.config.yaml'), 'outDir: generated\ngrafanaUrl: https://grafana.acme-corp.net\nrunbookBaseUrl: https://git.acme-corp.net/obs/blob/main/generated\n');
+    const edited = run();
+    expect(edited.bundles).toContain(CHECKER);
+    expect(edited.stdout).not.toContain('[relative-link]');
   });
 });

@@ -1,11 +1,11 @@
 import type { Severity } from '../../diagnostics';
 import { configuredFlavors } from '../../load/deploy-config';
-import { createLinter, failsAt } from '../../lint/index';
+import { createLinter, failsAt } from '../../lint/linter';
 import { formatFindings, summary, type LintFormat } from '../../lint/format';
 import { loadEach } from '../../load/each';
 import { openResultCache } from '../../write/result-cache';
 import { paint } from '../output';
-import { cliLoadConfigSource, cliLoadOptions, lazySourceChecker } from '../load-options';
+import { cliLoadConfig, cliLoadOptions, lazyLintChecks, lazySourceChecker } from '../load-options';
 
 export interface LintCommandOptions {
   outDir?: string;
@@ -22,12 +22,17 @@ export interface LintCommandOptions {
 export async function lintCommand(files: string[], opts: LintCommandOptions): Promise<number> {
   const format = opts.format ?? 'text';
   const failOn = opts.failOn ?? 'error';
-  const { config, diagnostics: configProblems, source: configSource } = cliLoadConfigSource(opts.config);
   const cache = openResultCache();
+  const { config, diagnostics: configProblems, forLinter: configFile } = cliLoadConfig(opts.config, cache);
   const outDir = opts.outDir ?? config.outDir;
   // Each valid file is linted as soon as it is checked, so its syntax tree is not kept; when some
   // file turns out invalid, those findings are dropped and only the validation problems are shown.
-  const linter = createLinter({ ...(outDir !== undefined ? { outDir, flavors: configuredFlavors(config) } : {}), ...(configSource ? { config: configSource } : {}), ...(cache ? { cache } : {}) });
+  const linter = createLinter({
+    checks: lazyLintChecks,
+    ...(outDir !== undefined ? { outDir, flavors: configuredFlavors(config) } : {}),
+    ...(configFile ? { config: configFile } : {}),
+    ...(cache ? { cache } : {}),
+  });
   const configOk = !configProblems.some((d) => d.severity === 'error');
   let linted = 0;
   const result = loadEach(
