@@ -57,12 +57,14 @@ export interface CliLoadedConfig extends Omit<LoadedConfig, 'source'> {
 export function cliLoadConfig(explicit: string | undefined, cache?: ResultCache): CliLoadedConfig {
   const file = configFileToRead(explicit);
   if (file === undefined) return { config: {}, diagnostics: [] };
-  let parsed: LoadedConfig | undefined;
-  const parse = (): LoadedConfig => (parsed ??= loadChecker().loadConfig(file));
   const read = readDefinitionBytes(file);
   // Not readable (missing, a folder, too large): the parser's path says why.
-  if (!read.bytes) return withoutSource(parse());
-  const hash = sha256(read.bytes);
+  if (!read.bytes) return withoutSource(loadChecker().loadConfig(file));
+  const bytes = read.bytes;
+  let parsed: LoadedConfig | undefined;
+  // The bytes the key is made of, not the file again: an edit meanwhile cannot be cached under them.
+  const parse = (): LoadedConfig => (parsed ??= loadChecker().loadConfig(file, bytes));
+  const hash = sha256(bytes);
   const forLinter: LinterConfig = {
     file,
     hash,

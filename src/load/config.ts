@@ -10,7 +10,7 @@ import { didYouMean } from '../util/suggest';
 import { RECEIVER_NAME_HINT, receiverNameProblem } from '../validate/rules/receiver-name-valid';
 import { parseDeploy, parseHeaders } from './deploy-config';
 import { CONFIG_FILE, configFileToRead } from './config-file';
-import { loadFile, type SourceFile } from './source';
+import { loadFile, parseSource, type SourceFile } from './source';
 
 export { CONFIG_FILE, configAbove } from './config-file';
 
@@ -28,12 +28,13 @@ export interface LoadedConfig {
 
 /**
  * The repo config: `--config FILE`, else `migobs.config.yaml` in the working folder. A relative
- * `outDir` is relative to the config file's folder.
+ * `outDir` is relative to the config file's folder. `bytes`: the file's content, already read
+ * (the CLI keys its result cache on them).
  */
-export function loadConfig(explicit?: string): LoadedConfig {
+export function loadConfig(explicit?: string, bytes?: Uint8Array): LoadedConfig {
   const file = configFileToRead(explicit);
   if (!file) return { config: {}, diagnostics: [] };
-  const { source, diagnostics } = loadFile(file);
+  const { source, diagnostics } = bytes ? parseSource(file, bytes) : loadFile(file);
   if (!source) return { config: {}, diagnostics, file };
   const data = source.data;
   const problems: Diagnostic[] = [];
