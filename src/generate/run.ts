@@ -48,7 +48,7 @@ type Reply = { index: number; files: OutputFile[] } | { index: number; error: { 
 const workerThreads = (): typeof import('node:worker_threads') => require('node:worker_threads') as typeof import('node:worker_threads');
 
 /** How many worker threads for `count` stale migrations (0: generate in this thread). */
-export function workerCount(count: number, opts: GenerateEachOptions = {}): number {
+function workerCount(count: number, opts: GenerateEachOptions = {}): number {
   // Workers run the bundle (this file as built); from TypeScript sources (tests, ts-node) there is none.
   const bundled = typeof __filename === 'string' && __filename.endsWith('.js');
   if (!bundled || count < MIN_PARALLEL) return 0;
