@@ -8,9 +8,13 @@ import type { Diagnostic } from '../diagnostics';
 
 export const MAX_FILE_BYTES = 1024 * 1024;
 
-function diag(file: string, message: string, hint?: string): Diagnostic {
-  return { file, line: 1, column: 1, severity: 'error', check: 'yaml', message, ...(hint ? { hint } : {}) };
+/** A problem with loading a definition file (reading or parsing it), at `pos`. */
+export function loadDiagnostic(file: string, pos: { line: number; column: number }, message: string, hint?: string): Diagnostic {
+  return { file, line: pos.line, column: pos.column, severity: 'error', check: 'yaml', message, ...(hint ? { hint } : {}) };
 }
+
+const TOP = { line: 1, column: 1 };
+const diag = (file: string, message: string, hint?: string): Diagnostic => loadDiagnostic(file, TOP, message, hint);
 
 /** The bytes of a definition file, or why it cannot be read (not there, not a file, too large). */
 export function readDefinitionBytes(file: string): { bytes: Buffer; diagnostics?: undefined } | { bytes?: undefined; diagnostics: Diagnostic[] } {

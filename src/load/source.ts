@@ -8,7 +8,7 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, parseDocument, visit, type Document, type Node, type YAMLError } from 'yaml';
 import type { Diagnostic } from '../diagnostics';
 import { indentationProblem } from './indentation';
-import { readDefinitionBytes } from './read';
+import { loadDiagnostic, readDefinitionBytes } from './read';
 
 export { MAX_FILE_BYTES, readDefinitionBytes } from './read';
 export const MAX_DEPTH = 64;
@@ -43,10 +43,6 @@ export interface LoadResult {
   diagnostics: Diagnostic[];
 }
 
-function diag(file: string, pos: Position, message: string, hint?: string): Diagnostic {
-  return { file, line: pos.line, column: pos.column, severity: 'error', check: 'yaml', message, ...(hint ? { hint } : {}) };
-}
-
 /** Read and parse one file from disk. */
 export function loadFile(file: string): LoadResult {
   const read = readDefinitionBytes(file);
@@ -63,7 +59,7 @@ export function parseSource(file: string, input: string | Uint8Array): LoadResul
       text = new TextDecoder('utf-8', { fatal: true }).decode(input);
     } catch {
       const at = firstInvalidUtf8(input);
-      return { diagnostics: [diag(file, at, 'file is not valid UTF-8 text', 'save the definition as UTF-8 YAML')] };
+      return { diagnostics: [loadDiagnostic(file, at, 'file is not valid UTF-8 text', 'save the definition as UTF-8 YAML')] };
     }
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -74,14 +70,14 @@ export function parseSource(file: string, input: string | Uint8Array): LoadResul
   };
   const nul = text.indexOf('\u0000');
   if (nul >= 0) {
-    return { diagnostics: [diag(file, positionAt(text, nul), 'file contains NUL bytes: it is binary, not YAML')] };
+    return { diagnostics: [loadDiagnostic(file, positionAt(text, nul), 'file contains NUL bytes: it is binary, not YAML')] };
   }
   // Cheap pre-check so pathological nesting is refused before the recursive composer sees it.
   const deep = findDeepNesting(text);
   if (deep !== undefined) {
     lineCounter.addNewLine(0);
     for (let i = 0; i < text.length; i++) if (text[i] === '\n') lineCounter.addNewLine(i + 1);
-    return { diagnostics: [diag(file, posOf(deep), `nesting is deeper than ${MAX_DEPTH} levels`, 'a definition needs only a few levels; this looks like a malformed or hostile file')] };
+    return { diagnostics: [loadDiagnostic(file, posOf(deep), `nesting is deeper than ${MAX_DEPTH} levels`, 'a definition needs only a few levels; this looks like a malformed or hostile file')] };
   }
 
   const docs = parseAllDocuments(text, {
@@ -96,7 +92,7 @@ export function parseSource(file: string, input: string | Uint8Array): LoadResul
   });
   const list = Array.isArray(docs) ? docs : [];
   if (list.length === 0 || (list.length === 1 && list[0]!.contents === null && list[0]!.errors.length === 0)) {
-    return { diagnostics: [diag(file, { line: 1, column: 1 }, 'file is empty', 'start from `migobs init <id> --type <type>`')] };
+    return { diagnostics: [loadDiagnostic(file, { line: 1, column: 1 }, 'file is empty', 'start from `migobs init <id> --type <type>`')] };
   }
   const doc = list[0]!;
   const diagnostics: Diagnostic[] = [];
@@ -107,11 +103,11 @@ export function parseSource(file: string, input: string | Uint8Array): LoadResul
   else if (list.length > 1) {
     const second = list[1]!;
     const start = second.range?.[0] ?? 0;
-    diagnostics.push(diag(file, posOf(start), 'file holds more than one YAML document', 'put one migration per file; remove the `---` separator'));
+    diagnostics.push(loadDiagnostic(file, posOf(start), 'file holds more than one YAML document', 'put one migration per file; remove the `---` separator'));
   }
   if (diagnostics.length > 0) return { diagnostics };
   const unsafe = unsafeNodes(doc);
-  if (unsafe.length > 0) return { diagnostics: unsafe.map((u) => diag(file, posOf(u.offset), u.message, u.hint)) };
+  if (unsafe.length > 0) return { diagnostics: unsafe.map((u) => loadDiagnostic(file, posOf(u.offset), u.message, u.hint)) };
 
   let data: unknown;
   try {
@@ -121,10 +117,10 @@ export function parseSource(file: string, input: string | Uint8Array): LoadResul
     if (/alias/i.test(msg)) {
       const alias = findFirstAlias(doc);
       return {
-        diagnostics: [diag(file, posOf(alias), `aliases expand to too many nodes (limit ${MAX_ALIAS_EXPANSION}): refusing a possible "billion laughs" file`, 'use fewer aliases; write the repeated values out')],
+        diagnostics: [loadDiagnostic(file, posOf(alias), `aliases expand to too many nodes (limit ${MAX_ALIAS_EXPANSION}): refusing a possible "billion laughs" file`, 'use fewer aliases; write the repeated values out')],
       };
     }
-    return { diagnostics: [diag(file, { line: 1, column: 1 }, `cannot read YAML: ${msg}`)] };
+    return { diagnostics: [loadDiagnostic(file, { line: 1, column: 1 }, `cannot read YAML: ${msg}`)] };
   }
   const source: SourceFile = {
     file,
@@ -200,14 +196,14 @@ function syntaxDiagnostic(file: string, text: string, err: YAMLError, posOf: (of
   const at = posOf(err.pos[0]);
   if (INDENT_CODES.has(err.code)) {
     const p = indentationProblem(text, at.line);
-    if (p) return diag(file, { line: p.line, column: p.column }, p.message, p.hint);
+    if (p) return loadDiagnostic(file, { line: p.line, column: p.column }, p.message, p.hint);
   }
   if (err.code === 'DUPLICATE_KEY') {
     const dup = duplicateKey(text, err.pos[0], posOf);
-    if (dup) return diag(file, dup.at, `duplicate key \`${dup.key}\`: it is already set on line ${dup.first.line}`, 'each key may appear only once in a mapping: keep one of the two and delete the other');
+    if (dup) return loadDiagnostic(file, dup.at, `duplicate key \`${dup.key}\`: it is already set on line ${dup.first.line}`, 'each key may appear only once in a mapping: keep one of the two and delete the other');
   }
-  if (err.code === 'TAB_AS_INDENT') return diag(file, at, `line ${at.line} is indented with a tab: YAML indentation must be spaces`, 'replace the tab with spaces');
-  return diag(file, at, yamlMessage(err.code, err.message));
+  if (err.code === 'TAB_AS_INDENT') return loadDiagnostic(file, at, `line ${at.line} is indented with a tab: YAML indentation must be spaces`, 'replace the tab with spaces');
+  return loadDiagnostic(file, at, yamlMessage(err.code, err.message));
 }
 
 /** The repeated key nearest `offset`, where it repeats and where it first appears (read again without the uniqueness check). */
