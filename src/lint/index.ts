@@ -10,7 +10,7 @@ import type { SourceFile } from '../load/source';
 import { sha256 } from '../write/hash';
 import type { ResultCache } from '../write/result-cache';
 import { LINT_CHECKS } from './checks';
-import { createLinter } from './linter';
+import { createLinter, runChecks } from './linter';
 import type { LintCheck, LintContext } from './types';
 
 export { LINT_CHECKS } from './checks';
@@ -29,7 +29,7 @@ export interface LintOptions {
 
 /** Run every check on one migration. */
 export function lintContext(ctx: LintContext, checks: readonly LintCheck[] = LINT_CHECKS): Diagnostic[] {
-  return checks.flatMap((c) => c.check(ctx));
+  return runChecks(ctx, checks);
 }
 
 /** Lint validated migrations; findings sorted by file and position. */

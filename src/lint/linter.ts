@@ -110,11 +110,16 @@ export function createLinter(opts: LinterOptions): { add(c: CheckedFile): void; 
     const m = c.loaded ?? c.reparse?.();
     if (!m) throw new Error(`internal error: ${c.file} checked valid from the result cache but not when parsed again; run with MIGOBS_NO_CACHE=1 and report this`);
     const ctx: LintContext = { source: m.source, def: m.definition, model: m.model, ...(committed ? { committed } : {}), ...(opts.config ? { config: opts.config.source() } : {}) };
-    const found = opts.checks().flatMap((check) => check.check(ctx));
+    const found = runChecks(ctx, opts.checks());
     out.push(...found);
     if (key !== undefined && isPlainJson(found)) cache!.put(key, found, `lint ${c.file}`);
   };
   return { add, findings: () => sortDiagnostics(out) };
+}
+
+/** Run `checks` on one migration. */
+export function runChecks(ctx: LintContext, checks: readonly LintCheck[]): Diagnostic[] {
+  return checks.flatMap((c) => c.check(ctx));
 }
 
 /** Whether any finding is at or above `failOn`. */
