@@ -26,11 +26,18 @@ function project(name: string): { cwd: string; env: Record<string, string> } {
   return { cwd, env: { MIGOBS_CACHE_DIR: join(cwd, 'cache'), MIGOBS_NO_CACHE: '' } };
 }
 
-/** The bundles under dist/ a successful run read, e.g. `commands/generate.js`. */
-function bundlesOf(args: string[], p: { cwd: string; env: Record<string, string> }, env: Record<string, string> = {}): string[] {
+/** A run in `p`: its exit code, stdout, stderr without the code cache's lines, and the bundles under dist/ it read (e.g. `commands/generate.js`). */
+function runIn(p: { cwd: string; env: Record<string, string> }, args: string[], env: Record<string, string> = {}): { code: number; stdout: string; stderr: string; bundles: string[] } {
   const r = migobs(args, { cwd: p.cwd, env: { ...p.env, MIGOBS_CODE_CACHE_DEBUG: '1', ...env } });
+  const bundles = [...r.stderr.matchAll(/^code-cache: (\S+\.js): /gm)].map((m) => m[1]!);
+  return { code: r.code, stdout: r.stdout, stderr: r.stderr.replace(/^code-cache: .*\n/gm, ''), bundles };
+}
+
+/** The bundles a successful run read. */
+function bundlesOf(args: string[], p: { cwd: string; env: Record<string, string> }, env: Record<string, string> = {}): string[] {
+  const r = runIn(p, args, env);
   expect(r.code, r.stderr).toBe(0);
-  return [...r.stderr.matchAll(/^code-cache: (\S+\.js): /gm)].map((m) => m[1]!);
+  return r.bundles;
 }
 
 const CHECKER = 'heavy/checker.js';
@@ -67,7 +74,7 @@ describe("migobs' bundles a command reads", () => {
     expect(bundlesOf(['generate', 'def.yaml', '-q'], p)).toContain(CHECKER);
     expect(bundlesOf(['generate', 'def.yaml', '-q'], p)).toEqual(['cli.js', 'commands/generate.js']);
     // Its settings apply from the cache as from the file.
-    const r = migobs(['generate', 'def.yaml', '--check'], { cwd: p.cwd, env: p.env });
+    const r = runIn(p, ['generate', 'def.yaml', '--check']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('in generated are up to date (config: migobs.config.yaml)');
     // Without the cache, or with other bytes, it is parsed again.
@@ -79,13 +86,12 @@ describe("migobs' bundles a command reads", () => {
   it('generate: a config file\'s problems are reported the same from the result cache as from the parser', () => {
     const p = project('config-problem');
     writeFileSync(join(p.cwd, 'migobs.config.yaml'), 'outDir: generated\nfolders: Migrations\n');
-    const first = migobs(['generate', 'def.yaml'], { cwd: p.cwd, env: { ...p.env, MIGOBS_CODE_CACHE_DEBUG: '1' } });
-    const again = migobs(['generate', 'def.yaml'], { cwd: p.cwd, env: { ...p.env, MIGOBS_CODE_CACHE_DEBUG: '1' } });
-    expect(first.stderr).toContain(CHECKER);
-    expect(again.stderr).not.toContain(CHECKER);
-    const problems = (r: { stderr: string }): string => r.stderr.replace(/^code-cache: .*\n/gm, '');
-    expect(problems(first)).toContain('migobs.config.yaml:2:1: unknown key `folders` in migobs.config.yaml (did you mean `folder`?)');
-    expect(problems(again)).toBe(problems(first));
+    const first = runIn(p, ['generate', 'def.yaml']);
+    const again = runIn(p, ['generate', 'def.yaml']);
+    expect(first.bundles).toContain(CHECKER);
+    expect(again.bundles).not.toContain(CHECKER);
+    expect(first.stderr).toContain('migobs.config.yaml:2:1: unknown key `folders` in migobs.config.yaml (did you mean `folder`?)');
+    expect(again.stderr).toBe(first.stderr);
     expect([first.code, again.code]).toEqual([1, 1]);
   });
 
@@ -100,9 +106,9 @@ describe("migobs' bundles a command reads", () => {
     // No grafanaUrl or runbookBaseUrl: relative-link reports at the config file.
     writeFileSync(join(p.cwd, 'migobs.config.yaml'), 'outDir: generated\n');
     const run = (): { stdout: string; bundles: string[] } => {
-      const r = migobs(['lint', 'def.yaml'], { cwd: p.cwd, env: { ...p.env, MIGOBS_CODE_CACHE_DEBUG: '1' } });
+      const r = runIn(p, ['lint', 'def.yaml']);
       expect(r.code, r.stderr).toBe(0);
-      return { stdout: r.stdout, bundles: [...r.stderr.matchAll(/^code-cache: (\S+\.js): /gm)].map((m) => m[1]!) };
+      return r;
     };
     const first = run();
     const again = run();
