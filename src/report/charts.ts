@@ -3,7 +3,7 @@
  * uPlot. One entry per chart container (`data-chart="<id>"`) in the HTML; a part that is missing
  * has no chart (its section says why instead).
  */
-import { isMissing, type ReportData } from './types';
+import { isMissing, type GateData, type ReportData } from './types';
 
 export interface ChartSeries {
   label: string;
@@ -12,6 +12,8 @@ export interface ChartSeries {
   dash?: number[];
   stepped?: boolean;
   width?: number;
+  /** Drawn as markers only, no line; the legend shows this text for a marked point instead of its (made-up) height. */
+  markers?: { legend: string };
 }
 
 export interface ChartSpec {
@@ -45,6 +47,25 @@ export const CHART_ID = {
 
 const constant = (n: number, v: number): number[] => Array.from({ length: n }, () => v);
 
+/**
+ * Markers for the grid points where a gate's value was its bad side's infinity (a chart cannot draw
+ * one, and a gap would read as "no data"): just beyond everything else on the chart (the values and
+ * both thresholds), on the bad side, so they sit at the top edge of an `above` gate's chart and the
+ * bottom edge of a `below` gate's. Undefined when there is none.
+ */
+export function badSideMarkers(g: GateData, n: number): ChartSeries | undefined {
+  if (g.badSideAt.length === 0) return undefined;
+  const finite = [g.pause, g.rollback, ...(isMissing(g.values) ? [] : g.values.filter((v): v is number => v !== null))];
+  const top = Math.max(...finite);
+  const bottom = Math.min(...finite);
+  const margin = (top - bottom) * 0.1 || Math.abs(top) * 0.1 || 1;
+  const at = g.direction === 'above' ? top + margin : bottom - margin;
+  const values: Array<number | null> = Array.from({ length: n }, () => null);
+  for (const i of g.badSideAt) if (i >= 0 && i < n) values[i] = at;
+  const infinity = g.direction === 'above' ? '+Inf' : '-Inf';
+  return { label: `${infinity} (past rollback)`, color: COLORS.rollback, values, markers: { legend: infinity } };
+}
+
 export function buildCharts(d: ReportData): ChartsData {
   const n = d.times.length;
   const charts: Record<string, ChartSpec> = {};
@@ -71,6 +92,7 @@ export function buildCharts(d: ReportData): ChartsData {
   }
   for (const g of d.gates) {
     if (isMissing(g.values)) continue;
+    const markers = badSideMarkers(g, n);
     charts[CHART_ID.gate(g.id)] = {
       title: `${g.title} (${g.signal})`,
       yLabel: g.unit,
@@ -78,6 +100,7 @@ export function buildCharts(d: ReportData): ChartsData {
         { label: g.signal, color: COLORS.value, values: g.values },
         { label: `pause ${g.direction === 'below' ? '<' : '>'} ${g.pause}`, color: COLORS.pause, values: constant(n, g.pause), dash: [6, 4], width: 1 },
         { label: `rollback ${g.direction === 'below' ? '<' : '>'} ${g.rollback}`, color: COLORS.rollback, values: constant(n, g.rollback), dash: [6, 4], width: 1 },
+        ...(markers ? [markers] : []),
       ],
       ...(isMissing(g.episodes) ? {} : { bands: g.episodes.map((e) => ({ start: e.startMs / 1000, end: e.endMs / 1000, kind: e.kind })) }),
     };

@@ -10,6 +10,9 @@
   var times = spec.times;
   var drawn = [];
   window.__migobsCharts = drawn;
+  // The uPlot instance of each chart by id, for the page checks (positions of what was drawn).
+  var plots = {};
+  window.__migobsPlots = plots;
 
   var BAND = { pause: 'rgba(245, 158, 11, 0.22)', unknown: 'rgba(107, 114, 128, 0.25)', rollback: 'rgba(220, 38, 38, 0.25)' };
 
@@ -48,6 +51,12 @@
       if (s.dash) opts.dash = s.dash;
       if (s.stepped) opts.paths = uPlot.paths.stepped({ align: 1 });
       if (s.fill) opts.fill = s.fill;
+      if (s.markers) {
+        // Points only (no line between them), filled; the legend says what they stand for.
+        opts.paths = function () { return null; };
+        opts.points = { show: true, size: 9, width: 1, stroke: s.color, fill: s.color };
+        opts.value = function (u, v) { return v == null ? '--' : s.markers.legend; };
+      }
       series.push(opts);
       data.push(s.values);
     });
@@ -81,6 +90,7 @@
       el,
     );
     drawn.push({ id: el.getAttribute('data-chart'), colors: c.series.map(function (s) { return s.color; }), points: times.length });
+    plots[el.getAttribute('data-chart')] = u;
     el.setAttribute('data-drawn', 'true');
     return u;
   }

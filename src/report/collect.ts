@@ -259,6 +259,8 @@ async function collectGate(
   // for classifying; the values shown and stored are finite or null (JSON has no infinity).
   const rawValues = await single(`signal ${g.signal}`, gateValueExpr(model, g), true);
   const values = isMissing(rawValues) ? rawValues : rawValues.map((v) => (v !== null && Number.isFinite(v) ? v : null));
+  const badSide = badSideInfinity(g.direction);
+  const badSideAt = isMissing(rawValues) ? [] : rawValues.flatMap((v, i) => (v === badSide ? [i] : []));
   const base = {
     id: g.id,
     title: g.title,
@@ -305,7 +307,7 @@ async function collectGate(
       .map((e) => ({ kind: GATE_ALERT_KIND[e.alertname]!, startMs: e.startMs, endMs: e.endMs, open: e.open }));
     episodes = mergeEpisodes(episodes);
   }
-  return { ...base, values, worst, stateTimes, episodes };
+  return { ...base, values, badSideAt, worst, stateTimes, episodes };
 }
 
 /** One kind's episodes merged where they touch or overlap (a phase change splits an ALERTS series). */

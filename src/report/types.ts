@@ -110,6 +110,12 @@ export interface GateData {
   phases: string[];
   /** The signal's gate value (worst series) per grid point; null = no value (empty, NaN or ±Inf). */
   values: Part<Array<number | null>>;
+  /**
+   * Grid points (indices into `times`) where the gate value was the bad side's infinity (+Inf for
+   * `above`, e.g. errors over no traffic): past every threshold, yet no point on a line. The chart
+   * marks them at its edge; empty when `values` is missing.
+   */
+  badSideAt: number[];
   /** Peak (worst) value over the range: the bad side's infinity included (+Inf for `above`), NaN and the good side's infinity not. */
   worst: number | null;
   /** What `migobs gate` would have answered at each grid point, counted while the gate applied. */

@@ -102,6 +102,48 @@ describe('migobs report on synthetic history in a real Prometheus', () => {
     expect(md).toMatch(/\| `error-ratio` \| 0\.01 percentunit \/ 0\.01 percentunit \/ 0\.01 percentunit \| 0\.01 percentunit \/ 0\.01 percentunit \/ \+Inf percentunit \| 0 % \/ 0 % \/ to \+Inf \| \*\*WORSE by more than 20 % \(p99\)\*\* \|/);
   });
 
+  it('+Inf in the HTML: the gate chart marks each point past rollback at its top edge, in the rollback colour', async () => {
+    const file = join(dir, 'inf.html');
+    const made = await migobsAsync(['report', join(__dirname, 'fixtures', 'report-inf.yaml'), '--prometheus-url', prom.url, '--from', iso(t0), '--to', iso(t0 + 120 * 60), '--out', file], { timeoutMs: 120_000 });
+    expect(made.code, made.stderr).toBe(0);
+    let browser: Browser | undefined;
+    try {
+      browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'], timeout: 60_000 });
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      await page.goto(pathToFileURL(file).href, { waitUntil: 'load', timeout: 60_000 });
+      await page.waitForSelector('html[data-charts-drawn]', { timeout: 30_000 });
+      const seen = await page.evaluate(() => {
+        type Plot = { series: { label: string }[]; data: Array<Array<number | null>>; bbox: { top: number; left: number; width: number; height: number }; ctx: CanvasRenderingContext2D; valToPos(v: number, scale: string, canvas: boolean): number };
+        const u = (window as unknown as { __migobsPlots: Record<string, Plot> }).__migobsPlots['gate-error-ratio']!;
+        const at = u.series.findIndex((s) => s.label === '+Inf (past rollback)');
+        if (at < 0) return { labels: u.series.map((s) => s.label) };
+        const marked = u.data[at]!.flatMap((v, i) => (v === null ? [] : [i]));
+        const line = u.data[1]!;
+        // Each marker's centre pixel, and where it sits in the plot area (0 = top edge, 1 = bottom).
+        const pixels = marked.map((i) => {
+          const x = Math.round(u.valToPos(u.data[0]![i]!, 'x', true));
+          const y = Math.round(u.valToPos(u.data[at]![i]!, 'y', true));
+          const [r, g, b, a] = u.ctx.getImageData(x, y, 1, 1).data;
+          return { rgba: [r, g, b, a], height: (y - u.bbox.top) / u.bbox.height };
+        });
+        return { labels: u.series.map((s) => s.label), marked: marked.length, lineThere: marked.filter((i) => line[i] !== null).length, pixels };
+      });
+      expect(seen.labels).toContain('+Inf (past rollback)');
+      // The history's +Inf minutes (test/helpers/report-history.ts) are marked, and the line has a gap there.
+      expect(seen.marked).toBeGreaterThan(0);
+      expect(seen.lineThere).toBe(0);
+      for (const p of seen.pixels!) {
+        expect(p.height).toBeGreaterThanOrEqual(0);
+        expect(p.height).toBeLessThan(0.15);
+        // #dc2626, opaque
+        expect(Math.abs(p.rgba[0]! - 0xdc) + Math.abs(p.rgba[1]! - 0x26) + Math.abs(p.rgba[2]! - 0x26)).toBeLessThan(60);
+        expect(p.rgba[3]).toBeGreaterThan(200);
+      }
+    } finally {
+      await browser?.close();
+    }
+  }, 120_000);
+
   it('HTML: one self-contained file, the same bytes for the same data, user text escaped', async () => {
     const a = join(dir, 'a.html');
     const b = join(dir, 'b.html');

@@ -16,7 +16,7 @@ function data(): ReportData {
     phases: { declared: ['canary', `p${EVIL}`], byPoint: [0, 1, 1], spans: [{ phase: 'canary', startMs: 0, endMs: 15_000, open: false }, { phase: `p${EVIL}`, startMs: 15_000, endMs: 30_000, open: true }], perPhase: [], noPhaseMs: 0, ambiguousMs: 0, undeclared: [`p${EVIL}`] },
     progress: { missing: `Prometheus said ${EVIL}` },
     gates: [
-      { id: 'g', title: `G ${EVIL}`, signal: 's', unit: 's', direction: 'above', pause: 1, rollback: 2, pauseFor: '1m', rollbackFor: '1m', phases: ['canary'], values: [0, 1.5, null], worst: 1.5, stateTimes: { green: 15_000, pause: 0, rollback: 0, unknown: 0 }, episodes: [{ kind: 'pause', startMs: 0, endMs: 15_000, open: false }] },
+      { id: 'g', title: `G ${EVIL}`, signal: 's', unit: 's', direction: 'above', pause: 1, rollback: 2, pauseFor: '1m', rollbackFor: '1m', phases: ['canary'], values: [0, 1.5, null], badSideAt: [], worst: 1.5, stateTimes: { green: 15_000, pause: 0, rollback: 0, unknown: 0 }, episodes: [{ kind: 'pause', startMs: 0, endMs: 15_000, open: false }] },
     ],
     alerts: { episodes: [{ alertname: `A${EVIL}`, gate: 'g', severity: `s${EVIL}`, phase: `p${EVIL}`, startMs: 0, endMs: 15_000, open: false }], notEvaluatedMs: 0 },
     verification: { missing: 'no' },
