@@ -46,7 +46,7 @@ export interface CheckedFile {
   key?: string;
   /** The parsed source and definition; absent when the check came from the result cache. */
   loaded?: LoadedMigration;
-  /** For a check that came from the cache: parse and check the same bytes now (lint needs the source on a miss of its own). */
+  /** For a check that came from the cache: parse the same bytes now, with the cached model (lint needs the source on a miss of its own). */
   reparse?: () => LoadedMigration | undefined;
 }
 
@@ -98,12 +98,16 @@ export function loadEach(checker: () => SourceChecker, inputs: string[], config:
       if (hit.migration) {
         ids.push({ id: hit.migration.model.id, file, at: hit.migration.idAt });
         const bytes = read.bytes;
+        const model = hit.migration.model;
+        // Only the source (positions) is needed again: these bytes, this config and this build
+        // checked without a problem before (the key says so), and the cached model is that check's
+        // (kept only when JSON gives it back unchanged). The schema, resolve and semantic rules
+        // need not run a second time.
         const reparse = (): LoadedMigration | undefined => {
-          const { parseSource, checkSource } = checker();
-          const again = parseSource(file, bytes);
-          return again.source ? checkSource(again.source, config).migration : undefined;
+          const again = checker().parseSource(file, bytes);
+          return again.source ? { source: again.source, definition: again.source.data as MigrationDefinition, model } : undefined;
         };
-        keep({ file, model: hit.migration.model, key, reparse });
+        keep({ file, model, key, reparse });
       }
       continue;
     }

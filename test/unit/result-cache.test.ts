@@ -149,6 +149,9 @@ describe('through the CLI', () => {
     expect(debugLines(fresh.stderr)).toEqual([]);
     expect(JSON.parse(second.stdout)).toEqual(JSON.parse(fresh.stdout));
     expect(second.stdout).toBe(fresh.stdout);
+    // The first lint parsed the sources again for positions, with the checks' models from the cache.
+    expect(first.stdout).toBe(fresh.stdout);
+    expect(first.code).toBe(fresh.code);
     expect(second.code).toBe(fresh.code);
   });
 
