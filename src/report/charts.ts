@@ -55,9 +55,14 @@ const constant = (n: number, v: number): number[] => Array.from({ length: n }, (
  */
 export function badSideMarkers(g: GateData, n: number): ChartSeries | undefined {
   if (g.badSideAt.length === 0) return undefined;
-  const finite = [g.pause, g.rollback, ...(isMissing(g.values) ? [] : g.values.filter((v): v is number => v !== null))];
-  const top = Math.max(...finite);
-  const bottom = Math.min(...finite);
+  // A loop, not Math.max(...values): a long range has more points than a call takes arguments.
+  let top = Math.max(g.pause, g.rollback);
+  let bottom = Math.min(g.pause, g.rollback);
+  for (const v of isMissing(g.values) ? [] : g.values) {
+    if (v === null) continue;
+    if (v > top) top = v;
+    if (v < bottom) bottom = v;
+  }
   const margin = (top - bottom) * 0.1 || Math.abs(top) * 0.1 || 1;
   const at = g.direction === 'above' ? top + margin : bottom - margin;
   const values: Array<number | null> = Array.from({ length: n }, () => null);

@@ -32,6 +32,13 @@ describe('badSideMarkers', () => {
 
   it('none without a bad-side infinity', () => expect(badSideMarkers(gate({}), 5)).toBeUndefined());
 
+  it('a range of more points than a call takes arguments (--max-points raised)', () => {
+    const n = 500_000;
+    const values = Array.from({ length: n }, (_, i) => (i === 7 ? null : i / n));
+    const m = badSideMarkers(gate({ values, badSideAt: [7] }), n)!;
+    expect(m.values[7]).toBeCloseTo(1.1, 3);
+  });
+
   it('the gate chart carries them as its last series; a gate without one has none', () => {
     const data = {
       times: [0, 15, 30, 45, 60],
