@@ -205,7 +205,8 @@ async function collectProgress(model: ResolvedMigration, times: number[], single
     lastProcessed: last(processed),
     lastTotal: last(total),
     lastRatio: last(ratio),
-    peakRate: rates.length ? Math.max(...rates) : null,
+    // reduce, not Math.max(...rates): a raised --max-points can exceed what a call takes as arguments.
+    peakRate: rates.length ? rates.reduce((a, b) => (b > a ? b : a)) : null,
     meanRate: rates.length ? rates.reduce((a, b) => a + b, 0) / rates.length : null,
   };
 }
