@@ -20,6 +20,7 @@ import { parse, postprocess, preprocess } from 'micromark';
 import { gfm } from 'micromark-extension-gfm';
 import { decodeString } from 'micromark-util-decode-string';
 import type { Event, Token } from 'micromark-util-types';
+import { boundedCache } from '../util/memo';
 import { mdText } from './markdown';
 
 interface Edit {
@@ -150,7 +151,12 @@ export interface Sanitized {
   blocks: string[];
 }
 
-const cache = new Map<string, Sanitized>();
+/**
+ * Sanitised text by source. Preset text repeats in every migration; a definition's own titles and
+ * remediation do not, so the cache is bounded (it was a plain Map: it grew with every distinct
+ * definition of a run, and for as long as a library user's process lives).
+ */
+const cache = boundedCache<Sanitized>(2000);
 
 const topBlocks = (root: Node): string[] =>
   root.children.flatMap((n) => (n.type === 'content' ? n.children.map((c) => c.type) : [n.type])).filter((t) => t !== 'lineEnding' && t !== 'lineEndingBlank');

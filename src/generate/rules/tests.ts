@@ -827,8 +827,8 @@ export function firingSteps(held: readonly boolean[], hold: number): boolean[] {
   return held.map((h) => (run = h ? run + 1 : 0) > hold);
 }
 
-/** Every metric an expression reads; undefined when it is beyond the evaluator. */
-const metricsOf = boundedMemo(5000, (expr): Set<string> | undefined => {
+/** Every metric an expression reads; undefined when it is beyond the evaluator. Bounded like parseAst (promql-ast.ts), for the same reason. */
+const metricsOf = boundedMemo(1000, (expr): Set<string> | undefined => {
   try {
     return astMetrics(parseAst(expr));
   } catch (e) {
