@@ -58,8 +58,8 @@ export function cliLoadConfig(explicit: string | undefined, cache?: ResultCache)
   const file = configFileToRead(explicit);
   if (file === undefined) return { config: {}, diagnostics: [] };
   const read = readDefinitionBytes(file);
-  // Not readable (missing, a folder, too large): the parser's path says why.
-  if (!read.bytes) return withoutSource(loadChecker().loadConfig(file));
+  // Not readable (missing, a folder, too large): what loadConfig would say, without parsing anything.
+  if (!read.bytes) return { config: {}, diagnostics: read.diagnostics, file };
   const bytes = read.bytes;
   let parsed: LoadedConfig | undefined;
   // The bytes the key is made of, not the file again: an edit meanwhile cannot be cached under them.
