@@ -106,7 +106,7 @@ export function createLinter(opts: LinterOptions): { add(c: CheckedFile): void; 
       out.push(...(hit as Diagnostic[]));
       return;
     }
-    // From the cache: the very bytes that checked valid, so checking them again gives the same migration.
+    // From the cache: the very bytes that checked valid, parsed again for positions (load/each.ts reparse).
     const m = c.loaded ?? c.reparse?.();
     if (!m) throw new Error(`internal error: ${c.file} checked valid from the result cache but not when parsed again; run with MIGOBS_NO_CACHE=1 and report this`);
     const ctx: LintContext = { source: m.source, def: m.definition, model: m.model, ...(committed ? { committed } : {}), ...(opts.config ? { config: opts.config.source() } : {}) };

@@ -44,4 +44,3 @@ export function readDefinitionBytes(file: string): { bytes: Buffer; diagnostics?
   }
   return { bytes };
 }
-
