@@ -19,7 +19,7 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO } from '../helpers/cli';
 import { EXPECT, openMetrics } from '../helpers/report-history';
@@ -27,6 +27,7 @@ import { freePort, HOST, migobsAsync, Services, type Prometheus } from '../helpe
 import { requireTool } from '../helpers/tools';
 
 const DEFINITION = join(__dirname, 'fixtures', 'report.yaml');
+const INF_DEFINITION = join(__dirname, 'fixtures', 'report-inf.yaml');
 const CHROMIUM = '/usr/bin/chromium';
 
 describe('migobs report on synthetic history in a real Prometheus', () => {
@@ -36,8 +37,22 @@ describe('migobs report on synthetic history in a real Prometheus', () => {
   let t0: number;
   const servers: Server[] = [];
   const iso = (s: number): string => new Date(s * 1000).toISOString();
-  const report = (extra: string[], url = prom.url): ReturnType<typeof migobsAsync> =>
-    migobsAsync(['report', DEFINITION, '--prometheus-url', url, '--from', iso(t0), '--to', iso(t0 + 120 * 60), ...extra], { timeoutMs: 120_000 });
+  const report = (extra: string[], url = prom.url, definition = DEFINITION): ReturnType<typeof migobsAsync> =>
+    migobsAsync(['report', definition, '--prometheus-url', url, '--from', iso(t0), '--to', iso(t0 + 120 * 60), ...extra], { timeoutMs: 120_000 });
+  /** `file` opened in Chromium once every chart is drawn; `beforeLoad` may listen on the page first. */
+  async function inChromium<T>(file: string, use: (page: Page) => Promise<T>, beforeLoad: (page: Page) => void = () => undefined): Promise<T> {
+    let browser: Browser | undefined;
+    try {
+      browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'], timeout: 60_000 });
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      beforeLoad(page);
+      await page.goto(pathToFileURL(file).href, { waitUntil: 'load', timeout: 60_000 });
+      await page.waitForSelector('html[data-charts-drawn]', { timeout: 30_000 });
+      return await use(page);
+    } finally {
+      await browser?.close();
+    }
+  }
 
   beforeAll(async () => {
     try {
@@ -92,7 +107,7 @@ describe('migobs report on synthetic history in a real Prometheus', () => {
 
   it('+Inf from Prometheus: counted as rollback, shown as the worst value and as a regression after the migration; -Inf (the good side) is unknown', async () => {
     const out = join(dir, 'inf.md');
-    const r = await migobsAsync(['report', join(__dirname, 'fixtures', 'report-inf.yaml'), '--prometheus-url', prom.url, '--from', iso(t0), '--to', iso(t0 + 120 * 60), '--format', 'md', '--out', out], { timeoutMs: 120_000 });
+    const r = await report(['--format', 'md', '--out', out], prom.url, INF_DEFINITION);
     expect(r.code, r.stderr).toBe(0);
     const md = readFileSync(out, 'utf8');
     const s = EXPECT.errorRatioStates;
@@ -104,14 +119,9 @@ describe('migobs report on synthetic history in a real Prometheus', () => {
 
   it('+Inf in the HTML: the gate chart marks each point past rollback at its top edge, in the rollback colour', async () => {
     const file = join(dir, 'inf.html');
-    const made = await migobsAsync(['report', join(__dirname, 'fixtures', 'report-inf.yaml'), '--prometheus-url', prom.url, '--from', iso(t0), '--to', iso(t0 + 120 * 60), '--out', file], { timeoutMs: 120_000 });
+    const made = await report(['--out', file], prom.url, INF_DEFINITION);
     expect(made.code, made.stderr).toBe(0);
-    let browser: Browser | undefined;
-    try {
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'], timeout: 60_000 });
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-      await page.goto(pathToFileURL(file).href, { waitUntil: 'load', timeout: 60_000 });
-      await page.waitForSelector('html[data-charts-drawn]', { timeout: 30_000 });
+    await inChromium(file, async (page) => {
       const seen = await page.evaluate(() => {
         type Plot = { series: { label: string }[]; data: Array<Array<number | null>>; bbox: { top: number; left: number; width: number; height: number }; ctx: CanvasRenderingContext2D; valToPos(v: number, scale: string, canvas: boolean): number };
         const u = (window as unknown as { __migobsPlots: Record<string, Plot> }).__migobsPlots['gate-error-ratio']!;
@@ -139,9 +149,7 @@ describe('migobs report on synthetic history in a real Prometheus', () => {
         expect(Math.abs(p.rgba[0]! - 0xdc) + Math.abs(p.rgba[1]! - 0x26) + Math.abs(p.rgba[2]! - 0x26)).toBeLessThan(60);
         expect(p.rgba[3]).toBeGreaterThan(200);
       }
-    } finally {
-      await browser?.close();
-    }
+    });
   }, 120_000);
 
   it('HTML: one self-contained file, the same bytes for the same data, user text escaped', async () => {
@@ -166,20 +174,17 @@ describe('migobs report on synthetic history in a real Prometheus', () => {
     const file = join(dir, 'browser.html');
     const made = await report(['--out', file]);
     expect(made.code, made.stderr).toBe(0);
-    let browser: Browser | undefined;
-    try {
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'], timeout: 60_000 });
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-      const problems: string[] = [];
-      const requests: string[] = [];
+    const problems: string[] = [];
+    const requests: string[] = [];
+    const watch = (page: Page): void => {
       page.on('console', (m) => {
         if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
       });
       page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
       page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
       page.on('request', (r) => requests.push(r.url()));
-      await page.goto(pathToFileURL(file).href, { waitUntil: 'load', timeout: 60_000 });
-      await page.waitForSelector('html[data-charts-drawn]', { timeout: 30_000 });
+    };
+    await inChromium(file, async (page) => {
       expect(problems).toEqual([]);
       expect(requests).toEqual([pathToFileURL(file).href]);
       expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
@@ -205,9 +210,7 @@ describe('migobs report on synthetic history in a real Prometheus', () => {
       for (const p of painted) expect(p.pixels, `chart ${p.id}`).toBeGreaterThan(50);
       // Shading of the alert episodes on the replica-lag chart (pause amber band present)
       if (process.env.UPDATE_SCREENSHOT === '1') await page.screenshot({ path: join(REPO, 'docs', 'report-example.png'), fullPage: true, clip: { x: 0, y: 0, width: 1280, height: 2400 } });
-    } finally {
-      await browser?.close();
-    }
+    }, watch);
   }, 120_000);
 
   it('Prometheus unreachable: exit 1, a clear message, nothing written', async () => {
