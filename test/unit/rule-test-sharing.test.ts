@@ -11,6 +11,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { generateMigration } from '../../src/generate/index';
+import { sharedLifecycleCounts } from '../../src/generate/rules/lifecycle-tests';
 import { forgetSharedCases, sharedCases } from '../../src/generate/rules/tests';
 import type { ResolvedMigration } from '../../src/model/types';
 import { loadDefinitionText } from '../../src/pipeline';
@@ -68,6 +69,9 @@ const variants: Array<[string, Array<[string | RegExp, string]>]> = [
   ['the scrape interval', [['scrapeInterval: 30s', 'scrapeInterval: 15s']]],
   // The same gates; the first phase outside theirs (the out-of-phase case) is another.
   ['the migration\'s phases (preflight removed)', [['  routing:', '  phases: [{id: preflight, enabled: false}]\n  routing:']]],
+  // What the lifecycle depends on (lifecycle-tests.ts lifecycleKey): a schedule, and one boundary of it.
+  ['a schedule', [['  routing:', '  schedule: {notBefore: 2027-01-12T21:00:00+01:00, notAfter: 2027-01-13T03:00:00+01:00}\n  routing:']]],
+  ['the stall threshold', [['  routing:', '  stalledAfter: 20m\n  routing:']]],
 ];
 
 describe('gate cases shared between migrations', () => {
@@ -80,6 +84,16 @@ describe('gate cases shared between migrations', () => {
     bytesOf(variant('second-of-another-length'));
     expect(sharedCases.built - before.built).toBe(0);
     expect(sharedCases.reused - before.reused).toBeGreaterThanOrEqual(8);
+  });
+
+  it('nor evaluates a lifecycle of its own (lifecycle-tests.ts lifecycleKey), while another runner job does', () => {
+    bytesOf(variant('first'));
+    const before = { ...sharedLifecycleCounts };
+    bytesOf(variant('second-of-another-length'));
+    expect(sharedLifecycleCounts.evaluated - before.evaluated).toBe(0);
+    expect(sharedLifecycleCounts.reused - before.reused).toBeGreaterThanOrEqual(5);
+    bytesOf(variant('third', [[`selector: 'job="orders-backfill"'`, `selector: 'job="orders-backfill-2"'`]]));
+    expect(sharedLifecycleCounts.evaluated - before.evaluated).toBeGreaterThanOrEqual(5);
   });
 
   it.each(variants)('after a migration that differs in %s, the bytes are those of a run that shares nothing', (_, edits) => {

@@ -24,6 +24,7 @@
  */
 import type { ResolvedMigration } from '../../model/types';
 import { eq, selector } from '../../promql/matchers';
+import { boundedCache } from '../../util/memo';
 import { formatUtc } from '../../util/timestamp';
 import { ALERT, RECORD } from '../names';
 import { parseAst } from './promql-ast';
@@ -64,9 +65,8 @@ const returnsSamples = (expr: string, db: Db, step: number): boolean => {
   return v.k === 'scalar' || v.v.length > 0;
 };
 
-/** Where the schedule rule itself is open at each step (always, without a schedule). */
-function scheduleRuleOpen(m: ResolvedMigration, length: number): boolean[] {
-  const rule = q.scheduleOpenExpr(m);
+/** Where the schedule rule (q.scheduleOpenExpr) is open at each step (always, without a schedule). */
+function scheduleRuleOpen(rule: string | undefined, length: number): boolean[] {
   const empty: Db = { stepSeconds: STEP_SECONDS, series: [] };
   return Array.from({ length }, (_, i) => rule === undefined || returnsSamples(rule, empty, i));
 }
@@ -77,7 +77,7 @@ function scheduleRuleOpen(m: ResolvedMigration, length: number): boolean[] {
  * notBefore); nothing without a schedule or where the rule is open by itself.
  */
 export function scheduleFeed(m: ResolvedMigration, length: number): Series[] {
-  const open = scheduleRuleOpen(m, length);
+  const open = scheduleRuleOpen(q.scheduleOpenExpr(m), length);
   if (open.every(Boolean)) return [];
   return [{ labels: { __name__: RECORD.scheduleOpen, migration_id: m.id }, samples: open.map((o) => (o ? undefined : 1)) }];
 }
@@ -87,32 +87,60 @@ const LIFECYCLE_METRICS = new Set<string>(['migration_phase', 'migration_finishe
 
 /**
  * Every gate case of a migration feeds the same phase series (only the signal's inputs differ),
- * so the lifecycle is evaluated once per distinct lifecycle input.
+ * and migrations with the same phases, runner labels and schedule differ only in their id: the
+ * lifecycle is evaluated once per distinct lifecycle input in the run, keyed without the id
+ * (lifecycleKey). The steps say nothing of the id, and the evaluator treats a label value as an
+ * opaque string (own-id.ts): where every series carrying `migration_id` has this migration's id
+ * and the expressions name it only in `migration_id="<id>"` matchers, another id in both places
+ * gives the same steps; grouping `by (migration_id)` or joining `on (migration_id)` sees one value
+ * either way. An id found anywhere else stays in the key, so such migrations share nothing.
  */
-const lifecycleCache = new WeakMap<ResolvedMigration, Map<string, LifecycleSteps>>();
+const sharedLifecycles = boundedCache<LifecycleSteps>(500);
+
+/** How many lifecycles this run evaluated and how many it found made (tests check the sharing happens). */
+export const sharedLifecycleCounts = { evaluated: 0, reused: 0 };
+
+/** Forget every lifecycle evaluated so far (tests.ts forgetSharedCases: a run that shares nothing). */
+export function forgetSharedLifecycles(): void {
+  sharedLifecycles.clear();
+}
 
 /**
  * migration:lifecycle:active, and (`full`) migration:phase:current and absent(migration_phase),
- * per step. The gate cases give the phase themselves and need only `active`.
+ * per step. The gate cases give the phase themselves and need only `active`. Never changed once
+ * made: callers share it.
  */
 export function lifecycleSteps(m: ResolvedMigration, series: Series[], length: number, full = true): LifecycleSteps {
   const relevant = series.filter((s) => LIFECYCLE_METRICS.has(s.labels.__name__!));
-  let cache = lifecycleCache.get(m);
-  if (!cache) lifecycleCache.set(m, (cache = new Map()));
-  const key = JSON.stringify([length, full, relevant]);
-  let steps = cache.get(key);
-  if (!steps) cache.set(key, (steps = evaluateLifecycle(m, relevant, length, full)));
+  const key = lifecycleKey(m, relevant, length, full);
+  let steps = sharedLifecycles.get(key);
+  if (steps) sharedLifecycleCounts.reused++;
+  else {
+    sharedLifecycleCounts.evaluated++;
+    sharedLifecycles.set(key, (steps = evaluateLifecycle(m, relevant, length, full)));
+  }
   return steps;
+}
+
+/** What the lifecycle of `m` over `relevant` depends on, with m's id left out where it is only a label value (sharedLifecycles). */
+function lifecycleKey(m: ResolvedMigration, relevant: Series[], length: number, full: boolean): string {
+  const matcher = `migration_id=${JSON.stringify(m.id)}`;
+  // Not PromQL (no quotes): no expression holds it by itself.
+  const texts = lifecycleExprs(m).map((t) => (t === undefined ? null : t.split(matcher).join('migration_id=<id>')));
+  const series = relevant.map((s) => (s.labels.migration_id === m.id ? { ...s, labels: { ...s.labels, migration_id: null } } : s));
+  return JSON.stringify([length, full, texts, series]);
+}
+
+/** The expressions evaluateLifecycle reads, in one place so that lifecycleKey covers each. */
+function lifecycleExprs(m: ResolvedMigration): [schedule: string | undefined, fedOpen: string, seen: string, finished: string, current: string, absent: string] {
+  return [q.scheduleOpenExpr(m), selector(RECORD.scheduleOpen, [eq('migration_id', m.id)]), q.runnerSeenExpr(m), q.runnerFinishedExpr(m), q.currentPhaseExpr(m), q.metricsAbsentExpr(m)];
 }
 
 function evaluateLifecycle(m: ResolvedMigration, series: Series[], length: number, full: boolean): LifecycleSteps {
   const db: Db = { stepSeconds: STEP_SECONDS, series };
-  const ruleOpen = scheduleRuleOpen(m, length);
-  const fedOpen = selector(RECORD.scheduleOpen, [eq('migration_id', m.id)]);
-  const seen = q.runnerSeenExpr(m);
-  const finished = q.runnerFinishedExpr(m);
-  const current = parseAst(q.currentPhaseExpr(m));
-  const absent = q.metricsAbsentExpr(m);
+  const [schedule, fedOpen, seen, finished, currentText, absent] = lifecycleExprs(m);
+  const ruleOpen = scheduleRuleOpen(schedule, length);
+  const current = parseAst(currentText);
   const out: LifecycleSteps = { active: [], phases: [], phaseAbsent: [] };
   for (let i = 0; i < length; i++) {
     // The rule's own output and a fed series of the same name are one series to the next rule.
@@ -331,7 +359,7 @@ export function lifecycleTests(m: ResolvedMigration, alerts: AlertingRule[]): Te
     const s = m.schedule;
     const warm = Math.max(3, gateFire + 1);
     const horizon = 6 * 60;
-    const ruleOpen = scheduleRuleOpen(m, horizon + 1);
+    const ruleOpen = scheduleRuleOpen(q.scheduleOpenExpr(m), horizon + 1);
     const evals = new Set<number>([warm]);
     ruleOpen.forEach((o, i) => {
       if (i > 0 && o !== ruleOpen[i - 1] && i + warm <= horizon) evals.add(i + warm);

@@ -20,7 +20,7 @@ import { progressPhases, promNumber } from './promql';
 import { buildRules, gateThreshold, type AlertingRule, type RulesFile } from './rules';
 import { gateValueOf as gateValueParts } from '../../promql/gate-value';
 import { addMember, dropMember, forgetSharedGateValues, gateValue, gateValueOf, innerSeries, labelsFor, nanMember, synthesizeSignal, type Check, type GateInput, type Synthesized, type Timeline } from './test-inputs';
-import { lifecycleSteps, lifecycleTests, scheduleFeed } from './lifecycle-tests';
+import { forgetSharedLifecycles, lifecycleSteps, lifecycleTests, scheduleFeed } from './lifecycle-tests';
 import { GATE_SLOTS, gateTimeline, packGates, packMetrics, phaseKeyOf, signalShape, stallTimeline, STEP, STEP_SECONDS, steps, type GateSlot, type GateTimeline } from './test-plan';
 import { boundedCache, boundedMemo } from '../../util/memo';
 import { originalSeries, renameKey, renamedFrom, seriesForId, textForId } from './own-id';
@@ -404,10 +404,11 @@ function caseKey(m: ResolvedMigration, g: ResolvedGate, gate: GateInput, timelin
   ]);
 }
 
-/** Forget every gate case built so far, and the gate values shared with them (tests compare a run that shares nothing). */
+/** Forget every gate case built so far, the gate values and lifecycles shared with them (tests compare a run that shares nothing). */
 export function forgetSharedCases(): void {
   casesBuilt.clear();
   forgetSharedGateValues();
+  forgetSharedLifecycles();
 }
 
 function buildGateCases(m: ResolvedMigration, g: ResolvedGate, gate: GateInput, timeline: GateTimeline, only?: ReadonlySet<GateSlot>, below = Infinity): GateCases {
