@@ -31,7 +31,11 @@ export function mdText(text: string): string {
   // GitHub renders `$...$` as math; one dollar cannot pair.
   const dollars = (s.match(/\$/g) ?? []).length >= 2;
   let out = '';
-  for (let i = 0; i < s.length; i++) {
+  let from = 0;
+  // Only these characters can mean anything: the text between them is copied as it is.
+  for (let i = nextSpecial(s, 0); i < s.length; i = nextSpecial(s, i + 1)) {
+    out += s.slice(from, i);
+    from = i + 1;
     const c = s[i]!;
     const prev = i > 0 ? s[i - 1]! : undefined;
     const next = i + 1 < s.length ? s[i + 1]! : undefined;
@@ -78,7 +82,16 @@ export function mdText(text: string): string {
         out += c;
     }
   }
-  return escapeLineStart(out);
+  return escapeLineStart(out + s.slice(from));
+}
+
+/** The characters mdText looks at; every other one it copies. */
+const SPECIAL = /[\\`[\]|*_~$<&#]/g;
+
+/** The position of the first character from `from` on that mdText may escape; the length when there is none. */
+function nextSpecial(s: string, from: number): number {
+  SPECIAL.lastIndex = from;
+  return SPECIAL.exec(s)?.index ?? s.length;
 }
 
 /** Escape what would start a block at the beginning of a line: list items, quotes, breaks, setext underlines. */
@@ -124,8 +137,10 @@ export function mdLink(text: string, url: string): string {
  * unescaped `|`, even inside code spans, so those are escaped here (it shows them as `|`).
  */
 export function mdTable(headers: string[], rows: string[][]): string {
-  // A pipe after an even number of backslashes is unescaped.
-  const cell = (c: string): string => c.replace(/\n/g, ' ').replace(/(\\*)\|/g, (m, slashes: string) => (slashes.length % 2 === 0 ? `${slashes}\\|` : m));
+  // A pipe after an even number of backslashes is unescaped. Most cells hold neither a line break
+  // nor a pipe: nothing to replace.
+  const cell = (c: string): string =>
+    c.includes('\n') || c.includes('|') ? c.replace(/\n/g, ' ').replace(/(\\*)\|/g, (m, slashes: string) => (slashes.length % 2 === 0 ? `${slashes}\\|` : m)) : c;
   const line = (cells: string[]): string => `| ${cells.map(cell).join(' | ')} |`;
   return [line(headers), line(headers.map(() => '---')), ...rows.map(line)].join('\n');
 }
