@@ -124,9 +124,13 @@ export function lifecycleSteps(m: ResolvedMigration, series: Series[], length: n
 
 /** What the lifecycle of `m` over `relevant` depends on, with m's id left out where it is only a label value (sharedLifecycles). */
 function lifecycleKey(m: ResolvedMigration, relevant: Series[], length: number, full: boolean): string {
+  const exprs = lifecycleExprs(m);
   const matcher = `migration_id=${JSON.stringify(m.id)}`;
   // Not PromQL (no quotes): no expression holds it by itself.
-  const texts = lifecycleExprs(m).map((t) => (t === undefined ? null : t.split(matcher).join('migration_id=<id>')));
+  const texts = exprs.map((t) => (t === undefined ? null : t.split(matcher).join('migration_id=<id>')));
+  // Another matcher on the label could tell two ids apart (the selector may not set one, so this
+  // does not happen today): then the id stays in the key and nothing is shared.
+  if (texts.some((t) => t !== null && /migration_id\s*(?:=~|!=|!~|=(?!<id>))/.test(t))) return JSON.stringify([length, full, exprs, relevant]);
   const series = relevant.map((s) => (s.labels.migration_id === m.id ? { ...s, labels: { ...s.labels, migration_id: null } } : s));
   return JSON.stringify([length, full, texts, series]);
 }
