@@ -138,12 +138,12 @@ function inPool(size: number, models: ResolvedMigration[], flavors: readonly Fla
       w.on('message', (reply: Reply) => {
         const list = sent.get(w)!;
         list.splice(list.indexOf(reply.index), 1);
-        // More work first, so the worker generates while this thread stages what it sent.
-        dispatch(w);
         if ('error' in reply) fail(reply.index, revive(reply.error));
+        // More work first (none after a failure), so the worker generates while this thread stages what it sent.
+        dispatch(w);
         // After a failure the receiver has given up (an output writer aborts on its first error):
         // later files are dropped, not handed on, so the error reported is the one that happened.
-        else if (!failure) {
+        if (!('error' in reply) && !failure) {
           try {
             onFiles(reply.files, models[reply.index]!);
           } catch (e) {
