@@ -69,7 +69,7 @@ const variants: Array<[string, Array<[string | RegExp, string]>]> = [
   ['the scrape interval', [['scrapeInterval: 30s', 'scrapeInterval: 15s']]],
   // The same gates; the first phase outside theirs (the out-of-phase case) is another.
   ['the migration\'s phases (preflight removed)', [['  routing:', '  phases: [{id: preflight, enabled: false}]\n  routing:']]],
-  // What the lifecycle depends on (lifecycle-tests.ts lifecycleKey): a schedule, and one boundary of it.
+  // A schedule (an input of the lifecycle, lifecycle-tests.ts lifecycleKey), and the stall threshold of the cases beside it.
   ['a schedule', [['  routing:', '  schedule: {notBefore: 2027-01-12T21:00:00+01:00, notAfter: 2027-01-13T03:00:00+01:00}\n  routing:']]],
   ['the stall threshold', [['  routing:', '  stalledAfter: 20m\n  routing:']]],
 ];

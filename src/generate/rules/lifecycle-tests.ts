@@ -112,37 +112,39 @@ export function forgetSharedLifecycles(): void {
  */
 export function lifecycleSteps(m: ResolvedMigration, series: Series[], length: number, full = true): LifecycleSteps {
   const relevant = series.filter((s) => LIFECYCLE_METRICS.has(s.labels.__name__!));
-  const key = lifecycleKey(m, relevant, length, full);
+  const exprs = lifecycleExprs(m);
+  const key = lifecycleKey(m.id, exprs, relevant, length, full);
   let steps = sharedLifecycles.get(key);
   if (steps) sharedLifecycleCounts.reused++;
   else {
     sharedLifecycleCounts.evaluated++;
-    sharedLifecycles.set(key, (steps = evaluateLifecycle(m, relevant, length, full)));
+    sharedLifecycles.set(key, (steps = evaluateLifecycle(exprs, relevant, length, full)));
   }
   return steps;
 }
 
-/** What the lifecycle of `m` over `relevant` depends on, with m's id left out where it is only a label value (sharedLifecycles). */
-function lifecycleKey(m: ResolvedMigration, relevant: Series[], length: number, full: boolean): string {
-  const exprs = lifecycleExprs(m);
-  const matcher = `migration_id=${JSON.stringify(m.id)}`;
+/** What the lifecycle over `relevant` depends on, with the migration's `id` left out where it is only a label value (sharedLifecycles). */
+function lifecycleKey(id: string, exprs: LifecycleExprs, relevant: Series[], length: number, full: boolean): string {
+  const matcher = `migration_id=${JSON.stringify(id)}`;
   // Not PromQL (no quotes): no expression holds it by itself.
   const texts = exprs.map((t) => (t === undefined ? null : t.split(matcher).join('migration_id=<id>')));
   // Another matcher on the label could tell two ids apart (the selector may not set one, so this
   // does not happen today): then the id stays in the key and nothing is shared.
   if (texts.some((t) => t !== null && /migration_id\s*(?:=~|!=|!~|=(?!<id>))/.test(t))) return JSON.stringify([length, full, exprs, relevant]);
-  const series = relevant.map((s) => (s.labels.migration_id === m.id ? { ...s, labels: { ...s.labels, migration_id: null } } : s));
+  const series = relevant.map((s) => (s.labels.migration_id === id ? { ...s, labels: { ...s.labels, migration_id: null } } : s));
   return JSON.stringify([length, full, texts, series]);
 }
 
-/** The expressions evaluateLifecycle reads, in one place so that lifecycleKey covers each. */
-function lifecycleExprs(m: ResolvedMigration): [schedule: string | undefined, fedOpen: string, seen: string, finished: string, current: string, absent: string] {
+type LifecycleExprs = [schedule: string | undefined, fedOpen: string, seen: string, finished: string, current: string, absent: string];
+
+/** The expressions evaluateLifecycle reads: the key (lifecycleKey) is made of the very texts evaluated. */
+function lifecycleExprs(m: ResolvedMigration): LifecycleExprs {
   return [q.scheduleOpenExpr(m), selector(RECORD.scheduleOpen, [eq('migration_id', m.id)]), q.runnerSeenExpr(m), q.runnerFinishedExpr(m), q.currentPhaseExpr(m), q.metricsAbsentExpr(m)];
 }
 
-function evaluateLifecycle(m: ResolvedMigration, series: Series[], length: number, full: boolean): LifecycleSteps {
+function evaluateLifecycle(exprs: LifecycleExprs, series: Series[], length: number, full: boolean): LifecycleSteps {
   const db: Db = { stepSeconds: STEP_SECONDS, series };
-  const [schedule, fedOpen, seen, finished, currentText, absent] = lifecycleExprs(m);
+  const [schedule, fedOpen, seen, finished, currentText, absent] = exprs;
   const ruleOpen = scheduleRuleOpen(schedule, length);
   const current = parseAst(currentText);
   const out: LifecycleSteps = { active: [], phases: [], phaseAbsent: [] };
