@@ -79,6 +79,7 @@ export function mdText(text: string): string {
         out += (i === 0 && /^#{1,6}(\s|$)/.test(s)) || (/^#*$/.test(s.slice(i)) && prev !== undefined && SPACE.test(prev)) ? `\\${c}` : c;
         break;
       default:
+        // A character SPECIAL finds but no case above names is copied, never dropped.
         out += c;
     }
   }
