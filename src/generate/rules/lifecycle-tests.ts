@@ -29,6 +29,7 @@ import { formatUtc } from '../../util/timestamp';
 import { ALERT, RECORD } from '../names';
 import { parseAst } from './promql-ast';
 import { evaluate, type Db, type Series } from './promql-eval';
+import { otherIdMatcher, withoutId } from './own-id';
 import * as q from './promql';
 import type { AlertingRule } from './rules';
 import { labelsFor } from './test-inputs';
@@ -125,12 +126,10 @@ export function lifecycleSteps(m: ResolvedMigration, series: Series[], length: n
 
 /** What the lifecycle over `relevant` depends on, with the migration's `id` left out where it is only a label value (sharedLifecycles). */
 function lifecycleKey(id: string, exprs: LifecycleExprs, relevant: Series[], length: number, full: boolean): string {
-  const matcher = `migration_id=${JSON.stringify(id)}`;
-  // Not PromQL (no quotes): no expression holds it by itself.
-  const texts = exprs.map((t) => (t === undefined ? null : t.split(matcher).join('migration_id=<id>')));
+  const texts = exprs.map((t) => (t === undefined ? null : withoutId(t, id)));
   // Another matcher on the label could tell two ids apart (the selector may not set one, so this
   // does not happen today): then the id stays in the key and nothing is shared.
-  if (texts.some((t) => t !== null && /migration_id\s*(?:=~|!=|!~|=(?!<id>))/.test(t))) return JSON.stringify([length, full, exprs, relevant]);
+  if (texts.some((t) => t !== null && otherIdMatcher(t))) return JSON.stringify([length, full, exprs, relevant]);
   const series = relevant.map((s) => (s.labels.migration_id === id ? { ...s, labels: { ...s.labels, migration_id: null } } : s));
   return JSON.stringify([length, full, texts, series]);
 }

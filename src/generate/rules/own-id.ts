@@ -41,8 +41,16 @@ export function renameKey(input: GateInput, id: string): string | undefined {
   const matcher = matcherOf(id);
   if (!texts.some((t) => t.includes(matcher))) return undefined;
   if (!texts.every((t) => count(t, LABEL) === count(t, matcher))) return undefined;
-  return JSON.stringify(texts.map((t) => replaceAll(t, matcher, ANY_ID)));
+  return JSON.stringify(texts.map((t) => withoutId(t, id)));
 }
+
+/** `text` with its `migration_id="<id>"` matchers made the same for every id (for a key, not to evaluate). */
+export function withoutId(text: string, id: string): string {
+  return replaceAll(text, matcherOf(id), ANY_ID);
+}
+
+/** A matcher on `migration_id` other than those withoutId made uniform: another value, a regex or a negation, which can tell ids apart. */
+export const otherIdMatcher = (keyText: string): boolean => /migration_id\s*(?:=~|!=|!~|=(?!"\*"))/.test(keyText);
 
 /** Series built for migration `from`, for migration `to`: its `migration_id` label renamed (the others as they are). */
 export function seriesForId(series: Series[], from: string, to: string): Series[] {
