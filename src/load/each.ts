@@ -12,6 +12,7 @@
 import { sortDiagnostics, type Diagnostic } from '../diagnostics';
 import type { MigrationDefinition } from '../definition/types';
 import type { RepoConfig, ResolvedMigration } from '../model/types';
+import { detached } from '../util/detach';
 import { sha256 } from '../write/hash';
 import { isPlainJson, type ResultCache } from '../write/result-cache';
 import { expandInputs } from './files';
@@ -79,6 +80,20 @@ export function loadModelsWith(checker: () => SourceChecker, inputs: string[], c
  * key and, if parsed, its source). `checker` is called only when a file must be parsed.
  */
 export function loadEach(checker: () => SourceChecker, inputs: string[], config: RepoConfig, keep: (m: CheckedFile) => void, opts: LoadOptions = {}): Omit<PipelineResult, 'migrations'> {
+  const files = checkEach(checker, inputs, config, opts);
+  for (;;) {
+    const next = files.next();
+    if (next.done) return next.value;
+    keep(next.value);
+  }
+}
+
+/**
+ * `loadEach` one file at a time: yields each valid file as soon as it is checked, and returns
+ * every file's problems (with the duplicate ids, found only once all are read) at the end. A
+ * caller can work on a file (generate it) before the next is read, and need not keep it.
+ */
+export function* checkEach(checker: () => SourceChecker, inputs: string[], config: RepoConfig, opts: LoadOptions = {}): Generator<CheckedFile, Omit<PipelineResult, 'migrations'>, void> {
   const ids: IdAt[] = [];
   const { files, diagnostics } = expandInputs(inputs);
   opts.onFiles?.(files);
@@ -96,7 +111,7 @@ export function loadEach(checker: () => SourceChecker, inputs: string[], config:
     if (isCachedCheck(hit)) {
       diagnostics.push(...hit.diagnostics);
       if (hit.migration) {
-        ids.push({ id: hit.migration.model.id, file, at: hit.migration.idAt });
+        ids.push({ id: detached(hit.migration.model.id), file, at: hit.migration.idAt });
         const bytes = read.bytes;
         const model = hit.migration.model;
         // Only the source (positions) is needed again: these bytes, this config and this build
@@ -107,7 +122,7 @@ export function loadEach(checker: () => SourceChecker, inputs: string[], config:
           const again = checker().parseSource(file, bytes);
           return again.source ? { source: again.source, definition: again.source.data as MigrationDefinition, model } : undefined;
         };
-        keep({ file, model, key, reparse });
+        yield { file, model, key, reparse };
       }
       continue;
     }
@@ -125,14 +140,15 @@ export function loadEach(checker: () => SourceChecker, inputs: string[], config:
     if (checked) {
       const at = checked.source.locate(['metadata', 'id']);
       idAt = { line: at.line, column: at.column };
-      ids.push({ id: checked.model.id, file: checked.source.file, at: idAt });
-      keep({ file, model: checked.model, ...(key !== undefined ? { key } : {}), loaded: checked });
+      ids.push({ id: detached(checked.model.id), file: checked.source.file, at: idAt });
     }
     if (key !== undefined) {
       const value: CachedCheck = { diagnostics: found, ...(checked ? { migration: { model: checked.model, idAt: idAt! } } : {}) };
       // Only results that read back exactly as computed are kept.
       if (isPlainJson(value)) cache!.put(key, value, file);
     }
+    // Stored before it is handed on: the caller's work on it (generating it) may take a while.
+    if (checked) yield { file, model: checked.model, ...(key !== undefined ? { key } : {}), loaded: checked };
   }
   diagnostics.push(...duplicateIds(ids));
   const sorted = sortDiagnostics(diagnostics);
