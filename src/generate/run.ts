@@ -34,11 +34,22 @@ export const WORKER_YOUNG_MB = 16;
 export interface GenerateEachOptions {
   /** Worker threads to use: default MIGOBS_WORKERS, else os.availableParallelism(); 1 = this thread only. */
   workers?: number;
-  /** Told how many worker threads the run uses (0: this thread only), once, before any migration is generated. */
-  onWorkers?: (workers: number) => void;
+  /**
+   * Told how many worker threads the run uses (0: this thread only) and how many migrations it
+   * expects to generate (at most), once, before any migration is generated.
+   */
+  onWorkers?: (workers: number, migrations: number) => void;
 }
 
 type Reply = { index: number; files: OutputFile[] } | { index: number; error: { name: string; message: string; stack?: string; diagnostics?: Diagnostic[] } };
+
+/** A migration to generate and its place in the run (failures are reported in that order). */
+interface Item {
+  index: number;
+  model: ResolvedMigration;
+}
+
+type OnFiles = (files: OutputFile[], model: ResolvedMigration) => void;
 
 /**
  * node:worker_threads, required where a pool is started, not imported: a `generate` of a few
@@ -63,21 +74,111 @@ function workerCount(count: number, opts: GenerateEachOptions = {}): number {
  * workers; in completion order with them). The first failure (in model order) is thrown after the
  * work in flight ends; a UserError stays a UserError.
  */
-export async function generateEach(models: ResolvedMigration[], flavors: readonly FlavorName[], onFiles: (files: OutputFile[], model: ResolvedMigration) => void, opts: GenerateEachOptions = {}): Promise<void> {
-  const n = workerCount(models.length, opts);
-  opts.onWorkers?.(n);
-  if (n === 0) {
-    for (const m of models) onFiles(inThisThread(m, flavors), m);
-    return;
+export async function generateEach(models: ResolvedMigration[], flavors: readonly FlavorName[], onFiles: OnFiles, opts: GenerateEachOptions = {}): Promise<void> {
+  const run = new Generation(flavors, onFiles, models.length, opts);
+  for (const m of models) await run.push(m);
+  await run.end();
+}
+
+/**
+ * Migrations generated as they are handed over (`push`), while the caller is still reading and
+ * checking the next definitions: nothing waits for the whole list, and nobody holds it. The first
+ * MIN_PARALLEL are held back to decide between this thread and a pool of worker threads (a few
+ * stale migrations are not worth a worker's start-up); after that `push` waits while the pool has
+ * a full queue, so the caller reads definitions only as fast as they are generated and the models
+ * held at once stay a handful whatever the count.
+ *
+ * A failure (generating, or in `onFiles`) stops all further generation; `end` throws the first,
+ * in the order pushed, once the work in flight ended. `cancel` stops everything (the caller found
+ * a problem in a definition: nothing will be written).
+ */
+export class Generation {
+  private held: Item[] = [];
+  private mode: 'undecided' | 'thread' | 'pool' = 'undecided';
+  private pool: Pool | undefined;
+  private pushed = 0;
+  private failure: { index: number; error: Error } | undefined;
+
+  /** `expected`: how many migrations the caller may push at most (the worker count is sized by it). */
+  constructor(
+    private readonly flavors: readonly FlavorName[],
+    private readonly onFiles: OnFiles,
+    private readonly expected: number,
+    private readonly opts: GenerateEachOptions = {},
+  ) {}
+
+  /** True once something failed: later migrations are not generated (the run will fail). */
+  get failed(): boolean {
+    return this.failure !== undefined || this.pool?.failed === true;
   }
-  // What the pool could not do (a worker out of memory) is done here, in model order.
-  for (const i of await inPool(n, models, flavors, onFiles)) onFiles(inThisThread(models[i]!, flavors), models[i]!);
+
+  /** Generate `model` (now, or in the pool); resolves when the caller may push the next. */
+  push(model: ResolvedMigration): Promise<void> {
+    const item = { index: this.pushed++, model };
+    if (this.failure) return Promise.resolve();
+    if (this.mode === 'thread') {
+      this.inThread(item);
+      return Promise.resolve();
+    }
+    if (this.mode === 'pool') return this.pool!.push(item);
+    this.held.push(item);
+    if (this.held.length >= MIN_PARALLEL) this.decide(Math.max(this.expected, this.held.length));
+    return Promise.resolve();
+  }
+
+  /** Every migration pushed is generated and handed on; throws the first failure. */
+  async end(): Promise<void> {
+    if (this.mode === 'undecided') this.decide(this.held.length);
+    if (this.pool) {
+      const { left, failure } = await this.pool.end();
+      if (failure) this.fail(failure.index, failure.error);
+      // What the pool could not do (a worker out of memory) is done here, in the order pushed.
+      for (const item of left) this.inThread(item);
+    }
+    if (this.failure) throw this.failure.error;
+  }
+
+  /** Stop: no more generation, worker threads ended. Nothing pushed so far need be handed on. */
+  async cancel(): Promise<void> {
+    this.failure ??= { index: -1, error: new Error('generation cancelled') };
+    this.held = [];
+    await this.pool?.cancel();
+  }
+
+  private decide(count: number): void {
+    const workers = workerCount(count, this.opts);
+    this.opts.onWorkers?.(workers, count);
+    const held = this.held;
+    this.held = [];
+    if (workers === 0) {
+      this.mode = 'thread';
+      for (const item of held) this.inThread(item);
+      return;
+    }
+    this.mode = 'pool';
+    this.pool = new Pool(workers, this.flavors, this.onFiles);
+    // At most MIN_PARALLEL: the pool's queue takes them without waiting for room.
+    for (const item of held) void this.pool.push(item);
+  }
+
+  private inThread(item: Item): void {
+    if (this.failure) return;
+    try {
+      this.onFiles(inThisThread(item.model, this.flavors), item.model);
+    } catch (e) {
+      this.fail(item.index, e as Error);
+    }
+  }
+
+  private fail(index: number, error: Error): void {
+    if (!this.failure || index < this.failure.index) this.failure = { index, error };
+  }
 }
 
 /**
  * One migration's files, generated in this thread from a copy of its model, as a worker does. The
- * generators remember work per model, gate and input (WeakMaps keyed by those objects), and the
- * caller keeps every model until the run ends: generated from the models themselves, every
+ * generators remember work per model, gate and input (WeakMaps keyed by those objects), and a
+ * caller may keep its models until the run ends: generated from the models themselves, every
  * migration's memos stayed alive to the end (a 1,000-definition run in one thread peaked at over
  * 500 MiB). The copy, and with it the memos, can go as soon as the files are handed on.
  */
@@ -93,40 +194,35 @@ function inThisThread(model: ResolvedMigration, flavors: readonly FlavorName[]):
  */
 const IN_FLIGHT = 2;
 
-/** Runs the pool; resolves to the indexes of the models it left to the main thread. */
-function inPool(size: number, models: ResolvedMigration[], flavors: readonly FlavorName[], onFiles: (files: OutputFile[], model: ResolvedMigration) => void): Promise<number[]> {
-  return new Promise((resolvePool, rejectPool) => {
-    const left: number[] = [];
+/**
+ * Migrations waiting in the main thread for a worker, per worker, before `push` makes the caller
+ * wait: enough that a worker never waits while the main thread checks the next definition (a
+ * millisecond or two), few enough that the models held at once do not grow with the run.
+ */
+const QUEUED_PER_WORKER = 2;
+
+/** The worker threads of one run and the migrations waiting for them. */
+class Pool {
+  /** Each worker and the migrations sent to it, oldest first (it answers in that order). */
+  private readonly sent = new Map<Worker, Item[]>();
+  /** Workers that can take work (not dead, not out of memory). */
+  private readonly alive = new Set<Worker>();
+  private readonly queue: Item[] = [];
+  /** Migrations the pool could not generate (their worker ran out of memory): the main thread's. */
+  private readonly left: Item[] = [];
+  private readonly waiting: Array<() => void> = [];
+  private failure: { index: number; error: Error } | undefined;
+  private ended = false;
+  private settled: ((r: { left: Item[]; failure?: { index: number; error: Error } }) => void) | undefined;
+  private done = false;
+
+  constructor(
+    private readonly size: number,
+    flavors: readonly FlavorName[],
+    private readonly onFiles: OnFiles,
+  ) {
     const heapMb = Number.parseInt(process.env.MIGOBS_WORKER_HEAP_MB ?? '', 10) || WORKER_HEAP_MB;
     const youngMb = Number.parseInt(process.env.MIGOBS_WORKER_YOUNG_MB ?? '', 10) || WORKER_YOUNG_MB;
-    /** Each worker and the indexes of the migrations sent to it, oldest first (it answers in that order). */
-    const sent = new Map<Worker, number[]>();
-    let next = 0;
-    let failure: { index: number; error: Error } | undefined;
-    let settled = false;
-    const fail = (index: number, error: Error): void => {
-      if (!failure || index < failure.index) failure = { index, error };
-    };
-    const finish = (): void => {
-      if (settled || [...sent.values()].some((list) => list.length > 0)) return;
-      settled = true;
-      for (const w of sent.keys()) void w.terminate();
-      if (failure) rejectPool(failure.error);
-      else {
-        // Every worker gone (each out of memory): the rest is the main thread's.
-        for (; next < models.length; next++) left.push(next);
-        resolvePool(left.sort((a, b) => a - b));
-      }
-    };
-    /** Sends `w` work until it holds IN_FLIGHT migrations (none after a failure). */
-    const dispatch = (w: Worker): void => {
-      const list = sent.get(w)!;
-      while (!failure && next < models.length && list.length < IN_FLIGHT) {
-        const index = next++;
-        list.push(index);
-        w.postMessage({ index, model: models[index] });
-      }
-    };
     for (let i = 0; i < size; i++) {
       // The worker loads this bundle and serves (serveWorker); JSON.stringify quotes the path as JS.
       const w = new (workerThreads().Worker)(`require(${JSON.stringify(__filename)}).serveWorker();`, {
@@ -134,45 +230,113 @@ function inPool(size: number, models: ResolvedMigration[], flavors: readonly Fla
         workerData: { flavors },
         resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: youngMb },
       });
-      sent.set(w, []);
-      w.on('message', (reply: Reply) => {
-        const list = sent.get(w)!;
-        list.splice(list.indexOf(reply.index), 1);
-        if ('error' in reply) fail(reply.index, revive(reply.error));
-        // More work first (none after a failure), so the worker generates while this thread stages what it sent.
-        dispatch(w);
-        // After a failure the receiver has given up (an output writer aborts on its first error):
-        // later files are dropped, not handed on, so the error reported is the one that happened.
-        if (!('error' in reply) && !failure) {
-          try {
-            onFiles(reply.files, models[reply.index]!);
-          } catch (e) {
-            fail(reply.index, e as Error);
-          }
-        }
-        // Settled only now, after this reply was handed on: a failure in onFiles must still count.
-        if (list.length === 0) finish();
-      });
+      this.sent.set(w, []);
+      this.alive.add(w);
+      w.on('message', (reply: Reply) => this.onReply(w, reply));
       // A worker that dies (out of memory, a crash) fails the run at the migration it was generating.
       w.on('error', (e) => {
-        const list = sent.get(w)!;
+        const list = this.sent.get(w)!;
+        this.alive.delete(w);
         if ((e as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY' && list.length > 0) {
           // The one it was generating and the ones queued behind it: the main thread does them.
-          left.push(...list.splice(0));
-        } else fail(list[0] ?? models.length, e);
+          this.left.push(...list.splice(0));
+        } else this.fail(list[0]?.index ?? Number.MAX_SAFE_INTEGER, e);
+        this.dispatch();
+        this.finish();
       });
       w.on('exit', (code) => {
-        if (settled) return;
-        const list = sent.get(w)!;
-        if (list.length > 0) fail(list[0]!, new Error(`a generate worker thread stopped (exit code ${code}) while generating ${models[list[0]!]!.id}`));
+        this.alive.delete(w);
+        if (this.done) return;
+        const list = this.sent.get(w)!;
+        if (list.length > 0) this.fail(list[0]!.index, new Error(`a generate worker thread stopped (exit code ${code}) while generating ${list[0]!.model.id}`));
         list.splice(0);
-        finish();
+        this.dispatch();
+        this.finish();
       });
-      dispatch(w);
     }
-    // Settles only if nothing was sent at all (never in practice: size is at most the number of models).
-    finish();
-  });
+  }
+
+  get failed(): boolean {
+    return this.failure !== undefined;
+  }
+
+  /** Queue one migration; resolves when the queue has room for the next. */
+  push(item: Item): Promise<void> {
+    if (this.failure || this.done) return Promise.resolve();
+    this.queue.push(item);
+    this.dispatch();
+    if (this.queue.length < QUEUED_PER_WORKER * this.size) return Promise.resolve();
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  /** No more pushes: resolves once every migration is answered. */
+  end(): Promise<{ left: Item[]; failure?: { index: number; error: Error } }> {
+    this.ended = true;
+    return new Promise((resolve) => {
+      this.settled = resolve;
+      this.finish();
+    });
+  }
+
+  async cancel(): Promise<void> {
+    this.fail(-1, new Error('generation cancelled'));
+    this.done = true;
+    this.wake();
+    await Promise.all([...this.sent.keys()].map((w) => w.terminate()));
+  }
+
+  private onReply(w: Worker, reply: Reply): void {
+    const list = this.sent.get(w)!;
+    const at = list.findIndex((item) => item.index === reply.index);
+    const [item] = list.splice(at, 1);
+    if ('error' in reply) this.fail(reply.index, revive(reply.error));
+    // More work first (none after a failure), so the worker generates while this thread stages what it sent.
+    this.dispatch();
+    // After a failure the receiver has given up (an output writer aborts on its first error):
+    // later files are dropped, not handed on, so the error reported is the one that happened.
+    if (!('error' in reply) && !this.failure && item) {
+      try {
+        this.onFiles(reply.files, item.model);
+      } catch (e) {
+        this.fail(reply.index, e as Error);
+      }
+    }
+    // Settled only now, after this reply was handed on: a failure in onFiles must still count.
+    this.finish();
+  }
+
+  private fail(index: number, error: Error): void {
+    if (!this.failure || index < this.failure.index) this.failure = { index, error };
+  }
+
+  /** Sends each live worker work until it holds IN_FLIGHT migrations (none after a failure). */
+  private dispatch(): void {
+    if (this.failure) this.queue.length = 0;
+    else if (this.alive.size === 0) this.left.push(...this.queue.splice(0)); // every worker gone
+    for (const w of this.alive) {
+      const list = this.sent.get(w)!;
+      while (this.queue.length > 0 && list.length < IN_FLIGHT) {
+        const item = this.queue.shift()!;
+        list.push(item);
+        w.postMessage({ index: item.index, model: item.model });
+      }
+    }
+    this.wake();
+  }
+
+  /** Lets a waiting `push` return once the queue has room (or nothing more will be generated). */
+  private wake(): void {
+    if (this.queue.length < QUEUED_PER_WORKER * this.size || this.failure || this.done) for (const resolve of this.waiting.splice(0)) resolve();
+  }
+
+  /** Settles `end` once no more work can come and none is in flight or queued; the workers go. */
+  private finish(): void {
+    if (this.done || !this.ended || !this.settled) return;
+    if (this.queue.length > 0 || [...this.sent.values()].some((list) => list.length > 0)) return;
+    this.done = true;
+    for (const w of this.sent.keys()) void w.terminate();
+    this.settled({ left: this.left.sort((a, b) => a.index - b.index), ...(this.failure ? { failure: this.failure } : {}) });
+  }
 }
 
 /** An error from a worker as the main thread would have thrown it (no stack shown unless --debug). */

@@ -30,7 +30,7 @@ vi.mock('../../src/generate/index', async (importOriginal) => {
   };
 });
 
-const { generateEach } = await import('../../src/generate/run');
+const { generateEach, Generation, MIN_PARALLEL } = await import('../../src/generate/run');
 const { migrationFiles } = await import('../../src/generate/index');
 
 setFlagsFromString('--expose-gc');
@@ -74,3 +74,79 @@ describe('generateEach in this thread', () => {
     expect(events).toEqual(['workers 0', 'files w1', 'files w2']);
   });
 });
+
+/**
+ * Generation (src/generate/run.ts): migrations handed over one at a time while the caller is still
+ * checking the next definitions. It must not keep what it was given (the generate command keeps no
+ * model, so memory does not grow with the number of definitions), must decide once, and must stop
+ * at the first failure.
+ */
+describe('Generation, fed one migration at a time', () => {
+  const settle = async (): Promise<void> => {
+    for (let round = 0; round < 3; round++) {
+      await new Promise((r) => setImmediate(r));
+      gc();
+    }
+  };
+
+  it('keeps none of the models pushed: each can go once it is generated, before the run ends', async () => {
+    const count = MIN_PARALLEL + 4;
+    const models: Array<ResolvedMigration | undefined> = Array.from({ length: count }, (_, i) => model(`p${i}`));
+    const pushed = models.map((m) => new WeakRef(m!));
+    const handed: string[] = [];
+    const run = new Generation(['files'], (_, m) => handed.push(m.id), count);
+    await settle(); // the WeakRefs above were made in an earlier job: they hold nothing now
+    for (let i = 0; i < count - 1; i++) {
+      const m = models[i]!;
+      models[i] = undefined;
+      await run.push(m);
+    }
+    // Before the run ends: every model but the last two pushed (a transient reference may hold
+    // the latest, as in the test above) is gone; a Generation that kept them would hold all.
+    await settle();
+    expect(pushed.slice(0, count - 3).map((w) => w.deref() === undefined)).toEqual(Array(count - 3).fill(true));
+    await run.push(models[count - 1]!);
+    await run.end();
+    expect(handed).toEqual(Array.from({ length: count }, (_, i) => `p${i}`));
+  });
+
+  it('tells how many threads and migrations once, at the first MIN_PARALLEL pushed (or at the end, with fewer)', async () => {
+    const events: string[] = [];
+    const many = new Generation(['files'], (_, m) => events.push(m.id), 40, { workers: 1, onWorkers: (w, n) => events.push(`workers ${w} for ${n}`) });
+    for (let i = 0; i < MIN_PARALLEL + 1; i++) await many.push(model(`q${i}`));
+    await many.end();
+    expect(events.slice(0, 2)).toEqual(['workers 0 for 40', 'q0']);
+    expect(events.filter((e) => e.startsWith('workers'))).toHaveLength(1);
+    const few: string[] = [];
+    const run = new Generation(['files'], (_, m) => few.push(m.id), 40, { workers: 1, onWorkers: (w, n) => few.push(`workers ${w} for ${n}`) });
+    await run.push(model('r0'));
+    await run.push(model('r1'));
+    expect(few).toEqual([]);
+    await run.end();
+    expect(few).toEqual(['workers 0 for 2', 'r0', 'r1']);
+  });
+
+  it('a failure stops all later generation; end throws it; cancel drops what is held', async () => {
+    const seen: string[] = [];
+    const run = new Generation(
+      ['files'],
+      (_, m) => {
+        seen.push(m.id);
+        if (m.id === 's2') throw new Error('disk full at s2');
+      },
+      20,
+      { workers: 1 },
+    );
+    for (let i = 0; i < MIN_PARALLEL + 3; i++) await run.push(model(`s${i}`));
+    expect(run.failed).toBe(true);
+    await expect(run.end()).rejects.toThrow('disk full at s2');
+    expect(seen).toEqual(['s0', 's1', 's2']);
+    const held: string[] = [];
+    const cancelled = new Generation(['files'], (_, m) => held.push(m.id), 20, { workers: 1 });
+    await cancelled.push(model('t0'));
+    await cancelled.cancel();
+    await cancelled.push(model('t1'));
+    expect(held).toEqual([]);
+  });
+});
+
