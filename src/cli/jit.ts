@@ -69,7 +69,10 @@ export function tuneCompilerFor(name: string): void {
  */
 export const ONE_THREAD_HEAP_FLAGS = '--heap-growing-percent=100';
 
-/** Before `stale` migrations are generated with `workers` worker threads (0: in this thread). */
+/**
+ * Before up to `stale` migrations are generated with `workers` worker threads (0: in this thread).
+ * `stale` is an upper bound (the definitions given, once generation starts before all are checked).
+ */
 export function tuneHeapForGeneration(stale: number, workers: number): void {
   if (workers === 0 && stale >= OPTIMIZE_FROM_DEFINITIONS) setFlagsFromHere(ONE_THREAD_HEAP_FLAGS);
 }

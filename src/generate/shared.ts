@@ -3,12 +3,11 @@
  * provider. Light and cheap, so `generate` makes them on every run, also when every migration's
  * own files are current (incremental generation, docs/incremental.md).
  */
-import type { ResolvedMigration } from '../model/types';
 import { toYaml } from '../render/serialize';
 import type { FlavorName } from '../load/deploy-config';
 import { FILES } from './names';
-import { buildProvisioning } from './provisioning';
+import { buildProvisioning, type ProvisionedMigration } from './provisioning';
 
-export function sharedFiles(models: ResolvedMigration[], flavors: readonly FlavorName[]): Array<{ path: string; content: string }> {
+export function sharedFiles(models: readonly ProvisionedMigration[], flavors: readonly FlavorName[]): Array<{ path: string; content: string }> {
   return flavors.includes('files') ? [{ path: FILES.provisioning, content: toYaml(buildProvisioning(models)) }] : [];
 }

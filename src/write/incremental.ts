@@ -9,37 +9,39 @@ import { join } from 'node:path';
 import type { FlavorName } from '../load/deploy-config';
 import type { ResolvedMigration } from '../model/types';
 import { migrationIdOf } from '../generate/names';
+import { detached } from '../util/detach';
 import { fileHash, inputHash } from './hash';
 import { readManifest } from './manifest';
 
-export interface IncrementalPlan {
-  /** Every migration's input hash (for the new manifest). */
-  inputs: Map<string, string>;
-  /** Migrations whose files are current, with the files and their (verified) hashes. */
-  current: Array<{ id: string; files: Array<{ path: string; hash: string }> }>;
-  /** Migrations to generate, in the order given. */
-  stale: ResolvedMigration[];
-}
+/** Whether one migration's files are current, decided one migration at a time (so no caller need hold them all). */
+export class IncrementalPlanner {
+  /** Every migration's input hash so far (for the new manifest). */
+  readonly inputs = new Map<string, string>();
+  private readonly manifest: ReturnType<typeof readManifest>;
+  private readonly claimed = new Map<string, string[]>();
 
-export function planIncremental(outDir: string, models: ResolvedMigration[], flavors: readonly FlavorName[]): IncrementalPlan {
-  const manifest = readManifest(outDir);
-  const claimed = new Map<string, string[]>();
-  for (const p of manifest?.files ?? []) {
-    const id = migrationIdOf(p);
-    if (id !== undefined) claimed.set(id, [...(claimed.get(id) ?? []), p]);
+  constructor(
+    private readonly outDir: string,
+    private readonly flavors: readonly FlavorName[],
+  ) {
+    this.manifest = readManifest(outDir);
+    for (const p of this.manifest?.files ?? []) {
+      const id = migrationIdOf(p);
+      if (id !== undefined) this.claimed.set(id, [...(this.claimed.get(id) ?? []), p]);
+    }
   }
-  const plan: IncrementalPlan = { inputs: new Map(), current: [], stale: [] };
-  for (const model of models) {
-    const input = inputHash(model, flavors);
-    plan.inputs.set(model.id, input);
-    const paths = claimed.get(model.id) ?? [];
-    const files = paths.map((path) => ({ path, hash: manifest?.hashes.get(path) }));
+
+  /** The files (with their verified hashes) when `model`'s output is current; undefined when it must be generated. */
+  currentFiles(model: ResolvedMigration): Array<{ path: string; hash: string }> | undefined {
+    const input = inputHash(model, this.flavors);
+    // Kept to the end of the run: a copy, not a slice of the definition's text (util/detach.ts).
+    this.inputs.set(detached(model.id), input);
+    const paths = this.claimed.get(model.id) ?? [];
+    const files = paths.map((path) => ({ path, hash: this.manifest?.hashes.get(path) }));
     const verified =
-      manifest?.inputs.get(model.id) === input &&
+      this.manifest?.inputs.get(model.id) === input &&
       files.length > 0 &&
-      files.every((f) => f.hash !== undefined && fileHash(join(outDir, f.path)) === f.hash);
-    if (verified) plan.current.push({ id: model.id, files: files as Array<{ path: string; hash: string }> });
-    else plan.stale.push(model);
+      files.every((f) => f.hash !== undefined && fileHash(join(this.outDir, f.path)) === f.hash);
+    return verified ? (files as Array<{ path: string; hash: string }>) : undefined;
   }
-  return plan;
 }

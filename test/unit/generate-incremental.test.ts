@@ -252,3 +252,64 @@ describe('generate with worker threads', () => {
     expect(Object.keys(readTree(r.out)), said).toEqual([]);
   });
 });
+
+/**
+ * `generate` checks each definition and generates it at once (src/cli/commands/generate.ts
+ * checkAndGenerate), in one thread and with a pool: an invalid definition found after many were
+ * generated and staged still means nothing is written, and it is what the run reports.
+ */
+describe('definitions checked and generated side by side', () => {
+  const invalid = (r: { defs: string }, id: string): void => {
+    const file = join(r.defs, `${id}.yaml`);
+    writeFileSync(file, readFileSync(file, 'utf8').replace('  type: backfill ', '  type: backfil  '));
+  };
+
+  it.each([['one thread', '1'], ['a pool', '2']])('%s: the last of 20 definitions is invalid: its problem, exit 1, nothing written', (_, workers) => {
+    const r = repo(20);
+    invalid(r, 'm20');
+    const res = gen(r, [], { MIGOBS_WORKERS: workers, NODE_DEBUG: 'worker' });
+    const said = `stdout:\n${res.stdout}\nstderr:\n${res.stderr}`;
+    expect(res.code, said).toBe(1);
+    expect(res.stderr, said).toMatch(/defs\/m20\.yaml:\d+:\d+: .*backfil/);
+    expect(res.stderr, said).toContain('nothing was written');
+    expect(res.stderr, said).not.toMatch(/\n\s+at /);
+    // The earlier ones were generated meanwhile (with a pool: in worker threads), and dropped.
+    if (workers === '2') expect(res.stderr, said).toMatch(/created Worker/);
+    expect(existsSync(r.out), said).toBe(false);
+  });
+
+  it('a staging failure and, later, an invalid definition: the definition is what is reported', () => {
+    const r = repo(20);
+    mkdirSync(join(r.out, 'docs', 'm03', 'runbook.md'), { recursive: true });
+    invalid(r, 'm18');
+    const res = gen(r, [], { MIGOBS_WORKERS: '2' });
+    const said = `stdout:\n${res.stdout}\nstderr:\n${res.stderr}`;
+    expect(res.code, said).toBe(1);
+    expect(res.stderr, said).toMatch(/defs\/m18\.yaml:\d+:\d+: /);
+    expect(res.stderr, said).not.toContain('a folder is in the way');
+    expect(Object.keys(readTree(r.out)), said).toEqual([]);
+  });
+
+  it('two definitions with one id: the duplicate is reported, nothing written, nothing generated twice', () => {
+    const r = repo(12);
+    writeFileSync(join(r.defs, 'm11.yaml'), readFileSync(join(r.defs, 'm11.yaml'), 'utf8').replace(/^ {2}id: m11\b/m, '  id: m04'));
+    const res = gen(r, [], { MIGOBS_WORKERS: '2' });
+    const said = `stdout:\n${res.stdout}\nstderr:\n${res.stderr}`;
+    expect(res.code, said).toBe(1);
+    expect(res.stderr, said).toMatch(/defs\/m11\.yaml:\d+:\d+: .*migration id `m04` is already used by defs\/m04\.yaml/);
+    expect(res.stderr, said).not.toMatch(/\n\s+at /);
+    expect(existsSync(r.out), said).toBe(false);
+  });
+
+  it('a valid run after a refused one writes everything (nothing of the refused run was left behind)', () => {
+    const r = repo(12);
+    invalid(r, 'm12');
+    expect(gen(r, ['--quiet'], { MIGOBS_WORKERS: '2' }).code).toBe(1);
+    writeFileSync(join(r.defs, 'm12.yaml'), EXAMPLE.replace(/^ {2}id: orders-region-backfill\b/m, '  id: m12'));
+    const res = gen(r, [], { MIGOBS_WORKERS: '2' });
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toContain('12 migration(s): 97 file(s) written, 0 unchanged');
+    expect(readdirSync(r.out).filter((f) => f.startsWith('.migobs-staging'))).toEqual([]);
+  });
+});
+

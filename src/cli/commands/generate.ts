@@ -3,14 +3,16 @@ import { UserError } from '../../diagnostics';
 import { flavorWarnings } from '../../generate/flavors/warnings';
 import { sharedFiles } from '../../generate/shared';
 import { configuredFlavors, FLAVOR_NAMES, type FlavorName } from '../../load/deploy-config';
-import type { RepoConfig, ResolvedMigration } from '../../model/types';
+import type { RepoConfig } from '../../model/types';
+import type { Generation } from '../../generate/run';
+import { detached } from '../../util/detach';
 import { didYouMean } from '../../util/suggest';
-import { provisioningFolder } from '../../generate/provisioning';
+import { provisioningFolder, type ProvisionedMigration } from '../../generate/provisioning';
 import { configAbove } from '../../load/config-file';
-import { loadModelsWith } from '../../load/each';
+import { checkEach, type LoadOptions, type PipelineResult } from '../../load/each';
 import { parseDurationMs } from '../../util/duration';
 import { acquireOutputLock } from '../../write/lock';
-import { planIncremental, type IncrementalPlan } from '../../write/incremental';
+import { IncrementalPlanner } from '../../write/incremental';
 import { OutputChecker, OutputWriter, type RunFile } from '../../write/plan';
 import { openResultCache } from '../../write/result-cache';
 import { paint, printDiagnostics, writeOut } from '../output';
@@ -52,28 +54,101 @@ export function displayDir(dir: string, cwd = process.cwd()): string {
   return rel.startsWith('..') || isAbsolute(rel) ? abs : rel;
 }
 
+/** What a run keeps of each valid definition once its files are handed on. */
+interface RunCheck extends Omit<PipelineResult, 'migrations'> {
+  /** Every valid migration, as much as the shared files and the warnings need. */
+  migrations: ProvisionedMigration[];
+  /** Per migration its input hash (write/hash.ts), for the manifest. */
+  inputs: ReadonlyMap<string, string>;
+  warnings: string[];
+  /** How many files were handed on (the manifest aside). */
+  count: number;
+  /** What went wrong generating or taking files, when every definition is valid (nothing may be written then). */
+  failure?: { error: unknown };
+}
+
 /**
- * Every file of this run, handed to `add` one migration at a time: the files of current migrations
- * as their verified hashes (not generated), the stale ones generated (the generators are a separate
- * bundle, loaded only then), and the shared files. Returns how many files (the manifest aside).
+ * Check each definition and hand its migration's files to `add` at once, one migration at a time:
+ * the files of a current migration as their verified hashes (not generated), a stale one's
+ * generated (the generators are a separate bundle, loaded only then; many stale ones in a pool of
+ * worker threads, while the next definitions are checked), then the shared files. No model is
+ * kept, so memory does not grow with the number of definitions.
+ *
+ * Returns the problems of every definition; when there is an error among them the run must not be
+ * used (the caller writes nothing) and the files handed on so far are meaningless. A failure to
+ * generate or to take files is returned only when every definition is valid, so a definition's
+ * problem is always what is reported first.
  */
-async function eachFile(models: ResolvedMigration[], flavors: FlavorName[], plan: IncrementalPlan, add: (f: RunFile) => void): Promise<number> {
+async function checkAndGenerate(files: string[], config: RepoConfig, loadOptions: LoadOptions, outDir: string, flavors: FlavorName[], add: (f: RunFile) => void): Promise<RunCheck> {
   let count = 0;
+  let failure: { error: unknown } | undefined;
   const take = (f: RunFile): void => {
     count++;
     add(f);
   };
-  for (const c of plan.current) for (const f of c.files) take(f);
-  if (plan.stale.length > 0) {
-    // require, not import(): the CLI bundles run through the V8 code cache (bin/code-cache.js),
-    // and a vm.Script has no dynamic-import loader on Node 20.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { generateEach } = require('../../generate/run') as typeof import('../../generate/run');
-    const stale = plan.stale.length;
-    await generateEach(plan.stale, flavors, (files) => files.forEach(take), { onWorkers: (workers) => tuneHeapForGeneration(stale, workers) });
+  const migrations: ProvisionedMigration[] = [];
+  const warnings: string[] = [];
+  const seen = new Set<string>();
+  const planner = new IncrementalPlanner(outDir, flavors);
+  let generation: Generation | undefined;
+  const definitions = checkEach(lazySourceChecker, files, config, loadOptions);
+  let checked: Omit<PipelineResult, 'migrations'>;
+  try {
+    for (;;) {
+      const next = definitions.next();
+      if (next.done) {
+        checked = next.value;
+        break;
+      }
+      const model = next.value.model;
+      // Kept to the end of the run: copies, not slices of the definition's text (util/detach.ts).
+      const id = detached(model.id);
+      // A repeated id is an error (checkEach reports it at the end): its files are never made twice.
+      if (seen.has(id)) continue;
+      seen.add(id);
+      migrations.push({ id, grafana: { datasourceUid: detached(model.grafana.datasourceUid), folder: detached(model.grafana.folder) }, config });
+      warnings.push(...flavorWarnings([model], flavors));
+      if (failure || generation?.failed) continue;
+      const current = planner.currentFiles(model);
+      if (current) {
+        try {
+          current.forEach(take);
+        } catch (e) {
+          failure = { error: e };
+        }
+        continue;
+      }
+      if (!generation) {
+        // require, not import(): the CLI bundles run through the V8 code cache (bin/code-cache.js),
+        // and a vm.Script has no dynamic-import loader on Node 20.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { Generation: Run } = require('../../generate/run') as typeof import('../../generate/run');
+        generation = new Run(flavors, (out) => out.forEach(take), files.length, { onWorkers: (workers, stale) => tuneHeapForGeneration(stale, workers) });
+      }
+      await generation.push(model);
+    }
+  } catch (e) {
+    await generation?.cancel();
+    throw e;
   }
-  for (const f of sharedFiles(models, flavors)) take(f);
-  return count;
+  const result = { ...checked, migrations, inputs: planner.inputs, warnings, count };
+  if (!checked.ok) {
+    await generation?.cancel();
+    return result;
+  }
+  try {
+    await generation?.end();
+  } catch (e) {
+    failure ??= { error: e };
+  }
+  if (!failure) {
+    try {
+      for (const f of sharedFiles(migrations, flavors)) take(f);
+    } catch (e) {
+      failure = { error: e };
+    }
+  }
+  return { ...result, count, ...(failure ? { failure } : {}) };
 }
 
 /**
@@ -99,14 +174,13 @@ export async function generateCommand(files: string[], opts: GenerateOptions): P
   }
 
   if (opts.check) {
-    const result = loadModelsWith(lazySourceChecker, files, config, loadOptions);
-    printDiagnostics(result.diagnostics.filter((d) => d.severity !== 'error'));
-    if (!result.ok) throw new UserError('nothing was checked: fix the problems above first', result.diagnostics.filter((d) => d.severity === 'error'));
-    const models = result.models;
-    const checker = new OutputChecker(outDir);
-    const plan = planIncremental(outDir, models, flavors);
-    const count = await eachFile(models, flavors, plan, (f) => checker.add(f));
-    const r = checker.finish(plan.inputs);
+    let checker: OutputChecker | undefined;
+    const run = await checkAndGenerate(files, config, loadOptions, outDir, flavors, (f) => (checker ??= new OutputChecker(outDir)).add(f));
+    printDiagnostics(run.diagnostics.filter((d) => d.severity !== 'error'));
+    if (!run.ok) throw new UserError('nothing was checked: fix the problems above first', run.diagnostics.filter((d) => d.severity === 'error'));
+    if (run.failure) throw run.failure.error;
+    const count = run.count;
+    const r = (checker ?? new OutputChecker(outDir)).finish(run.inputs);
     for (const n of r.notes) process.stderr.write(`note: ${n}\n`);
     const lines = [
       ...r.stale.map((p) => `stale:   ${shown}/${p}`),
@@ -131,11 +205,23 @@ export async function generateCommand(files: string[], opts: GenerateOptions): P
     onNote: (m) => process.stderr.write(`migobs: ${m}\n`),
   });
   try {
-    const result = loadModelsWith(lazySourceChecker, files, config, loadOptions);
-    printDiagnostics(result.diagnostics.filter((d) => d.severity !== 'error'));
-    if (!result.ok) throw new UserError('nothing was written: fix the problems above first', result.diagnostics.filter((d) => d.severity === 'error'));
-    const models = result.models;
-    for (const w of flavorWarnings(models, flavors)) process.stderr.write(`warning: ${w}\n`);
+    // One migration at a time into the staging folder, as each definition is checked; nothing is
+    // switched into place until all are valid and staged.
+    let writer: OutputWriter | undefined;
+    let run: RunCheck;
+    try {
+      run = await checkAndGenerate(files, config, loadOptions, outDir, flavors, (f) => (writer ??= new OutputWriter(outDir)).add(f));
+    } catch (e) {
+      writer?.abort();
+      throw e;
+    }
+    printDiagnostics(run.diagnostics.filter((d) => d.severity !== 'error'));
+    if (!run.ok) {
+      writer?.abort();
+      throw new UserError('nothing was written: fix the problems above first', run.diagnostics.filter((d) => d.severity === 'error'));
+    }
+    const models = run.migrations;
+    for (const w of run.warnings) process.stderr.write(`warning: ${w}\n`);
     const folder = provisioningFolder(models);
     if (folder.conflict && flavors.includes('files')) {
       process.stderr.write(
@@ -143,16 +229,11 @@ export async function generateCommand(files: string[], opts: GenerateOptions): P
           `one file provider puts every dashboard of ${shown}/grafana/dashboards into one folder: ${folder.folder} (set \`folder\` in the repo config to choose it)\n`,
       );
     }
-    // One migration at a time into the staging folder; nothing is switched into place until all are staged.
-    const writer = new OutputWriter(outDir);
-    const plan = planIncremental(outDir, models, flavors);
-    try {
-      await eachFile(models, flavors, plan, (f) => writer.add(f));
-    } catch (e) {
-      writer.abort();
-      throw e;
+    if (run.failure) {
+      writer?.abort();
+      throw run.failure.error;
     }
-    const w = writer.commit(plan.inputs);
+    const w = (writer ?? new OutputWriter(outDir)).commit(run.inputs);
     for (const n of w.notes) process.stderr.write(`note: ${n}\n`);
     if (w.legacy.length) {
       process.stderr.write(`note: ${w.legacy.length} file(s) of the old layout are still in ${shown} (e.g. ${shown}/${w.legacy[0]}); nothing reads them now: delete them (see docs/layout.md)\n`);
