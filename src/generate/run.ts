@@ -115,12 +115,19 @@ export class Generation {
   /** Generate `model` (now, or in the pool); resolves when the caller may push the next. */
   push(model: ResolvedMigration): Promise<void> {
     const item = { index: this.pushed++, model };
-    if (this.failure) return Promise.resolve();
+    if (this.failed) return Promise.resolve();
     if (this.mode === 'thread') {
       this.inThread(item);
       return Promise.resolve();
     }
-    if (this.mode === 'pool') return this.pool!.push(item);
+    if (this.mode === 'pool') {
+      // Every worker out of memory: the rest is this thread's, at once (not held to the end).
+      if (this.pool!.gone) {
+        this.inThread(item);
+        return Promise.resolve();
+      }
+      return this.pool!.push(item);
+    }
     this.held.push(item);
     if (this.held.length >= MIN_PARALLEL) this.decide(Math.max(this.expected, this.held.length));
     return Promise.resolve();
@@ -260,6 +267,11 @@ class Pool {
     return this.failure !== undefined;
   }
 
+  /** No worker can take work any more (each ran out of memory or stopped). */
+  get gone(): boolean {
+    return this.alive.size === 0;
+  }
+
   /** Queue one migration; resolves when the queue has room for the next. */
   push(item: Item): Promise<void> {
     if (this.failure || this.done) return Promise.resolve();
@@ -288,7 +300,7 @@ class Pool {
   private onReply(w: Worker, reply: Reply): void {
     const list = this.sent.get(w)!;
     const at = list.findIndex((item) => item.index === reply.index);
-    const [item] = list.splice(at, 1);
+    const [item] = at >= 0 ? list.splice(at, 1) : [];
     if ('error' in reply) this.fail(reply.index, revive(reply.error));
     // More work first (none after a failure), so the worker generates while this thread stages what it sent.
     this.dispatch();
