@@ -214,6 +214,17 @@ describe('the switch is all or nothing', () => {
     expect(tree(dir)).toEqual(before);
   });
 
+  it.each([1, 3, 5])('into folders that did not exist (nothing to keep): a rename failing at step %i leaves nothing behind', (n) => {
+    // The writer does not look up files in folders that were absent when first seen; undoing must
+    // still remove every file it put there and the folders it made.
+    const out = join(dir, 'fresh');
+    const { ops } = failingRename(n);
+    expect(() => writeOutputs(out, files, { ops })).toThrow(/every file was put back, nothing was changed/);
+    expect(existsSync(out) ? tree(out) : {}).toEqual({});
+    writeOutputs(out, files);
+    expect(tree(out)['prometheus/rules/m2.yaml']).toBe('groups: []\n');
+  });
+
   it('also when the failing run would have added and removed files', () => {
     writeOutputs(dir, files);
     const before = tree(dir);
