@@ -17,6 +17,7 @@ import { sha256 } from '../write/hash';
 import { isPlainJson, type ResultCache } from '../write/result-cache';
 import { expandInputs } from './files';
 import { readDefinitionBytes } from './read';
+import { isPositionNode, locateIndexed, type PositionNode } from './positions';
 import type { LoadResult, SourceFile } from './source';
 
 export interface LoadedMigration {
@@ -113,15 +114,17 @@ export function* checkEach(checker: () => SourceChecker, inputs: string[], confi
       if (hit.migration) {
         ids.push({ id: detached(hit.migration.model.id), file, at: hit.migration.idAt });
         const bytes = read.bytes;
-        const model = hit.migration.model;
+        const { model, definition, positions } = hit.migration;
         // Only the source (positions) is needed again: these bytes, this config and this build
         // checked without a problem before (the key says so), and the cached model is that check's
         // (kept only when JSON gives it back unchanged). The schema, resolve and semantic rules
-        // need not run a second time.
-        const reparse = (): LoadedMigration | undefined => {
+        // need not run a second time; with the definition and its positions cached too, neither
+        // does the YAML parser, unless something asks for more than a key's or value's position.
+        const parsed = (): LoadedMigration | undefined => {
           const again = checker().parseSource(file, bytes);
           return again.source ? { source: again.source, definition: again.source.data as MigrationDefinition, model } : undefined;
         };
+        const reparse = definition !== undefined && isPositionNode(positions) ? (): LoadedMigration => fromIndex(file, definition, positions, model, parsed) : parsed;
         yield { file, model, key, reparse };
       }
       continue;
@@ -143,7 +146,11 @@ export function* checkEach(checker: () => SourceChecker, inputs: string[], confi
       ids.push({ id: detached(checked.model.id), file: checked.source.file, at: idAt });
     }
     if (key !== undefined) {
-      const value: CachedCheck = { diagnostics: found, ...(checked ? { migration: { model: checked.model, idAt: idAt! } } : {}) };
+      const positions = checked?.source.positions?.();
+      const value: CachedCheck = {
+        diagnostics: found,
+        ...(checked ? { migration: { model: checked.model, idAt: idAt!, definition: checked.source.data as MigrationDefinition, ...(positions ? { positions } : {}) } } : {}),
+      };
       // Only results that read back exactly as computed are kept.
       if (isPlainJson(value)) cache!.put(key, value, file);
     }
@@ -162,10 +169,36 @@ interface IdAt {
   at: { line: number; column: number };
 }
 
-/** What the result cache keeps of one file's check: its problems and, when valid, its model and where its id is. */
+/**
+ * What the result cache keeps of one file's check: its problems and, when valid, its model, where
+ * its id is, and the parsed definition with every key's and value's position (positions.ts).
+ */
 interface CachedCheck {
   diagnostics: Diagnostic[];
-  migration?: { model: ResolvedMigration; idAt: { line: number; column: number } };
+  migration?: { model: ResolvedMigration; idAt: { line: number; column: number }; definition?: MigrationDefinition; positions?: PositionNode };
+}
+
+/**
+ * A checked file as lint needs it, from its cached check: the definition and positions as stored;
+ * the text and positions inside a value (locateIn) come from parsing the bytes, only if asked for.
+ */
+function fromIndex(file: string, definition: MigrationDefinition, positions: PositionNode, model: ResolvedMigration, parsed: () => LoadedMigration | undefined): LoadedMigration {
+  let full: LoadedMigration | undefined;
+  const parsedSource = (): SourceFile => {
+    full ??= parsed();
+    if (!full) throw new Error(`internal error: ${file} checked valid from the result cache but not when parsed again; run with MIGOBS_NO_CACHE=1 and report this`);
+    return full.source;
+  };
+  const source: SourceFile = {
+    file,
+    get text() {
+      return parsedSource().text;
+    },
+    data: definition,
+    locate: (path, part) => locateIndexed(positions, path, part),
+    locateIn: (path, offset) => parsedSource().locateIn(path, offset),
+  };
+  return { source, definition, model };
 }
 
 function isCachedCheck(v: unknown): v is CachedCheck {

@@ -8,6 +8,7 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, parseDocument, visit, type Document, type Node, type YAMLError } from 'yaml';
 import type { Diagnostic } from '../diagnostics';
 import { indentationProblem } from './indentation';
+import { positionIndex, type PositionNode } from './positions';
 import { loadDiagnostic, readDefinitionBytes } from './read';
 
 export { MAX_FILE_BYTES, readDefinitionBytes } from './read';
@@ -36,6 +37,8 @@ export interface SourceFile {
    * (a folded block, a quoted string broken over lines).
    */
   locateIn(path: JsonPath, offset: number): Position;
+  /** Every key's and value's position as plain JSON (positions.ts), for the result cache; only a parsed file has it. */
+  positions?(): PositionNode;
 }
 
 export interface LoadResult {
@@ -128,6 +131,7 @@ export function parseSource(file: string, input: string | Uint8Array): LoadResul
     data,
     locate: (path, part = 'value') => posOf(offsetOf(doc, path, part)),
     locateIn: (path, offset) => posOf(offsetInScalar(doc, text, path, offset) ?? offsetOf(doc, path, 'value')),
+    positions: () => positionIndex(doc, posOf),
   };
   return { source, diagnostics: [] };
 }
