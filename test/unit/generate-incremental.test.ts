@@ -301,6 +301,31 @@ describe('definitions checked and generated side by side', () => {
     expect(existsSync(r.out), said).toBe(false);
   });
 
+  it('current and stale migrations mixed, with a pool: the stale ones regenerated, the rest left alone, same bytes as a fresh run', () => {
+    const r = repo(20);
+    expect(gen(r, ['--quiet'], { MIGOBS_WORKERS: '2' }).code).toBe(0);
+    const edit = (id: string): void => writeFileSync(join(r.defs, `${id}.yaml`), readFileSync(join(r.defs, `${id}.yaml`), 'utf8').replace('title: Backfill orders.region from customers', `title: Backfill orders.region (edited ${id})`));
+    const stale = ['m02', 'm05', 'm06', 'm09', 'm11', 'm12', 'm15', 'm17', 'm18', 'm20'];
+    stale.forEach(edit);
+    // Planted in a current migration's file (with its hash): a run that regenerated m03 would put the real bytes back.
+    const planted = plant(r.out, RULES('m03'));
+    const res = gen(r, [], { MIGOBS_WORKERS: '2', NODE_DEBUG: 'worker' });
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stderr).toMatch(/created Worker/);
+    expect(res.stdout).toMatch(/20 migration\(s\): \d+ file\(s\) written, \d+ unchanged/);
+    expect(readFileSync(join(r.out, RULES('m03')), 'utf8')).toBe(planted);
+    for (const id of stale) expect(readFileSync(join(r.out, 'docs', id, 'runbook.md'), 'utf8')).toContain(`(edited ${id})`);
+    // The stale ones' bytes are those of a fresh run of the same definitions.
+    const fresh = repo(20);
+    stale.forEach((id) => writeFileSync(join(fresh.defs, `${id}.yaml`), readFileSync(join(r.defs, `${id}.yaml`), 'utf8')));
+    expect(gen(fresh, ['--quiet'], { MIGOBS_WORKERS: '1' }).code).toBe(0);
+    const a = readTree(r.out);
+    const b = readTree(fresh.out);
+    const staleFiles = Object.keys(b).filter((p) => stale.some((id) => p.includes(`/${id}`)));
+    expect(staleFiles).toHaveLength(stale.length * 8);
+    for (const p of staleFiles) expect(a[p], p).toBe(b[p]);
+  });
+
   it('a valid run after a refused one writes everything (nothing of the refused run was left behind)', () => {
     const r = repo(12);
     invalid(r, 'm12');
