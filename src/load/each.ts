@@ -17,7 +17,7 @@ import { sha256 } from '../write/hash';
 import { isPlainJson, type ResultCache } from '../write/result-cache';
 import { expandInputs } from './files';
 import { readDefinitionBytes } from './read';
-import { isPositionNode, locateIndexed, type PositionNode } from './positions';
+import { isPositionNode, locateIndexed } from './positions';
 import type { LoadResult, SourceFile } from './source';
 
 export interface LoadedMigration {
@@ -114,7 +114,7 @@ export function* checkEach(checker: () => SourceChecker, inputs: string[], confi
       if (hit.migration) {
         ids.push({ id: detached(hit.migration.model.id), file, at: hit.migration.idAt });
         const bytes = read.bytes;
-        const { model, definition, positions } = hit.migration;
+        const { model, located } = hit.migration;
         // Only the source (positions) is needed again: these bytes, this config and this build
         // checked without a problem before (the key says so), and the cached model is that check's
         // (kept only when JSON gives it back unchanged). The schema, resolve and semantic rules
@@ -124,7 +124,7 @@ export function* checkEach(checker: () => SourceChecker, inputs: string[], confi
           const again = checker().parseSource(file, bytes);
           return again.source ? { source: again.source, definition: again.source.data as MigrationDefinition, model } : undefined;
         };
-        const reparse = definition !== undefined && isPositionNode(positions) ? (): LoadedMigration => fromIndex(file, definition, positions, model, parsed) : parsed;
+        const reparse = typeof located === 'string' ? (): LoadedMigration | undefined => fromLocated(file, located, model, parsed) : parsed;
         yield { file, model, key, reparse };
       }
       continue;
@@ -146,10 +146,10 @@ export function* checkEach(checker: () => SourceChecker, inputs: string[], confi
       ids.push({ id: detached(checked.model.id), file: checked.source.file, at: idAt });
     }
     if (key !== undefined) {
-      const positions = checked?.source.positions?.();
+      const located = checked ? locatedText(checked.source) : undefined;
       const value: CachedCheck = {
         diagnostics: found,
-        ...(checked ? { migration: { model: checked.model, idAt: idAt!, definition: checked.source.data as MigrationDefinition, ...(positions ? { positions } : {}) } } : {}),
+        ...(checked ? { migration: { model: checked.model, idAt: idAt!, ...(located !== undefined ? { located } : {}) } } : {}),
       };
       // Only results that read back exactly as computed are kept.
       if (isPlainJson(value)) cache!.put(key, value, file);
@@ -171,18 +171,35 @@ interface IdAt {
 
 /**
  * What the result cache keeps of one file's check: its problems and, when valid, its model, where
- * its id is, and the parsed definition with every key's and value's position (positions.ts).
+ * its id is, and `located`: the parsed definition with every key's and value's position
+ * (positions.ts) as JSON text. Text, not objects: `generate`, which reads every cached check,
+ * never needs them, and reading them as objects cost each of its cold starts measurably more
+ * allocation; `lint` parses the text when it needs a source.
  */
 interface CachedCheck {
   diagnostics: Diagnostic[];
-  migration?: { model: ResolvedMigration; idAt: { line: number; column: number }; definition?: MigrationDefinition; positions?: PositionNode };
+  migration?: { model: ResolvedMigration; idAt: { line: number; column: number }; located?: string };
+}
+
+/** The definition and its positions as JSON text, or undefined when JSON would not give them back as they are. */
+function locatedText(source: SourceFile): string | undefined {
+  const positions = source.positions?.();
+  return positions && isPlainJson(source.data) ? JSON.stringify({ definition: source.data, positions }) : undefined;
 }
 
 /**
  * A checked file as lint needs it, from its cached check: the definition and positions as stored;
  * the text and positions inside a value (locateIn) come from parsing the bytes, only if asked for.
  */
-function fromIndex(file: string, definition: MigrationDefinition, positions: PositionNode, model: ResolvedMigration, parsed: () => LoadedMigration | undefined): LoadedMigration {
+function fromLocated(file: string, located: string, model: ResolvedMigration, parsed: () => LoadedMigration | undefined): LoadedMigration | undefined {
+  let stored: { definition?: unknown; positions?: unknown };
+  try {
+    stored = JSON.parse(located) as typeof stored;
+  } catch {
+    return parsed();
+  }
+  const { definition, positions } = stored;
+  if (typeof definition !== 'object' || definition === null || !isPositionNode(positions)) return parsed();
   let full: LoadedMigration | undefined;
   const parsedSource = (): SourceFile => {
     full ??= parsed();
@@ -198,7 +215,7 @@ function fromIndex(file: string, definition: MigrationDefinition, positions: Pos
     locate: (path, part) => locateIndexed(positions, path, part),
     locateIn: (path, offset) => parsedSource().locateIn(path, offset),
   };
-  return { source, definition, model };
+  return { source, definition: definition as MigrationDefinition, model };
 }
 
 function isCachedCheck(v: unknown): v is CachedCheck {

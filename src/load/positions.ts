@@ -3,15 +3,16 @@
  * check in the result cache (load/each.ts), so `lint` after a `generate` can point its findings at
  * the right line without parsing the YAML again (it was about a quarter of that lint's time).
  *
+ * The index is made from the parsed document by source.ts (positionIndex); this module has no
+ * YAML in it, so the commands that only read cached checks do not load the parser's code.
  * `locateIndexed` answers exactly what SourceFile.locate answers from the document (source.ts
  * offsetOf): the first pair of a mapping whose key reads as the path segment, the n-th item of a
  * sequence, and the nearest parent's position when the path leaves the document.
  */
-import { isMap, isPair, isScalar, isSeq, type Document, type Node } from 'yaml';
 import type { JsonPath, Position } from './source';
 
 /** [line, column] */
-type At = [number, number];
+export type At = [number, number];
 
 /** One node: its value's position, and its children (a mapping's pairs in order, or a sequence's items). */
 export interface PositionNode {
@@ -20,31 +21,6 @@ export interface PositionNode {
   m?: Array<[string, At, PositionNode | null]>;
   /** Sequence: each item's node (null: no node). */
   s?: Array<PositionNode | null>;
-}
-
-/** The index of a whole document (`posOf` turns an offset into a position). */
-export function positionIndex(doc: Document, posOf: (offset: number) => Position): PositionNode {
-  const at = (offset: number): At => {
-    const p = posOf(offset);
-    return [p.line, p.column];
-  };
-  const walk = (node: unknown, start: number): PositionNode => {
-    const out: PositionNode = { v: at(start) };
-    if (isMap(node)) {
-      out.m = [];
-      for (const pair of node.items) {
-        if (!isPair(pair) || !isScalar(pair.key)) continue;
-        const keyStart = (pair.key as Node).range?.[0] ?? start;
-        const value = pair.value as Node | null;
-        out.m.push([String(pair.key.value), at(keyStart), value ? walk(value, value.range?.[0] ?? keyStart) : null]);
-      }
-    } else if (isSeq(node)) {
-      out.s = node.items.map((item) => (item ? walk(item, (item as Node).range?.[0] ?? start) : null));
-    }
-    return out;
-  };
-  const root = doc.contents as Node | null;
-  return walk(root, root?.range?.[0] ?? 0);
 }
 
 /** SourceFile.locate from an index. */

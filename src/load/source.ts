@@ -8,7 +8,7 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, parseDocument, visit, type Document, type Node, type YAMLError } from 'yaml';
 import type { Diagnostic } from '../diagnostics';
 import { indentationProblem } from './indentation';
-import { positionIndex, type PositionNode } from './positions';
+import type { At, PositionNode } from './positions';
 import { loadDiagnostic, readDefinitionBytes } from './read';
 
 export { MAX_FILE_BYTES, readDefinitionBytes } from './read';
@@ -134,6 +134,31 @@ export function parseSource(file: string, input: string | Uint8Array): LoadResul
     positions: () => positionIndex(doc, posOf),
   };
   return { source, diagnostics: [] };
+}
+
+/** The index of a whole document (`posOf` turns an offset into a position). */
+export function positionIndex(doc: Document, posOf: (offset: number) => Position): PositionNode {
+  const at = (offset: number): At => {
+    const p = posOf(offset);
+    return [p.line, p.column];
+  };
+  const walk = (node: unknown, start: number): PositionNode => {
+    const out: PositionNode = { v: at(start) };
+    if (isMap(node)) {
+      out.m = [];
+      for (const pair of node.items) {
+        if (!isPair(pair) || !isScalar(pair.key)) continue;
+        const keyStart = (pair.key as Node).range?.[0] ?? start;
+        const value = pair.value as Node | null;
+        out.m.push([String(pair.key.value), at(keyStart), value ? walk(value, value.range?.[0] ?? keyStart) : null]);
+      }
+    } else if (isSeq(node)) {
+      out.s = node.items.map((item) => (item ? walk(item, (item as Node).range?.[0] ?? start) : null));
+    }
+    return out;
+  };
+  const root = doc.contents as Node | null;
+  return walk(root, root?.range?.[0] ?? 0);
 }
 
 /** Explicit tags that resolve to plain JSON values; anything else (!!set, !!binary, !!timestamp, !foo) is refused. */
