@@ -41,11 +41,36 @@ const CORE_NOT_STRING = [
 /** A fast path for the common case (identifiers, label names, durations, metric names): a plain scalar for certain when not a core-schema word. */
 const SIMPLE_PLAIN = /^[A-Za-z_][A-Za-z0-9_./=-]*$/;
 const CORE_WORDS = new Set(['null', 'Null', 'NULL', 'true', 'True', 'TRUE', 'false', 'False', 'FALSE']);
+/** CORE_WORDS.has, without hashing a long string (every core word has four or five characters). */
+const isCoreWord = (value: string): boolean => value.length <= 5 && value.length >= 4 && CORE_WORDS.has(value);
+
+/**
+ * The scalars of the document being emitted, by value: a generated file repeats many strings (a
+ * promtool test's ALERTS query at every eval time, the same input series in many test groups),
+ * and a single-line value is written the same wherever it stands (only line breaks bring the
+ * indentation in), so each is looked at once per document.
+ */
+let written: Map<string, string> | undefined;
 
 /** The body of a YAML document (with its final newline) for a mapping or sequence at the root. */
 export function emitYamlDocument(data: unknown): string {
   if (!isPlainArray(data) && !isPlainObject(data)) throw new YamlEmitUnsupported('the root is not a mapping or sequence');
-  return emitNode(data, '') + '\n';
+  const outer = written;
+  written = new Map();
+  try {
+    return emitNode(data, '') + '\n';
+  } finally {
+    written = outer;
+  }
+}
+
+/** A string value (not a key): remembered for the document when it is on one line. */
+function emitValueString(value: string, indent: string): string {
+  if (SIMPLE_PLAIN.test(value) && !isCoreWord(value)) return value;
+  if (written === undefined || value.includes('\n')) return emitString(value, indent, false);
+  let out = written.get(value);
+  if (out === undefined) written.set(value, (out = emitString(value, indent, false)));
+  return out;
 }
 
 function isPlainArray(v: unknown): v is unknown[] {
@@ -63,7 +88,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 function emitNode(v: unknown, indent: string): string {
   switch (typeof v) {
     case 'string':
-      return emitString(v, indent, false);
+      return emitValueString(v, indent);
     case 'number':
       return emitNumber(v);
     case 'boolean':
@@ -123,7 +148,7 @@ function emitMap(obj: Record<string, unknown>, indent: string): string {
 
 /** stringifyString for a scalar at `indent`, as a key (implicitKey) or a value. */
 function emitString(value: string, indent: string, implicitKey: boolean): string {
-  if (SIMPLE_PLAIN.test(value) && !CORE_WORDS.has(value)) return value;
+  if (SIMPLE_PLAIN.test(value) && !isCoreWord(value)) return value;
   if (FORCE_DOUBLE.test(value)) return doubleQuoted(value, indent, implicitKey);
   return plain(value, indent, implicitKey);
 }
@@ -143,7 +168,7 @@ function plain(value: string, indent: string, implicitKey: boolean): string {
 /** Only the empty string, the core words and text starting with `~`, a sign, `.` or a digit can match CORE_NOT_STRING. */
 function mayReadAsCore(value: string): boolean {
   const c = value.charCodeAt(0);
-  return value === '' || c === 0x2b || c === 0x2d || c === 0x2e || (c >= 0x30 && c <= 0x39) || c === 0x7e || CORE_WORDS.has(value);
+  return value === '' || c === 0x2b || c === 0x2d || c === 0x2e || (c >= 0x30 && c <= 0x39) || c === 0x7e || isCoreWord(value);
 }
 
 /** quotedString with singleQuote unset: single quotes when the value has `"` but no `'`, else double. */
