@@ -326,6 +326,17 @@ describe('definitions checked and generated side by side', () => {
     for (const p of staleFiles) expect(a[p], p).toBe(b[p]);
   });
 
+  it('in one thread, the heap policy follows the definitions a folder holds, not the inputs given', () => {
+    // 150 definitions in one folder (one input): src/cli/jit.ts has V8 collect once the heap
+    // doubled for that many in the main thread. A preload logs every V8 flag change the CLI makes.
+    const r = repo(150);
+    const log = join(r.root, 'flags.cjs');
+    writeFileSync(log, "const v8 = require('node:v8'); const set = v8.setFlagsFromString; v8.setFlagsFromString = (f) => { process.stderr.write(`v8 flags: ${f}\\n`); return set(f); };\n");
+    const res = gen(r, ['--quiet'], { MIGOBS_WORKERS: '1', NODE_OPTIONS: `--require ${log}` });
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stderr).toContain('v8 flags: --heap-growing-percent=100');
+  });
+
   it('a valid run after a refused one writes everything (nothing of the refused run was left behind)', () => {
     const r = repo(12);
     invalid(r, 'm12');

@@ -91,7 +91,15 @@ async function checkAndGenerate(files: string[], config: RepoConfig, loadOptions
   const seen = new Set<string>();
   const planner = new IncrementalPlanner(outDir, flavors);
   let generation: Generation | undefined;
-  const definitions = checkEach(lazySourceChecker, files, config, loadOptions);
+  // How many definition files the inputs hold (folders expanded): at most that many to generate.
+  let definitionCount = files.length;
+  const definitions = checkEach(lazySourceChecker, files, config, {
+    ...loadOptions,
+    onFiles: (list) => {
+      definitionCount = list.length;
+      loadOptions.onFiles?.(list);
+    },
+  });
   let checked: Omit<PipelineResult, 'migrations'>;
   try {
     for (;;) {
@@ -123,7 +131,7 @@ async function checkAndGenerate(files: string[], config: RepoConfig, loadOptions
         // and a vm.Script has no dynamic-import loader on Node 20.
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const { Generation: Run } = require('../../generate/run') as typeof import('../../generate/run');
-        generation = new Run(flavors, (out) => out.forEach(take), files.length, { onWorkers: (workers, stale) => tuneHeapForGeneration(stale, workers) });
+        generation = new Run(flavors, (out) => out.forEach(take), definitionCount, { onWorkers: (workers, stale) => tuneHeapForGeneration(stale, workers) });
       }
       await generation.push(model);
     }
