@@ -51,6 +51,12 @@ interface Item {
 
 type OnFiles = (files: OutputFile[], model: ResolvedMigration) => void;
 
+/** A failure and the migration it belongs to (its place in the run). */
+type Failure = { index: number; error: Error };
+
+/** The failure to report: the one of the earliest migration (as one thread would have met it first). */
+const earlier = (known: Failure | undefined, index: number, error: Error): Failure => (!known || index < known.index ? { index, error } : known);
+
 /**
  * node:worker_threads, required where a pool is started, not imported: a `generate` of a few
  * migrations never starts one, and loading it costs a few milliseconds of every run.
@@ -70,17 +76,6 @@ function workerCount(count: number, opts: GenerateEachOptions = {}): number {
 }
 
 /**
- * Generate each model's files and hand them to `onFiles` (in the order of `models` without
- * workers; in completion order with them). The first failure (in model order) is thrown after the
- * work in flight ends; a UserError stays a UserError.
- */
-export async function generateEach(models: ResolvedMigration[], flavors: readonly FlavorName[], onFiles: OnFiles, opts: GenerateEachOptions = {}): Promise<void> {
-  const run = new Generation(flavors, onFiles, models.length, opts);
-  for (const m of models) await run.push(m);
-  await run.end();
-}
-
-/**
  * Migrations generated as they are handed over (`push`), while the caller is still reading and
  * checking the next definitions: nothing waits for the whole list, and nobody holds it. The first
  * MIN_PARALLEL are held back to decide between this thread and a pool of worker threads (a few
@@ -97,7 +92,7 @@ export class Generation {
   private mode: 'undecided' | 'thread' | 'pool' = 'undecided';
   private pool: Pool | undefined;
   private pushed = 0;
-  private failure: { index: number; error: Error } | undefined;
+  private failure: Failure | undefined;
 
   /** `expected`: how many migrations the caller may push at most (the worker count is sized by it). */
   constructor(
@@ -178,7 +173,7 @@ export class Generation {
   }
 
   private fail(index: number, error: Error): void {
-    if (!this.failure || index < this.failure.index) this.failure = { index, error };
+    this.failure = earlier(this.failure, index, error);
   }
 }
 
@@ -218,9 +213,9 @@ class Pool {
   /** Migrations the pool could not generate (their worker ran out of memory): the main thread's. */
   private readonly left: Item[] = [];
   private readonly waiting: Array<() => void> = [];
-  private failure: { index: number; error: Error } | undefined;
-  private ended = false;
-  private settled: ((r: { left: Item[]; failure?: { index: number; error: Error } }) => void) | undefined;
+  private failure: Failure | undefined;
+  /** Set by `end`: resolves it once nothing is in flight or queued. */
+  private settled: ((r: { left: Item[]; failure?: Failure }) => void) | undefined;
   private done = false;
 
   constructor(
@@ -282,8 +277,7 @@ class Pool {
   }
 
   /** No more pushes: resolves once every migration is answered. */
-  end(): Promise<{ left: Item[]; failure?: { index: number; error: Error } }> {
-    this.ended = true;
+  end(): Promise<{ left: Item[]; failure?: Failure }> {
     return new Promise((resolve) => {
       this.settled = resolve;
       this.finish();
@@ -318,7 +312,7 @@ class Pool {
   }
 
   private fail(index: number, error: Error): void {
-    if (!this.failure || index < this.failure.index) this.failure = { index, error };
+    this.failure = earlier(this.failure, index, error);
   }
 
   /** Sends each live worker work until it holds IN_FLIGHT migrations (none after a failure). */
@@ -343,7 +337,7 @@ class Pool {
 
   /** Settles `end` once no more work can come and none is in flight or queued; the workers go. */
   private finish(): void {
-    if (this.done || !this.ended || !this.settled) return;
+    if (this.done || !this.settled) return;
     if (this.queue.length > 0 || [...this.sent.values()].some((list) => list.length > 0)) return;
     this.done = true;
     for (const w of this.sent.keys()) void w.terminate();

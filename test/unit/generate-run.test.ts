@@ -1,5 +1,5 @@
 /**
- * generateEach in this thread (src/generate/run.ts): the caller keeps every model until the run
+ * Generation in this thread (src/generate/run.ts): a caller may keep every model until the run
  * ends, so a migration must be generated from a copy whose memos (the generators' WeakMaps keyed by
  * model, gate and input) can go once its files are handed on. Generated from the caller's own
  * models, a 1,000-definition run in one thread peaked at over 500 MiB.
@@ -30,7 +30,15 @@ vi.mock('../../src/generate/index', async (importOriginal) => {
   };
 });
 
-const { generateEach, Generation, MIN_PARALLEL } = await import('../../src/generate/run');
+const { Generation, MIN_PARALLEL } = await import('../../src/generate/run');
+type Options = ConstructorParameters<typeof Generation>[3];
+
+/** Every model pushed, then the end (as a caller that holds them all would). */
+async function generateAll(models: ResolvedMigration[], onFiles: (files: Array<{ path: string; content: string }>, m: ResolvedMigration) => void, opts: Options): Promise<void> {
+  const run = new Generation(['files'], onFiles, models.length, opts);
+  for (const m of models) await run.push(m);
+  await run.end();
+}
 const { migrationFiles } = await import('../../src/generate/index');
 
 setFlagsFromString('--expose-gc');
@@ -46,12 +54,12 @@ function model(id: string): ResolvedMigration {
   return r.migrations[0]!.model;
 }
 
-describe('generateEach in this thread', () => {
+describe('Generation in this thread, for a caller that keeps its models', () => {
   it("generates from copies the run can drop: the caller's models stay, the ones generation saw are collected", async () => {
     const models = ['m1', 'm2', 'm3', 'm4'].map(model);
     const handed: Array<{ id: string; bytes: string }> = [];
     given.length = 0;
-    await generateEach(models, ['files'], (files, m) => handed.push({ id: m.id, bytes: asText(files) }), { workers: 1 });
+    await generateAll(models, (files, m) => handed.push({ id: m.id, bytes: asText(files) }), { workers: 1 });
     expect(handed.map((h) => h.id)).toEqual(['m1', 'm2', 'm3', 'm4']);
     expect(given).toHaveLength(4);
     // A WeakRef's target lives at least to the end of the job that made it: collect after a few
@@ -70,7 +78,7 @@ describe('generateEach in this thread', () => {
 
   it('tells the caller how many worker threads it uses, once, before the first migration (the CLI sets the heap policy from it)', async () => {
     const events: string[] = [];
-    await generateEach([model('w1'), model('w2')], ['files'], (_, m) => events.push(`files ${m.id}`), { workers: 1, onWorkers: (n) => events.push(`workers ${n}`) });
+    await generateAll([model('w1'), model('w2')], (_, m) => events.push(`files ${m.id}`), { workers: 1, onWorkers: (n) => events.push(`workers ${n}`) });
     expect(events).toEqual(['workers 0', 'files w1', 'files w2']);
   });
 });
