@@ -7,9 +7,9 @@ export function closest(word: string, candidates: readonly string[]): string | u
   for (const c of candidates) {
     // The distance is at least the difference in length: a candidate that far off can be neither
     // the answer nor beat one within the limit (lint asks this of every metric name against a
-    // library of hundreds).
+    // library of hundreds). Nor can one more than MAX_LENGTH_GAP off, however long the word.
     const lower = c.toLowerCase();
-    if (Math.abs(lower.length - w.length) > limit) continue;
+    if (Math.abs(lower.length - w.length) > Math.min(limit, MAX_LENGTH_GAP)) continue;
     const d = editDistance(w, lower);
     if (d < bestScore) {
       bestScore = d;
@@ -24,8 +24,10 @@ export function didYouMean(word: string, candidates: readonly string[]): string 
   return c === undefined ? '' : ` (did you mean \`${c}\`?)`;
 }
 
+/** Words whose lengths differ by more than this are never suggested for each other. */
+const MAX_LENGTH_GAP = 8;
+
 function editDistance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 8) return 99;
   const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     let diag = prev[0]!;

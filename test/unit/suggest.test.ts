@@ -35,6 +35,9 @@ describe('closest', () => {
     ['pg_stat_activty_count', ['pg_stat_activity_count', 'pg_stat_activity_max_tx_duration'], 'pg_stat_activity_count'],
     ['x', ['y', 'xy', 'abc'], 'y'],
     ['İd', ['id', 'İd'], 'İd'],
+    // Within the limit (10 for 30 characters) but 9 characters shorter: never suggested.
+    ['a'.repeat(30), ['a'.repeat(21)], undefined],
+    ['a'.repeat(30), ['a'.repeat(22)], 'a'.repeat(22)],
     // Lower-cased, İ is two characters: lengths are compared as the distance sees them.
     ['\u0130\u0130\u0130', ['i\u0307i\u0307i\u0307'], 'i\u0307i\u0307i\u0307'],
   ])('%s among %j: %s', (word, candidates, expected) => {
