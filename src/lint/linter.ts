@@ -9,7 +9,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { sortDiagnostics, type Diagnostic, type Severity } from '../diagnostics';
 import { FILES } from '../generate/names';
-import type { CheckedFile } from '../load/each';
+import { reparseFailed, type CheckedFile } from '../load/each';
 import type { SourceFile } from '../load/source';
 import type { ResolvedMigration } from '../model/types';
 import { inputHash, sha256 } from '../write/hash';
@@ -108,7 +108,7 @@ export function createLinter(opts: LinterOptions): { add(c: CheckedFile): void; 
     }
     // From the cache: the very bytes that checked valid, parsed again for positions (load/each.ts reparse).
     const m = c.loaded ?? c.reparse?.();
-    if (!m) throw new Error(`internal error: ${c.file} checked valid from the result cache but not when parsed again; run with MIGOBS_NO_CACHE=1 and report this`);
+    if (!m) throw reparseFailed(c.file);
     const ctx: LintContext = { source: m.source, def: m.definition, model: m.model, ...(committed ? { committed } : {}), ...(opts.config ? { config: opts.config.source() } : {}) };
     const found = runChecks(ctx, opts.checks());
     out.push(...found);

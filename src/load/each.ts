@@ -203,7 +203,7 @@ function fromLocated(file: string, located: string, model: ResolvedMigration, pa
   let full: LoadedMigration | undefined;
   const parsedSource = (): SourceFile => {
     full ??= parsed();
-    if (!full) throw new Error(`internal error: ${file} checked valid from the result cache but not when parsed again; run with MIGOBS_NO_CACHE=1 and report this`);
+    if (!full) throw reparseFailed(file);
     return full.source;
   };
   const source: SourceFile = {
@@ -216,6 +216,11 @@ function fromLocated(file: string, located: string, model: ResolvedMigration, pa
     locateIn: (path, offset) => parsedSource().locateIn(path, offset),
   };
   return { source, definition: definition as MigrationDefinition, model };
+}
+
+/** A file whose check came from the result cache did not parse again (its `reparse` gave nothing): a bug, not bad input. */
+export function reparseFailed(file: string): Error {
+  return new Error(`internal error: ${file} checked valid from the result cache but not when parsed again; run with MIGOBS_NO_CACHE=1 and report this`);
 }
 
 function isCachedCheck(v: unknown): v is CachedCheck {

@@ -136,8 +136,8 @@ export function parseSource(file: string, input: string | Uint8Array): LoadResul
   return { source, diagnostics: [] };
 }
 
-/** The index of a whole document (`posOf` turns an offset into a position). */
-export function positionIndex(doc: Document, posOf: (offset: number) => Position): PositionNode {
+/** The index of a whole document (`posOf` turns an offset into a position): SourceFile.positions. */
+function positionIndex(doc: Document, posOf: (offset: number) => Position): PositionNode {
   const at = (offset: number): At => {
     const p = posOf(offset);
     return [p.line, p.column];
